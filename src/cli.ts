@@ -1,0 +1,60 @@
+/**
+ * The commander table: global options and one entry per command. Each command's body lives in
+ * src/commands/<name>.ts as run<Name>(options, ctx); nothing here does work itself.
+ * Only commands that work are registered, so `--help` never lists a stub.
+ */
+import { Command, Option } from 'commander';
+import { createContext, type CliIO, type GlobalOptions } from './context.js';
+import { LOG_LEVELS } from './log.js';
+import { collect, enumFlag, intFlag, numberFlag, urlFlag } from './ui/flags.js';
+import { runEmulator } from './commands/emulator.js';
+
+export type { CliIO };
+
+export function buildProgram(io: CliIO): Command {
+  const program = new Command('recover')
+    .description('Self-hosted failed-payment recovery for Stripe Billing')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showHelpAfterError('(run recover --help for usage)')
+    .addOption(new Option('--db <path>', 'SQLite database file').env('RECOVER_DB').default('./recover.db'))
+    .option('--json', 'print results as JSON', false)
+    .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
+    .addOption(new Option('--log-format <format>', 'log format').choices(['text', 'json']).default('text'))
+    .addOption(
+      new Option('--stripe-api-base <url>', 'Stripe API base URL (the emulator); only test keys are accepted')
+        .env('RECOVER_STRIPE_API_BASE')
+        .argParser(urlFlag('--stripe-api-base')),
+    );
+
+  /** Runs a command body with a fresh context and always closes it. */
+  const action =
+    <O>(fn: (opts: O, ctx: ReturnType<typeof createContext>) => Promise<void>) =>
+    async (opts: O) => {
+      const ctx = createContext(program.opts<GlobalOptions>(), io);
+      try {
+        await fn(opts, ctx);
+      } finally {
+        await ctx.close();
+      }
+    };
+
+  program
+    .command('emulator')
+    .description('run the built-in Stripe emulator (for trying recover without a Stripe account, and for tests)')
+    .option('--port <n>', 'port to listen on', intFlag('--port', 0, 65535), 12111)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--seed <file>', 'seed file (JSON) describing a merchant')
+    .option('--generate <n>', 'generate a synthetic merchant with n customers', intFlag('--generate', 1, 1_000_000))
+    .option('--rng-seed <s>', 'random seed for --generate', intFlag('--rng-seed', 0), 1)
+    .option('--accounts <n>', 'connected accounts to generate', intFlag('--accounts', 0, 100))
+    .addOption(new Option('--smart-retries <on|off>', 'Smart Retries on every account').argParser(enumFlag('--smart-retries', ['on', 'off'] as const)))
+    .option('--latency-ms <n>', 'added latency per request (ms)', intFlag('--latency-ms', 0, 60_000))
+    .option('--error-rate <r>', 'share of requests answered 500', numberFlag('--error-rate', 0, 1))
+    .option('--rate-limit <n>', 'requests per second per key before 429', numberFlag('--rate-limit', 0.001, 1_000_000))
+    .option('--key <key=perms>', 'restricted key and its permissions, e.g. rk_test_x=rak_invoice_write,rak_charge_read (repeatable)', collect)
+    .action(action(runEmulator));
+
+  return program;
+}

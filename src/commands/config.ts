@@ -1,0 +1,77 @@
+/**
+ * `recover config show` and `recover config set <key> <value>`: read and change the saved
+ * policy, validated by the same zod schema as onboarding. Secrets are never shown: only
+ * whether each is saved, redacted.
+ */
+import { settingsSchema, type Settings } from '../config/settings.js';
+import { ConfigError, UsageError, badValue } from '../errors.js';
+import { redactKey } from '../redact.js';
+import type { Context } from '../context.js';
+import { parseDuration } from '../ui/flags.js';
+import { splitWindows } from './onboard/policy-questions.js';
+
+const SECRET_NAMES = ['primary_key', 'fallback_key', 'webhook_secret'] as const;
+
+function loadSettings(ctx: Context): Settings {
+  const s = ctx.db.settings.get();
+  if (!s) throw new ConfigError(`no settings saved in ${ctx.globals.db}`, 'run: recover onboard stripe');
+  return s;
+}
+
+export async function runConfigShow(_opts: unknown, ctx: Context): Promise<void> {
+  const settings = loadSettings(ctx);
+  const secrets = Object.fromEntries(SECRET_NAMES.map((n) => {
+    const v = ctx.db.secrets.get(n);
+    return [n, v ? redactKey(v) : null];
+  }));
+  ctx.out.result({ settings, secrets });
+  ctx.out.table(['setting', 'value'], Object.entries(settings).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]), { title: `Settings in ${ctx.globals.db}` });
+  ctx.out.table(['secret', 'saved'], Object.entries(secrets).map(([k, v]) => [k, v ?? 'no']));
+}
+
+/** Keys that may be set, as camelCase settings names; kebab-case flag names are accepted too. */
+const SETTABLE = ['dunningDays', 'subscriptionAction', 'invoiceAction', 'includeSubscriptionCreate', 'delayFrom', 'windows', 'defaultTimezone', 'controlShare', 'controlBaseline', 'mode', 'rateLimitPerSec'] as const;
+type Settable = (typeof SETTABLE)[number];
+
+function camel(key: string): string {
+  return key.replace(/^--/, '').replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
+/** Turns the text value into the JSON the schema expects. */
+function coerce(key: Settable, raw: string, current: Settings): unknown {
+  switch (key) {
+    case 'dunningDays':
+    case 'controlShare':
+    case 'rateLimitPerSec':
+      return raw.trim() === '' ? NaN : Number(raw);
+    case 'includeSubscriptionCreate':
+      if (raw !== 'true' && raw !== 'false') throw badValue(key, raw, 'true | false');
+      return raw === 'true';
+    case 'windows':
+      return splitWindows(raw);
+    case 'subscriptionAction': {
+      // "cancel_after_delay:2d6h:prorate" or a plain type.
+      const [type, delay, prorate] = raw.split(':');
+      if (type !== 'cancel_after_delay') return { type };
+      const prev = current.subscriptionAction.type === 'cancel_after_delay' ? current.subscriptionAction : undefined;
+      return { type, delayMs: delay ? parseDuration(key, delay) : (prev?.delayMs ?? 0), prorate: prorate ? prorate === 'prorate' : (prev?.prorate ?? false) };
+    }
+    default:
+      return raw;
+  }
+}
+
+export async function runConfigSet(key: string, value: string, _opts: unknown, ctx: Context): Promise<void> {
+  const name = camel(key);
+  if (!(SETTABLE as readonly string[]).includes(name)) throw badValue('key', key, SETTABLE.join(' | '));
+  const current = loadSettings(ctx);
+  const settable = name as Settable;
+  const parsed = settingsSchema.safeParse({ ...current, [settable]: coerce(settable, value, current) });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(`invalid value for ${name}: ${JSON.stringify(value)} (${issue?.message ?? 'not accepted'})`);
+  }
+  ctx.db.settings.set(parsed.data);
+  ctx.out.result({ [settable]: parsed.data[settable] });
+  ctx.out.line(`${settable} = ${JSON.stringify(parsed.data[settable])}`);
+}

@@ -1,0 +1,174 @@
+/**
+ * `recover onboard stripe`: the setup wizard (DESIGN.md §1). Every step explains itself and
+ * checks its own result; every answer has a flag; nothing is saved until every check passed,
+ * and a second run with the same answers changes nothing.
+ */
+import { settingsSchema, type Settings } from '../../config/settings.js';
+import { WorkError } from '../../errors.js';
+import { redactKey } from '../../redact.js';
+import { createGateway, probePermissions, type StripeGateway } from '../../stripe/index.js';
+import type { Context } from '../../context.js';
+import { checkKey, keyCreationLink, printProbe, type Env } from './keys.js';
+import { BASELINE_EXPLANATION, SMART_RETRIES_OFF_STEPS, judgeSignal, scanSmartRetries, smartRetriesLink } from './baseline.js';
+import { askPolicy, type PolicyFlags } from './policy-questions.js';
+import { applyWebhook, planWebhook, validateWebhookUrl } from './webhook.js';
+
+export interface OnboardOptions extends PolicyFlags {
+  env?: Env;
+  scope?: 'account' | 'connect';
+  primaryKey?: string;
+  fallbackKey?: string;
+  webhookUrl?: string;
+  controlBaseline?: string;
+  yes?: boolean;
+}
+
+export async function runOnboard(opts: OnboardOptions, ctx: Context): Promise<void> {
+  const { out, prompts } = ctx;
+  const yes = Boolean(opts.yes);
+  const current = ctx.db.settings.get() ?? undefined;
+  const apiBase = ctx.globals.stripeApiBase;
+
+  // 1. Environment and scope.
+  const env: Env = opts.env ?? (yes ? (current?.env ?? 'test') : await prompts.select({
+    name: 'env', flag: '--env', message: 'Environment', default: current?.env ?? 'test',
+    choices: [{ value: 'test' as const, name: 'test' }, { value: 'live' as const, name: 'live' }],
+  }));
+  const scope = opts.scope ?? (yes ? (current?.scope ?? 'account') : await prompts.select({
+    name: 'scope', flag: '--scope', message: 'Scope', default: current?.scope ?? 'account',
+    choices: [
+      { value: 'account' as const, name: 'this account', description: 'invoices of the account the keys belong to' },
+      { value: 'connect' as const, name: 'Connect connected accounts', description: 'invoices of every connected account' },
+    ],
+  }));
+
+  // 2. Keys.
+  out.line(out.color.bold('Restricted keys'));
+  out.line('Stripe cannot create API keys through its API. Create two restricted keys with these links');
+  out.line('(name and permissions are filled in), then paste them below:');
+  out.line(`  primary:  ${keyCreationLink(env, 'recover primary')}`);
+  out.line(`  fallback: ${keyCreationLink(env, 'recover fallback')}  (used only when the primary is rate-limited)`);
+  const primaryKey = await askKey(ctx, 'primary', '--primary-key', opts.primaryKey, env, yes, true);
+  const fallbackKey = await askKey(ctx, 'fallback', '--fallback-key', opts.fallbackKey, env, yes, false);
+
+  // 3. Probe every permission of each key; stop before saving anything if one is missing.
+  const missing: string[] = [];
+  for (const [label, key] of [['primary', primaryKey], ['fallback', fallbackKey]] as const) {
+    if (!key) continue;
+    const gw = createGateway({ primaryKey: key, apiBase, logger: ctx.logger });
+    const rows = await probePermissions(gw);
+    missing.push(...printProbe(ctx, label, env, rows).map((p) => `${label}:${p}`));
+  }
+  if (missing.length) {
+    throw new WorkError(`missing permissions (${missing.join(', ')}); nothing was saved`, 'add them to the key in the Dashboard and run recover onboard stripe again');
+  }
+  const gw = createGateway({ primaryKey: primaryKey!, fallbackKey, apiBase, logger: ctx.logger });
+  const accounts = await discoverAccounts(gw, scope);
+
+  // 4. Webhook endpoint.
+  const url = validateWebhookUrl(opts.webhookUrl ?? (await askWebhookUrl(ctx, current?.webhookUrl, yes)), env);
+  const hasSecret = Boolean(ctx.db.secrets.get('webhook_secret'));
+  let plan = planWebhook(await listEndpoints(gw), url, scope === 'connect', { endpointId: current?.webhookEndpointId, hasSecret });
+  if (plan.action === 'replace') {
+    const ok = yes || (await prompts.confirm({ name: 'replaceWebhook', flag: '--yes', message: `Replace the endpoint ${plan.endpoint.id} at ${url}? ${plan.reason}.`, default: true }));
+    if (!ok) throw new WorkError(`webhook endpoint ${plan.endpoint.id} kept; without its signing secret recover cannot verify events; nothing was saved`, 'run recover onboard stripe again and allow the replacement');
+  }
+  const webhook = await applyWebhook(gw, plan, url, scope === 'connect');
+  out.line(`Webhook endpoint ${webhook.endpointId} (${webhook.action === 'keep' ? 'already set up' : webhook.action + 'd'}) → ${url}`);
+
+  // 5. Smart Retries and the control baseline.
+  for (const l of BASELINE_EXPLANATION) out.line(l);
+  const controlBaseline = settingsSchema.shape.controlBaseline.parse(opts.controlBaseline ?? (yes ? (current?.controlBaseline ?? 'stripe') : await prompts.select({
+    name: 'controlBaseline', flag: '--control-baseline', message: 'Control baseline', default: current?.controlBaseline ?? 'stripe',
+    choices: [{ value: 'stripe', name: 'stripe (Smart Retries stays on)' }, { value: 'fixed:3,5,7', name: 'fixed:3,5,7 (Smart Retries off)' }],
+  })));
+  if (controlBaseline !== 'stripe') {
+    for (const l of SMART_RETRIES_OFF_STEPS) out.line(l);
+    out.line(`  ${smartRetriesLink(env)}`);
+  }
+  const signal = await scanSmartRetries(gw, scope === 'connect' ? accounts.map((a) => a.id) : [undefined]);
+  const verdict = judgeSignal(controlBaseline, signal);
+  (verdict.ok ? out.line.bind(out) : out.warn.bind(out))(verdict.message);
+  for (const r of signal.retrying.slice(0, 5)) out.line(`  ${r.invoice}${r.account ? ` (${r.account})` : ''}: next Stripe retry ${new Date(r.nextAttempt).toISOString()}`);
+
+  // 6. Dunning policy.
+  const policy = await askPolicy(opts, yes, prompts, current);
+
+  // 7. Save, in one transaction, and summarize.
+  const settings: Settings = settingsSchema.parse({
+    ...(current ?? {}), env, scope, webhookUrl: url, webhookEndpointId: webhook.endpointId, controlBaseline, ...policy,
+  });
+  ctx.db.tx(() => {
+    ctx.db.settings.set(settings);
+    ctx.db.secrets.set('primary_key', primaryKey!);
+    if (fallbackKey) ctx.db.secrets.set('fallback_key', fallbackKey);
+    else ctx.db.secrets.delete('fallback_key');
+    if (webhook.secret) ctx.db.secrets.set('webhook_secret', webhook.secret);
+    for (const a of accounts) ctx.db.accounts.upsert({ id: a.id, environment: env, kind: a.kind, name: a.name ?? null });
+  });
+  const summary = {
+    env, scope, accounts, keys: { primary: redactKey(primaryKey!), fallback: fallbackKey ? redactKey(fallbackKey) : null },
+    webhook: { id: webhook.endpointId, url, action: webhook.action },
+    smartRetries: { retrying: signal.retrying.length, scanned: signal.scanned, truncated: signal.truncated, matchesBaseline: verdict.ok },
+    settings: { ...settings },
+    database: ctx.globals.db,
+    next: 'recover takeover --dry-run',
+  };
+  out.result(summary);
+  out.table(['setting', 'value'], [
+    ['environment / scope', `${env} / ${scope}`],
+    ['accounts', accounts.map((a) => a.id).join(', ')],
+    ['primary key / fallback key', `${summary.keys.primary} / ${summary.keys.fallback ?? 'none'}`],
+    ['webhook', `${webhook.endpointId} → ${url}`],
+    ['baseline / control share', `${controlBaseline} / ${(settings.controlShare * 100).toFixed(0)}%`],
+    ['dunning', `${settings.dunningDays} days; subscription: ${settings.subscriptionAction.type}; invoice: ${settings.invoiceAction}`],
+    ['retry windows', `${settings.windows.join('; ')} (customer time, else ${settings.defaultTimezone})`],
+    ['mode', settings.mode],
+  ], { title: `Saved to ${ctx.globals.db}` });
+  out.line(`Next: ${summary.next}`);
+}
+
+async function askKey(ctx: Context, label: 'primary' | 'fallback', flag: string, given: string | undefined, env: Env, yes: boolean, required: boolean): Promise<string | undefined> {
+  const saved = ctx.db.secrets.get(`${label}_key`) ?? undefined;
+  let key = given;
+  if (!key && saved) {
+    const keep = yes || (await ctx.prompts.confirm({ name: `keep${label[0].toUpperCase()}${label.slice(1)}Key`, flag, message: `Keep the saved ${label} key ${redactKey(saved)}?`, default: true }));
+    if (keep) key = saved;
+  }
+  if (!key && !required && (yes || !ctx.prompts.interactive)) return undefined;
+  if (!key) {
+    key = (await ctx.prompts.password({
+      name: `${label}Key`, flag: `${flag} (or RECOVER_${label.toUpperCase()}_KEY)`,
+      message: `${label[0].toUpperCase()}${label.slice(1)} key${required ? '' : ' (enter to skip)'}`,
+    })).trim();
+    if (!key && !required) return undefined;
+  }
+  const { warning } = checkKey(flag, key, env, ctx.globals.stripeApiBase);
+  if (warning) {
+    ctx.out.warn(warning);
+    const ok = yes || (await ctx.prompts.confirm({ name: `accept${label}SecretKey`, flag: '--yes', message: 'Use it anyway?', default: false }));
+    if (!ok) throw new WorkError(`${flag} ${redactKey(key)} refused; nothing was saved`, 'create a restricted key with the link above');
+  }
+  return key;
+}
+
+async function askWebhookUrl(ctx: Context, saved: string | undefined, yes: boolean): Promise<string> {
+  if (yes && saved) return saved;
+  ctx.out.line('The webhook URL is the public address Stripe posts events to; put a reverse proxy or tunnel');
+  ctx.out.line('in front of recover run (127.0.0.1:4242/stripe/webhook).');
+  return ctx.prompts.input({ name: 'webhookUrl', flag: '--webhook-url', message: 'Public webhook URL', default: saved });
+}
+
+async function listEndpoints(gw: StripeGateway) {
+  return (await gw.webhookEndpoints.list({ limit: 100 })).data;
+}
+
+async function discoverAccounts(gw: StripeGateway, scope: 'account' | 'connect') {
+  if (scope === 'account') {
+    const acct = await gw.account.retrieve();
+    return [{ id: acct.id, kind: 'main' as const, name: acct.settings?.dashboard?.display_name ?? acct.business_profile?.name ?? null }];
+  }
+  const list = await gw.accounts.list({ limit: 100 });
+  if (list.data.length === 0) throw new WorkError('scope connect, but the platform has no connected accounts', 'choose --scope account, or connect an account first');
+  return list.data.map((a) => ({ id: a.id, kind: 'connected' as const, name: a.settings?.dashboard?.display_name ?? a.business_profile?.name ?? null }));
+}

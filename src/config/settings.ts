@@ -1,0 +1,88 @@
+/**
+ * The merchant's saved policy: one zod schema, used by `onboard`, `config set`, the policy and
+ * the daemon alike. Stored as JSON in the settings table (secrets live elsewhere).
+ */
+import { z } from 'zod';
+import { CronExpressionParser } from 'cron-parser';
+import { DateTime } from 'luxon';
+
+export const REQUIRED_PERMISSIONS = [
+  'rak_charge_read',
+  'rak_customer_read',
+  'rak_payment_intent_read',
+  'rak_invoice_write',
+  'rak_subscription_write',
+  'rak_webhook_write',
+  'rak_credit_note_read',
+] as const;
+export type RequiredPermission = (typeof REQUIRED_PERMISSIONS)[number];
+
+const cronWindow = z.string().refine(
+  (expr) => {
+    try {
+      CronExpressionParser.parse(expr);
+      return expr.trim().split(/\s+/).length === 5;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be a 5-field cron expression such as "0 8-20 * * *"' },
+);
+
+const timezone = z
+  .string()
+  .refine((tz) => DateTime.local().setZone(tz).isValid, { message: 'must be an IANA time zone such as "America/Chicago"' });
+
+/** `stripe` or `fixed:d1,d2,...` (days after the previous attempt). */
+export const controlBaseline = z
+  .string()
+  .regex(/^(stripe|fixed:\d+(,\d+)*)$/, { message: 'must be "stripe" or "fixed:<days>,<days>,..." such as "fixed:3,5,7"' });
+
+export const subscriptionAction = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('cancel_at_period_end') }),
+  z.object({
+    type: z.literal('cancel_after_delay'),
+    /** Delay in milliseconds, counted from `delayFrom`. */
+    delayMs: z.number().int().min(0),
+    prorate: z.boolean(),
+  }),
+  z.object({ type: z.literal('leave') }),
+]);
+
+export const settingsSchema = z.object({
+  env: z.enum(['test', 'live']),
+  scope: z.enum(['account', 'connect']),
+  webhookUrl: z.string().url().optional(),
+  webhookEndpointId: z.string().optional(),
+  dunningDays: z.number().int().min(1).max(120).default(30),
+  subscriptionAction: subscriptionAction.default({ type: 'cancel_at_period_end' }),
+  invoiceAction: z.enum(['mark_uncollectible', 'leave']).default('mark_uncollectible'),
+  includeSubscriptionCreate: z.boolean().default(false),
+  delayFrom: z.enum(['hard_decline', 'invoice_created']).default('hard_decline'),
+  /** Allowed retry windows as cron expressions, in the customer's local time. */
+  windows: z.array(cronWindow).min(1).default(['0 8-20 * * *']),
+  /** Used when Stripe does not tell us the customer's timezone. */
+  defaultTimezone: timezone.default('UTC'),
+  /** Share of customers held out as the control group. */
+  controlShare: z.number().min(0).max(0.5).default(0.1),
+  controlBaseline: controlBaseline.default('stripe'),
+  mode: z.enum(['shadow', 'live']).default('shadow'),
+  /** Stripe requests per second for all calls together (Stripe allows 25 test / 100 live). */
+  rateLimitPerSec: z.number().positive().optional(),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+export type SubscriptionAction = z.infer<typeof subscriptionAction>;
+
+/** Parsed form of `controlBaseline`. */
+export type Baseline = { kind: 'stripe' } | { kind: 'fixed'; days: number[] };
+
+export function parseBaseline(value: string): Baseline {
+  if (value === 'stripe') return { kind: 'stripe' };
+  return { kind: 'fixed', days: value.slice('fixed:'.length).split(',').map(Number) };
+}
+
+/** Defaults a merchant can accept by pressing enter (env/scope still have to be chosen). */
+export function defaultSettings(env: 'test' | 'live' = 'test', scope: 'account' | 'connect' = 'account'): Settings {
+  return settingsSchema.parse({ env, scope });
+}

@@ -1,0 +1,94 @@
+/**
+ * The context every command receives: `{ db, stripe, clock, logger, out, prompts }`.
+ * The database and the Stripe gateway are opened on first use, so commands that need neither
+ * (emulator, simulate) never create a database file or ask for a key.
+ */
+import type { Writable } from 'node:stream';
+import { systemClock, type Clock } from './clock.js';
+import { ConfigError } from './errors.js';
+import { createLogger, type LogFormat, type Logger } from './log.js';
+import { Output } from './ui/output.js';
+import { inquirerPrompts, noPrompts, type Prompts } from './ui/prompts.js';
+import { openStore, type Store } from './db/index.js';
+import { createGateway, type StripeGateway } from './stripe/index.js';
+
+export interface GlobalOptions {
+  db: string;
+  json: boolean;
+  logLevel: (typeof import('./log.js').LOG_LEVELS)[number];
+  logFormat: LogFormat;
+  stripeApiBase?: string;
+}
+
+export interface CliIO {
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  stdinIsTTY: boolean;
+  /** Set by a command that completed but wants a non-zero exit without throwing. */
+  exitCode?: number;
+}
+
+export interface Context {
+  readonly globals: GlobalOptions;
+  readonly io: CliIO;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly out: Output;
+  readonly prompts: Prompts;
+  /** Opened (and migrated) on first access. */
+  readonly db: Store;
+  /** Built on first access from the keys saved by `recover onboard stripe`. */
+  readonly stripe: StripeGateway;
+  close(): Promise<void>;
+}
+
+export interface ContextOverrides {
+  clock?: Clock;
+  prompts?: Prompts;
+  logger?: Logger;
+  db?: Store;
+  stripe?: StripeGateway;
+}
+
+export function createContext(globals: GlobalOptions, io: CliIO, overrides: ContextOverrides = {}): Context {
+  let db: Store | undefined = overrides.db;
+  let stripe: StripeGateway | undefined = overrides.stripe;
+  const ownsDb = !overrides.db;
+  const logger = overrides.logger ?? createLogger({ level: globals.logLevel, format: globals.logFormat, destination: io.stderr });
+  const ctx: Context = {
+    globals,
+    io,
+    clock: overrides.clock ?? systemClock,
+    logger,
+    out: new Output({ json: globals.json, stdout: io.stdout, stderr: io.stderr, env: io.env }),
+    prompts: overrides.prompts ?? (io.stdinIsTTY && !io.env.CI ? inquirerPrompts() : noPrompts()),
+    get db() {
+      db ??= openStore(globals.db);
+      return db;
+    },
+    get stripe() {
+      stripe ??= gatewayFromSavedKeys(ctx);
+      return stripe;
+    },
+    async close() {
+      if (ownsDb) db?.close();
+    },
+  };
+  return ctx;
+}
+
+function gatewayFromSavedKeys(ctx: Context): StripeGateway {
+  const primaryKey = ctx.db.secrets.get('primary_key');
+  if (!primaryKey) {
+    throw new ConfigError(`no Stripe key saved in ${ctx.globals.db}`, 'run: recover onboard stripe');
+  }
+  const settings = ctx.db.settings.get();
+  return createGateway({
+    primaryKey,
+    fallbackKey: ctx.db.secrets.get('fallback_key') ?? undefined,
+    apiBase: ctx.globals.stripeApiBase,
+    rateLimitPerSec: settings?.rateLimitPerSec,
+    logger: ctx.logger,
+  });
+}

@@ -1,0 +1,40 @@
+/**
+ * Runs the CLI and turns its outcome into an exit code: 0 success, 1 a failure of the work,
+ * 2 bad usage or configuration. `bin/recover` is the only caller that sets process.exitCode.
+ */
+import { CommanderError } from 'commander';
+import { buildProgram, type CliIO } from './cli.js';
+import { RecoverError } from './errors.js';
+import { redactText } from './redact.js';
+
+export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv);
+    return io.exitCode ?? 0;
+  } catch (err) {
+    return reportError(err, io, argv.includes('--json'));
+  }
+}
+
+function defaultIO(): CliIO {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, stdinIsTTY: Boolean(process.stdin.isTTY) };
+}
+
+function reportError(err: unknown, io: CliIO, json: boolean): number {
+  if (err instanceof CommanderError) {
+    // Help and --version end with exit 0; commander already printed the message otherwise.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    return 2;
+  }
+  if (err instanceof RecoverError) {
+    const message = redactText(err.message);
+    if (json) io.stdout.write(JSON.stringify({ error: { type: err.name, message, exitCode: err.exitCode } }) + '\n');
+    io.stderr.write(`recover: ${message}\n`);
+    if (err.hint) io.stderr.write(`  next: ${redactText(err.hint)}\n`);
+    return err.exitCode;
+  }
+  const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  io.stderr.write(`recover: unexpected error: ${redactText(text)}\n`);
+  return 1;
+}

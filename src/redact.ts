@@ -1,0 +1,30 @@
+/**
+ * Secret redaction. Stripe keys (sk_/rk_/pk_ live/test), webhook secrets (whsec_) and
+ * bearer tokens are replaced by a prefix plus their last four characters, e.g. `rk_live_…1a2b`,
+ * so an operator can tell keys apart without anyone being able to use them.
+ */
+const SECRET_RE = /\b((?:sk|rk|pk)_(?:live|test)_|whsec_)([A-Za-z0-9]{4,})/g;
+
+export function redactKey(key: string): string {
+  const m = /^((?:sk|rk|pk)_(?:live|test)_|whsec_)/.exec(key);
+  const prefix = m ? m[1] : '';
+  const rest = key.slice(prefix.length);
+  return `${prefix}…${rest.slice(-4)}`;
+}
+
+/** Redacts every secret-looking token inside free text. */
+export function redactText(text: string): string {
+  return text.replace(SECRET_RE, (_all, prefix: string, rest: string) => `${prefix}…${rest.slice(-4)}`);
+}
+
+/** Deep-redacts any JSON-like value (strings are scanned; objects/arrays are copied). */
+export function redactValue<T>(value: T): T {
+  if (typeof value === 'string') return redactText(value) as T;
+  if (Array.isArray(value)) return value.map((v) => redactValue(v)) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = redactValue(v);
+    return out as T;
+  }
+  return value;
+}
