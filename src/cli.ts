@@ -8,6 +8,9 @@ import { createContext, type CliIO, type GlobalOptions } from './context.js';
 import { LOG_LEVELS } from './log.js';
 import { collect, enumFlag, intFlag, numberFlag, urlFlag } from './ui/flags.js';
 import { runEmulator } from './commands/emulator.js';
+import { runOnboard } from './commands/onboard/index.js';
+import { runConfigSet, runConfigShow } from './commands/config.js';
+import { runStatus } from './commands/status.js';
 
 export type { CliIO };
 
@@ -39,6 +42,39 @@ export function buildProgram(io: CliIO): Command {
         await ctx.close();
       }
     };
+
+  const onboard = program.command('onboard').description('set recover up for a payment provider');
+  onboard
+    .command('stripe')
+    .description('the setup wizard: keys, permission check, webhook, Smart Retries hand-off, dunning policy')
+    .addOption(new Option('--env <env>', 'test or live').argParser(enumFlag('--env', ['test', 'live'] as const)))
+    .addOption(new Option('--scope <scope>', 'this account, or Connect connected accounts').argParser(enumFlag('--scope', ['account', 'connect'] as const)))
+    .addOption(new Option('--primary-key <key>', 'restricted key (rk_…)').env('RECOVER_PRIMARY_KEY'))
+    .addOption(new Option('--fallback-key <key>', 'restricted key used when the primary is rate-limited').env('RECOVER_FALLBACK_KEY'))
+    .option('--webhook-url <url>', 'public URL that reaches recover run (…/stripe/webhook)')
+    .option('--dunning-days <n>', 'dunning length in days (default 30)', intFlag('--dunning-days', 1, 120))
+    .addOption(new Option('--subscription-action <action>', 'at the end of dunning').argParser(enumFlag('--subscription-action', ['cancel_at_period_end', 'cancel_after_delay', 'leave'] as const)))
+    .option('--cancel-delay <duration>', 'with cancel_after_delay, e.g. 2d6h')
+    .option('--prorate', 'prorate when cancelling after a delay')
+    .addOption(new Option('--invoice-action <action>', 'at the end of dunning').argParser(enumFlag('--invoice-action', ['mark_uncollectible', 'leave'] as const)))
+    .option('--include-subscription-create', 'also recover failures on subscription creation')
+    .addOption(new Option('--delay-from <from>', 'cancel delay counted from').argParser(enumFlag('--delay-from', ['hard_decline', 'invoice_created'] as const)))
+    .option('--windows <cron,...>', 'allowed retry windows, cron in customer local time (default "0 8-20 * * *")')
+    .option('--default-timezone <iana>', 'timezone when the customer\'s is unknown (default UTC)')
+    .option('--control-share <share>', 'control-group share, 0 to 0.5 (default 0.1)', numberFlag('--control-share', 0, 0.5))
+    .option('--control-baseline <baseline>', 'stripe | fixed:3,5,7')
+    .addOption(new Option('--mode <mode>', 'shadow (never charge) or live').argParser(enumFlag('--mode', ['shadow', 'live'] as const)))
+    .option('-y, --yes', 'accept defaults (and saved answers) instead of asking')
+    .action(action(runOnboard));
+
+  const config = program.command('config').description('read and change the saved policy');
+  config.command('show').description('print the saved settings (secrets redacted)').action(action(runConfigShow));
+  config
+    .command('set <key> <value>')
+    .description('change one setting, e.g. recover config set dunningDays 45')
+    .action(async (key: string, value: string, opts: unknown) => action((o: unknown, ctx) => runConfigSet(key, value, o, ctx))(opts));
+
+  program.command('status').description('health of the set-up: keys, webhook, Smart Retries, cases, next attempt').action(action(runStatus));
 
   program
     .command('emulator')

@@ -27,6 +27,8 @@ export interface CliIO {
   stdinIsTTY: boolean;
   /** Set by a command that completed but wants a non-zero exit without throwing. */
   exitCode?: number;
+  /** Test seams: scripted prompts, a fake clock, a logger writing to a buffer. */
+  overrides?: ContextOverrides;
 }
 
 export interface Context {
@@ -51,7 +53,7 @@ export interface ContextOverrides {
   stripe?: StripeGateway;
 }
 
-export function createContext(globals: GlobalOptions, io: CliIO, overrides: ContextOverrides = {}): Context {
+export function createContext(globals: GlobalOptions, io: CliIO, overrides: ContextOverrides = io.overrides ?? {}): Context {
   let db: Store | undefined = overrides.db;
   let stripe: StripeGateway | undefined = overrides.stripe;
   const ownsDb = !overrides.db;

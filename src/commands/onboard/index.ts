@@ -48,8 +48,9 @@ export async function runOnboard(opts: OnboardOptions, ctx: Context): Promise<vo
   out.line('(name and permissions are filled in), then paste them below:');
   out.line(`  primary:  ${keyCreationLink(env, 'recover primary')}`);
   out.line(`  fallback: ${keyCreationLink(env, 'recover fallback')}  (used only when the primary is rate-limited)`);
-  const primaryKey = await askKey(ctx, 'primary', '--primary-key', opts.primaryKey, env, yes, true);
-  const fallbackKey = await askKey(ctx, 'fallback', '--fallback-key', opts.fallbackKey, env, yes, false);
+  // Keys may come from the environment so they never appear in a shell history or process list.
+  const primaryKey = await askKey(ctx, 'primary', '--primary-key', opts.primaryKey ?? ctx.io.env.RECOVER_PRIMARY_KEY, env, yes, true);
+  const fallbackKey = await askKey(ctx, 'fallback', '--fallback-key', opts.fallbackKey ?? ctx.io.env.RECOVER_FALLBACK_KEY, env, yes, false);
 
   // 3. Probe every permission of each key; stop before saving anything if one is missing.
   const missing: string[] = [];

@@ -1,0 +1,85 @@
+/**
+ * Builds the policy's input from what the store knows about a case. Pure: the caller reads the
+ * rows (case, attempts, card counts, learned stats) and passes them in with `now` and a seeded
+ * random source, so the same data always yields the same decision.
+ */
+import type { Attempt, CardAttemptCounts, Case } from '../db/index.js';
+import type { Settings } from '../config/settings.js';
+import type { AttemptRecord, LearnedStats, PolicyInput } from '../policy/index.js';
+
+export interface PolicyInputParts {
+  case: Case;
+  attempts: readonly Attempt[];
+  cardCounts: CardAttemptCounts | null;
+  settings: Settings;
+  stats: LearnedStats;
+  now: number;
+  random: () => number;
+  /** A new payment method arrived at this time. */
+  cardUpdatedAt?: number;
+}
+
+const opt = (v: string | null | undefined): string | undefined => v ?? undefined;
+
+export function toAttemptRecords(c: Case, attempts: readonly Attempt[]): AttemptRecord[] {
+  const done = attempts.filter((a) => a.finishedAt !== null && (a.outcome === 'succeeded' || a.outcome === 'declined'));
+  const records: AttemptRecord[] = done.map((a) => ({
+    at: a.finishedAt!,
+    outcome: a.outcome === 'succeeded' ? 'succeeded' : 'failed',
+    declineCode: opt(a.declineCode),
+    adviceCode: opt(a.adviceCode),
+    networkAdviceCode: opt(a.networkAdviceCode),
+    networkDeclineCode: opt(a.networkDeclineCode),
+    by: a.by,
+  }));
+  // Stripe's attempts before recover saw the invoice are known only by count (invoice.attempt_count):
+  // they count against the attempt budget, dated at the first failure.
+  const seenStripe = done.filter((a) => a.by === 'stripe').length;
+  for (let i = seenStripe; i < c.stripeAttemptCount; i++) {
+    records.push({ at: c.firstFailedAt, outcome: 'failed', by: 'stripe' });
+  }
+  records.sort((a, b) => a.at - b.at);
+  // The case's last decline is the one to react to, even if its attempt row is a placeholder.
+  return records;
+}
+
+export function buildPolicyInput(p: PolicyInputParts): PolicyInput {
+  const c = p.case;
+  const k = p.cardCounts;
+  return {
+    case: {
+      id: String(c.id),
+      customerId: c.customerId,
+      amount: c.amountDue,
+      currency: c.currency,
+      failedAt: c.firstFailedAt,
+      invoiceCreatedAt: c.invoiceCreatedAt,
+      dunningDeadline: c.dunningDeadline,
+      arm: c.arm,
+    },
+    attempts: toAttemptRecords(c, p.attempts),
+    lastDecline: c.lastFailedAt === null ? undefined : {
+      at: c.lastFailedAt,
+      declineCode: opt(c.lastDeclineCode),
+      adviceCode: opt(c.lastAdviceCode),
+      networkAdviceCode: opt(c.lastNetworkAdviceCode),
+      networkDeclineCode: opt(c.lastNetworkDeclineCode),
+    },
+    card: {
+      brand: c.cardBrand ?? 'unknown',
+      funding: c.cardFunding ?? 'unknown',
+      country: opt(c.cardCountry),
+      fingerprint: c.cardFingerprint ?? `unknown:${c.customerId}`,
+      attempts24h: k?.attempts24h ?? 0,
+      attempts30d: k?.attempts30d ?? 0,
+      declines24h: k?.declines24h ?? 0,
+      sameAmountAttempts30d: k?.attemptsSameAmount30d ?? 0,
+    },
+    customer: { timezone: opt(c.customerTimezone), country: opt(c.customerCountry) },
+    cardUpdatedAt: p.cardUpdatedAt,
+    settings: p.settings,
+    stats: p.stats,
+    now: p.now,
+    random: p.random,
+  };
+}
