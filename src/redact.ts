@@ -3,7 +3,7 @@
  * bearer tokens are replaced by a prefix plus their last four characters, e.g. `rk_live_…1a2b`,
  * so an operator can tell keys apart without anyone being able to use them.
  */
-const SECRET_RE = /\b((?:sk|rk|pk)_(?:live|test)_|whsec_)([A-Za-z0-9]{4,})/g;
+const SECRET_RE = /\b((?:sk|rk|pk)_(?:live|test)_|whsec_)(\w{4,})/g;
 
 export function redactKey(key: string): string {
   const m = /^((?:sk|rk|pk)_(?:live|test)_|whsec_)/.exec(key);

@@ -8,6 +8,7 @@ import { redactKey } from '../redact.js';
 import { createGateway, probePermissions } from '../stripe/index.js';
 import type { Context } from '../context.js';
 import { judgeSignal, scanSmartRetries } from './onboard/baseline.js';
+import { permissionsFor } from './onboard/keys.js';
 
 type Check = { name: string; ok: boolean; detail: string };
 
@@ -32,9 +33,9 @@ export async function runStatus(_opts: unknown, ctx: Context): Promise<void> {
       continue;
     }
     await attempt(`${label} key`, async () => {
-      const rows = await probePermissions(createGateway({ primaryKey: key, apiBase: ctx.globals.stripeApiBase, logger: ctx.logger }));
+      const rows = await probePermissions(createGateway({ primaryKey: key, apiBase: ctx.globals.stripeApiBase, logger: ctx.logger }), undefined, permissionsFor(settings.scope));
       const missing = rows.filter((r) => !r.ok).map((r) => r.permission);
-      return { name: `${label} key`, ok: missing.length === 0, detail: `${redactKey(key)}: ${missing.length ? `missing ${missing.join(', ')}` : 'all 7 permissions ok'}` };
+      return { name: `${label} key`, ok: missing.length === 0, detail: `${redactKey(key)}: ${missing.length ? `missing ${missing.join(', ')}` : `all ${rows.length} permissions ok`}` };
     });
   }
 

@@ -8,7 +8,7 @@ import { WorkError } from '../../errors.js';
 import { redactKey } from '../../redact.js';
 import { createGateway, probePermissions, type StripeGateway } from '../../stripe/index.js';
 import type { Context } from '../../context.js';
-import { checkKey, keyCreationLink, printProbe, type Env } from './keys.js';
+import { checkKey, keyCreationLink, permissionsFor, printProbe, type Env } from './keys.js';
 import { BASELINE_EXPLANATION, SMART_RETRIES_OFF_STEPS, judgeSignal, scanSmartRetries, smartRetriesLink } from './baseline.js';
 import { askPolicy, type PolicyFlags } from './policy-questions.js';
 import { applyWebhook, planWebhook, validateWebhookUrl } from './webhook.js';
@@ -46,8 +46,8 @@ export async function runOnboard(opts: OnboardOptions, ctx: Context): Promise<vo
   out.line(out.color.bold('Restricted keys'));
   out.line('Stripe cannot create API keys through its API. Create two restricted keys with these links');
   out.line('(name and permissions are filled in), then paste them below:');
-  out.line(`  primary:  ${keyCreationLink(env, 'recover primary')}`);
-  out.line(`  fallback: ${keyCreationLink(env, 'recover fallback')}  (used only when the primary is rate-limited)`);
+  out.line(`  primary:  ${keyCreationLink(env, 'recover primary', scope)}`);
+  out.line(`  fallback: ${keyCreationLink(env, 'recover fallback', scope)}  (used only when the primary is rate-limited)`);
   // Keys may come from the environment so they never appear in a shell history or process list.
   const primaryKey = await askKey(ctx, 'primary', '--primary-key', opts.primaryKey ?? ctx.io.env.RECOVER_PRIMARY_KEY, env, yes, true);
   const fallbackKey = await askKey(ctx, 'fallback', '--fallback-key', opts.fallbackKey ?? ctx.io.env.RECOVER_FALLBACK_KEY, env, yes, false);
@@ -57,8 +57,8 @@ export async function runOnboard(opts: OnboardOptions, ctx: Context): Promise<vo
   for (const [label, key] of [['primary', primaryKey], ['fallback', fallbackKey]] as const) {
     if (!key) continue;
     const gw = createGateway({ primaryKey: key, apiBase, logger: ctx.logger });
-    const rows = await probePermissions(gw);
-    missing.push(...printProbe(ctx, label, env, rows).map((p) => `${label}:${p}`));
+    const rows = await probePermissions(gw, undefined, permissionsFor(scope));
+    missing.push(...printProbe(ctx, label, env, scope, rows).map((p) => `${label}:${p}`));
   }
   if (missing.length) {
     throw new WorkError(`missing permissions (${missing.join(', ')}); nothing was saved`, 'add them to the key in the Dashboard and run recover onboard stripe again');
@@ -164,12 +164,17 @@ async function listEndpoints(gw: StripeGateway) {
   return (await gw.webhookEndpoints.list({ limit: 100 })).data;
 }
 
+/**
+ * The accounts recover works on. In account scope the keys' own account is stored as `self`
+ * (retrieving it would need a permission recover otherwise has no use for); in Connect scope
+ * the connected accounts are listed (this needs rak_connected_account_read too).
+ */
 async function discoverAccounts(gw: StripeGateway, scope: 'account' | 'connect') {
-  if (scope === 'account') {
-    const acct = await gw.account.retrieve();
-    return [{ id: acct.id, kind: 'main' as const, name: acct.settings?.dashboard?.display_name ?? acct.business_profile?.name ?? null }];
+  if (scope === 'account') return [{ id: 'self', kind: 'main' as const, name: null }];
+  const accounts: Array<{ id: string; kind: 'connected'; name: string | null }> = [];
+  for await (const { page } of gw.accounts.listAll({ limit: 100 })) {
+    for (const a of page) accounts.push({ id: a.id, kind: 'connected', name: a.settings?.dashboard?.display_name ?? a.business_profile?.name ?? null });
   }
-  const list = await gw.accounts.list({ limit: 100 });
-  if (list.data.length === 0) throw new WorkError('scope connect, but the platform has no connected accounts', 'choose --scope account, or connect an account first');
-  return list.data.map((a) => ({ id: a.id, kind: 'connected' as const, name: a.settings?.dashboard?.display_name ?? a.business_profile?.name ?? null }));
+  if (accounts.length === 0) throw new WorkError('scope connect, but the platform has no connected accounts', 'choose --scope account, or connect an account first');
+  return accounts;
 }

@@ -11,10 +11,15 @@ import type { Context } from '../../context.js';
 
 export type Env = 'test' | 'live';
 
+/** Connect scope also lists the connected accounts. */
+export function permissionsFor(scope: 'account' | 'connect'): string[] {
+  return scope === 'connect' ? [...REQUIRED_PERMISSIONS, 'rak_connected_account_read'] : [...REQUIRED_PERMISSIONS];
+}
+
 /** Dashboard link that opens "create restricted key" with name and permissions filled in. */
-export function keyCreationLink(env: Env, name: string): string {
+export function keyCreationLink(env: Env, name: string, scope: 'account' | 'connect' = 'account'): string {
   const params = new URLSearchParams({ name });
-  for (const p of REQUIRED_PERMISSIONS) params.append('permissions[]', p);
+  for (const p of permissionsFor(scope)) params.append('permissions[]', p);
   const mode = env === 'test' ? 'test/' : '';
   return `https://dashboard.stripe.com/${mode}apikeys/create?${params.toString().replace(/%5B%5D/g, '[]')}`;
 }
@@ -42,7 +47,7 @@ export function checkKey(flag: string, key: string, env: Env, apiBase?: string):
 }
 
 /** Prints the probe table; returns the missing permissions. */
-export function printProbe(ctx: Context, label: string, env: Env, rows: ProbeResult[]): string[] {
+export function printProbe(ctx: Context, label: string, env: Env, scope: 'account' | 'connect', rows: ProbeResult[]): string[] {
   const { color } = ctx.out;
   const missing = rows.filter((r) => !r.ok).map((r) => r.permission);
   ctx.out.table(
@@ -52,7 +57,7 @@ export function printProbe(ctx: Context, label: string, env: Env, rows: ProbeRes
   );
   if (missing.length) {
     ctx.out.line(`Add ${missing.join(', ')} to the ${label} key in the Dashboard, or create a new one:`);
-    ctx.out.line(`  ${keyCreationLink(env, `recover ${label}`)}`);
+    ctx.out.line(`  ${keyCreationLink(env, `recover ${label}`, scope)}`);
   }
   return missing;
 }

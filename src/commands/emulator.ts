@@ -1,0 +1,126 @@
+/**
+ * `recover emulator`: runs the built-in Stripe emulator until SIGINT/SIGTERM (or `ctx.signal`),
+ * printing the URL, what it loaded and the keys to use.
+ */
+import { UsageError, badValue } from '../errors.js';
+import { generateMerchant, readSeedFile, SeedError, startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
+import { GENERATED_KEY } from '../emulator/generator.js';
+
+export interface EmulatorCommandOptions {
+  port?: number;
+  host?: string;
+  /** Seed file (JSON). */
+  seed?: string;
+  /** Generate a merchant with this many customers. */
+  generate?: number;
+  rngSeed?: number;
+  /** Connected accounts for --generate. */
+  accounts?: number;
+  smartRetries?: 'on' | 'off';
+  latencyMs?: number;
+  errorRate?: number;
+  /** Requests per second per key. */
+  rateLimit?: number;
+  /** "rk_test_x=rak_a,rak_b" */
+  key?: string[];
+}
+
+export interface EmulatorCommandContext {
+  out: { line(text: string): void };
+  /** Stops the emulator when aborted (tests); otherwise SIGINT/SIGTERM do. */
+  signal?: AbortSignal;
+}
+
+/** The full-access key printed for convenience (any sk_test_… key works). */
+export const EMULATOR_FULL_KEY = 'sk_test_emulator';
+
+export function emulatorOptions(o: EmulatorCommandOptions): EmulatorOptions {
+  const int = (flag: string, v: number | undefined, min: number, max: number) => {
+    if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) throw badValue(flag, v, `an integer from ${min} to ${max}`);
+    return v;
+  };
+  int('--port', o.port, 0, 65535);
+  int('--generate', o.generate, 1, 1_000_000);
+  int('--rng-seed', o.rngSeed, 0, 2 ** 32 - 1);
+  int('--accounts', o.accounts, 0, 100);
+  int('--latency-ms', o.latencyMs, 0, 600_000);
+  if (o.errorRate !== undefined && !(o.errorRate >= 0 && o.errorRate <= 1)) throw badValue('--error-rate', o.errorRate, 'a number from 0 to 1');
+  if (o.rateLimit !== undefined && !(o.rateLimit > 0)) throw badValue('--rate-limit', o.rateLimit, 'a number of requests per second > 0');
+  if (o.smartRetries !== undefined && o.smartRetries !== 'on' && o.smartRetries !== 'off') {
+    throw badValue('--smart-retries', o.smartRetries, 'on | off');
+  }
+  if (o.seed !== undefined && o.generate !== undefined) throw new UsageError('--seed and --generate cannot be used together (pick one)');
+  if (o.generate === undefined && (o.rngSeed !== undefined || o.accounts !== undefined) && o.seed !== undefined) {
+    throw new UsageError('--rng-seed and --accounts only apply to --generate');
+  }
+  const keys: Record<string, string[]> = {};
+  for (const spec of o.key ?? []) {
+    const m = /^((?:rk|sk)_test_\w+)=(rak_\w+(?:,rak_\w+)*)$/.exec(spec.trim());
+    if (!m) throw badValue('--key', spec, 'rk_test_<name>=rak_<perm>[,rak_<perm>…]');
+    keys[m[1]] = m[2].split(',');
+  }
+  const smartRetries = o.smartRetries === undefined ? undefined : o.smartRetries === 'on';
+  let seed: EmulatorOptions['seed'];
+  try {
+    if (o.seed !== undefined) seed = readSeedFile(o.seed);
+    else if (o.generate !== undefined) {
+      seed = generateMerchant({ customers: o.generate, rngSeed: o.rngSeed ?? 1, accounts: o.accounts ?? 0, smartRetries: smartRetries ?? true });
+    }
+  } catch (e) {
+    if (e instanceof SeedError) throw new UsageError(`--seed ${o.seed}: ${e.message}`);
+    throw e;
+  }
+  return {
+    host: o.host ?? '127.0.0.1',
+    port: o.port ?? 12111,
+    seed,
+    smartRetries,
+    latencyMs: o.latencyMs,
+    errorRate: o.errorRate,
+    rateLimitPerSec: o.rateLimit,
+    keys,
+  };
+}
+
+export async function runEmulator(options: EmulatorCommandOptions, ctx: EmulatorCommandContext): Promise<void> {
+  const opts = emulatorOptions(options);
+  let emu: Emulator;
+  try {
+    emu = await startEmulator(opts);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new UsageError(`port ${opts.port} is already in use (pick another with --port, or --port 0 for any free port)`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw badValue('--host', opts.host, 'a local address such as 127.0.0.1');
+    throw e;
+  }
+  const { loaded } = emu;
+  const state = emu.state({ summary: true });
+  const connected = loaded.accounts - 1;
+  const smart = state.accounts.every((a) => a.smartRetries) ? 'on' : state.accounts.some((a) => a.smartRetries) ? 'mixed' : 'off';
+  ctx.out.line(`Stripe emulator listening on ${emu.url}`);
+  ctx.out.line(
+    `Loaded account ${emu.accountId}${connected > 0 ? ` + ${connected} connected account${connected === 1 ? '' : 's'}` : ''}: ` +
+      `${loaded.customers} customers, ${loaded.invoices} invoices, ${loaded.charges} charges (Smart Retries ${smart}); clock ${new Date(emu.now()).toISOString()}`,
+  );
+  ctx.out.line(`Full-access test key: ${EMULATOR_FULL_KEY} (any sk_test_… key works)`);
+  const restricted = Object.entries(opts.keys ?? {});
+  if (options.generate !== undefined) restricted.push([GENERATED_KEY, ['(the onboarding permissions)']]);
+  for (const [key, perms] of restricted) ctx.out.line(`Restricted key: ${key} = ${perms.join(',')}`);
+  ctx.out.line(`Point the CLI at it with --stripe-api-base ${emu.url}`);
+  ctx.out.line(`Control: POST ${emu.url}/_emulator/clock {"advance_ms":86400000} · GET /_emulator/state · POST /_emulator/faults · POST /_emulator/flush`);
+  ctx.out.line('Press Ctrl-C to stop.');
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      ctx.signal?.removeEventListener('abort', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    if (ctx.signal?.aborted) stop();
+    else ctx.signal?.addEventListener('abort', stop);
+  });
+  await emu.close();
+  ctx.out.line('Stripe emulator stopped.');
+}

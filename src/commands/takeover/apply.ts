@@ -1,0 +1,69 @@
+/**
+ * The apply step of one page. Stripe first, then the database:
+ *
+ * 1. pause Stripe's retries on the invoices recover will retry (`auto_advance=false`,
+ *    `metadata.recover_managed=true`), so Stripe can never retry in parallel with recover;
+ * 2. in ONE transaction: the cases (with their first attempt, card facts, first decision and
+ *    end-of-dunning jobs, via the engine's applyIntake) and the scan cursor.
+ *
+ * A crash between 1 and 2 loses nothing: the page was not recorded, so the next run lists it
+ * again, finds the invoices already paused (recover_managed, auto_advance=false) and records
+ * them as such. The reverse order could leave a recorded case that Stripe still retries.
+ */
+import type { Settings } from '../../config/settings.js';
+import type { Store } from '../../db/index.js';
+import { applyIntake } from '../../engine/intake.js';
+import { InvalidRequest, NotFound, type StripeGateway } from '../../stripe/index.js';
+import type { PlannedInvoice } from './plan.js';
+
+export interface PauseResult {
+  paused: Set<string>;
+  /** Invoices Stripe refused to update (e.g. paid or voided since listed), with the error. */
+  failed: Map<string, string>;
+}
+
+/**
+ * Pauses every invoice of the page that needs it, concurrently (the gateway's token bucket
+ * paces them). The idempotency key is per run and invoice: a retry of the same call replays,
+ * and a later run, which may have a reason to pause again, sends a new key.
+ */
+export async function pauseStripe(gw: StripeGateway, items: readonly PlannedInvoice[], o: { stripeAccount?: string; runId: string }): Promise<PauseResult> {
+  const result: PauseResult = { paused: new Set(), failed: new Map() };
+  await Promise.all(
+    items
+      .filter((p) => p.pause)
+      .map(async (p) => {
+        const id = p.entry.invoice;
+        try {
+          await gw.invoices.update(
+            id,
+            { auto_advance: false, metadata: { recover_managed: 'true' } },
+            { account: o.stripeAccount, idempotencyKey: `recover:takeover:${o.runId}:${id}` },
+          );
+          result.paused.add(id);
+        } catch (e) {
+          // The invoice changed under us: record the case unpaused (the daemon re-reads it before
+          // any retry). Rate limits and outages are thrown: the page is then not recorded at all.
+          if (e instanceof InvalidRequest || e instanceof NotFound) result.failed.set(id, e.message);
+          else throw e;
+        }
+      }),
+  );
+  return result;
+}
+
+/** Writes the page's cases; call inside `store.tx` together with the cursor update. */
+export function recordPage(store: Store, items: readonly PlannedInvoice[], paused: ReadonlySet<string>, settings: Settings, now: number): void {
+  for (const p of items) {
+    const plan = p.intake;
+    if (plan.kind === 'skip') continue;
+    const isPaused = paused.has(plan.invoiceId) || p.alreadyPaused;
+    if (plan.kind === 'new') {
+      if (isPaused) plan.upsert.pausedStripe = true;
+      applyIntake(store, plan, settings, now);
+    } else {
+      applyIntake(store, plan, settings, now);
+      if (isPaused) store.cases.update(plan.caseId, { pausedStripe: true });
+    }
+  }
+}

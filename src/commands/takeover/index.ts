@@ -1,0 +1,176 @@
+/**
+ * `recover takeover` (DESIGN.md §2): imports the open, automatically collected invoices that
+ * have failed into the database, decides their first retry, and pauses Stripe's own retries on
+ * the ones recover will retry. Read → plan (pure, plan.ts) → apply (apply.ts) or print.
+ *
+ * Stripe calls grow with pages, not invoices: per account, one pass over the charges of the
+ * dunning window (the last decline of each PaymentIntent, staged locally) and one over the open
+ * invoices with `payments`, `customer` and the subscription expanded; the join is local. The
+ * only per-invoice calls are the pauses, which are writes Stripe offers no batch for.
+ */
+import { randomUUID } from 'node:crypto';
+import { DAY_MS } from '../../clock.js';
+import type { Settings } from '../../config/settings.js';
+import type { Context } from '../../context.js';
+import type { Account } from '../../db/index.js';
+import { ConfigError, NotFoundError, RecoverError, WorkError, badValue } from '../../errors.js';
+import { parseDuration } from '../../ui/flags.js';
+import { chargesJob, invoicesJob, type AccountRun, type Job, type RunEnv } from './passes.js';
+import type { PlanEntry } from './plan.js';
+import { runPool } from './pool.js';
+import { initialSegments, parseScan, SCAN_CURSOR, sec, type ScanState } from './segments.js';
+import { addTally, emptyTally, printSummary, progressText, tallyJson } from './tally.js';
+import { printEntry } from './print.js';
+
+export interface TakeoverOptions {
+  /** Print the plan; write nothing (neither the database nor Stripe). */
+  dryRun?: boolean;
+  /** commander's `--no-pause-stripe` sets this to false. */
+  pauseStripe?: boolean;
+  /** Also import the charges of this period into the history table, e.g. `90d`. */
+  history?: string;
+  /** Only this account (an id from `recover status`). */
+  account?: string;
+  /** Lists walked at once (the gateway's rate limit is the real bound). Default 8. */
+  concurrency?: number;
+  /** Objects per Stripe list page, 1..100. Default 100. */
+  pageSize?: number;
+  /** Stops after the pages in flight are recorded (Ctrl-C does the same). */
+  signal?: AbortSignal;
+  /** Test hook, called after each recorded page. */
+  onPage?: (info: { account: string; kind: 'charges' | 'invoices'; invoicePages: number }) => void;
+}
+
+export const DEFAULT_CONCURRENCY = 8;
+/** Charges are listed from a day before the dunning window: a decline at its very edge still joins. */
+const WINDOW_MARGIN_MS = DAY_MS;
+
+export async function runTakeover(opts: TakeoverOptions, ctx: Context): Promise<void> {
+  const { out, db: store } = ctx;
+  const settings = store.settings.get();
+  if (!settings) throw new ConfigError(`${ctx.globals.db} is not set up`, 'run: recover onboard stripe');
+  const dryRun = Boolean(opts.dryRun);
+  const pageSize = checkInt('--page-size', opts.pageSize ?? 100, 1, 100);
+  const concurrency = checkInt('--concurrency', opts.concurrency ?? DEFAULT_CONCURRENCY, 1, 64);
+  const historyMs = opts.history === undefined ? null : parseDuration('--history', opts.history);
+  if (historyMs !== null && historyMs <= 0) throw badValue('--history', opts.history, 'a period such as 90d');
+  const accounts = pickAccounts(store.accounts.list(), settings, opts.account);
+  const gw = ctx.stripe;
+
+  const startedAt = ctx.clock.now();
+  const dunningMs = settings.dunningDays * DAY_MS;
+  const declinesFrom = startedAt - dunningMs - WINDOW_MARGIN_MS;
+  const historyFrom = historyMs === null ? null : startedAt - historyMs;
+  const chargesFrom = Math.min(declinesFrom, historyFrom ?? Infinity);
+  const parts = Math.max(1, Math.floor(concurrency / accounts.length));
+
+  const runs: AccountRun[] = accounts.map((a) => {
+    const saved = dryRun ? undefined : parseScan(store.cursors.get(a.id, SCAN_CURSOR));
+    const scan: ScanState = saved ?? {
+      v: 1,
+      runId: `${startedAt.toString(36)}-${randomUUID().slice(0, 8)}`,
+      startedAt,
+      // The dunning window in slices, then everything older (open invoices past the window are counted as such).
+      segments: initialSegments({ from: sec(declinesFrom), to: sec(startedAt) + 1, parts, openBelow: true }),
+    };
+    return { id: a.id, stripeAccount: a.kind === 'connected' ? a.id : undefined, scan, resumed: saved !== undefined, tally: emptyTally() };
+  });
+  for (const r of runs) {
+    if (r.resumed) out.note(`${r.id}: continuing the takeover started ${new Date(r.scan.startedAt).toISOString()} (${r.scan.segments.reduce((n, s) => n + s.pages, 0)} pages already recorded)`);
+  }
+
+  const plan: PlanEntry[] = [];
+  const spinner = out.spinner(`takeover: listing charges of ${accounts.length} account(s)`);
+  const env: RunEnv = {
+    store, gw, settings, stats: store.stats.load(), logger: ctx.logger, now: () => ctx.clock.now(), dryRun,
+    pauseStripe: opts.pauseStripe !== false, pageSize, declinesFrom, historyFrom,
+    onPage(acct, kind, entries) {
+      spinner.update(progressText(acct.id, acct.tally, dryRun));
+      if (dryRun) {
+        if (out.json) plan.push(...entries);
+        else for (const e of entries) out.line(printEntry(e));
+      }
+      opts.onPage?.({ account: acct.id, kind, invoicePages: acct.tally.invoicePages });
+    },
+  };
+
+  // Ctrl-C: stop taking pages, record the ones in flight, report, and let a re-run continue.
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  const onOuter = () => abort.abort();
+  opts.signal?.addEventListener('abort', onOuter);
+  if (opts.signal?.aborted) abort.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    store.takeoverStaging.clear();
+    const chargeJobs: Job[] = runs.flatMap((acct) =>
+      initialSegments({ from: sec(chargesFrom), to: sec(startedAt) + 1, parts, openAbove: true }).map((seg) => ({ acct, seg })),
+    );
+    await runPool(chargeJobs, concurrency, (job, ctl) => chargesJob(env, job, ctl), abort.signal);
+    const invoiceJobs: Job[] = runs.flatMap((acct) => acct.scan.segments.filter((s) => !s.done).map((seg) => ({ acct, seg })));
+    if (!abort.signal.aborted) await runPool(invoiceJobs, concurrency, (job, ctl) => invoicesJob(env, job, ctl), abort.signal);
+  } catch (e) {
+    spinner.fail(`takeover stopped: ${(e as Error).message}`);
+    report(ctx, runs, plan, { dryRun, settings, pauseStripe: env.pauseStripe, history: historyMs !== null, complete: false });
+    if (!dryRun) ctx.out.note('Every page counted above is recorded; run recover takeover again to continue where it stopped.');
+    throw wrap(e);
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    opts.signal?.removeEventListener('abort', onOuter);
+  }
+  if (abort.signal.aborted) {
+    spinner.fail('takeover interrupted');
+    report(ctx, runs, plan, { dryRun, settings, pauseStripe: env.pauseStripe, history: historyMs !== null, complete: false });
+    throw new WorkError(
+      dryRun ? 'takeover dry run interrupted' : 'takeover interrupted; every page shown above is recorded',
+      dryRun ? undefined : 'run recover takeover again: it continues where it stopped',
+    );
+  }
+  spinner.succeed(dryRun ? 'takeover dry run done: nothing was written' : 'takeover done');
+  report(ctx, runs, plan, { dryRun, settings, pauseStripe: env.pauseStripe, history: historyMs !== null, complete: true });
+}
+
+function report(
+  ctx: Context,
+  runs: readonly AccountRun[],
+  plan: readonly PlanEntry[],
+  o: { dryRun: boolean; settings: Settings; pauseStripe: boolean; history: boolean; complete: boolean },
+): void {
+  const total = emptyTally();
+  for (const r of runs) addTally(total, r.tally);
+  const pausing = o.settings.mode !== 'live' ? 'none: shadow mode' : !o.pauseStripe ? 'none: --no-pause-stripe' : o.settings.controlBaseline === 'stripe' ? 'treatment only; control left to Stripe' : 'treatment and control';
+  ctx.out.result({
+    dryRun: o.dryRun,
+    complete: o.complete,
+    mode: o.settings.mode,
+    baseline: o.settings.controlBaseline,
+    pausing,
+    accounts: runs.map((r) => ({ id: r.id, resumed: r.resumed, ...tallyJson(r.tally) })),
+    total: tallyJson(total),
+    ...(o.dryRun ? { plan } : {}),
+  });
+  printSummary(ctx.out, runs, total, { dryRun: o.dryRun, pausing, history: o.history });
+  if (o.complete && !o.dryRun) ctx.out.line('Next: recover run (the daemon retries the imported invoices)');
+  if (o.complete && o.dryRun) ctx.out.line('Next: recover takeover (without --dry-run) to import them');
+}
+
+/** The accounts of the saved scope (Connect: the connected ones), optionally just one of them. */
+export function pickAccounts(all: readonly Account[], settings: Settings, only: string | undefined): Account[] {
+  const kind = settings.scope === 'connect' ? 'connected' : 'main';
+  const mine = all.filter((a) => a.kind === kind && a.environment === settings.env);
+  if (mine.length === 0) throw new ConfigError(`no ${settings.env} ${kind === 'main' ? 'account' : 'connected accounts'} saved`, 'run: recover onboard stripe');
+  if (only === undefined) return mine;
+  const one = mine.find((a) => a.id === only);
+  if (!one) throw new NotFoundError(`account ${only} is not one recover manages (known: ${mine.map((a) => a.id).join(', ')})`);
+  return [one];
+}
+
+function checkInt(flag: string, v: number, min: number, max: number): number {
+  if (!Number.isInteger(v) || v < min || v > max) throw badValue(flag, v, `an integer from ${min} to ${max}`);
+  return v;
+}
+
+function wrap(e: unknown): Error {
+  if (e instanceof RecoverError) return e;
+  return new WorkError(`takeover failed: ${e instanceof Error ? e.message : String(e)}`);
+}
