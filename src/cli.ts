@@ -8,9 +8,11 @@ import { createContext, type CliIO, type GlobalOptions } from './context.js';
 import { LOG_LEVELS } from './log.js';
 import { collect, enumFlag, intFlag, numberFlag, urlFlag } from './ui/flags.js';
 import { runEmulator } from './commands/emulator.js';
+import { runSimulate } from './commands/simulate.js';
 import { runOnboard } from './commands/onboard/index.js';
 import { runConfigSet, runConfigShow } from './commands/config.js';
 import { runStatus } from './commands/status.js';
+import { runTakeover } from './commands/takeover/index.js';
 
 export type { CliIO };
 
@@ -75,6 +77,41 @@ export function buildProgram(io: CliIO): Command {
     .action(async (key: string, value: string, opts: unknown) => action((o: unknown, ctx) => runConfigSet(key, value, o, ctx))(opts));
 
   program.command('status').description('health of the set-up: keys, webhook, Smart Retries, cases, next attempt').action(action(runStatus));
+
+  program
+    .command('takeover')
+    .description('import the open failed invoices into recover, decide their first retry, pause Stripe\'s retries on them')
+    .option('--dry-run', 'print what would be imported, skipped and why, and the first decisions; write nothing')
+    .option('--no-pause-stripe', 'do not set auto_advance=false on the invoices recover will retry')
+    .option('--history <period>', 'also import the charges of this period (e.g. 90d) into the history table')
+    .option('--account <id>', 'only this account')
+    .option('--concurrency <n>', 'Stripe lists walked at once (default 8; the rate limit is the real bound)', intFlag('--concurrency', 1, 64))
+    .addOption(new Option('--page-size <n>', 'objects per Stripe list page').argParser(intFlag('--page-size', 1, 100)).hideHelp())
+    .action(action(runTakeover));
+
+  program
+    .command('report')
+    .description('lift summary: recovered revenue, recovery rate, lift against the control group, breakdowns')
+    .option('--since <when>', 'cases that entered dunning from: a date (2026-01-01), a date-time, or a duration back (30d)')
+    .option('--until <when>', 'up to (exclusive; a date includes that day), same forms; default now')
+    .option('--account <id>', 'only this account (self or acct_…)')
+    .option('--csv [file]', 'CSV (one figure per line) to a file, or to stdout without one')
+    .option('--html <file>', 'also write one self-contained HTML report with charts')
+    .option('--feed <n>', 'latest recoveries to list', intFlag('--feed', 0, 1000), 10)
+    .action(action(async (o: import('./commands/report.js').ReportOptions, ctx) => void (await (await import('./commands/report.js')).runReport(o, ctx))));
+
+  program
+    .command('simulate')
+    .description('compare retry policies on a virtual clock over a population of failed invoices')
+    .option('--policy <names>', 'recover, fixed:a,b,c, daily:N, smart-like (comma-separated; default all four)')
+    .option('--world <world>', 'builtin, a recorded file.json, or a module ./world.mjs', 'builtin')
+    .option('--seed <n>', 'random seed', intFlag('--seed', 0))
+    .option('--count <n>', 'number of failed invoices', intFlag('--count', 1, 1_000_000))
+    .option('--days <n>', 'days over which failures arrive', intFlag('--days', 1, 3650))
+    .option('--dunning-days <n>', 'dunning length in days', intFlag('--dunning-days', 1, 120))
+    .action(action(async (opts: Record<string, unknown>, ctx) => {
+      await runSimulate({ ...opts, json: ctx.globals.json }, ctx);
+    }));
 
   program
     .command('emulator')

@@ -22,7 +22,7 @@ export interface SimulateOptions {
 
 /** The part of the command context this command uses (the CLI's Output satisfies it). */
 export interface SimulateContext {
-  out: { line(text: string): void; json?(value: unknown): void; result?(value: unknown): void };
+  out: { line(text: string): void; result(value: unknown): void };
 }
 
 function int(flag: string, value: number | string | undefined, min: number, max: number, fallback: number): number {
@@ -44,8 +44,7 @@ export async function runSimulate(options: SimulateOptions, ctx: SimulateContext
     dunningDays: int('--dunning-days', options.dunningDays, 1, 120, 30),
   });
   if (options.json) {
-    if (ctx.out.json) ctx.out.json(report);
-    else ctx.out.result?.(report);
+    ctx.out.result(report);
   } else {
     for (const line of renderReport(report)) ctx.out.line(line);
   }

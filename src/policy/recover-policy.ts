@@ -1,0 +1,156 @@
+/**
+ * recover's own policy for treatment invoices. In order:
+ * 1. dunning over → stop; a new payment method not yet tried → prompt retry on it;
+ * 2. hard decline → stop; needs card update → wait (no blind retries);
+ * 3. a per-case budget of retries per decline kind (priors.ts BUDGET), then wait for a new card;
+ * 4. the earliest allowed time: our minimum gap, the issuer's/network's "not before", the
+ *    network caps on this card across all its invoices;
+ * 5. hourly candidate slots inside the cron windows (customer-local) before the deadline, looking
+ *    ahead only over a fair share of the remaining window per remaining attempt (so attempts are
+ *    spread rather than spent early), scored by estimated success (estimate.ts) with a small time
+ *    discount; 10 % of decisions explore with Thompson draws among near-best slots.
+ */
+import { DAY_MS, MINUTE_MS } from '../clock.js';
+import { earliestAllowed } from './caps.js';
+import { classifyDecline } from './classify.js';
+import { makeEstimator } from './estimate.js';
+import { isPaid, isoDay, lastDecline, newCardPending, pct, retriesOnCurrentCard, retriesSoFar } from './history.js';
+import { formatLocal, resolveTimezone } from './local-time.js';
+import {
+  BUDGET,
+  DISCOUNT_PER_DAY,
+  EXPLORATION,
+  LOOKAHEAD_FACTOR,
+  MIN_ESTIMATE,
+  MIN_GAP_MS,
+  slotTags,
+} from './priors.js';
+import { observations } from './stats.js';
+import type { Decision, PolicyInput } from './types.js';
+import { enumerateSlots, type Slot } from './windows.js';
+
+/** A new card is tried no sooner than this after it arrives (let the update settle), ms. */
+const NEW_CARD_SETTLE_MS = 5 * MINUTE_MS;
+
+export function decideTreatment(input: PolicyInput): Decision {
+  const { now, settings, card } = input;
+  const c = input.case;
+  const deadline = c.dunningDeadline;
+  const tz = resolveTimezone(input.customer.timezone, settings.defaultTimezone);
+  const where = tz === input.customer.timezone ? tz : `${tz} (default; customer timezone unknown)`;
+  if (isPaid(input)) return { action: 'stop', kind: 'dunning_over', reason: 'The invoice is paid; nothing left to do.' };
+  if (now >= deadline) return { action: 'stop', kind: 'dunning_over', reason: `Dunning ended at ${isoDay(deadline)}; no further attempts.` };
+  const retries = retriesSoFar(input);
+  const attemptNumber = retries + 1;
+
+  if (newCardPending(input)) {
+    const from = Math.max(now, (input.cardUpdatedAt ?? now) + NEW_CARD_SETTLE_MS);
+    const caps = earliestAllowed(card, c.amount, c.currency, from, now);
+    if (caps.notBefore === null) return { action: 'stop', kind: 'network_cap', reason: `A new payment method arrived but ${caps.reason}; no attempt on it.` };
+    const slot = enumerateSlots(settings.windows, tz, caps.notBefore, deadline)[0];
+    if (!slot) return { action: 'stop', kind: 'dunning_over', reason: `A new payment method arrived, but no allowed retry window remains before the dunning deadline (${isoDay(deadline)}).` };
+    const est = makeEstimator({ stats: input.stats, category: 'new_card', attemptNumber: 1, lastDeclineAt: input.cardUpdatedAt ?? now, mode: 'mean' }).at(slot);
+    return {
+      action: 'retry',
+      at: slot.at,
+      attemptNumber,
+      estimate: est,
+      learnAs: { category: 'new_card', attemptNumber: 1, at: slot.at, timezone: tz },
+      reason:
+        `A new payment method arrived (${formatLocal(tz, input.cardUpdatedAt ?? now)}). Attempt ${attemptNumber} of at most ${retries + BUDGET.new_card}: ` +
+        `retrying on it at the first allowed time, ${formatLocal(tz, slot.at)} ${where}: ${pct(est)} estimated success (new card).` +
+        (caps.notBefore > from ? ` Held back until then by a network limit: ${caps.reason}.` : ''),
+    };
+  }
+
+  const decline = lastDecline(input) ?? { at: c.failedAt };
+  const cls = classifyDecline({ ...decline, brand: card.brand });
+  if (cls.category === 'hard')
+    return { action: 'stop', kind: 'hard_decline', reason: `${cls.explanation} No further attempts on this card; a new payment method from the customer will be retried promptly.` };
+  if (cls.category === 'needs_card_update')
+    return { action: 'wait', kind: 'needs_card_update', reason: `${cls.explanation} No blind retries: waiting for the customer to update the payment method (until ${isoDay(deadline)}).` };
+
+  const cat = cls.stat;
+  const used = retriesOnCurrentCard(input);
+  const budget = BUDGET[cat];
+  const maxTotal = retries - used + budget;
+  if (used >= budget)
+    return {
+      action: 'wait',
+      kind: 'needs_card_update',
+      reason: `${cls.label}. All ${budget} retries recover allows on this card for this kind of decline are used; no more blind retries, waiting for a new payment method (until ${isoDay(deadline)}).`,
+    };
+
+  const waitMs = Math.max(MIN_GAP_MS[cat], cls.retryNotBeforeMs ?? 0);
+  const caps = earliestAllowed(card, c.amount, c.currency, Math.max(now, decline.at + waitMs), now);
+  if (caps.notBefore === null) return { action: 'stop', kind: 'network_cap', reason: `${cls.label}. ${caps.reason}; no further attempts on this card.` };
+  const from = caps.notBefore;
+  const capBound = caps.rule !== undefined;
+  if (from >= deadline)
+    return capBound
+      ? { action: 'stop', kind: 'network_cap', reason: `${cls.label}. ${caps.reason}, which allows no attempt before the dunning deadline (${isoDay(deadline)}).` }
+      : { action: 'stop', kind: 'dunning_over', reason: `${cls.label}. The next allowed attempt would fall after the dunning deadline (${isoDay(deadline)}).` };
+  const slots = enumerateSlots(settings.windows, tz, from, deadline);
+  if (slots.length === 0)
+    return { action: 'stop', kind: 'dunning_over', reason: `${cls.label}. No allowed retry window remains before the dunning deadline (${isoDay(deadline)}).` };
+
+  // Spread: look ahead over a fair share of the remaining window per remaining attempt.
+  const remaining = budget - used;
+  const horizon = Math.max(DAY_MS, (LOOKAHEAD_FACTOR * (deadline - from)) / remaining);
+  let cands = slots.filter((s) => s.at < from + horizon);
+  if (cands.length === 0) cands = [slots[0]];
+  const n = used + 1;
+  const mean = makeEstimator({ stats: input.stats, category: cat, attemptNumber: n, lastDeclineAt: decline.at, mode: 'mean' });
+  const means = cands.map((s) => mean.at(s));
+  const discount = (s: Slot) => 1 - DISCOUNT_PER_DAY * Math.max(0, (s.at - now) / DAY_MS);
+  let best = 0;
+  for (let i = 1; i < cands.length; i++) if (means[i] * discount(cands[i]) > means[best] * discount(cands[best])) best = i;
+  const top = Math.max(...means);
+  if (top < MIN_ESTIMATE)
+    return {
+      action: 'wait',
+      kind: 'needs_card_update',
+      reason: `${cls.label}. Every allowed slot in the next ${Math.round(horizon / DAY_MS)} days is below ${pct(MIN_ESTIMATE)} estimated success (best ${pct(top)}); no blind retry, waiting for a new payment method.`,
+    };
+
+  let chosen = best;
+  let explored = false;
+  if (input.random() < EXPLORATION.share) {
+    const sampler = makeEstimator({ stats: input.stats, category: cat, attemptNumber: n, lastDeclineAt: decline.at, mode: 'sample', random: input.random });
+    let bestSample = -1;
+    for (let i = 0; i < cands.length; i++) {
+      // Bounded: only near-best slots, and only near the greedy choice, so exploring costs little.
+      if (means[i] < EXPLORATION.minRatioOfBest * top || Math.abs(cands[i].at - cands[best].at) > EXPLORATION.maxShiftMs) continue;
+      const v = sampler.at(cands[i]) * discount(cands[i]);
+      if (v > bestSample) {
+        bestSample = v;
+        chosen = i;
+      }
+    }
+    explored = chosen !== best;
+  }
+
+  const slot = cands[chosen];
+  const est = means[chosen];
+  const tags = slotTags(cat, slot.local);
+  const first = cands[0];
+  const firstLabel = first.at - now <= 60 * MINUTE_MS ? 'now' : `at the earliest allowed time (${formatLocal(tz, first.at)})`;
+  const seen = observations(input.stats, cat);
+  const parts = [
+    `${cls.label}. Attempt ${attemptNumber} of at most ${maxTotal}.`,
+    `Chose ${formatLocal(tz, slot.at)} ${where}: ${pct(est)} estimated success${tags.length ? ` (${tags.join(', ')})` : ''}` +
+      (chosen === 0 ? '.' : ` vs ${pct(means[0])} ${firstLabel}.`),
+  ];
+  if (cls.retryNotBeforeMs) parts.push(`Not before ${formatLocal(tz, decline.at + cls.retryNotBeforeMs)} as the issuer/network advised.`);
+  if (capBound) parts.push(`Held back by a network limit: ${caps.reason}.`);
+  if (explored) parts.push(`Exploring: a near-best slot the model is less sure about (at most ${Math.round(EXPLORATION.share * 100)}% of decisions).`);
+  parts.push(seen > 0 ? `Estimates: industry priors updated with ${seen} of your own outcomes.` : 'Estimates: industry priors (no outcomes of your own yet).');
+  return {
+    action: 'retry',
+    at: slot.at,
+    attemptNumber,
+    estimate: est,
+    learnAs: { category: cat, attemptNumber: n, at: slot.at, timezone: tz },
+    reason: parts.join(' '),
+  };
+}

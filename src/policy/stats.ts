@@ -1,0 +1,64 @@
+/**
+ * Learned statistics: Beta-Binomial success/failure counts under opaque string keys, kept by the
+ * daemon in SQLite (learned_stats) and by the simulator in memory. Key scheme, one outcome
+ * incrementing four keys:
+ *   cat:<category>                 every retry in the category (normaliser)
+ *   cat:<category>|n:<1..6>        by attempt number on the card (6 = 6 or more)
+ *   cat:<category>|how:<dow><hh>   by local hour of week, e.g. cat:funds|how:fri09
+ *   cat:<category>|dom:<dd>        by local day of month, e.g. cat:funds|dom:15
+ * <category> is a StatCategory (funds, velocity, issuer, technical, new_card, other).
+ */
+import type { StatCategory } from './decline-codes.js';
+import { localParts } from './local-time.js';
+import type { LearnedStats, OutcomeContext, StatCounts } from './types.js';
+
+const DOW_KEY = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+export const MAX_ATTEMPT_KEY = 6;
+
+export const statKey = {
+  category: (c: StatCategory) => `cat:${c}`,
+  attempt: (c: StatCategory, n: number) => `cat:${c}|n:${Math.min(Math.max(1, n), MAX_ATTEMPT_KEY)}`,
+  hourOfWeek: (c: StatCategory, weekday: number, hour: number) => `cat:${c}|how:${DOW_KEY[weekday]}${String(hour).padStart(2, '0')}`,
+  dayOfMonth: (c: StatCategory, day: number) => `cat:${c}|dom:${String(day).padStart(2, '0')}`,
+};
+
+/** The keys one attempt's outcome increments (the daemon does `successes+1` or `failures+1` on each). */
+export function statKeysFor(ctx: OutcomeContext): string[] {
+  const p = localParts(ctx.timezone, ctx.at);
+  return [
+    statKey.category(ctx.category),
+    statKey.attempt(ctx.category, ctx.attemptNumber),
+    statKey.hourOfWeek(ctx.category, p.weekday, p.hour),
+    statKey.dayOfMonth(ctx.category, p.day),
+  ];
+}
+
+/** In-memory update (the simulator, tests): increments every key of the outcome. */
+export function learn(stats: Map<string, StatCounts>, ctx: OutcomeContext, success: boolean): void {
+  for (const key of statKeysFor(ctx)) {
+    const c = stats.get(key);
+    if (c) {
+      if (success) c.successes += 1;
+      else c.failures += 1;
+    } else {
+      stats.set(key, { successes: success ? 1 : 0, failures: success ? 0 : 1 });
+    }
+  }
+}
+
+/** Beta(α, β) posterior for a prior mean `m` worth `k` pseudo-observations plus the key's counts. */
+export function posterior(stats: LearnedStats, key: string, priorMean: number, k: number): { alpha: number; beta: number; mean: number; n: number } {
+  const c = stats.get(key);
+  const s = c?.successes ?? 0;
+  const f = c?.failures ?? 0;
+  const m = Math.min(0.99, Math.max(0.001, priorMean));
+  const alpha = s + k * m;
+  const beta = f + k * (1 - m);
+  return { alpha, beta, mean: alpha / (alpha + beta), n: s + f };
+}
+
+/** How many outcomes the merchant has contributed to a category. */
+export function observations(stats: LearnedStats, c: StatCategory): number {
+  const x = stats.get(statKey.category(c));
+  return x ? x.successes + x.failures : 0;
+}

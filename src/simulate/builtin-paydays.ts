@@ -1,0 +1,91 @@
+/**
+ * Pay schedules for the built-in world: when money lands in a customer's account. The mix follows
+ * the US BLS (CES "Length of pay periods", 2019: weekly 33.8 %, biweekly 42.2 %, semimonthly
+ * 18.6 %, monthly 5.4 %); other countries use their common practice (UK/DE monthly at month end,
+ * Japan on the 25th, Australia fortnightly on Thursdays, Brazil on the 5th and 20th).
+ * Credit cards that are over their limit "get paid" when the statement is paid (a fixed day of
+ * month). Deposits post at 05:00 local; some neobank customers get them two days early.
+ */
+import { DAY_MS, HOUR_MS } from '../clock.js';
+import { lastBusinessDay, localParts, localToUtc } from '../policy/local-time.js';
+
+export type PaySchedule =
+  | { kind: 'weekly'; weekday: number }
+  | { kind: 'biweekly'; weekday: number; parity: 0 | 1 }
+  /** Days of month; 0 means the last business day. Weekend paydays move to the Friday before. */
+  | { kind: 'monthly'; days: number[] };
+
+const DEPOSIT_HOUR = 5;
+
+function pick<T>(u: number, options: ReadonlyArray<readonly [number, T]>): T {
+  let acc = 0;
+  for (const [w, v] of options) {
+    acc += w;
+    if (u < acc) return v;
+  }
+  return options[options.length - 1][1];
+}
+
+/** A pay schedule for a customer in `country`, from two uniforms. */
+export function drawPaySchedule(country: string, funding: string, u1: number, u2: number): PaySchedule {
+  if (funding === 'credit') return { kind: 'monthly', days: [1 + Math.floor(u2 * 28)] }; // statement payment day
+  const parity = (u2 < 0.5 ? 0 : 1) as 0 | 1;
+  const dow = pick(u2, [[0.72, 5], [0.15, 4], [0.05, 3], [0.08, 1]] as const);
+  switch (country) {
+    case 'GB':
+    case 'DE':
+      return pick(u1, [[0.72, { kind: 'monthly', days: [0] }], [0.13, { kind: 'weekly', weekday: 5 }], [0.15, { kind: 'biweekly', weekday: 5, parity }]] as const);
+    case 'JP':
+      return pick(u1, [[0.8, { kind: 'monthly', days: [25] }], [0.2, { kind: 'monthly', days: [0] }]] as const);
+    case 'AU':
+      return pick(u1, [[0.6, { kind: 'biweekly', weekday: 4, parity }], [0.2, { kind: 'weekly', weekday: 4 }], [0.2, { kind: 'monthly', days: [15] }]] as const);
+    case 'BR':
+      return pick(u1, [[0.6, { kind: 'monthly', days: [5] }], [0.4, { kind: 'monthly', days: [5, 20] }]] as const);
+    default: // US, CA and the rest
+      return pick(u1, [
+        [0.338, { kind: 'weekly', weekday: dow }],
+        [0.422, { kind: 'biweekly', weekday: dow, parity }],
+        [0.112, { kind: 'monthly', days: [1, 15] }],
+        [0.074, { kind: 'monthly', days: [15, 0] }],
+        [0.027, { kind: 'monthly', days: [0] }],
+        [0.027, { kind: 'monthly', days: [1] }],
+      ] as const);
+  }
+}
+
+function weekdayOf(y: number, m: number, d: number): number {
+  return new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+}
+
+/** The paid day in this month for nominal day `n` (0 = last business day), moved off weekends. */
+function adjustedDay(y: number, m: number, n: number): number {
+  if (n === 0) return lastBusinessDay(y, m);
+  let d = n;
+  while (weekdayOf(y, m, d) === 0 || weekdayOf(y, m, d) === 6) d -= 1;
+  return d >= 1 ? d : n + (weekdayOf(y, m, n) === 6 ? 2 : 1);
+}
+
+export function isPayday(s: PaySchedule, y: number, m: number, d: number): boolean {
+  const wd = weekdayOf(y, m, d);
+  if (s.kind === 'weekly') return wd === s.weekday;
+  if (s.kind === 'biweekly') return wd === s.weekday && Math.floor(Date.UTC(y, m - 1, d) / (7 * DAY_MS)) % 2 === s.parity;
+  return s.days.some((n) => adjustedDay(y, m, n) === d);
+}
+
+/**
+ * The most recent deposit at or before `t` (epoch ms), looking back up to 40 days; deposits land
+ * `earlyDays` before the payday at 05:00 local. Returns null if none found.
+ */
+export function lastDepositAtOrBefore(s: PaySchedule, tz: string, t: number, earlyDays: number): number | null {
+  const p = localParts(tz, t);
+  for (let k = 0; k <= 40; k++) {
+    const day = new Date(Date.UTC(p.year, p.month - 1, p.day - k + earlyDays));
+    if (!isPayday(s, day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate())) continue;
+    const dep = new Date(Date.UTC(p.year, p.month - 1, p.day - k));
+    const at = localToUtc(tz, dep.getUTCFullYear(), dep.getUTCMonth() + 1, dep.getUTCDate(), DEPOSIT_HOUR) ?? Date.UTC(dep.getUTCFullYear(), dep.getUTCMonth(), dep.getUTCDate(), DEPOSIT_HOUR);
+    if (at <= t) return at;
+  }
+  return null;
+}
+
+export const DEPOSIT_SETTLE_MS = HOUR_MS;
