@@ -1,8 +1,10 @@
 /** Every benchmark, by name. Each returns its figures; bench/run.ts adds peak RSS. */
+import { benchDb } from './db.js';
 import { benchSimulate } from './simulate.js';
 
 export type Bench = () => Promise<Record<string, number | string>>;
 
 export const BENCHES: Record<string, Bench> = {
+  db: benchDb,
   simulate: benchSimulate,
 };

@@ -1,0 +1,58 @@
+/** Stripe accounts recover works on: the main account (`self` or its acct_ id) or connected ones. */
+import { orNull, selectList, type ColumnMap, type Db } from './columns.js';
+import type { AccountKind, Environment } from './types.js';
+
+export interface Account {
+  id: string;
+  environment: Environment;
+  kind: AccountKind;
+  name: string | null;
+  addedAt: number;
+  updatedAt: number;
+}
+
+export interface AccountInput {
+  id: string;
+  environment: Environment;
+  kind: AccountKind;
+  name?: string | null;
+}
+
+const COLUMNS: ColumnMap<Account> = {
+  id: 'id',
+  environment: 'environment',
+  kind: 'kind',
+  name: 'name',
+  addedAt: 'added_at',
+  updatedAt: 'updated_at',
+};
+
+export interface AccountsRepo {
+  /** Inserts or refreshes name/kind/environment; returns true if it was new. */
+  upsert(account: AccountInput): boolean;
+  get(id: string): Account | undefined;
+  list(): Account[];
+}
+
+export function createAccountsRepo(db: Db, now: () => number): AccountsRepo {
+  const cols = selectList(COLUMNS);
+  const exists = db.prepare<[string], { id: string }>(`SELECT id FROM accounts WHERE id = ?`);
+  const upsert = db.prepare<{ id: string; environment: string; kind: string; name: string | null; now: number }>(
+    `INSERT INTO accounts (id, environment, kind, name, added_at, updated_at)
+     VALUES (:id, :environment, :kind, :name, :now, :now)
+     ON CONFLICT (id) DO UPDATE SET environment = excluded.environment, kind = excluded.kind,
+       name = COALESCE(excluded.name, name), updated_at = excluded.updated_at`,
+  );
+  const get = db.prepare<[string], Account>(`SELECT ${cols} FROM accounts WHERE id = ?`);
+  const list = db.prepare<[], Account>(`SELECT ${cols} FROM accounts ORDER BY added_at, rowid`);
+  const upsertTx = db.transaction((a: AccountInput): boolean => {
+    const isNew = exists.get(a.id) === undefined;
+    upsert.run({ id: a.id, environment: a.environment, kind: a.kind, name: orNull(a.name), now: now() });
+    return isNew;
+  });
+  return {
+    upsert: (a) => upsertTx.immediate(a),
+    get: (id) => get.get(id),
+    list: () => list.all(),
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * The webhook inbox. The receiver calls `insertIfNew` and answers 200 only after it returns:
+ * the insert is one autocommit statement, i.e. its own transaction, durable against a process
+ * kill as soon as it returns (see the WAL note in index.ts). Processing then reads the inbox in
+ * Stripe's order (created, then arrival).
+ */
+import { orNull, selectList, type ColumnMap, type Db } from './columns.js';
+
+export interface InboxEvent {
+  /** Stripe's event id (evt_…). */
+  id: string;
+  type: string;
+  /** Connected account the event belongs to; null for the main account. */
+  accountId: string | null;
+  /** The object the event is ordered by, e.g. the invoice id. */
+  objectId: string | null;
+  /** Stripe's `created`, in ms (Stripe sends seconds: multiply by 1000). */
+  created: number;
+  /** The verified request body, unchanged. */
+  raw: string;
+  receivedAt: number;
+  processedAt: number | null;
+  error: string | null;
+  /** Failed processing tries so far. */
+  attempts: number;
+}
+
+export interface NewEvent {
+  id: string;
+  type: string;
+  accountId?: string | null;
+  objectId?: string | null;
+  created: number;
+  raw: string;
+}
+
+const COLUMNS: ColumnMap<InboxEvent> = {
+  id: 'id',
+  type: 'type',
+  accountId: 'account_id',
+  objectId: 'object_id',
+  created: 'created',
+  raw: 'raw',
+  receivedAt: 'received_at',
+  processedAt: 'processed_at',
+  error: 'error',
+  attempts: 'attempts',
+};
+const COLS = selectList(COLUMNS);
+
+export interface EventsRepo {
+  /** Stores the event unless its id is already there; true if it was new. A duplicate changes nothing. */
+  insertIfNew(event: NewEvent): boolean;
+  get(id: string): InboxEvent | undefined;
+  /** Unprocessed events, oldest first by (created, received_at, arrival). */
+  listUnprocessed(limit: number): InboxEvent[];
+  /** All events about one object (e.g. an invoice), in created order — for `recover explain`. */
+  listForObject(objectId: string): InboxEvent[];
+  /** Done with the event; an error here means "gave up", recorded for explain/status. */
+  markProcessed(id: string, error?: string | null): boolean;
+  /** A processing try failed and will be retried: attempts + 1, error kept, stays unprocessed. */
+  recordFailure(id: string, error: string): boolean;
+  /** received_at of the most recently stored event, or null if none. */
+  lastReceivedAt(): number | null;
+  count(): number;
+  countUnprocessed(): number;
+  /** Deletes processed events received before `before` (ms); returns how many. */
+  prune(before: number): number;
+}
+
+export function createEventsRepo(db: Db, now: () => number): EventsRepo {
+  const insert = db.prepare<{ id: string; type: string; accountId: string | null; objectId: string | null; created: number; raw: string; now: number }>(
+    `INSERT INTO events (id, type, account_id, object_id, created, raw, received_at)
+     VALUES (:id, :type, :accountId, :objectId, :created, :raw, :now)
+     ON CONFLICT (id) DO NOTHING`,
+  );
+  const get = db.prepare<[string], InboxEvent>(`SELECT ${COLS} FROM events WHERE id = ?`);
+  const unprocessed = db.prepare<[number], InboxEvent>(
+    `SELECT ${COLS} FROM events INDEXED BY events_unprocessed
+     WHERE processed_at IS NULL ORDER BY created, received_at, rowid LIMIT ?`,
+  );
+  const forObject = db.prepare<[string], InboxEvent>(
+    `SELECT ${COLS} FROM events WHERE object_id = ? ORDER BY created, received_at, rowid`,
+  );
+  const processed = db.prepare<{ id: string; error: string | null; now: number }>(
+    `UPDATE events SET processed_at = :now, error = :error WHERE id = :id`,
+  );
+  const failure = db.prepare<{ id: string; error: string }>(
+    `UPDATE events SET attempts = attempts + 1, error = :error WHERE id = :id AND processed_at IS NULL`,
+  );
+  // Rowid order is arrival order, so the last row is the last received: O(1), no extra index.
+  const last = db.prepare<[], { t: number }>(`SELECT received_at AS t FROM events ORDER BY rowid DESC LIMIT 1`);
+  const count = db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM events`);
+  const countUnprocessed = db.prepare<[], { n: number }>(
+    `SELECT count(*) AS n FROM events INDEXED BY events_unprocessed WHERE processed_at IS NULL`,
+  );
+  const prune = db.prepare<[number]>(`DELETE FROM events WHERE processed_at IS NOT NULL AND received_at < ?`);
+
+  return {
+    insertIfNew: (e) =>
+      insert.run({
+        id: e.id,
+        type: e.type,
+        accountId: orNull(e.accountId),
+        objectId: orNull(e.objectId),
+        created: e.created,
+        raw: e.raw,
+        now: now(),
+      }).changes === 1,
+    get: (id) => get.get(id),
+    listUnprocessed: (limit) => unprocessed.all(limit),
+    listForObject: (objectId) => forObject.all(objectId),
+    markProcessed: (id, error) => processed.run({ id, error: error ?? null, now: now() }).changes > 0,
+    recordFailure: (id, error) => failure.run({ id, error }).changes > 0,
+    lastReceivedAt: () => last.get()?.t ?? null,
+    count: () => count.get()?.n ?? 0,
+    countUnprocessed: () => countUnprocessed.get()?.n ?? 0,
+    prune: (before) => prune.run(before).changes,
+  };
+}

@@ -1,0 +1,9 @@
+/** Every migration this version of recover knows, in order. Append only. */
+import type { Migration } from './migration.js';
+import { m001Initial } from './001-initial.js';
+import { m002CardsStats } from './002-cards-stats.js';
+import { m003HistoryJobs } from './003-history-jobs.js';
+
+export type { Migration } from './migration.js';
+
+export const MIGRATIONS: readonly Migration[] = [m001Initial, m002CardsStats, m003HistoryJobs];
