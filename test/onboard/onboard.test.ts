@@ -152,10 +152,10 @@ describe('recover onboard stripe', () => {
     expect(sig.matchesBaseline).toBe(true);
     const asFixed = await runCli(flags(on.url, tempDb(), ['--control-baseline', 'fixed:3,5,7']));
     expect(asFixed.code).toBe(0);
-    expect(asFixed.stderr).toMatch(/Stripe is still retrying \d+ of \d+ open automatically collected invoices: Smart Retries looks on/);
+    expect(asFixed.stderr).toMatch(/Stripe is still retrying \d+ of \d+ failed open automatically collected invoices: Smart Retries looks on/);
     expect(asFixed.stdout).toContain('Billing → Revenue recovery → Retries');
 
-    const off = await emulator({ keys: keys(), seed: generateMerchant({ customers: 40, rngSeed: 7, accounts: 0, smartRetries: false }) });
+    const off = await emulator({ keys: keys(), smartRetries: false, seed: generateMerchant({ customers: 40, rngSeed: 7, accounts: 0, smartRetries: false }) });
     const offFixed = await runCli(flags(off.url, tempDb(), ['--control-baseline', 'fixed:3,5,7', '--json']));
     expect(JSON.parse(offFixed.stdout).smartRetries).toMatchObject({ retrying: 0, matchesBaseline: true });
     const offStripe = await runCli(flags(off.url, tempDb(), ['--control-baseline', 'stripe']));

@@ -26,7 +26,7 @@ export function smartRetriesLink(env: 'test' | 'live'): string {
 }
 
 export interface RetrySignal {
-  /** Open, automatically collected invoices looked at. */
+  /** Open, automatically collected invoices that have failed at least once. */
   scanned: number;
   /** Those Stripe will retry (next_payment_attempt set). */
   retrying: Array<{ account?: string; invoice: string; nextAttempt: number }>;
@@ -49,6 +49,8 @@ export async function scanSmartRetries(gw: StripeGateway, accounts: Array<string
         { account },
       );
       for (const inv of list.data) {
+        // A never-attempted invoice carries next_payment_attempt for its first try: not a retry.
+        if (inv.attempt_count < 1) continue;
         signal.scanned++;
         if (inv.next_payment_attempt) signal.retrying.push({ account, invoice: inv.id, nextAttempt: inv.next_payment_attempt * 1000 });
       }
@@ -62,12 +64,12 @@ export async function scanSmartRetries(gw: StripeGateway, accounts: Array<string
 /** One sentence on whether the account matches the chosen baseline. */
 export function judgeSignal(baseline: string, s: RetrySignal): { ok: boolean; message: string } {
   const n = s.retrying.length;
-  const count = `${n}${s.truncated ? '+' : ''} of ${s.scanned}${s.truncated ? '+' : ''} open automatically collected invoices`;
+  const count = `${n}${s.truncated ? '+' : ''} of ${s.scanned}${s.truncated ? '+' : ''} failed open automatically collected invoices`;
   if (baseline === 'stripe') {
     if (n > 0) return { ok: true, message: `Stripe is retrying ${count}: Smart Retries is on, as baseline "stripe" needs.` };
-    if (s.scanned === 0) return { ok: true, message: 'No open automatically collected invoices yet; Smart Retries cannot be checked until one fails.' };
-    return { ok: false, message: `Stripe is retrying none of ${s.scanned} open invoices: Smart Retries looks off, so the control group would get no retries. Turn it on, or choose baseline fixed:3,5,7.` };
+    if (s.scanned === 0) return { ok: true, message: 'No failed open invoices yet; Smart Retries cannot be checked until one fails.' };
+    return { ok: false, message: `Stripe is retrying none of ${s.scanned} failed open invoices: Smart Retries looks off, so the control group would get no retries. Turn it on, or choose baseline fixed:3,5,7.` };
   }
   if (n > 0) return { ok: false, message: `Stripe is still retrying ${count}: Smart Retries looks on. Switch it off as above; recover pauses the invoices it manages either way.` };
-  return { ok: true, message: `Stripe is retrying none of ${s.scanned} open invoices: Smart Retries is off, as baseline "${baseline}" needs.` };
+  return { ok: true, message: `Stripe is retrying none of ${s.scanned} failed open invoices: Smart Retries is off, as baseline "${baseline}" needs.` };
 }
