@@ -1,10 +1,12 @@
 /** Every benchmark, by name. Each returns its figures; bench/run.ts adds peak RSS. */
 import { benchDb } from './db.js';
 import { benchSimulate } from './simulate.js';
+import { benchTakeover } from './takeover.js';
 
 export type Bench = () => Promise<Record<string, number | string>>;
 
 export const BENCHES: Record<string, Bench> = {
   db: benchDb,
   simulate: benchSimulate,
+  takeover: benchTakeover,
 };

@@ -86,6 +86,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--history <period>', 'also import the charges of this period (e.g. 90d) into the history table')
     .option('--account <id>', 'only this account')
     .option('--concurrency <n>', 'Stripe lists walked at once (default 8; the rate limit is the real bound)', intFlag('--concurrency', 1, 64))
+    .addOption(new Option('--clock <clock>', 'whose "now" dates the dunning window: system, or emulator (refused against the real Stripe API)').choices(['system', 'emulator']).default('system'))
     .addOption(new Option('--page-size <n>', 'objects per Stripe list page').argParser(intFlag('--page-size', 1, 100)).hideHelp())
     .action(action(runTakeover));
 
@@ -112,6 +113,35 @@ export function buildProgram(io: CliIO): Command {
     .action(action(async (opts: Record<string, unknown>, ctx) => {
       await runSimulate({ ...opts, json: ctx.globals.json }, ctx);
     }));
+
+  program
+    .command('run')
+    .description('the daemon: webhook receiver, scheduler and executor, end-of-dunning jobs, reconciler')
+    .option('--host <host>', 'address the webhook server listens on (put a reverse proxy in front)', '127.0.0.1')
+    .option('--port <n>', 'port the webhook server listens on', intFlag('--port', 0, 65535), 4242)
+    .option('--shadow', 'run everything but the charge and the end-of-dunning writes (recorded as would-be)')
+    .option('--once', 'one pass (events, reconcile if due, jobs, attempts) and exit; no webhook server')
+    .option('--reconcile <cron>', 'when to re-list open invoices and recent events (UTC cron)', '0 * * * *')
+    .addOption(new Option('--clock <clock>', 'system, or emulator: follow the emulator clock (needs --stripe-api-base)').argParser(enumFlag('--clock', ['system', 'emulator'] as const)).default('system'))
+    .option('--concurrency <n>', 'attempts run at once (the shared rate limit is the real bound)', intFlag('--concurrency', 1, 64), 4)
+    .action(action(async (o: import('./commands/run.js').RunOptions, ctx) => (await import('./commands/run.js')).runRun(o, ctx)));
+
+  program
+    .command('explain <invoice>')
+    .description("the timeline of one invoice's recovery and why each decision was taken")
+    .option('--account <id>', 'the account, when the invoice id is ambiguous')
+    .action(async (invoice: string, opts: import('./commands/explain.js').ExplainOptions) =>
+      action(async (o: import('./commands/explain.js').ExplainOptions, ctx) => (await import('./commands/explain.js')).runExplain(invoice, o, ctx))(opts));
+
+  program
+    .command('demo')
+    .description('no Stripe account needed: emulator + synthetic merchant → onboard → takeover → 30 simulated days → report')
+    .option('--seed <n>', 'random seed of the synthetic merchant', intFlag('--seed', 0), 1)
+    .option('--customers <n>', 'customers of the synthetic merchant', intFlag('--customers', 10, 100_000), 2000)
+    .option('--days <n>', 'simulated days', intFlag('--days', 1, 120), 30)
+    .option('--keep', 'keep the database (recover-demo.db, or --db) to explore with report and explain')
+    .option('--html <file>', 'where to write the HTML report', 'demo-report.html')
+    .action(action(async (o: import('./commands/demo.js').DemoOptions, ctx) => (await import('./commands/demo.js')).runDemo(o, ctx)));
 
   program
     .command('emulator')

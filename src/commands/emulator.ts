@@ -4,7 +4,6 @@
  */
 import { UsageError, badValue } from '../errors.js';
 import { generateMerchant, readSeedFile, SeedError, startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
-import { GENERATED_KEY } from '../emulator/generator.js';
 
 export interface EmulatorCommandOptions {
   port?: number;
@@ -88,6 +87,7 @@ export async function runEmulator(options: EmulatorCommandOptions, ctx: Emulator
   try {
     emu = await startEmulator(opts);
   } catch (e) {
+    if (e instanceof SeedError) throw new UsageError(`${options.seed !== undefined ? `--seed ${options.seed}` : '--generate'}: ${e.message}`);
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new UsageError(`port ${opts.port} is already in use (pick another with --port, or --port 0 for any free port)`);
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw badValue('--host', opts.host, 'a local address such as 127.0.0.1');
@@ -102,10 +102,11 @@ export async function runEmulator(options: EmulatorCommandOptions, ctx: Emulator
     `Loaded account ${emu.accountId}${connected > 0 ? ` + ${connected} connected account${connected === 1 ? '' : 's'}` : ''}: ` +
       `${loaded.customers} customers, ${loaded.invoices} invoices, ${loaded.charges} charges (Smart Retries ${smart}); clock ${new Date(emu.now()).toISOString()}`,
   );
-  ctx.out.line(`Full-access test key: ${EMULATOR_FULL_KEY} (any sk_test_… key works)`);
-  const restricted = Object.entries(opts.keys ?? {});
-  if (options.generate !== undefined) restricted.push([GENERATED_KEY, ['(the onboarding permissions)']]);
-  for (const [key, perms] of restricted) ctx.out.line(`Restricted key: ${key} = ${perms.join(',')}`);
+  // Output redacts anything key-shaped, so the full-access key is described, not printed.
+  ctx.out.line(`Keys: any ${EMULATOR_FULL_KEY.slice(0, 8)}… key has full access (e.g. ${EMULATOR_FULL_KEY})`);
+  const seedKeys = opts.seed && 'keys' in opts.seed ? (opts.seed.keys ?? []) : [];
+  const restricted: Array<[string, string[]]> = [...seedKeys.map((k): [string, string[]] => [k.key, k.permissions]), ...Object.entries(opts.keys ?? {})];
+  for (const [key, perms] of restricted) ctx.out.line(`Restricted key ${key}: ${perms.join(',')}`);
   ctx.out.line(`Point the CLI at it with --stripe-api-base ${emu.url}`);
   ctx.out.line(`Control: POST ${emu.url}/_emulator/clock {"advance_ms":86400000} · GET /_emulator/state · POST /_emulator/faults · POST /_emulator/flush`);
   ctx.out.line('Press Ctrl-C to stop.');

@@ -3,19 +3,21 @@
  * have failed into the database, decides their first retry, and pauses Stripe's own retries on
  * the ones recover will retry. Read → plan (pure, plan.ts) → apply (apply.ts) or print.
  *
- * Stripe calls grow with pages, not invoices: per account, one pass over the charges of the
- * dunning window (the last decline of each PaymentIntent, staged locally) and one over the open
- * invoices with `payments`, `customer` and the subscription expanded; the join is local. The
- * only per-invoice calls are the pauses, which are writes Stripe offers no batch for.
+ * Stripe calls grow with pages, not invoices: per account, one pass over the PaymentIntents of
+ * the dunning window with their latest charge expanded (status and last decline, staged
+ * locally) and one over the open invoices with `payments`, `customer` and the subscription
+ * expanded; the join by PaymentIntent id is local. The only per-invoice calls are the pauses,
+ * which are writes Stripe offers no batch for.
  */
 import { randomUUID } from 'node:crypto';
-import { DAY_MS } from '../../clock.js';
+import { DAY_MS, type Clock } from '../../clock.js';
 import type { Settings } from '../../config/settings.js';
 import type { Context } from '../../context.js';
+import { EmulatorClock } from '../../daemon/clock.js';
 import type { Account } from '../../db/index.js';
 import { ConfigError, NotFoundError, RecoverError, WorkError, badValue } from '../../errors.js';
 import { parseDuration } from '../../ui/flags.js';
-import { chargesJob, invoicesJob, type AccountRun, type Job, type RunEnv } from './passes.js';
+import { runJob, type AccountRun, type Job, type JobKind, type RunEnv } from './passes.js';
 import type { PlanEntry } from './plan.js';
 import { runPool } from './pool.js';
 import { initialSegments, parseScan, SCAN_CURSOR, sec, type ScanState } from './segments.js';
@@ -35,14 +37,16 @@ export interface TakeoverOptions {
   concurrency?: number;
   /** Objects per Stripe list page, 1..100. Default 100. */
   pageSize?: number;
+  /** `emulator`: take "now" from the emulator's clock (demos, scripts); refused against the real Stripe API. */
+  clock?: 'system' | 'emulator';
   /** Stops after the pages in flight are recorded (Ctrl-C does the same). */
   signal?: AbortSignal;
   /** Test hook, called after each recorded page. */
-  onPage?: (info: { account: string; kind: 'charges' | 'invoices'; invoicePages: number }) => void;
+  onPage?: (info: { account: string; kind: JobKind; invoicePages: number }) => void;
 }
 
 export const DEFAULT_CONCURRENCY = 8;
-/** Charges are listed from a day before the dunning window: a decline at its very edge still joins. */
+/** PaymentIntents are listed from a day before the dunning window: one at its very edge still joins. */
 const WINDOW_MARGIN_MS = DAY_MS;
 
 export async function runTakeover(opts: TakeoverOptions, ctx: Context): Promise<void> {
@@ -55,13 +59,13 @@ export async function runTakeover(opts: TakeoverOptions, ctx: Context): Promise<
   const historyMs = opts.history === undefined ? null : parseDuration('--history', opts.history);
   if (historyMs !== null && historyMs <= 0) throw badValue('--history', opts.history, 'a period such as 90d');
   const accounts = pickAccounts(store.accounts.list(), settings, opts.account);
+  const clock = await pickClock(ctx, opts.clock);
   const gw = ctx.stripe;
 
-  const startedAt = ctx.clock.now();
+  const startedAt = clock.now();
   const dunningMs = settings.dunningDays * DAY_MS;
   const declinesFrom = startedAt - dunningMs - WINDOW_MARGIN_MS;
   const historyFrom = historyMs === null ? null : startedAt - historyMs;
-  const chargesFrom = Math.min(declinesFrom, historyFrom ?? Infinity);
   const parts = Math.max(1, Math.floor(concurrency / accounts.length));
 
   const runs: AccountRun[] = accounts.map((a) => {
@@ -80,10 +84,10 @@ export async function runTakeover(opts: TakeoverOptions, ctx: Context): Promise<
   }
 
   const plan: PlanEntry[] = [];
-  const spinner = out.spinner(`takeover: listing charges of ${accounts.length} account(s)`);
+  const spinner = out.spinner(`takeover: listing the payment intents of ${accounts.length} account(s)`);
   const env: RunEnv = {
-    store, gw, settings, stats: store.stats.load(), logger: ctx.logger, now: () => ctx.clock.now(), dryRun,
-    pauseStripe: opts.pauseStripe !== false, pageSize, declinesFrom, historyFrom,
+    store, gw, settings, stats: store.stats.load(), logger: ctx.logger, now: () => clock.now(), dryRun,
+    pauseStripe: opts.pauseStripe !== false, pageSize, historyFrom,
     onPage(acct, kind, entries) {
       spinner.update(progressText(acct.id, acct.tally, dryRun));
       if (dryRun) {
@@ -103,15 +107,19 @@ export async function runTakeover(opts: TakeoverOptions, ctx: Context): Promise<
   process.once('SIGINT', onSigint);
   try {
     store.takeoverStaging.clear();
-    const chargeJobs: Job[] = runs.flatMap((acct) =>
-      initialSegments({ from: sec(chargesFrom), to: sec(startedAt) + 1, parts, openAbove: true }).map((seg) => ({ acct, seg })),
-    );
-    await runPool(chargeJobs, concurrency, (job, ctl) => chargesJob(env, job, ctl), abort.signal);
-    const invoiceJobs: Job[] = runs.flatMap((acct) => acct.scan.segments.filter((s) => !s.done).map((seg) => ({ acct, seg })));
-    if (!abort.signal.aborted) await runPool(invoiceJobs, concurrency, (job, ctl) => invoicesJob(env, job, ctl), abort.signal);
+    // Pass 1: PaymentIntents of the window (and, with --history, the period's charges).
+    const firstJobs: Job[] = runs.flatMap((acct) => [
+      ...initialSegments({ from: sec(declinesFrom), to: sec(startedAt) + 1, parts, openAbove: true }).map((seg) => ({ kind: 'intents' as const, acct, seg })),
+      ...(historyFrom === null ? [] : initialSegments({ from: sec(historyFrom), to: sec(startedAt) + 1, parts, openAbove: true }).map((seg) => ({ kind: 'history' as const, acct, seg }))),
+    ]);
+    await runPool(firstJobs, concurrency, (job, ctl) => runJob(env, job, ctl), abort.signal);
+    // Pass 2: the open invoices, joined locally.
+    const invoiceJobs: Job[] = runs.flatMap((acct) => acct.scan.segments.filter((s) => !s.done).map((seg) => ({ kind: 'invoices' as const, acct, seg })));
+    if (!abort.signal.aborted) await runPool(invoiceJobs, concurrency, (job, ctl) => runJob(env, job, ctl), abort.signal);
   } catch (e) {
     spinner.fail(`takeover stopped: ${(e as Error).message}`);
-    report(ctx, runs, plan, { dryRun, settings, pauseStripe: env.pauseStripe, history: historyMs !== null, complete: false });
+    // Under --json the error object is the one document on stdout (main prints it).
+    if (!out.json) report(ctx, runs, plan, { dryRun, settings, pauseStripe: env.pauseStripe, history: historyMs !== null, complete: false });
     if (!dryRun) ctx.out.note('Every page counted above is recorded; run recover takeover again to continue where it stopped.');
     throw wrap(e);
   } finally {
@@ -120,7 +128,7 @@ export async function runTakeover(opts: TakeoverOptions, ctx: Context): Promise<
   }
   if (abort.signal.aborted) {
     spinner.fail('takeover interrupted');
-    report(ctx, runs, plan, { dryRun, settings, pauseStripe: env.pauseStripe, history: historyMs !== null, complete: false });
+    if (!out.json) report(ctx, runs, plan, { dryRun, settings, pauseStripe: env.pauseStripe, history: historyMs !== null, complete: false });
     throw new WorkError(
       dryRun ? 'takeover dry run interrupted' : 'takeover interrupted; every page shown above is recorded',
       dryRun ? undefined : 'run recover takeover again: it continues where it stopped',
@@ -149,7 +157,7 @@ function report(
     total: tallyJson(total),
     ...(o.dryRun ? { plan } : {}),
   });
-  printSummary(ctx.out, runs, total, { dryRun: o.dryRun, pausing, history: o.history });
+  printSummary(ctx.out, runs, total, { dryRun: o.dryRun, pausing, history: o.history, complete: o.complete });
   if (o.complete && !o.dryRun) ctx.out.line('Next: recover run (the daemon retries the imported invoices)');
   if (o.complete && o.dryRun) ctx.out.line('Next: recover takeover (without --dry-run) to import them');
 }
@@ -163,6 +171,15 @@ export function pickAccounts(all: readonly Account[], settings: Settings, only: 
   const one = mine.find((a) => a.id === only);
   if (!one) throw new NotFoundError(`account ${only} is not one recover manages (known: ${mine.map((a) => a.id).join(', ')})`);
   return [one];
+}
+
+async function pickClock(ctx: Context, which: TakeoverOptions['clock']): Promise<Clock> {
+  if (which === undefined || which === 'system') return ctx.clock;
+  if (which !== 'emulator') throw badValue('--clock', which, 'system | emulator');
+  // Read once: a takeover is one moment's snapshot of the account, like a run on the system clock.
+  const emulatorClock = new EmulatorClock(EmulatorClock.check(ctx.globals.stripeApiBase));
+  await emulatorClock.sync();
+  return emulatorClock;
 }
 
 function checkInt(flag: string, v: number, min: number, max: number): number {

@@ -1,10 +1,12 @@
 /**
- * The two passes of a takeover, each a pool of workers walking segments (segments.ts):
+ * The passes of a takeover, each a pool of workers walking segments (segments.ts):
  *
- * 1. charges: the charges of the dunning window (and of --history's period), per account; the
- *    last failed charge of each PaymentIntent is staged for the join (and, with --history,
- *    every settled charge goes into the history table). Not resumable by cursor — it is cheap
- *    next to the invoices, and is simply listed again by a re-run.
+ * 1. intents: the PaymentIntents created in the dunning window, per account, with their latest
+ *    charge expanded: status and last decline are staged for the join (one PaymentIntent per
+ *    invoice, however often it was retried — fewer pages than listing the charges). With
+ *    --history, the charges of the period are listed alongside, into the history table.
+ *    Neither is resumable by cursor: both are cheap next to the invoices, and a re-run lists
+ *    them again.
  * 2. invoices: open, automatically collected invoices per account; each page is read, planned,
  *    applied (Stripe pauses, then one transaction with the cursor), and counted.
  */
@@ -16,7 +18,7 @@ import type { StripeGateway } from '../../stripe/index.js';
 import { pauseStripe, recordPage } from './apply.js';
 import { planPage, type PlanEntry } from './plan.js';
 import type { PoolControl } from './pool.js';
-import { INVOICE_EXPAND, readInvoices, splitCharges } from './read.js';
+import { historyRows, INTENT_EXPAND, INVOICE_EXPAND, readInvoices, stageIntents } from './read.js';
 import { advance, allDone, createdFilter, SCAN_CURSOR, split, type ScanState, type Segment } from './segments.js';
 import { countPage, type Tally } from './tally.js';
 
@@ -40,53 +42,78 @@ export interface RunEnv {
   dryRun: boolean;
   pauseStripe: boolean;
   pageSize: number;
-  /** Epoch ms: failed charges from here on are staged; history charges from `historyFrom`. */
-  declinesFrom: number;
+  /** Epoch ms: history charges from here on (--history). */
   historyFrom: number | null;
   /** Called after every page (progress, the dry-run printer, test hooks). */
-  onPage(acct: AccountRun, kind: 'charges' | 'invoices', entries: readonly PlanEntry[]): void;
+  onPage(acct: AccountRun, kind: JobKind, entries: readonly PlanEntry[]): void;
 }
 
+export type JobKind = 'intents' | 'history' | 'invoices';
+
 export interface Job {
+  kind: JobKind;
   acct: AccountRun;
   seg: Segment;
 }
 
-/** Splits off half of what is left of `seg` for an idle worker (in-memory bookkeeping only). */
-function offerSplit(acct: AccountRun, seg: Segment, ctl: PoolControl<Job>, persisted: boolean): Job | undefined {
-  if (seg.done || ctl.idle() === 0) return undefined;
-  const lower = split(seg);
-  if (!lower) return undefined;
-  if (persisted) acct.scan.segments.push(lower);
-  return { acct, seg: lower };
+export function runJob(env: RunEnv, job: Job, ctl: PoolControl<Job>): Promise<void> {
+  return job.kind === 'invoices' ? invoicesJob(env, job, ctl) : job.kind === 'intents' ? intentsJob(env, job, ctl) : historyJob(env, job, ctl);
 }
 
-export async function chargesJob(env: RunEnv, { acct, seg }: Job, ctl: PoolControl<Job>): Promise<void> {
+/** Splits off half of what is left of `seg` for an idle worker (in-memory bookkeeping only). */
+function offerSplit(job: Job, ctl: PoolControl<Job>, persisted: boolean): Job | undefined {
+  if (job.seg.done || ctl.idle() === 0) return undefined;
+  const lower = split(job.seg);
+  if (!lower) return undefined;
+  if (persisted) job.acct.scan.segments.push(lower);
+  return { ...job, seg: lower };
+}
+
+async function intentsJob(env: RunEnv, job: Job, ctl: PoolControl<Job>): Promise<void> {
+  const { acct, seg } = job;
+  while (!seg.done && !ctl.stopped()) {
+    const list = await env.gw.paymentIntents.list(
+      { limit: env.pageSize, created: createdFilter(seg), expand: INTENT_EXPAND, ...(seg.after ? { starting_after: seg.after } : {}) },
+      { account: acct.stripeAccount },
+    );
+    const rows = stageIntents(acct.id, list.data);
+    env.store.takeoverStaging.addMany(rows);
+    acct.tally.intentsStaged += rows.length;
+    const last = list.data.at(-1);
+    advance(seg, { lastId: last?.id, lastCreated: last?.created, hasMore: list.has_more });
+    acct.tally.intentPages += 1;
+    const more = offerSplit(job, ctl, false);
+    if (more) ctl.push(more);
+    env.onPage(acct, 'intents', []);
+  }
+}
+
+async function historyJob(env: RunEnv, job: Job, ctl: PoolControl<Job>): Promise<void> {
+  const { acct, seg } = job;
   while (!seg.done && !ctl.stopped()) {
     const list = await env.gw.charges.list(
       { limit: env.pageSize, created: createdFilter(seg), ...(seg.after ? { starting_after: seg.after } : {}) },
       { account: acct.stripeAccount },
     );
-    const { declines, history } = splitCharges(acct.id, list.data, env.declinesFrom, env.historyFrom);
-    env.store.takeoverStaging.addMany(declines);
-    acct.tally.declinesStaged += declines.length;
-    acct.tally.historySeen += history.length;
-    if (!env.dryRun && history.length) {
+    const rows = historyRows(acct.id, list.data, env.historyFrom ?? 0);
+    acct.tally.historySeen += rows.length;
+    if (!env.dryRun && rows.length) {
       env.store.tx(() => {
-        for (const h of history) if (env.store.history.insert(h)) acct.tally.historyImported += 1;
+        for (const h of rows) if (env.store.history.insert(h)) acct.tally.historyImported += 1;
       });
     }
     const last = list.data.at(-1);
     advance(seg, { lastId: last?.id, lastCreated: last?.created, hasMore: list.has_more });
     acct.tally.chargePages += 1;
-    const more = offerSplit(acct, seg, ctl, false);
+    const more = offerSplit(job, ctl, false);
     if (more) ctl.push(more);
-    env.onPage(acct, 'charges', []);
+    env.onPage(acct, 'history', []);
   }
 }
 
-export async function invoicesJob(env: RunEnv, { acct, seg }: Job, ctl: PoolControl<Job>): Promise<void> {
+async function invoicesJob(env: RunEnv, job: Job, ctl: PoolControl<Job>): Promise<void> {
   const { store, gw } = env;
+  const { acct, seg } = job;
   while (!seg.done && !ctl.stopped()) {
     const list = await gw.invoices.list(
       {
@@ -106,7 +133,7 @@ export async function invoicesJob(env: RunEnv, { acct, seg }: Job, ctl: PoolCont
     let more: Job | undefined;
     if (env.dryRun) {
       advance(seg, page);
-      more = offerSplit(acct, seg, ctl, false);
+      more = offerSplit(job, ctl, false);
       countPage(acct.tally, items, new Set(items.filter((p) => p.pause).map((p) => p.entry.invoice)), new Map());
     } else {
       const { paused, failed } = await pauseStripe(gw, items, { stripeAccount: acct.stripeAccount, runId: acct.scan.runId });
@@ -114,7 +141,7 @@ export async function invoicesJob(env: RunEnv, { acct, seg }: Job, ctl: PoolCont
       store.tx(() => {
         recordPage(store, items, paused, env.settings, now);
         advance(seg, page);
-        more = offerSplit(acct, seg, ctl, true);
+        more = offerSplit(job, ctl, true);
         if (allDone(acct.scan)) store.cursors.delete(acct.id, SCAN_CURSOR);
         else store.cursors.set(acct.id, SCAN_CURSOR, JSON.stringify(acct.scan));
       });

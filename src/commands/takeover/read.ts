@@ -1,22 +1,42 @@
 /**
  * The read step of one page: Stripe's invoices (with `payments`, `customer` and the
  * subscription expanded) plus what the store already knows, turned into plain data for the
- * planner. The last decline comes from the charges staged by the charges pass, joined by
- * PaymentIntent — no Stripe call per invoice.
+ * planner. The last decline and the PaymentIntent's status come from the PaymentIntents staged
+ * by the first pass, joined locally by PaymentIntent id — no Stripe call per invoice.
  */
 import { chargeFacts, customerFacts, invoiceFacts, type ChargeFacts, type InvoiceFacts } from '../../engine/stripe-facts.js';
 import type { CardAttemptCounts, Case, NewHistoryCharge, StagedDecline, Store } from '../../db/index.js';
-import type { Charge, Invoice } from '../../stripe/index.js';
+import type { Charge, Invoice, PaymentIntent } from '../../stripe/index.js';
 
 /**
  * `expand[]` for the invoice list: each path is within Stripe's limit of 4 levels
  * (`data.parent.subscription_details.subscription` is exactly 4). The PaymentIntent behind
- * `payments` would be 5 (`data.payments.data.payment.payment_intent`), hence the charges pass.
+ * `payments` would be 5 (`data.payments.data.payment.payment_intent`), hence the separate
+ * PaymentIntent pass.
  */
 export const INVOICE_EXPAND = ['data.payments', 'data.customer', 'data.parent.subscription_details.subscription'];
+/** `expand[]` for the PaymentIntent list: its last charge carries the decline and the card. */
+export const INTENT_EXPAND = ['data.latest_charge'];
 
-/** Stripe's decline code for an off-session payment that needs the customer (3-D Secure). */
-export const AUTHENTICATION_REQUIRED = 'authentication_required';
+/** What a PaymentIntent tells about its invoice, staged between the two passes. */
+export interface IntentFacts {
+  status: string;
+  /** Its latest charge, when that one failed. */
+  lastFailure: ChargeFacts | null;
+}
+
+/** Staging rows for one page of PaymentIntents (settled ones are of no use to the join). */
+export function stageIntents(accountId: string, intents: readonly PaymentIntent[]): StagedDecline[] {
+  const rows: StagedDecline[] = [];
+  for (const pi of intents) {
+    if (pi.status === 'succeeded' || pi.status === 'canceled') continue;
+    const ch = pi.latest_charge && typeof pi.latest_charge === 'object' ? (pi.latest_charge as Charge) : null;
+    const lastFailure = ch && ch.status === 'failed' ? chargeFacts(ch) : null;
+    const facts: IntentFacts = { status: pi.status, lastFailure };
+    rows.push({ accountId, paymentIntentId: pi.id, chargeId: ch?.id ?? null, at: (ch?.created ?? pi.created) * 1000, facts });
+  }
+  return rows;
+}
 
 export interface InvoiceRead {
   facts: InvoiceFacts;
@@ -31,16 +51,17 @@ export function readInvoices(store: Store, accountId: string, invoices: readonly
   return invoices.map((inv) => {
     const facts = invoiceFacts(inv, accountId);
     let lastCharge: ChargeFacts | null = null;
+    let latest: IntentFacts | undefined;
+    // paymentIntentIds are oldest first: the last one staged is the invoice's current PaymentIntent.
     for (const pi of facts.paymentIntentIds) {
-      const staged = store.takeoverStaging.get(accountId, pi) as ChargeFacts | undefined;
-      if (staged && (!lastCharge || staged.at > lastCharge.at)) lastCharge = staged;
+      const staged = store.takeoverStaging.get(accountId, pi) as IntentFacts | undefined;
+      if (!staged) continue;
+      latest = staged;
+      const f = staged.lastFailure;
+      if (f && (!lastCharge || f.at > lastCharge.at)) lastCharge = f;
     }
     if (lastCharge) lastCharge = { ...lastCharge, invoiceId: facts.invoiceId };
-    // Without the PaymentIntent itself (one level too deep to expand), a last decline of
-    // `authentication_required` is what tells us the invoice waits for the customer's 3-D Secure.
-    if (facts.latestPaymentIntentStatus === null && lastCharge?.decline?.declineCode === AUTHENTICATION_REQUIRED) {
-      facts.latestPaymentIntentStatus = 'requires_action';
-    }
+    facts.latestPaymentIntentStatus ??= latest?.status ?? null;
     const cus = inv.customer;
     const customer = cus && typeof cus === 'object' && !('deleted' in cus && cus.deleted) ? customerFacts(cus) : { timezone: null, country: null };
     const sub = inv.parent?.subscription_details?.subscription;
@@ -52,31 +73,20 @@ export function readInvoices(store: Store, accountId: string, invoices: readonly
   });
 }
 
-export interface ChargeSplit {
-  /** Failed charges with a PaymentIntent, created at or after the decline window's start. */
-  declines: StagedDecline[];
-  /** Settled charges at or after the history window's start (none without --history). */
-  history: NewHistoryCharge[];
-}
-
-/** Sorts one page of charges into staged declines and history rows. Times in epoch ms. */
-export function splitCharges(accountId: string, charges: readonly Charge[], declinesFrom: number, historyFrom: number | null): ChargeSplit {
-  const out: ChargeSplit = { declines: [], history: [] };
+/** History rows (--history) for one page of charges: settled charges at or after `from` (epoch ms). */
+export function historyRows(accountId: string, charges: readonly Charge[], from: number): NewHistoryCharge[] {
+  const out: NewHistoryCharge[] = [];
   for (const ch of charges) {
     const f = chargeFacts(ch);
-    if (f.decline && f.paymentIntentId && f.at >= declinesFrom) {
-      out.declines.push({ accountId, paymentIntentId: f.paymentIntentId, chargeId: f.chargeId, at: f.at, facts: f });
-    }
-    if (historyFrom !== null && f.at >= historyFrom && (ch.status === 'succeeded' || ch.status === 'failed')) {
-      out.history.push({
-        id: f.chargeId, accountId, customerId: f.customerId, invoiceId: null, paymentIntentId: f.paymentIntentId,
-        amount: f.amount, currency: f.currency, status: ch.status === 'succeeded' ? 'succeeded' : 'failed', created: f.at,
-        declineCode: f.decline?.declineCode ?? null, adviceCode: f.decline?.adviceCode ?? null,
-        networkAdviceCode: f.decline?.networkAdviceCode ?? null, networkDeclineCode: f.decline?.networkDeclineCode ?? null,
-        outcomeReason: f.decline?.outcomeReason ?? null, cardFingerprint: f.card?.fingerprint ?? null,
-        cardBrand: f.card?.brand ?? null, cardFunding: f.card?.funding ?? null, cardCountry: f.card?.country ?? null,
-      });
-    }
+    if (f.at < from || (ch.status !== 'succeeded' && ch.status !== 'failed')) continue;
+    out.push({
+      id: f.chargeId, accountId, customerId: f.customerId, invoiceId: null, paymentIntentId: f.paymentIntentId,
+      amount: f.amount, currency: f.currency, status: ch.status === 'succeeded' ? 'succeeded' : 'failed', created: f.at,
+      declineCode: f.decline?.declineCode ?? null, adviceCode: f.decline?.adviceCode ?? null,
+      networkAdviceCode: f.decline?.networkAdviceCode ?? null, networkDeclineCode: f.decline?.networkDeclineCode ?? null,
+      outcomeReason: f.decline?.outcomeReason ?? null, cardFingerprint: f.card?.fingerprint ?? null,
+      cardBrand: f.card?.brand ?? null, cardFunding: f.card?.funding ?? null, cardCountry: f.card?.country ?? null,
+    });
   }
   return out;
 }

@@ -7,8 +7,10 @@ import type { Output, Cell } from '../../ui/output.js';
 import { isHardDecline, type PlannedInvoice } from './plan.js';
 
 export interface Tally {
-  chargePages: number;
+  /** Stripe list pages: PaymentIntents (the decline join), invoices, charges (--history). */
+  intentPages: number;
   invoicePages: number;
+  chargePages: number;
   /** Open, automatically collected invoices listed. */
   listed: number;
   imported: number;
@@ -23,8 +25,8 @@ export interface Tally {
   paused: number;
   pausedEarlier: number;
   pauseFailed: number;
-  /** Failed charges of the dunning window staged for the join. */
-  declinesStaged: number;
+  /** Open PaymentIntents of the dunning window staged for the join. */
+  intentsStaged: number;
   /** With --history: charges listed in the period / of them new in the history table. */
   historySeen: number;
   historyImported: number;
@@ -32,8 +34,8 @@ export interface Tally {
 
 export function emptyTally(): Tally {
   return {
-    chargePages: 0, invoicePages: 0, listed: 0, imported: 0, alreadyPresent: 0, skipped: {}, hardDeclined: 0,
-    treatment: 0, control: 0, paused: 0, pausedEarlier: 0, pauseFailed: 0, declinesStaged: 0, historySeen: 0, historyImported: 0,
+    intentPages: 0, invoicePages: 0, chargePages: 0, listed: 0, imported: 0, alreadyPresent: 0, skipped: {}, hardDeclined: 0,
+    treatment: 0, control: 0, paused: 0, pausedEarlier: 0, pauseFailed: 0, intentsStaged: 0, historySeen: 0, historyImported: 0,
   };
 }
 
@@ -69,12 +71,13 @@ export function addTally(into: Tally, t: Tally): void {
 }
 
 export function progressText(account: string, t: Tally, dryRun: boolean): string {
-  return `${dryRun ? 'dry run: ' : ''}${account} · charge pages ${t.chargePages} · invoice pages ${t.invoicePages} · ` +
+  return `${dryRun ? 'dry run: ' : ''}${account} · pages: payment intents ${t.intentPages}, invoices ${t.invoicePages}` +
+    `${t.chargePages ? `, charges ${t.chargePages}` : ''} · ` +
     `${dryRun ? 'would import' : 'imported'} ${t.imported} · already present ${t.alreadyPresent} · skipped ${skippedTotal(t)}`;
 }
 
 /** The closing table: one column per account (when several) and the total. */
-export function printSummary(out: Output, accounts: ReadonlyArray<{ id: string; tally: Tally }>, total: Tally, o: { dryRun: boolean; pausing: string; history: boolean }): void {
+export function printSummary(out: Output, accounts: ReadonlyArray<{ id: string; tally: Tally }>, total: Tally, o: { dryRun: boolean; pausing: string; history: boolean; complete: boolean }): void {
   const cols = accounts.length > 1 ? accounts : [];
   const row = (label: string, f: (t: Tally) => number): Cell[] => [label, ...cols.map((a) => f(a.tally)), f(total)];
   const rows: Cell[][] = [
@@ -89,8 +92,9 @@ export function printSummary(out: Output, accounts: ReadonlyArray<{ id: string; 
   rows.push(row(o.dryRun ? `Stripe retries to pause (${o.pausing})` : `Stripe retries paused (${o.pausing})`, (t) => t.paused + t.pausedEarlier));
   if (total.pauseFailed) rows.push(row('  refused by Stripe (case kept, not paused)', (t) => t.pauseFailed));
   if (o.history) rows.push(row(o.dryRun ? 'history charges seen' : 'history charges imported', (t) => (o.dryRun ? t.historySeen : t.historyImported)));
-  rows.push(row('Stripe list pages (charges + invoices)', (t) => t.chargePages + t.invoicePages));
-  out.table(['', ...cols.map((a) => a.id), 'total'], rows, { title: o.dryRun ? 'Takeover plan (dry run: nothing written)' : 'Takeover summary' });
+  rows.push(row('Stripe list pages (payment intents + invoices' + (o.history ? ' + charges)' : ')'), (t) => t.intentPages + t.invoicePages + t.chargePages));
+  const title = o.dryRun ? 'Takeover plan (dry run: nothing written)' : 'Takeover summary';
+  out.table(['', ...cols.map((a) => a.id), 'total'], rows, { title: o.complete ? title : `${title} — incomplete, so far` });
 }
 
 export function tallyJson(t: Tally): Record<string, unknown> {

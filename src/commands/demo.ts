@@ -1,0 +1,103 @@
+/**
+ * `recover demo`: the newcomer's first run, with no Stripe account. Starts the built-in
+ * emulator with a synthetic merchant (Smart Retries on), onboards against it, takes over its
+ * failed invoices, runs the daemon with the emulator's and the daemon's clocks advanced
+ * together through the simulated days, then prints the report and writes the HTML report.
+ * Everything real: the SDK over HTTP, signed webhooks, SQLite; only time is simulated.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { FakeClock, HOUR_MS } from '../clock.js';
+import { createContext, type Context } from '../context.js';
+import { Daemon } from '../daemon/daemon.js';
+import { generateMerchant, startEmulator } from '../emulator/index.js';
+import { silentLogger } from '../log.js';
+import { runOnboard } from './onboard/index.js';
+import { runReport } from './report.js';
+import { runTakeover } from './takeover/index.js';
+
+export interface DemoOptions {
+  seed: number;
+  customers: number;
+  days: number;
+  keep?: boolean;
+  html: string;
+}
+
+/** The emulator accepts any sk_test_ key with full access. */
+const DEMO_KEY = 'sk_test_recoverdemo';
+/** Simulated time advances in steps of this many ms; each step delivers webhooks and runs a pass. */
+const STEP_MS = HOUR_MS;
+
+async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => ok(port));
+    });
+  });
+}
+
+export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
+  const { out } = ctx;
+  const dir = opts.keep ? undefined : mkdtempSync(join(tmpdir(), 'recover-demo-'));
+  const dbPath = opts.keep ? resolve(ctx.globals.db === './recover.db' ? 'recover-demo.db' : ctx.globals.db) : join(dir!, 'recover.db');
+  if (opts.keep) rmSync(dbPath, { force: true });
+  const spinner = out.spinner('Starting the Stripe emulator with a synthetic merchant…');
+  const emu = await startEmulator({ seed: generateMerchant({ customers: opts.customers, rngSeed: opts.seed, smartRetries: true, historyEvents: false }) });
+  const clock = new FakeClock(emu.now());
+  const quiet = { ...ctx.io, stdout: new PassThrough().resume(), stderr: new PassThrough().resume(), exitCode: undefined };
+  const sub = createContext({ ...ctx.globals, db: dbPath, json: false, stripeApiBase: emu.url }, quiet, { clock, logger: silentLogger });
+  let daemon: Daemon | undefined;
+  try {
+    out.note(`Emulator at ${emu.url}: ${opts.customers} customers, Smart Retries on. Database: ${dbPath}`);
+    const port = await freePort();
+    spinner.update('Onboarding (non-interactive)…');
+    await runOnboard({
+      env: 'test', scope: 'account', primaryKey: DEMO_KEY, webhookUrl: `http://127.0.0.1:${port}/stripe/webhook`,
+      controlBaseline: 'stripe', controlShare: 0.2, mode: 'live', yes: true,
+    }, sub);
+    // The emulator runs on this machine: no need to stay under Stripe's real rate limits.
+    sub.db.settings.set({ ...sub.db.settings.require(), rateLimitPerSec: 5000 });
+    spinner.update('Taking over the failed invoices…');
+    await runTakeover({ pauseStripe: true }, sub);
+    const counts = sub.db.cases.countsByStatus();
+    const taken = Object.values(counts).reduce((a, b) => a + b, 0);
+    out.note(`Took over ${taken} failed invoices (${counts.observing} left to Smart Retries as the control group).`);
+
+    daemon = new Daemon({ store: sub.db, clock, logger: silentLogger, apiBase: emu.url, rateLimitPerSec: 5000, http: { host: '127.0.0.1', port }, loop: false, concurrency: 8 });
+    let recovered = 0;
+    daemon.on('recovered', () => void recovered++);
+    await daemon.start();
+    const steps = Math.round((opts.days * 24 * HOUR_MS) / STEP_MS);
+    for (let i = 1; i <= steps; i++) {
+      await emu.advance(STEP_MS);
+      clock.set(emu.now());
+      await emu.flushWebhooks();
+      await daemon.settle();
+      const day = (i * STEP_MS) / (24 * HOUR_MS);
+      if (Number.isInteger(day)) {
+        spinner.update(`Day ${day}/${opts.days}: ${recovered} invoices recovered`);
+        if (day % 5 === 0 || day === opts.days) out.note(`day ${String(day).padStart(2)}/${opts.days}  ${'█'.repeat(Math.round((day / opts.days) * 30)).padEnd(30, '░')}  ${recovered} recovered`);
+      }
+    }
+    await daemon.stop();
+    daemon = undefined;
+    spinner.succeed(`Simulated ${opts.days} days: ${recovered} invoices recovered.`);
+    const report = await runReport({ since: `${opts.days + 40}d`, html: resolve(opts.html) }, { ...sub, out, globals: { ...sub.globals, json: ctx.globals.json } } as Context);
+    void report;
+    out.note(`HTML report: ${resolve(opts.html)}`);
+    if (opts.keep) out.note(`Database kept: explore with  recover --db ${dbPath} report  or  recover --db ${dbPath} explain <invoice>`);
+  } finally {
+    spinner.stop();
+    if (daemon) await daemon.stop();
+    await sub.close();
+    await emu.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,250 @@
+/**
+ * `recover run`, as an object: starting → running → stopping → stopped.
+ *
+ *   const daemon = new Daemon({ store, clock, http: { host: '127.0.0.1', port: 4242 } });
+ *   await daemon.start();                 // lock, HTTP server, background loop
+ *   await daemon.waitFor('attempt', (r) => r.invoiceId === 'in_123');
+ *   await daemon.settle();                // passes until nothing is due (tests, demo)
+ *   await daemon.stop();                  // stop claiming, finish in flight (bounded), close
+ *
+ * The loop sleeps until the next due time on the daemon's clock, a new webhook, or a jump of a
+ * fake/emulator clock. Passes never overlap (a small mutex), whoever asks for them.
+ */
+import { ConfigError } from '../errors.js';
+import type { Clock } from '../clock.js';
+import type { Store } from '../db/index.js';
+import { silentLogger, type Logger } from '../log.js';
+import { createGateway, type StripeGateway } from '../stripe/index.js';
+import { daemonClock, type DaemonClock } from './clock.js';
+import { TypedEmitter } from './emitter.js';
+import { acquireLock, heartbeat, HEARTBEAT_MS, newOwnerId, releaseLock } from './lock.js';
+import { DaemonMetrics } from './metrics.js';
+import { DEFAULT_RECONCILE_CRON, parseCron } from './reconciler.js';
+import { Runtime } from './runtime.js';
+import type { DaemonEvents, DaemonState, PassReport } from './types.js';
+import { Waker } from './waker.js';
+import { WebhookServer } from './webhook-server.js';
+
+export interface DaemonOptions {
+  store: Store;
+  /** Default: the system clock. A FakeClock or an EmulatorClock makes the daemon follow it. */
+  clock?: Clock | DaemonClock;
+  logger?: Logger;
+  /** Default: built from the saved keys, with `apiBase`, reporting every call to /metrics. */
+  gateway?: StripeGateway;
+  apiBase?: string;
+  rateLimitPerSec?: number;
+  /** Where the webhook server listens; null = no server (`--once`, tests driving passes). */
+  http?: { host: string; port: number } | null;
+  shadow?: boolean;
+  reconcileCron?: string;
+  /** Attempts (and jobs) run at once. Default 4. */
+  concurrency?: number;
+  /** Lease on a claimed attempt or job, clock ms. Default 10 min. */
+  leaseMs?: number;
+  /** How long `stop()` waits for calls in flight, wall ms. Default 10 000. */
+  stopTimeoutMs?: number;
+  /** Run the background loop (default true); false = only settle()/runOnce() do work. */
+  loop?: boolean;
+}
+
+export class Daemon extends TypedEmitter<DaemonEvents> {
+  readonly metrics: DaemonMetrics;
+  readonly owner = newOwnerId();
+  readonly clock: DaemonClock;
+  private _state: DaemonState = 'idle';
+  private runtime: Runtime | undefined;
+  private server: WebhookServer | undefined;
+  private waker: Waker | undefined;
+  private loopDone: Promise<void> = Promise.resolve();
+  private passChain: Promise<unknown> = Promise.resolve();
+  private lastBeat = 0;
+  private stopping: Promise<void> | undefined;
+  private readonly logger: Logger;
+  /** The webhook server's base URL once listening. */
+  url: string | undefined;
+
+  constructor(private readonly o: DaemonOptions) {
+    super();
+    this.clock = 'realTime' in (o.clock ?? {}) ? (o.clock as DaemonClock) : daemonClock(o.clock as Clock | undefined);
+    this.logger = o.logger ?? silentLogger;
+    this.metrics = new DaemonMetrics(() => o.store.events.countUnprocessed());
+  }
+
+  get state(): DaemonState {
+    return this._state;
+  }
+
+  private setState(s: DaemonState): void {
+    this._state = s;
+    this.metrics.setState(s);
+    this.logger.debug({ state: s }, 'daemon state');
+    this.emit('state', s);
+  }
+
+  /** Takes the lock, starts the webhook server and the loop. */
+  async start(): Promise<void> {
+    if (this._state !== 'idle') throw new Error(`daemon already ${this._state}`);
+    this.setState('starting');
+    try {
+      this.init();
+      if (this.o.http) {
+        if (!this.o.store.secrets.get('webhook_secret')) throw new ConfigError('no webhook signing secret saved', 'run recover onboard stripe');
+        this.server = new WebhookServer({
+          store: this.o.store, clock: this.clock, metrics: this.metrics, events: this, logger: this.logger,
+          state: () => this._state, health: () => this.health(), onEvent: () => this.waker?.signal(),
+        });
+        const where = await this.server.listen(this.o.http.port, this.o.http.host);
+        this.url = where.url;
+        this.logger.info({ url: `${where.url}/stripe/webhook` }, 'listening for Stripe webhooks');
+      }
+    } catch (e) {
+      await this.teardown();
+      throw e;
+    }
+    this.setState('running');
+    if (this.o.loop !== false) this.loopDone = this.loop();
+  }
+
+  /** `--once`: one pass without a server, then release everything. */
+  async runOnce(): Promise<PassReport> {
+    if (this._state !== 'idle') throw new Error(`daemon already ${this._state}`);
+    this.setState('starting');
+    try {
+      this.init();
+      this.setState('running');
+      return await this.pass();
+    } finally {
+      this.setState('stopping');
+      await this.teardown();
+    }
+  }
+
+  /** Runs passes until one finds nothing to do; returns how many passes did work. */
+  async settle(maxPasses = 1000): Promise<number> {
+    let worked = 0;
+    for (let i = 0; i < maxPasses && this._state === 'running'; i++) {
+      const r = await this.pass();
+      if (r.idle) return worked;
+      worked++;
+    }
+    return worked;
+  }
+
+  /** Stop claiming, let calls in flight finish (at most stopTimeoutMs), close the server; idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      if (this._state === 'idle') {
+        this.setState('stopped');
+        return;
+      }
+      this.setState('stopping');
+      this.waker?.signal();
+      const limit = this.o.stopTimeoutMs ?? 10_000;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([
+        Promise.all([this.loopDone, this.passChain]).then(() => false),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(true), limit))),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) this.logger.warn({ waitedMs: limit }, 'stopping with calls still in flight; a restart resumes them with the same idempotency keys');
+      await this.teardown();
+    })();
+    return this.stopping;
+  }
+
+  /** Resolves when the daemon has stopped. */
+  stopped(): Promise<void> {
+    if (this._state === 'stopped') return Promise.resolve();
+    return this.waitFor('state', (s) => s === 'stopped', 2 ** 31 - 1).then(() => undefined);
+  }
+
+  /** Earliest clock time something becomes due, or null. */
+  nextWakeAt(): number | null {
+    return this.runtime?.nextWakeAt() ?? null;
+  }
+
+  /** One pass now (serialized with the loop's passes). */
+  pass(opts: { reconcile?: 'when_due' | 'always' | 'never' } = {}): Promise<PassReport> {
+    const run = async () => {
+      this.beat();
+      return this.runtime!.pass(() => this._state !== 'running', opts);
+    };
+    const p = this.passChain.then(run, run);
+    this.passChain = p.catch(() => undefined);
+    return p;
+  }
+
+  private init(): void {
+    const { store } = this.o;
+    const settings = store.settings.require();
+    const released = acquireLock(store, this.owner);
+    this.lastBeat = performance.now();
+    if (released.attempts + released.jobs > 0) {
+      this.logger.info({ attempts: released.attempts, jobs: released.jobs }, 'resuming work interrupted by a previous daemon (same idempotency keys)');
+    }
+    const gw = this.o.gateway ?? this.gateway(settings.rateLimitPerSec);
+    this.waker = new Waker(this.clock);
+    this.runtime = new Runtime({
+      store, gw, clock: this.clock, logger: this.logger, metrics: this.metrics, events: this, owner: this.owner,
+      leaseMs: this.o.leaseMs ?? 10 * 60_000, concurrency: this.o.concurrency ?? 4,
+      reconcileCron: parseCron(this.o.reconcileCron ?? DEFAULT_RECONCILE_CRON), shadow: this.o.shadow ?? false,
+    });
+  }
+
+  private gateway(settingsRate: number | undefined): StripeGateway {
+    const { store } = this.o;
+    const primaryKey = store.secrets.get('primary_key');
+    if (!primaryKey) throw new ConfigError(`no Stripe key saved in ${store.path}`, 'run: recover onboard stripe');
+    return createGateway({
+      primaryKey, fallbackKey: store.secrets.get('fallback_key') ?? undefined, apiBase: this.o.apiBase,
+      rateLimitPerSec: this.o.rateLimitPerSec ?? settingsRate, logger: this.logger, onCall: this.metrics.onStripeCall,
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (this._state === 'running') {
+      let idle = true;
+      let failed = false;
+      try {
+        idle = (await this.pass()).idle;
+      } catch (e) {
+        failed = true;
+        this.logger.error({ err: (e as Error).message }, 'daemon pass failed');
+        this.emit('failure', { where: 'pass', message: (e as Error).message });
+      }
+      if (this._state !== 'running') break;
+      const next = this.nextWakeAt();
+      const stuck = failed || (idle && next !== null && next <= this.clock.now());
+      // Something due but not doable now (e.g. a deadline behind a call in flight): back off 1 s.
+      await this.waker!.wait(stuck ? null : next, stuck ? 1000 : undefined);
+    }
+  }
+
+  /** Refreshes the single-daemon lock (wall time); stops the daemon if another one took it. */
+  private beat(): void {
+    if (performance.now() - this.lastBeat < HEARTBEAT_MS) return;
+    this.lastBeat = performance.now();
+    if (!heartbeat(this.o.store, this.owner)) {
+      this.logger.error({}, 'another daemon took the lock of this database; stopping');
+      void this.stop();
+    }
+  }
+
+  private health(): Record<string, unknown> {
+    try {
+      const next = this.nextWakeAt();
+      return { inbox: this.o.store.events.countUnprocessed(), nextDueAt: next === null ? null : new Date(next).toISOString(), now: new Date(this.clock.now()).toISOString() };
+    } catch {
+      return {};
+    }
+  }
+
+  private async teardown(): Promise<void> {
+    await this.server?.close();
+    this.waker?.close();
+    this.clock.close?.();
+    releaseLock(this.o.store, this.owner);
+    this.setState('stopped');
+  }
+}

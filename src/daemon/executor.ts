@@ -1,0 +1,143 @@
+/**
+ * Runs one claimed attempt: retry-status check on a fresh read → mark started (the point after
+ * which a crash means "maybe charged") → `invoices.pay` with the attempt's idempotency key
+ * `recover:<account>:<invoice>:<n>` → one transaction with the outcome and the next decision.
+ *
+ * An attempt that was already started (the daemon died or timed out mid-call) skips the check
+ * and calls `pay` again with the SAME key: Stripe replays the first result if the first call
+ * went through, and a charge can never happen twice. Transient failures (5xx, timeouts, 429
+ * after the gateway's own retries) give the attempt back with started_at kept, for the same.
+ */
+import type { Settings } from '../config/settings.js';
+import { isTerminalStatus, type Attempt, type Case, type Store } from '../db/index.js';
+import type { Logger } from '../log.js';
+import {
+  AuthenticationFailed, IdempotencyConflict, InvalidRequest, NotFound, PermissionMissing, RateLimited, StripeUnavailable,
+  type CallContext, type Invoice, type PaymentIntent, type StripeGateway,
+} from '../stripe/index.js';
+import { writeCanceled, writeDecline, writeError, writeShadow, writeSkip, writeSuccess, type OutcomeDeps, type Written } from './attempt-outcomes.js';
+import type { PolicyContext } from './policy-context.js';
+import { checkRetryable } from './retry-check.js';
+import { readInvoice } from './stripe-read.js';
+import type { AttemptReport } from './types.js';
+
+/** Expanded on `pay` so the charge id comes back with the invoice. Constant: a resumed call must send the same parameters. */
+const PAY_EXPAND = ['payments.data.payment.payment_intent'];
+
+export interface ExecutorDeps {
+  store: Store;
+  gw: StripeGateway;
+  policy: PolicyContext;
+  logger: Logger;
+  owner: string;
+  leaseMs: number;
+  now(): number;
+  ctxFor(accountId: string): CallContext | undefined;
+}
+
+/** Delay before a given-back attempt is tried again, clock ms: 1 min, 2, 4 … capped at 1 h. */
+export function retryDelayMs(tries: number): number {
+  return Math.min(60_000 * 2 ** Math.max(0, tries - 1), 3_600_000);
+}
+
+function chargeIdOf(inv: Invoice): string | null {
+  const payments = [...(inv.payments?.data ?? [])].sort((a, b) => a.created - b.created);
+  const pi = payments[payments.length - 1]?.payment?.payment_intent;
+  if (!pi || typeof pi !== 'object') return null;
+  const ch = (pi as PaymentIntent).latest_charge;
+  return ch ? (typeof ch === 'string' ? ch : ch.id) : null;
+}
+
+export class AttemptExecutor {
+  constructor(private readonly d: ExecutorDeps) {}
+
+  async run(a: Attempt, settings: Settings): Promise<AttemptReport> {
+    const { store } = this.d;
+    const c = store.cases.get(a.caseId);
+    const resumed = a.startedAt !== null;
+    const out: OutcomeDeps = { store, policy: this.d.policy, owner: this.d.owner, settings };
+    const report = (c0: Case | undefined, outcome: AttemptReport['outcome'], next: string, declineCode: string | null = null): AttemptReport => ({
+      caseId: a.caseId, invoiceId: c0?.invoiceId ?? '?', accountId: c0?.accountId ?? '?', n: a.n, outcome, declineCode, next, resumed,
+    });
+    if (!c || (isTerminalStatus(c.status) && !resumed)) {
+      writeCanceled(out, a, this.d.now(), 'the case ended before the attempt ran');
+      return report(c, 'canceled', 'none (case ended)');
+    }
+    const ctx = this.d.ctxFor(c.accountId);
+    if (!resumed) {
+      let inv: Invoice;
+      try {
+        inv = await readInvoice(this.d.gw, c.invoiceId, ctx);
+      } catch (e) {
+        return this.failed(a, c, e, out, report, false);
+      }
+      const verdict = checkRetryable(c, inv, { newCard: this.newCardSince(c) });
+      if (!verdict.ok) {
+        const w = writeSkip(out, a, c, verdict, this.d.now());
+        return this.done(report(c, 'skipped', w.next), w, c);
+      }
+      if (settings.mode === 'shadow') return report(c, 'shadow', writeShadow(out, a, c, this.d.now()).next);
+    } else if (settings.mode === 'shadow') {
+      // Started in live mode, then switched to shadow: only a live run may resolve it (same key).
+      store.attempts.release(a.id, this.d.owner, this.d.now() + 3_600_000);
+      this.d.logger.warn({ invoice: c.invoiceId, attempt: a.n }, 'an attempt interrupted in live mode waits for live mode to be resolved');
+      return report(c, 'released', 'waits for live mode');
+    }
+    const t = this.d.now();
+    store.attempts.renew(a.id, this.d.owner, t + this.d.leaseMs);
+    if (!store.attempts.markStarted(a.id, this.d.owner, t)) return report(c, 'released', 'lease lost to another daemon');
+    let result;
+    try {
+      result = await this.d.gw.invoices.pay(c.invoiceId, { idempotencyKey: a.idempotencyKey!, expand: PAY_EXPAND }, ctx);
+    } catch (e) {
+      return this.failed(a, c, e, out, report, true);
+    }
+    const at = this.d.now();
+    if (result.ok) {
+      const inv = result.invoice;
+      const w = writeSuccess(out, a, c, { at, amount: inv.amount_paid || c.amountDue, chargeId: chargeIdOf(inv) });
+      return this.done(report(c, 'succeeded', w.next), w, c);
+    }
+    const w = writeDecline(out, a, c, result.decline, at);
+    return report(c, 'declined', w.next, store.attempts.get(a.id)?.declineCode ?? null);
+  }
+
+  private done(r: AttemptReport, w: Written, c: Case): AttemptReport {
+    if (w.recovered) this.onRecovered?.({ caseId: c.id, invoiceId: c.invoiceId, by: w.recovered.by, amount: w.recovered.amount, currency: c.currency });
+    return r;
+  }
+
+  /** Set by the daemon. */
+  onRecovered?: (r: { caseId: number; invoiceId: string; by: 'recover' | 'customer' | 'stripe'; amount: number; currency: string }) => void;
+
+  /** A payment method arrived after the last decline (see checkRetryable). */
+  private newCardSince(c: Case): boolean {
+    const last = c.lastFailedAt ?? 0;
+    return this.d.store.decisions.listForCase(c.id).some((x) => x.kind === 'card_update' && x.at >= last);
+  }
+
+  private failed(a: Attempt, c: Case, e: unknown, out: OutcomeDeps, report: (c: Case, o: AttemptReport['outcome'], next: string) => AttemptReport, charging: boolean): AttemptReport {
+    const now = this.d.now();
+    const message = (e as Error).message ?? String(e);
+    const giveBack = (why: string, delay: number) => {
+      const at = now + delay;
+      this.d.store.attempts.release(a.id, this.d.owner, at);
+      this.d.logger.warn({ invoice: c.invoiceId, attempt: a.n, err: message, retryAt: new Date(at).toISOString() }, `attempt given back: ${why}`);
+      return report(c, 'released', `retry same attempt at ${new Date(at).toISOString()}`);
+    };
+    if (e instanceof StripeUnavailable || e instanceof RateLimited) return giveBack('Stripe unavailable', retryDelayMs(a.tries + 1));
+    if (e instanceof IdempotencyConflict && e.reason === 'in_progress') return giveBack('the same attempt is still in flight at Stripe', retryDelayMs(1));
+    if (e instanceof AuthenticationFailed || e instanceof PermissionMissing) return giveBack('Stripe refused the key', 3_600_000);
+    if (e instanceof NotFound) {
+      const w = writeError(out, a, c, message, now, { close: 'invoice_missing' });
+      return report(c, 'error', w.next);
+    }
+    if (e instanceof InvalidRequest) {
+      // e.g. the invoice was paid or voided in between; the next read settles the case.
+      const w = writeError(out, a, c, message, now, 'redecide');
+      return report(c, 'error', w.next);
+    }
+    this.d.logger.error({ invoice: c.invoiceId, attempt: a.n, err: message, charging }, 'attempt failed unexpectedly');
+    return giveBack('unexpected error', retryDelayMs(a.tries + 1));
+  }
+}

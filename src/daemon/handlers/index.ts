@@ -1,0 +1,28 @@
+/** Event type → handler. Types not listed are stored by the receiver and skipped here. */
+import { cardUpdated } from './card-update.js';
+import { invoiceEnded, invoiceUpdated, paymentActionRequired, subscriptionChanged } from './closures.js';
+import type { Handler } from './deps.js';
+import { chargeFailed, invoicePaymentFailed } from './failures.js';
+import { chargeRefunded, invoicePaid } from './payments.js';
+
+export const HANDLERS: Record<string, Handler> = {
+  'invoice.payment_failed': invoicePaymentFailed,
+  'invoice.paid': invoicePaid,
+  'invoice.payment_succeeded': invoicePaid,
+  'invoice.payment_action_required': paymentActionRequired,
+  'invoice.marked_uncollectible': invoiceEnded,
+  'invoice.voided': invoiceEnded,
+  'invoice.updated': invoiceUpdated,
+  'charge.failed': chargeFailed,
+  // A succeeded charge always comes with invoice.paid, which carries the attribution.
+  'charge.succeeded': async () => 'nothing to do (invoice.paid records the recovery)',
+  'charge.refunded': chargeRefunded,
+  'customer.subscription.updated': subscriptionChanged,
+  'customer.subscription.deleted': subscriptionChanged,
+  'customer.updated': cardUpdated,
+  'payment_method.attached': cardUpdated,
+  'payment_method.updated': cardUpdated,
+  'payment_method.automatically_updated': cardUpdated,
+};
+
+export type { Handler, HandlerDeps, Commit } from './deps.js';

@@ -1,0 +1,50 @@
+/**
+ * `invoice.paid` / `invoice.payment_succeeded` → the case is recovered, attributed to recover's
+ * retry (our idempotency key), to Stripe (its own retry on an invoice it was left), or to the
+ * customer (paid by another means). A paid event with no case is simply stored (a healthy
+ * invoice, or a `paid` arriving before its `payment_failed`: intake later re-reads the invoice,
+ * sees it paid, and opens nothing). `charge.refunded` is recorded for the report.
+ */
+import { chargeFacts } from '../../engine/stripe-facts.js';
+import type { Charge } from '../../stripe/index.js';
+import { formatMoney, recordObservedAttempt, recordRecovery } from '../case-ops.js';
+import { numberField, stringField } from '../event-facts.js';
+import { readLatestCharge } from '../stripe-read.js';
+import { actorOf, type Handler } from './deps.js';
+
+export const invoicePaid: Handler = async (f, d, commit) => {
+  const account = d.accountOf(f);
+  if (!account || !f.objectId) return 'skipped: not an account recover manages';
+  const c = d.store.cases.getByInvoice(f.objectId, account);
+  if (!c) return 'no case for this invoice';
+  if (c.status === 'recovered') return 'already recovered';
+  const amount = numberField(f.object, 'amount_paid') ?? c.amountDue;
+  const by = f.ours ? 'recover' : actorOf(c, f, d.settings);
+  const charge = by === 'recover' ? null : await readLatestCharge(d.gw, f.objectId, d.ctxFor(account));
+  const done = commit(() => {
+    const cur = d.store.cases.get(c.id)!;
+    if (charge?.succeeded && by !== 'recover') recordObservedAttempt(d.store, cur, charge, by);
+    return recordRecovery(d.store, cur, { at: f.created, by, amount }) ? `recovered by ${by}` : 'already recovered';
+  });
+  if (done.startsWith('recovered')) d.recovered({ caseId: c.id, invoiceId: c.invoiceId, by, amount, currency: c.currency });
+  return done;
+};
+
+export const chargeRefunded: Handler = async (f, d, commit) => {
+  const ch = chargeFacts(f.object as unknown as Charge);
+  const refunded = numberField(f.object, 'amount_refunded') ?? 0;
+  const before = f.previous && typeof f.previous.amount_refunded === 'number' ? f.previous.amount_refunded : 0;
+  const delta = Math.max(0, refunded - before);
+  const currency = stringField(f.object, 'currency') ?? ch.currency;
+  return commit(() => {
+    if (delta > 0) d.store.counters.increment(`refunded:${currency}`, delta);
+    const a = d.store.attempts.getByChargeId(ch.chargeId);
+    if (!a) return `refund of ${formatMoney(delta, currency)} counted (charge not from a case)`;
+    d.store.decisions.add({
+      caseId: a.caseId, at: f.created, action: 'note', kind: 'refund',
+      reason: `Charge ${ch.chargeId} refunded: ${formatMoney(delta, currency)} (${formatMoney(refunded, currency)} of ${formatMoney(ch.amount, currency)} in all).`,
+      inputs: { chargeId: ch.chargeId, refunded: delta, totalRefunded: refunded, currency },
+    });
+    return `refund of ${formatMoney(delta, currency)} recorded on case ${a.caseId}`;
+  });
+};

@@ -1,0 +1,134 @@
+/**
+ * The end-of-dunning job runner: marks invoices uncollectible, sets subscriptions to cancel at
+ * period end, cancels them (with or without proration) after the configured delay. Jobs are
+ * claimed with a lease like attempts; each action is safe to repeat (Stripe idempotency key
+ * `recover:job:<id>` on POSTs, and "already done" answers count as done), so a crash at any
+ * point only repeats it. In shadow mode the would-be action is recorded instead.
+ */
+import type { Settings } from '../config/settings.js';
+import type { Job, Store } from '../db/index.js';
+import { JOB_KINDS } from '../engine/decision.js';
+import type { Logger } from '../log.js';
+import { InvalidRequest, NotFound, RateLimited, StripeUnavailable, type CallContext, type StripeGateway } from '../stripe/index.js';
+import { recordRecovery } from './case-ops.js';
+import { retryDelayMs } from './executor.js';
+import type { DaemonMetrics } from './metrics.js';
+import type { JobReport, RecoveryReport } from './types.js';
+
+export interface JobDeps {
+  store: Store;
+  gw: StripeGateway;
+  logger: Logger;
+  metrics: DaemonMetrics;
+  owner: string;
+  leaseMs: number;
+  concurrency: number;
+  now(): number;
+  ctxFor(accountId: string): CallContext | undefined;
+  report(r: JobReport): void;
+  recovered(r: RecoveryReport): void;
+}
+
+const WHAT: Record<string, string> = {
+  [JOB_KINDS.markUncollectible]: 'mark the invoice uncollectible',
+  [JOB_KINDS.cancelAtPeriodEnd]: 'set the subscription to cancel at the end of its period',
+  [JOB_KINDS.cancelSubscription]: 'cancel the subscription',
+};
+
+type Done = { outcome: 'done' | 'canceled' | 'failed'; result: string };
+
+export class JobRunner {
+  constructor(private readonly d: JobDeps) {}
+
+  async runDue(settings: Settings, shouldStop: () => boolean): Promise<number> {
+    let total = 0;
+    while (!shouldStop()) {
+      const jobs = this.d.store.jobs.claimDue(this.d.now(), this.d.leaseMs, this.d.concurrency, this.d.owner);
+      if (jobs.length === 0) break;
+      await Promise.all(jobs.map((j) => this.one(j, settings)));
+      total += jobs.length;
+      if (jobs.length < this.d.concurrency) break;
+    }
+    return total;
+  }
+
+  nextDueAt(): number | null {
+    return this.d.store.jobs.nextDueAt();
+  }
+
+  private async one(job: Job, settings: Settings): Promise<void> {
+    const { store } = this.d;
+    const c = job.caseId === null ? undefined : store.cases.get(job.caseId);
+    const what = WHAT[job.kind] ?? job.kind;
+    let done: Done;
+    if (!c) done = { outcome: 'failed', result: 'no case for this job' };
+    else if (c.status === 'recovered') done = { outcome: 'canceled', result: 'the invoice was paid meanwhile' };
+    else if (settings.mode === 'shadow') {
+      this.finish(job, 'shadow', `shadow mode: would ${what}`, c.id, `Shadow mode: would ${what} now; nothing was changed at Stripe.`);
+      return;
+    } else {
+      try {
+        done = await this.execute(job, c.accountId, c.invoiceId, c.id);
+      } catch (e) {
+        const message = (e as Error).message ?? String(e);
+        if (e instanceof StripeUnavailable || e instanceof RateLimited || !(e instanceof InvalidRequest || e instanceof NotFound)) {
+          const at = this.d.now() + retryDelayMs(job.tries);
+          store.jobs.release(job.id, this.d.owner, at);
+          this.d.logger.warn({ job: job.id, kind: job.kind, err: message, retryAt: new Date(at).toISOString() }, 'end-of-dunning job given back');
+          this.d.report({ id: job.id, kind: job.kind, caseId: job.caseId, outcome: 'released', result: message });
+          return;
+        }
+        done = { outcome: 'failed', result: message };
+      }
+    }
+    this.finish(job, done.outcome, done.result, c?.id ?? null, done.outcome === 'done' ? `Done: ${done.result}.` : `Not done (${done.outcome}): ${done.result}.`);
+  }
+
+  /** The Stripe action. Returns how it ended; throws for "try again later". */
+  private async execute(job: Job, accountId: string, invoiceId: string, caseId: number): Promise<Done> {
+    const { gw } = this.d;
+    const ctx = { ...this.d.ctxFor(accountId), idempotencyKey: `recover:job:${job.id}` };
+    const payload = (job.payload ?? {}) as { subscriptionId?: string; prorate?: boolean };
+    switch (job.kind) {
+      case JOB_KINDS.markUncollectible: {
+        const inv = await gw.invoices.retrieve(invoiceId, {}, ctx);
+        if (inv.status === 'uncollectible') return { outcome: 'done', result: 'the invoice was already uncollectible' };
+        if (inv.status === 'paid') {
+          const c = this.d.store.cases.get(caseId)!;
+          const recovered = this.d.store.tx(() => recordRecovery(this.d.store, c, { at: this.d.now(), by: 'customer', amount: inv.amount_paid }));
+          if (recovered) this.d.recovered({ caseId, invoiceId, by: 'customer', amount: inv.amount_paid, currency: c.currency });
+          return { outcome: 'canceled', result: 'the invoice was paid meanwhile' };
+        }
+        if (inv.status !== 'open') return { outcome: 'canceled', result: `the invoice is ${inv.status}` };
+        await gw.invoices.markUncollectible(invoiceId, ctx);
+        return { outcome: 'done', result: `invoice ${invoiceId} marked uncollectible` };
+      }
+      case JOB_KINDS.cancelAtPeriodEnd: {
+        if (!payload.subscriptionId) return { outcome: 'failed', result: 'no subscription id' };
+        const sub = await gw.subscriptions.update(payload.subscriptionId, { cancel_at_period_end: true }, ctx);
+        return { outcome: 'done', result: `subscription ${sub.id} cancels at period end` };
+      }
+      case JOB_KINDS.cancelSubscription: {
+        if (!payload.subscriptionId) return { outcome: 'failed', result: 'no subscription id' };
+        const sub = await gw.subscriptions.retrieve(payload.subscriptionId, {}, ctx);
+        if (sub.status === 'canceled' || sub.status === 'incomplete_expired') return { outcome: 'done', result: `subscription ${sub.id} was already ${sub.status}` };
+        await gw.subscriptions.cancel(payload.subscriptionId, { prorate: payload.prorate ?? false }, ctx);
+        return { outcome: 'done', result: `subscription ${sub.id} canceled${payload.prorate ? ' with proration' : ''}` };
+      }
+      default:
+        return { outcome: 'failed', result: `unknown job kind ${job.kind}` };
+    }
+  }
+
+  private finish(job: Job, outcome: 'done' | 'canceled' | 'failed' | 'shadow', result: string, caseId: number | null, reason: string): void {
+    const { store } = this.d;
+    const at = this.d.now();
+    store.tx(() => {
+      if (!store.jobs.finish(job.id, this.d.owner, outcome, at, result)) return;
+      if (caseId !== null) store.decisions.add({ caseId, at, action: outcome === 'done' || outcome === 'shadow' ? 'end' : 'note', kind: job.kind, reason });
+    });
+    this.d.metrics.jobs.inc({ kind: job.kind, outcome });
+    this.d.logger.info({ job: job.id, kind: job.kind, caseId, outcome, result }, 'end-of-dunning job');
+    this.d.report({ id: job.id, kind: job.kind, caseId, outcome, result });
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * The retry-status check, run on a fresh read of the invoice (and its subscription and latest
+ * PaymentIntent) just before charging. Pure: the executor does the read and applies the verdict.
+ */
+import type { Case } from '../db/index.js';
+import type { Invoice } from '../stripe/index.js';
+import { latestPaymentIntentStatus, subscriptionOf } from './stripe-read.js';
+
+export type RetryVerdict =
+  | { ok: true }
+  | { ok: false; kind: 'paid'; reason: string; amountPaid: number }
+  | { ok: false; kind: 'not_open'; reason: string; status: string }
+  | { ok: false; kind: 'amount_changed'; reason: string; amountDue: number }
+  | { ok: false; kind: 'subscription_gone'; reason: string }
+  | { ok: false; kind: 'needs_customer_action'; reason: string };
+
+const money = (n: number, cur: string) => `${(n / 100).toFixed(2)} ${cur.toUpperCase()}`;
+
+/** `newCard`: a payment method arrived since the last decline (paying with it re-confirms the PaymentIntent). */
+export function checkRetryable(c: Case, inv: Invoice, opts: { newCard?: boolean } = {}): RetryVerdict {
+  if (inv.status === 'paid') return { ok: false, kind: 'paid', reason: 'the invoice is already paid', amountPaid: inv.amount_paid };
+  if (inv.status !== 'open') return { ok: false, kind: 'not_open', reason: `the invoice is ${inv.status ?? 'in an unknown state'}, no longer open`, status: inv.status ?? 'unknown' };
+  if (inv.amount_remaining !== c.amountDue) {
+    return {
+      ok: false, kind: 'amount_changed', amountDue: inv.amount_remaining,
+      reason: `the amount due changed from ${money(c.amountDue, c.currency)} to ${money(inv.amount_remaining, inv.currency)}`,
+    };
+  }
+  const sub = subscriptionOf(inv);
+  if (sub && (sub.status === 'canceled' || sub.status === 'incomplete_expired')) {
+    return { ok: false, kind: 'subscription_gone', reason: `the subscription ${sub.id} is ${sub.status}` };
+  }
+  const pi = latestPaymentIntentStatus(inv);
+  if ((pi === 'requires_action' || pi === 'requires_confirmation') && !opts.newCard) {
+    return { ok: false, kind: 'needs_customer_action', reason: 'the payment needs the customer to authenticate (3D Secure)' };
+  }
+  return { ok: true };
+}

@@ -1,0 +1,134 @@
+/**
+ * The daemon's working parts, assembled once: inbox processor, job runner, scheduler/executor,
+ * reconciler, sharing one store, one gateway, one clock and one policy context. `pass()` runs
+ * them in order — events, reconcile (when due), end-of-dunning jobs, attempts, deadline sweep —
+ * so within a process nothing of recover's runs concurrently with itself except the attempts of
+ * one tick (which touch different cases).
+ */
+import type { Settings } from '../config/settings.js';
+import type { Account, Store } from '../db/index.js';
+import type { Logger } from '../log.js';
+import type { CallContext, StripeGateway } from '../stripe/index.js';
+import type { DaemonClock } from './clock.js';
+import type { TypedEmitter } from './emitter.js';
+import { AttemptExecutor } from './executor.js';
+import type { HandlerDeps } from './handlers/index.js';
+import { InboxProcessor } from './inbox.js';
+import { intakeInvoice } from './intake.js';
+import { JobRunner } from './jobs.js';
+import type { DaemonMetrics } from './metrics.js';
+import { PolicyContext } from './policy-context.js';
+import { Reconciler } from './reconciler.js';
+import { Scheduler } from './scheduler.js';
+import { callContext } from './stripe-read.js';
+import type { DaemonEvents, PassReport, RecoveryReport } from './types.js';
+
+export interface RuntimeOptions {
+  store: Store;
+  gw: StripeGateway;
+  clock: DaemonClock;
+  logger: Logger;
+  metrics: DaemonMetrics;
+  events: TypedEmitter<DaemonEvents>;
+  owner: string;
+  leaseMs: number;
+  concurrency: number;
+  reconcileCron: string;
+  /** Forces mode shadow whatever the settings say (`--shadow`). */
+  shadow: boolean;
+}
+
+export class Runtime {
+  readonly policy: PolicyContext;
+  readonly inbox: InboxProcessor;
+  readonly executor: AttemptExecutor;
+  readonly scheduler: Scheduler;
+  readonly jobs: JobRunner;
+  readonly reconciler: Reconciler;
+  private accounts: readonly Account[] = [];
+
+  constructor(private readonly o: RuntimeOptions) {
+    const { store, gw, logger, metrics, events, owner, leaseMs, concurrency } = o;
+    const now = () => o.clock.now();
+    const ctxFor = (accountId: string): CallContext | undefined => callContext(accountId, this.accounts);
+    const recovered = (r: RecoveryReport) => this.recovered(r);
+    this.policy = new PolicyContext(store);
+    this.inbox = new InboxProcessor(store, logger, (r) => {
+      metrics.processed.inc({ type: r.type, result: r.error ? (r.result === 'given up' ? 'given_up' : 'retry') : 'ok' });
+      events.emit('processed', r);
+    });
+    this.executor = new AttemptExecutor({ store, gw, policy: this.policy, logger, owner, leaseMs, now, ctxFor });
+    this.executor.onRecovered = recovered;
+    this.scheduler = new Scheduler({ store, executor: this.executor, policy: this.policy, logger, metrics, owner, leaseMs, concurrency, now, report: (r) => events.emit('attempt', r) });
+    this.jobs = new JobRunner({ store, gw, logger, metrics, owner, leaseMs, concurrency, now, ctxFor, report: (r) => events.emit('job', r), recovered });
+    this.reconciler = new Reconciler({
+      store, gw, logger, cron: o.reconcileCron, now, ctxFor, recovered,
+      intake: (invoiceId, accountId, source) => intakeInvoice(this.intakeDeps(), invoiceId, accountId, ctxFor(accountId), source),
+    });
+  }
+
+  settings(): Settings {
+    const s = this.o.store.settings.require();
+    return this.o.shadow ? { ...s, mode: 'shadow' } : s;
+  }
+
+  /** One pass over everything due now. */
+  async pass(stop: () => boolean, opts: { reconcile?: 'when_due' | 'always' | 'never' } = {}): Promise<PassReport> {
+    await this.o.clock.sync?.();
+    const settings = this.settings();
+    this.accounts = this.o.store.accounts.list();
+    const deps = this.handlerDeps(settings);
+    const at = this.o.clock.now();
+    let events = await this.inbox.drain(deps, stop);
+    let reconciled = false;
+    const mode = opts.reconcile ?? 'when_due';
+    if (!stop() && (mode === 'always' || (mode === 'when_due' && this.reconciler.isDue(at)))) {
+      const r = await this.reconciler.run(settings, async () => (events += await this.inbox.drain(deps, stop)));
+      reconciled = true;
+      this.o.events.emit('reconciled', r);
+    }
+    const jobs = await this.jobs.runDue(settings, stop);
+    const attempts = await this.scheduler.runDue(settings, stop);
+    const swept = stop() ? 0 : this.scheduler.sweep(settings);
+    const report: PassReport = { at, events, jobs, attempts, swept, reconciled, idle: events + jobs + attempts + swept === 0 && !reconciled };
+    this.o.logger.debug({ ...report, inbox: this.o.store.events.countUnprocessed() }, report.idle ? 'idle' : 'pass');
+    this.o.events.emit('pass', report);
+    return report;
+  }
+
+  /** Earliest clock time at which something becomes due (attempt, job, deadline, reconcile, event retry). */
+  nextWakeAt(): number | null {
+    const now = this.o.clock.now();
+    const times = [this.scheduler.nextDueAt(), this.jobs.nextDueAt(), this.reconciler.nextAt(now), this.inbox.nextRetryAt()].filter((t): t is number => t !== null);
+    return times.length ? Math.min(...times) : null;
+  }
+
+  private intakeDeps() {
+    const settings = this.settings();
+    return { store: this.o.store, gw: this.o.gw, policy: this.policy, settings, now: this.o.clock.now() };
+  }
+
+  private handlerDeps(settings: Settings): HandlerDeps {
+    const { store, gw, logger } = this.o;
+    const main = this.accounts.find((a) => a.kind === 'main')?.id ?? null;
+    const ctxFor = (accountId: string) => callContext(accountId, this.accounts);
+    return {
+      store, gw, policy: this.policy, settings, logger, accounts: this.accounts, ctxFor,
+      now: () => this.o.clock.now(),
+      accountOf: (f) => {
+        const id = f.account ?? main;
+        return id && this.accounts.some((a) => a.id === id) ? id : null;
+      },
+      intake: (invoiceId, accountId, source) =>
+        intakeInvoice({ store, gw, policy: this.policy, settings, now: this.o.clock.now() }, invoiceId, accountId, ctxFor(accountId), source),
+      recovered: (r) => this.recovered(r),
+    };
+  }
+
+  private recovered(r: RecoveryReport): void {
+    this.o.metrics.recovered.inc({ currency: r.currency }, r.amount);
+    this.o.metrics.recoveredCases.inc({ by: r.by });
+    this.o.logger.info({ invoice: r.invoiceId, by: r.by, amount: r.amount, currency: r.currency }, 'recovered');
+    this.o.events.emit('recovered', r);
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * The daemon's HTTP server (node:http): `POST /stripe/webhook`, `GET /healthz`, `GET /metrics`.
+ *
+ * A webhook is verified over the raw bytes with the SDK's own code (300 s tolerance against the
+ * daemon's clock; the previous secret is accepted too while a rotation is under way) and
+ * inserted into the inbox — one autocommit INSERT, i.e. its own transaction — before the 200 is
+ * written. A kill -9 after the answer therefore loses nothing; a kill before it means Stripe
+ * retries. Anything rejected (400/413) stores nothing but a counter.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../log.js';
+import type { Store } from '../db/index.js';
+import { constructEvent, DEFAULT_WEBHOOK_TOLERANCE_SEC, WebhookSignatureInvalid } from '../stripe/index.js';
+import type { DaemonClock } from './clock.js';
+import type { TypedEmitter } from './emitter.js';
+import { eventFacts } from './event-facts.js';
+import type { DaemonMetrics } from './metrics.js';
+import type { DaemonEvents, DaemonState } from './types.js';
+
+/** Largest accepted body, bytes (Stripe's events are a few KiB; 1 MiB leaves ample room). */
+export const MAX_WEBHOOK_BYTES = 1024 * 1024;
+export const WEBHOOK_PATH = '/stripe/webhook';
+
+export interface WebhookServerDeps {
+  store: Store;
+  clock: DaemonClock;
+  metrics: DaemonMetrics;
+  events: TypedEmitter<DaemonEvents>;
+  logger: Logger;
+  state: () => DaemonState;
+  /** Extra facts for /healthz. */
+  health: () => Record<string, unknown>;
+  /** A new event is in the inbox. */
+  onEvent: () => void;
+}
+
+class TooLarge extends Error {}
+
+export class WebhookServer {
+  private readonly server: http.Server;
+
+  constructor(private readonly d: WebhookServerDeps) {
+    this.server = http.createServer((req, res) => {
+      this.route(req, res).catch((e: unknown) => {
+        d.logger.error({ err: (e as Error).message }, 'http handler failed');
+        if (!res.headersSent) send(res, 500, { error: 'internal error' });
+        else res.destroy();
+      });
+    });
+    this.server.keepAliveTimeout = 65_000; // longer than common proxies' idle timeouts
+  }
+
+  listen(port: number, host: string): Promise<{ host: string; port: number; url: string }> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        const a = this.server.address() as AddressInfo;
+        const h = host.includes(':') ? `[${host}]` : host;
+        resolve({ host, port: a.port, url: `http://${h}:${a.port}` });
+      });
+    });
+  }
+
+  /** Stops accepting; waits for requests being answered, then drops idle keep-alive sockets. */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.server.listening) return resolve();
+      this.server.close(() => resolve());
+      this.server.closeIdleConnections();
+      setTimeout(() => this.server.closeAllConnections(), 2000).unref();
+    });
+  }
+
+  private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === WEBHOOK_PATH) {
+      if (req.method !== 'POST') return send(res, 405, { error: 'method not allowed' }, { Allow: 'POST' });
+      return this.webhook(req, res);
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'method not allowed' }, { Allow: 'GET' });
+    if (path === '/healthz') {
+      const state = this.d.state();
+      return send(res, state === 'running' ? 200 : 503, { state, ...this.d.health() });
+    }
+    if (path === '/metrics') {
+      const text = await this.d.metrics.text();
+      res.writeHead(200, { 'Content-Type': this.d.metrics.contentType });
+      res.end(text);
+      return;
+    }
+    send(res, 404, { error: 'not found' });
+  }
+
+  private async webhook(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const started = performance.now();
+    let body: Buffer;
+    try {
+      body = await readBody(req, MAX_WEBHOOK_BYTES);
+    } catch (e) {
+      if (e instanceof TooLarge) return this.reject(res, 413, 'payload_too_large', `body over ${MAX_WEBHOOK_BYTES} bytes`, true);
+      throw e;
+    }
+    const header = req.headers['stripe-signature'];
+    if (Array.isArray(header)) return this.reject(res, 400, 'header_malformed', 'more than one Stripe-Signature header');
+    const { store, clock } = this.d;
+    const secrets = [store.secrets.get('webhook_secret'), store.secrets.get('webhook_secret_previous')].filter((s): s is string => Boolean(s));
+    if (secrets.length === 0) return this.reject(res, 400, 'no_secret', 'no webhook signing secret configured (run recover onboard stripe)');
+    let raw: unknown;
+    try {
+      raw = this.verify(body, header, secrets);
+    } catch (e) {
+      if (!(e instanceof WebhookSignatureInvalid)) throw e;
+      // An emulator clock may have jumped since we last read it: re-read once, then decide.
+      if ((e.reason === 'timestamp_in_future' || e.reason === 'timestamp_too_old') && clock.sync) {
+        try {
+          await clock.sync();
+          raw = this.verify(body, header, secrets);
+        } catch (e2) {
+          if (!(e2 instanceof WebhookSignatureInvalid)) throw e2;
+          return this.reject(res, 400, e2.reason, e2.message);
+        }
+      } else {
+        return this.reject(res, 400, e.reason, e.message);
+      }
+    }
+    const f = eventFacts(raw);
+    if (!f.id.startsWith('evt_') || f.type === '') return this.reject(res, 400, 'payload_not_event', 'not a Stripe event');
+    // Stored before answering: the 200 promises Stripe that the event is durable.
+    const inserted = store.events.insertIfNew({
+      id: f.id,
+      type: f.type,
+      accountId: f.account,
+      objectId: f.objectId,
+      created: f.created,
+      raw: body.toString('utf8'),
+    });
+    send(res, 200, { received: true, duplicate: !inserted });
+    this.d.metrics.ackSeconds.observe((performance.now() - started) / 1000);
+    if (inserted) {
+      this.d.metrics.received.inc({ type: f.type });
+      this.d.onEvent();
+    } else {
+      this.d.metrics.duplicates.inc();
+    }
+    this.d.events.emit('webhook', { id: f.id, type: f.type, duplicate: !inserted });
+  }
+
+  private verify(body: Buffer, header: string | undefined, secrets: string[]): unknown {
+    return constructEvent(body, header, secrets, DEFAULT_WEBHOOK_TOLERANCE_SEC, Math.floor(this.d.clock.now() / 1000));
+  }
+
+  private reject(res: http.ServerResponse, status: 400 | 413, reason: string, message: string, close = false): void {
+    try {
+      this.d.store.counters.recordWebhookRejection(reason);
+    } catch (e) {
+      this.d.logger.warn({ err: (e as Error).message }, 'could not count a rejected webhook');
+    }
+    this.d.metrics.rejected.inc({ reason });
+    this.d.logger.warn({ status, reason }, `webhook rejected: ${message}`);
+    send(res, status, { error: reason }, close ? { Connection: 'close' } : {});
+    this.d.events.emit('rejected', { reason, status });
+  }
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** Reads the raw body; throws TooLarge as soon as it passes `max` bytes (without buffering the rest). */
+function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > max) {
+    req.resume(); // discard, so the 413 can be written
+    return Promise.reject(new TooLarge());
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (c: Buffer) => {
+      if (done) return;
+      size += c.length;
+      if (size > max) {
+        done = true;
+        req.resume();
+        reject(new TooLarge());
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (!done) resolve(Buffer.concat(chunks, size));
+    });
+    req.on('error', (e) => {
+      if (!done) reject(e);
+    });
+  });
+}

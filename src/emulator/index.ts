@@ -1,0 +1,161 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { controlHandler } from './control.js';
+import { Faults, type FaultSettings } from './faults.js';
+import { ApiServer } from './server.js';
+import { loadSeed, type LoadSummary } from './seed-load.js';
+import { parseSeed, resolveTime } from './seed-parse.js';
+import type { Seed, SeedInput } from './seed-schema.js';
+import { snapshot, type EmulatorState, type StateOptions } from './state.js';
+import { runUntil } from './timeline.js';
+import { WebhookDispatcher } from './webhooks.js';
+import { World } from './world.js';
+
+/**
+ * A stateful, in-memory Stripe API for tests, demos and trying the tool without a Stripe
+ * account. Start it, point the real `stripe` SDK at `url` (host/port/protocol), use any
+ * `sk_test_…` key. See README.md in this folder.
+ */
+export interface EmulatorOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** 0 = a random free port (default). */
+  port?: number;
+  /** A seed (parsed by seedSchema, from generateMerchant, or raw input to validate); default: an empty main account. */
+  seed?: Seed | SeedInput;
+  /** Smart Retries for accounts whose seed does not say; default true. */
+  smartRetries?: boolean;
+  /** Added to every response, ms. */
+  latencyMs?: number;
+  /** 0..1 share of API requests answered 500 before doing anything. */
+  errorRate?: number;
+  /** Requests per second per API key; over it → 429 with Stripe's rate_limit error. */
+  rateLimitPerSec?: number;
+  /** Restricted key → its rak_* permissions (in addition to the seed's keys). Any other sk_test_… key has full access. */
+  keys?: Record<string, string[]>;
+  /** Emulator clock start, epoch ms; default the seed's `start`, else Date.UTC(2026, 0, 1). */
+  clockStart?: number;
+  /**
+   * Delay before re-delivering a failed webhook, WALL-CLOCK ms (doubles per attempt, capped at
+   * one hour; 8 attempts in all). Default 1000.
+   */
+  webhookRetryMs?: number;
+}
+
+export interface Emulator {
+  url: string;
+  host: string;
+  port: number;
+  /** The main (platform) account id. */
+  accountId: string;
+  /** What the seed loaded. */
+  loaded: LoadSummary;
+  /** Emulator clock, epoch ms. */
+  now(): number;
+  /** Moves the clock forward, running due Smart Retries, card updates and subscription ends in time order. */
+  advance(ms: number): Promise<void>;
+  /** Sets the clock (forward runs what falls due; backward only moves the clock). */
+  setTime(ms: number): Promise<void>;
+  /** Resolves once every queued event has been delivered (or has failed its current attempt). */
+  flushWebhooks(): Promise<void>;
+  setFaults(f: { latencyMs?: number; errorRate?: number; rateLimitPerSec?: number | null }): void;
+  /** Read-only snapshot for tests: charges (with the idempotency key used), invoices, events, request counts. */
+  state(opts?: StateOptions): EmulatorState;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_CLOCK_START = Date.UTC(2026, 0, 1);
+
+export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
+  const seed = opts.seed ? parseSeed(opts.seed) : parseSeed({});
+  const start = opts.clockStart ?? (seed.start !== undefined ? resolveTime(seed.start, DEFAULT_CLOCK_START) : DEFAULT_CLOCK_START);
+  const world = new World(start);
+  const loaded = loadSeed(world, seed, { start, smartRetries: opts.smartRetries ?? true });
+  for (const [key, perms] of Object.entries(opts.keys ?? {})) world.keys.set(key, new Set(perms));
+
+  const hooks = new WebhookDispatcher(world, { retryMs: opts.webhookRetryMs ?? 1000, maxAttempts: 8, concurrency: 8 });
+  world.onEvent = (acct, event) => hooks.enqueue(acct, event);
+  // Webhooks made while the clock moves are sent once it has arrived, signed with its new time.
+  const heldDuring = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const release = hooks.hold();
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  };
+  const faults = new Faults({ latencyMs: opts.latencyMs, errorRate: opts.errorRate, rateLimitPerSec: opts.rateLimitPerSec ?? null });
+
+  // advance/setTime run one at a time, in call order.
+  let timeLock: Promise<unknown> = Promise.resolve();
+  const serial = (fn: () => Promise<unknown>): Promise<void> => {
+    const next = timeLock.then(fn, fn);
+    timeLock = next.catch(() => undefined);
+    return next.then(() => undefined);
+  };
+  const advance = (ms: number) => {
+    if (!(ms >= 0)) return Promise.reject(new RangeError(`advance(ms) needs ms >= 0 (got ${ms})`));
+    return serial(() => heldDuring(() => runUntil(world, world.nowMs() + ms)));
+  };
+  const setTime = (ms: number) =>
+    serial(async () => {
+      if (ms >= world.nowMs()) await heldDuring(() => runUntil(world, ms));
+      else world.clock.set(ms);
+    });
+  const setFaults = (f: Partial<Pick<FaultSettings, 'latencyMs' | 'errorRate'>> & { rateLimitPerSec?: number | null }) => faults.set(f);
+  const state = (o?: StateOptions) => snapshot(world, hooks, api.requests.snapshot(), o);
+
+  const api: ApiServer = new ApiServer(
+    world,
+    faults,
+    controlHandler({ world, advance, setTime, flushWebhooks: () => hooks.flush(), setFaults, faults: () => faults.settings, state }),
+  );
+  const server = http.createServer((req, res) => {
+    api.handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ error: { type: 'api_error', message: `emulator: ${(e as Error).message}` } }));
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  let closed = false;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    host,
+    port,
+    accountId: world.main.id,
+    loaded,
+    now: () => world.nowMs(),
+    advance,
+    setTime,
+    flushWebhooks: () => hooks.flush(),
+    setFaults,
+    state,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await hooks.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+export { seedSchema } from './seed-schema.js';
+export type { Seed, SeedInput, Behaviour } from './seed-schema.js';
+export { parseSeed, readSeedFile, SeedError } from './seed-parse.js';
+export { generateMerchant, type GenerateOptions } from './generator.js';
+export type { EmulatorState, ChargeView, InvoiceView, EventView, SubscriptionView, StateOptions } from './state.js';
+export type { LoadSummary } from './seed-load.js';
+export type { DeliveryRecord } from './webhooks.js';
+export { API_VERSION, DEFAULT_RETRY_DAYS } from './world.js';

@@ -1,0 +1,227 @@
+import { FakeClock } from '../clock.js';
+import { IdGen } from './ids.js';
+import { Scheduler } from './scheduler.js';
+import { Collection, type Doc, type Row } from './store.js';
+import type { ObjectType } from './templates.js';
+
+/** The API version the emulator speaks (stripe-node 23.x pins it). */
+export const API_VERSION = '2026-10-28.endive';
+
+/** Smart Retries default schedule: days after the first failure (8 tries within 2 weeks). */
+export const DEFAULT_RETRY_DAYS: readonly number[] = [1, 2, 4, 6, 8, 10, 13];
+
+/** Who caused a change: an API request (ids go into events' `request`) or the emulator itself. */
+export interface Origin {
+  requestId: string | null;
+  idempotencyKey: string | null;
+}
+export const AUTOMATIC: Origin = { requestId: null, idempotencyKey: null };
+
+export interface AccountState {
+  id: string;
+  main: boolean;
+  smartRetries: boolean;
+  /** Days after the first failure at which Smart Retries tries again. */
+  retryDays: readonly number[];
+  /** Dashboard timezone, the fallback for customers without one. */
+  timezone: string;
+  row: Row;
+  customers: Collection;
+  payment_methods: Collection;
+  subscriptions: Collection;
+  invoices: Collection;
+  invoice_payments: Collection;
+  payment_intents: Collection;
+  charges: Collection;
+  credit_notes: Collection;
+  refunds: Collection;
+  events: Collection;
+  webhook_endpoints: Collection;
+}
+
+export const COLLECTIONS = [
+  'customers',
+  'payment_methods',
+  'subscriptions',
+  'invoices',
+  'invoice_payments',
+  'payment_intents',
+  'charges',
+  'credit_notes',
+  'refunds',
+  'events',
+  'webhook_endpoints',
+] as const;
+export type CollectionName = (typeof COLLECTIONS)[number];
+
+/** Which collection holds each object type. */
+export const COLLECTION_OF: Partial<Record<ObjectType, CollectionName>> = {
+  customer: 'customers',
+  payment_method: 'payment_methods',
+  subscription: 'subscriptions',
+  invoice: 'invoices',
+  invoice_payment: 'invoice_payments',
+  payment_intent: 'payment_intents',
+  charge: 'charges',
+  credit_note: 'credit_notes',
+  refund: 'refunds',
+  event: 'events',
+  webhook_endpoint: 'webhook_endpoints',
+};
+
+export interface NewAccount {
+  id?: string;
+  main: boolean;
+  name?: string;
+  email?: string;
+  country: string;
+  default_currency: string;
+  timezone: string;
+  smartRetries: boolean;
+  retryDays?: readonly number[];
+  created: number;
+}
+
+export class World {
+  readonly clock: FakeClock;
+  readonly ids = new IdGen();
+  readonly scheduler = new Scheduler();
+  readonly accounts = new Map<string, AccountState>();
+  /** Account objects (main first); `GET /v1/accounts` lists the connected ones. */
+  readonly accountRows: Collection;
+  main!: AccountState;
+  /** Restricted keys → their rak_* permissions. */
+  readonly keys = new Map<string, Set<string>>();
+  /** Set by the webhook dispatcher: called once per new event (not during seed loading). */
+  onEvent: ((acct: AccountState, event: Row) => void) | null = null;
+  /** While true, emit() records nothing (seeded history older than Stripe's 30 days of events). */
+  silent = false;
+  private seq = 0;
+  private bulk = false;
+
+  constructor(clockStart: number) {
+    this.clock = new FakeClock(clockStart);
+    this.accountRows = new Collection(this.nextSeq);
+  }
+
+  readonly nextSeq = (): number => ++this.seq;
+
+  nowMs(): number {
+    return this.clock.now();
+  }
+
+  nowSec(): number {
+    return Math.floor(this.clock.now() / 1000);
+  }
+
+  get loading(): boolean {
+    return this.bulk;
+  }
+
+  addAccount(spec: NewAccount): AccountState {
+    const id = spec.id ?? this.ids.next('acct', 16);
+    if (this.accounts.has(id)) throw new Error(`duplicate account id ${id}`);
+    const doc: Doc = {
+      id,
+      created: Math.floor(spec.created / 1000),
+      country: spec.country,
+      default_currency: spec.default_currency,
+      email: spec.email ?? null,
+      business_profile: { ...BUSINESS_PROFILE, name: spec.name ?? null },
+      settings: { dashboard: { display_name: spec.name ?? null, timezone: spec.timezone } },
+      type: spec.main ? 'standard' : 'standard',
+      controller: spec.main ? { type: 'account' } : { type: 'application', is_controller: true },
+      external_accounts: { object: 'list', data: [], has_more: false, url: `/v1/accounts/${id}/external_accounts` },
+    };
+    const row = this.accountRows.insert(doc);
+    const make = (indexes: Record<string, (d: Doc) => string | null | undefined> = {}): Collection => {
+      const c = new Collection(this.nextSeq, indexes);
+      if (this.bulk) c.beginBulk();
+      return c;
+    };
+    const byCustomer = { customer: (d: Doc) => d.customer as string | null };
+    const acct: AccountState = {
+      id,
+      main: spec.main,
+      smartRetries: spec.smartRetries,
+      retryDays: spec.retryDays ?? DEFAULT_RETRY_DAYS,
+      timezone: spec.timezone,
+      row,
+      customers: make(),
+      payment_methods: make(byCustomer),
+      subscriptions: make(byCustomer),
+      invoices: make({ ...byCustomer, subscription: (d) => d._s?.parent?.subscription_details?.subscription ?? null }),
+      invoice_payments: make({ invoice: (d) => d.invoice as string }),
+      payment_intents: make(byCustomer),
+      charges: make({ ...byCustomer, payment_intent: (d) => d.payment_intent as string | null }),
+      credit_notes: make({ ...byCustomer, invoice: (d) => d.invoice as string | null }),
+      refunds: make({ charge: (d) => d.charge as string | null }),
+      events: make({ type: (d) => d.type as string }),
+      webhook_endpoints: make(),
+    };
+    this.accounts.set(id, acct);
+    if (spec.main) this.main = acct;
+    return acct;
+  }
+
+  connected(): AccountState[] {
+    return [...this.accounts.values()].filter((a) => !a.main);
+  }
+
+  /** Seed loading: appends unsorted and sorts every table once at the end. */
+  beginBulk(): void {
+    this.bulk = true;
+    for (const a of this.accounts.values()) for (const c of COLLECTIONS) a[c].beginBulk();
+  }
+
+  endBulk(): void {
+    this.bulk = false;
+    for (const a of this.accounts.values()) for (const c of COLLECTIONS) a[c].endBulk();
+  }
+
+  /**
+   * Records an event about `doc` (the version to show in `data.object`). `prev` becomes
+   * `data.previous_attributes`.
+   */
+  emit(acct: AccountState, type: string, objType: ObjectType, doc: Doc, opts: { prev?: Doc; origin?: Origin } = {}): void {
+    if (this.silent) return;
+    const origin = opts.origin ?? AUTOMATIC;
+    const event: Doc = {
+      id: this.ids.next('evt'),
+      created: this.nowSec(),
+      request: origin.requestId === null && origin.idempotencyKey === null ? NO_REQUEST : { id: origin.requestId, idempotency_key: origin.idempotencyKey },
+      type,
+    };
+    if (!acct.main) event.account = acct.id;
+    const row = acct.events.insert(event, { objType, objDoc: doc, prev: opts.prev, pending: 0 });
+    if (!this.bulk) this.onEvent?.(acct, row);
+  }
+}
+
+/** `request` of events the emulator caused by itself (shared: never mutated). */
+const NO_REQUEST = { id: null, idempotency_key: null };
+
+const BUSINESS_PROFILE = {
+  annual_revenue: null,
+  estimated_worker_count: null,
+  mcc: '5734',
+  minority_owned_business_designation: null,
+  name: null,
+  product_description: null,
+  support_address: null,
+  support_email: null,
+  support_phone: null,
+  support_url: null,
+  url: null,
+};
+
+/** Top-level fields whose value differs between two versions of a doc, with the old values. */
+export function previousAttributes(oldDoc: Doc, newDoc: Doc): Doc {
+  const prev: Doc = {};
+  for (const k of Object.keys(newDoc)) {
+    if (k === '_s' && oldDoc._s !== newDoc._s) Object.assign(prev, previousAttributes(oldDoc._s ?? {}, newDoc._s ?? {}));
+    if (k.startsWith('_')) continue;
+    if (oldDoc[k] !== newDoc[k] && JSON.stringify(oldDoc[k]) !== JSON.stringify(newDoc[k])) prev[k] = oldDoc[k] ?? null;
+  }
+  return prev;
+}

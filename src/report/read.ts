@@ -1,0 +1,61 @@
+/**
+ * Reads what the report needs from the store and computes it: `buildReport(store, options)`.
+ * The only impure part of src/report/ (it queries SQLite); `recover demo` calls it too.
+ */
+import { DAY_MS } from '../clock.js';
+import type { Store } from '../db/index.js';
+import { isValidTimezone } from '../policy/local-time.js';
+import { auditNetworkCaps } from './caps.js';
+import { computeReport, type ReportInput } from './compute.js';
+import { resolvePeriod } from './period.js';
+import type { Report } from './types.js';
+
+/** Longest dunning window settings allow (days), plus margin: how far back a case's attempts can reach. */
+const MAX_CASE_SPAN_MS = 180 * DAY_MS;
+const CAP_WINDOW_MS = 30 * DAY_MS;
+
+export interface BuildReportOptions {
+  /** "now" (the report's clock). */
+  now: number;
+  /** --since / --until as typed (see period.ts); or give `period` directly. */
+  since?: string;
+  until?: string;
+  period?: { since: number; until: number };
+  account?: string | null;
+  feedLimit?: number;
+  minResolvedPerArm?: number;
+}
+
+export function readReportInput(store: Store, opts: BuildReportOptions): ReportInput {
+  const settings = store.settings.get();
+  const timezone = isValidTimezone(settings?.defaultTimezone) ? settings!.defaultTimezone : 'UTC';
+  const { since, until } = opts.period ?? resolvePeriod({ since: opts.since, until: opts.until, now: opts.now, timezone });
+  const account = opts.account ?? null;
+  const w = { since, until, accountId: account };
+  const r = store.report;
+  const capViolations = auditNetworkCaps(r.cardAttempts(since - CAP_WINDOW_MS, until, since - CAP_WINDOW_MS - MAX_CASE_SPAN_MS, account), since, until);
+  return {
+    now: opts.now,
+    since,
+    until,
+    timezone,
+    account,
+    baseline: settings?.controlBaseline ?? null,
+    caseGroups: r.caseGroups(w, opts.now),
+    declineGroups: r.declineCodeGroups(w, opts.now),
+    brandGroups: r.cardBrandGroups(w, opts.now),
+    // Lazy: a better-sqlite3 iterator holds the connection until it is drained, so each
+    // statement runs only when computeReport gets to it.
+    recovered: { [Symbol.iterator]: () => r.recoveredCases(w) },
+    retries: { [Symbol.iterator]: () => r.retries(w, opts.now) },
+    capViolations,
+    history: r.historyBaseline(account),
+    feedLimit: opts.feedLimit,
+    minResolvedPerArm: opts.minResolvedPerArm,
+  };
+}
+
+/** Reads and computes in one read transaction, so every figure comes from the same snapshot. */
+export function buildReport(store: Store, opts: BuildReportOptions): Report {
+  return store.report.snapshot(() => computeReport(readReportInput(store, opts)));
+}

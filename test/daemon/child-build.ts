@@ -1,0 +1,49 @@
+/**
+ * Compiles the CLI for a child process on the fly: every file under src/ is transpiled (no type
+ * check — `npm test` does that) with TypeScript's own transpileModule into a directory inside
+ * node_modules/.cache, so `node <dir>/recover.mjs run …` is the real CLI and resolves the real
+ * node_modules. Independent of `npm run build` and of dist/ being current.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import ts from 'typescript';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+function walk(dir: string, out: string[] = []): string[] {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) walk(p, out);
+    else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) out.push(p);
+  }
+  return out;
+}
+
+/** Returns the path of an ESM entry point equivalent to bin/recover. */
+export function buildChildCli(): string {
+  const files = walk(path.join(ROOT, 'src')).sort();
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(f).update(fs.readFileSync(f));
+  const out = path.join(ROOT, 'node_modules', '.cache', 'recover-test-cli', hash.digest('hex').slice(0, 16));
+  const entry = path.join(out, 'recover.mjs');
+  if (fs.existsSync(entry)) return entry;
+  const tmp = `${out}.tmp-${process.pid}`;
+  for (const f of files) {
+    const rel = path.relative(ROOT, f).replace(/\.ts$/, '.js');
+    const { outputText } = ts.transpileModule(fs.readFileSync(f, 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ES2022, moduleResolution: ts.ModuleResolutionKind.Bundler, target: ts.ScriptTarget.ES2022, esModuleInterop: true, resolveJsonModule: true },
+      fileName: f,
+    });
+    fs.mkdirSync(path.dirname(path.join(tmp, rel)), { recursive: true });
+    fs.writeFileSync(path.join(tmp, rel), outputText);
+  }
+  fs.writeFileSync(path.join(tmp, 'package.json'), JSON.stringify({ type: 'module' }));
+  fs.writeFileSync(
+    path.join(tmp, 'recover.mjs'),
+    `import { main } from './src/main.js';\nmain(process.argv).then((code) => { process.exitCode = code; }, (e) => { console.error(e); process.exitCode = 1; });\n`,
+  );
+  fs.rmSync(out, { recursive: true, force: true });
+  fs.renameSync(tmp, out);
+  return entry;
+}

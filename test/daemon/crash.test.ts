@@ -1,0 +1,134 @@
+/**
+ * The daemon as a child process (the real CLI, compiled on the fly), killed with SIGKILL at
+ * random moments while webhooks arrive and attempts are in flight, 22 times, then run to the end
+ * of dunning and stopped with SIGTERM. Afterwards: every event the daemon answered 200 is in the
+ * database, no attempt was charged twice, and every case agrees with Stripe's (the emulator's) state.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/db/index.js';
+import { generateMerchant } from '../../src/emulator/index.js';
+import { mulberry32 } from '../../src/policy/index.js';
+import { emulator, tempDb } from '../helpers/env.js';
+import { buildChildCli } from './child-build.js';
+import { ChildDaemon } from './child.js';
+import { DAY, HOUR, freePort, onboard } from './helpers.js';
+
+const KILLS = Number(process.env.KILLS ?? 22);
+let entry: string;
+
+beforeAll(() => {
+  entry = buildChildCli();
+}, 120_000);
+
+describe('crash safety', () => {
+  it(`survives ${KILLS} SIGKILLs: no lost event, no double charge, consistent cases`, async () => {
+    const start = Date.UTC(2026, 0, 5);
+    const emu = await emulator({ seed: generateMerchant({ customers: 40, rngSeed: 5, start }), latencyMs: 10, webhookRetryMs: 40 });
+    const port = await freePort();
+    const db = tempDb();
+    await onboard(emu.url, db, port, ['--dunning-days', '21', '--subscription-action', 'cancel_at_period_end']);
+    const s0 = openStore(db);
+    s0.settings.set({ ...s0.settings.require(), rateLimitPerSec: 1000 });
+    s0.close();
+    const args = ['--db', db, '--stripe-api-base', emu.url, '--log-format', 'json', '--log-level', 'debug', 'run', '--clock', 'emulator', '--port', String(port), '--reconcile', '0 */6 * * *'];
+    const spawnChild = async () => {
+      const c = new ChildDaemon(entry, args);
+      await c.next((l) => typeof l.msg === 'string' && l.msg.startsWith('recover run:'));
+      return c;
+    };
+    const rng = mulberry32(20260105);
+    let advances = 0;
+    let resumed = 0;
+
+    for (let k = 0; k < KILLS; k++) {
+      const child = await spawnChild();
+      // Kill after a random number of log lines (Stripe calls, attempts, passes) or a random delay.
+      const lines = 2 + Math.floor(rng() * 60);
+      const ms = 20 + Math.floor(rng() * 500);
+      void Promise.race([child.afterLines(lines), new Promise((r) => setTimeout(r, ms))]).then(() => child.kill('SIGKILL'));
+      while (child.alive) {
+        await emu.advance(2 * HOUR);
+        advances++;
+        await emu.flushWebhooks();
+        // Let I/O and timers run (the child's log lines, the kill timer): advance and flush may
+        // resolve without ever leaving the microtask queue.
+        await new Promise((r) => setImmediate(r));
+      }
+      const exit = await child.exited;
+      expect(exit.signal).toBe('SIGKILL');
+      resumed += child.lines.filter((l) => l.msg === 'resuming work interrupted by a previous daemon (same idempotency keys)').length;
+    }
+
+    // The last life: run to the end of every dunning window, waiting on the child's own pass reports.
+    const child = await spawnChild();
+    const reader = openStore(db, { readonly: true });
+    const quiet = () => {
+      const now = emu.now();
+      return (
+        emu.state({ summary: true }).webhooks.queued === 0 &&
+        reader.events.countUnprocessed() === 0 &&
+        reader.attempts.listInFlight().length === 0 &&
+        (reader.attempts.nextDueAt() ?? Infinity) > now &&
+        (reader.jobs.nextDueAt() ?? Infinity) > now &&
+        reader.cases.listPastDeadline(now, 1).length === 0
+      );
+    };
+    const settleChild = async () => {
+      await emu.flushWebhooks();
+      while (!quiet()) {
+        await child.next((l) => l.msg === 'pass' || l.msg === 'idle');
+        await emu.flushWebhooks();
+      }
+    };
+    const end = start + 34 * DAY;
+    while (emu.now() < end) {
+      await emu.advance(6 * HOUR);
+      await settleChild();
+    }
+    child.kill('SIGTERM');
+    const exit = await child.exited;
+    expect(exit.code).toBe(0);
+
+    const st = emu.state();
+    // 1. Every event the daemon answered 200 is in the database.
+    const acked = new Set(st.webhooks.log.filter((d) => d.ok).map((d) => d.event));
+    expect(acked.size).toBeGreaterThan(50);
+    for (const id of acked) expect(reader.events.get(id), `event ${id} answered 200 but not stored`).toBeDefined();
+    // 2. No double charge: each idempotency key charged at most once, each invoice paid at most once.
+    const ours = st.charges.filter((c) => c.idempotencyKey?.startsWith('recover:'));
+    expect(ours.length).toBeGreaterThan(10);
+    const byKey = new Map<string, number>();
+    for (const c of ours) byKey.set(c.idempotencyKey!, (byKey.get(c.idempotencyKey!) ?? 0) + 1);
+    for (const [key, n] of byKey) expect(n, `key ${key} charged ${n} times`).toBe(1);
+    const paidPerInvoice = new Map<string, number>();
+    for (const c of st.charges.filter((x) => x.status === 'succeeded' && x.invoice)) paidPerInvoice.set(c.invoice!, (paidPerInvoice.get(c.invoice!) ?? 0) + 1);
+    for (const [inv, n] of paidPerInvoice) expect(n, `invoice ${inv} paid ${n} times`).toBe(1);
+    // 3. Every case consistent with Stripe.
+    const invoices = new Map(st.invoices.map((i) => [i.id, i]));
+    const chargeByKey = new Map(ours.map((c) => [c.idempotencyKey!, c]));
+    let cases = 0;
+    for (const c of reader.cases.iterate()) {
+      cases++;
+      const inv = invoices.get(c.invoiceId)!;
+      const attempts = reader.attempts.listForCase(c.id);
+      expect(attempts.filter((a) => a.finishedAt === null && a.startedAt !== null), `${c.invoiceId} has an attempt in flight`).toHaveLength(0);
+      for (const a of attempts.filter((x) => x.by === 'recover')) {
+        const charge = chargeByKey.get(a.idempotencyKey!);
+        if (a.outcome === 'succeeded') expect(charge?.status, `${a.idempotencyKey}`).toBe('succeeded');
+        else if (a.outcome === 'declined') expect(charge?.status, `${a.idempotencyKey}`).toBe('failed');
+        else expect(charge, `${a.idempotencyKey} (${a.outcome}) has a charge`).toBeUndefined();
+      }
+      if (c.status === 'recovered') expect(inv.status, c.invoiceId).toBe('paid');
+      else if (c.endedAt === null) expect(inv.status, c.invoiceId).toBe('open');
+      if (c.dunningDeadline < emu.now()) expect(c.endedAt, `${c.invoiceId} still ${c.status} after its deadline`).not.toBeNull();
+    }
+    for (const [key, charge] of chargeByKey) {
+      const a = reader.attempts.getByIdempotencyKey(key);
+      expect(a, `charge ${charge.id} (${key}) unknown to recover`).toBeDefined();
+      expect(a!.outcome).toBe(charge.status === 'succeeded' ? 'succeeded' : 'declined');
+    }
+    expect(cases).toBeGreaterThan(15);
+    console.log({ advances, resumed, cases, acked: acked.size, charges: ours.length });
+    reader.close();
+  }, 240_000);
+});

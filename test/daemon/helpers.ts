@@ -1,0 +1,123 @@
+/**
+ * Emulator + onboarded database + in-process daemon, with the daemon's FakeClock following the
+ * emulator's clock. `advanceTo` moves both together, stopping at every time the daemon has
+ * something due, and waits for quiescence through the daemon's own reports (no sleeps).
+ */
+import net from 'node:net';
+import { afterEach, expect } from 'vitest';
+import { FakeClock } from '../../src/clock.js';
+import { openStore, type Store } from '../../src/db/index.js';
+import { Daemon, type DaemonOptions } from '../../src/daemon/daemon.js';
+import type { SeedInput } from '../../src/emulator/index.js';
+import { createLogger, type Logger } from '../../src/log.js';
+import { createGateway, type StripeGateway } from '../../src/stripe/index.js';
+import { runCli } from '../helpers/cli.js';
+import { emulator, tempDb } from '../helpers/env.js';
+import type { Emulator } from '../../src/emulator/index.js';
+import { PassThrough } from 'node:stream';
+
+const stops: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  while (stops.length) await stops.pop()!();
+});
+
+export const KEY = 'sk_test_daemon0000000000000001';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function onboard(emuUrl: string, db: string, port: number, extra: string[] = []): Promise<void> {
+  const r = await runCli([
+    '--db', db, '--stripe-api-base', emuUrl, 'onboard', 'stripe', '--env', 'test', '--scope', 'account', '--primary-key', KEY,
+    '--webhook-url', `http://127.0.0.1:${port}/stripe/webhook`, '--control-baseline', 'stripe', '--mode', 'live', '--yes', ...extra,
+  ]);
+  expect(r.stderr).not.toMatch(/recover: /);
+  expect(r.code).toBe(0);
+}
+
+/** A logger whose lines are kept (JSON) for assertions. */
+export function memoryLogger(): { logger: Logger; lines: () => Array<Record<string, unknown>>; text: () => string } {
+  const sink = new PassThrough();
+  let buf = '';
+  sink.on('data', (c: Buffer) => (buf += c.toString('utf8')));
+  const logger = createLogger({ level: 'debug', format: 'json', destination: sink });
+  return { logger, text: () => buf, lines: () => buf.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
+export interface World {
+  emu: Emulator;
+  db: string;
+  store: Store;
+  clock: FakeClock;
+  daemon: Daemon;
+  port: number;
+  gw: StripeGateway;
+  log: ReturnType<typeof memoryLogger>;
+  /** Moves the emulator and the daemon to `target` (ms) together; returns when all is quiet. */
+  advanceTo(target: number, maxStepMs?: number): Promise<void>;
+  advance(ms: number, maxStepMs?: number): Promise<void>;
+  /** Delivers queued webhooks and lets the daemon settle, until neither has anything left. */
+  quiesce(): Promise<void>;
+}
+
+export interface WorldOptions {
+  seed?: SeedInput;
+  onboard?: string[];
+  daemon?: Partial<DaemonOptions>;
+  smartRetries?: boolean;
+  /** Settings to patch after onboarding. */
+  settings?: Record<string, unknown>;
+  latencyMs?: number;
+  webhookRetryMs?: number;
+}
+
+export async function startWorld(o: WorldOptions = {}): Promise<World> {
+  const emu = await emulator({ seed: o.seed, smartRetries: o.smartRetries, latencyMs: o.latencyMs, webhookRetryMs: o.webhookRetryMs ?? 60_000 });
+  const port = await freePort();
+  const db = tempDb();
+  await onboard(emu.url, db, port, o.onboard);
+  const clock = new FakeClock(emu.now());
+  const store = openStore(db, { clock });
+  store.settings.set({ ...store.settings.require(), rateLimitPerSec: 2000, ...(o.settings ?? {}) });
+  const log = memoryLogger();
+  const daemon = new Daemon({ store, clock, apiBase: emu.url, http: { host: '127.0.0.1', port }, logger: log.logger, ...o.daemon });
+  stops.push(() => store.close());
+  stops.push(() => daemon.stop());
+  await daemon.start();
+  const gw = createGateway({ primaryKey: KEY, apiBase: emu.url, rateLimitPerSec: 1000 });
+
+  async function quiesce(): Promise<void> {
+    for (let i = 0; i < 200; i++) {
+      await emu.flushWebhooks();
+      const worked = await daemon.settle();
+      const s = emu.state({ summary: true }).webhooks;
+      if (worked === 0 && s.queued === 0) return;
+    }
+    throw new Error('the daemon and the emulator did not quiesce');
+  }
+
+  async function advanceTo(target: number, maxStepMs = 6 * 3600_000): Promise<void> {
+    await quiesce();
+    while (clock.now() < target) {
+      const next = daemon.nextWakeAt();
+      let to = Math.min(target, clock.now() + maxStepMs);
+      if (next !== null && next > clock.now()) to = Math.min(to, next);
+      await emu.setTime(to);
+      clock.set(emu.now());
+      await quiesce();
+    }
+  }
+
+  return { emu, db, store, clock, daemon, port, gw, log, advanceTo, advance: (ms, step) => advanceTo(clock.now() + ms, step), quiesce };
+}
+
+export const HOUR = 3600_000;
+export const DAY = 24 * HOUR;

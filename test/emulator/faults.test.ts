@@ -1,0 +1,66 @@
+import Stripe from 'stripe';
+import { describe, expect, it } from 'vitest';
+import { sdk, smallMerchant, start, stripeError } from './helpers.js';
+
+describe('fault injection', () => {
+  it('answers 429 with Stripe\'s rate_limit error over the per-key rate', async () => {
+    const emu = await start({ seed: smallMerchant(), rateLimitPerSec: 5 });
+    const a = sdk(emu, 'sk_test_a');
+    const results = await Promise.allSettled(Array.from({ length: 12 }, () => a.invoices.retrieve('in_ada_open')));
+    const limited = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason);
+    expect(limited.length).toBeGreaterThanOrEqual(6);
+    expect(limited[0]).toBeInstanceOf(Stripe.errors.StripeRateLimitError);
+    expect(limited[0].statusCode).toBe(429);
+    expect(limited[0].code).toBe('rate_limit');
+    expect(limited[0].message).toMatch(/^Testmode request rate limit exceeded/);
+    // Per key: another key still has its whole budget.
+    await sdk(emu, 'sk_test_b').invoices.retrieve('in_ada_open');
+    emu.setFaults({ rateLimitPerSec: 0 });
+    await Promise.all(Array.from({ length: 20 }, () => a.invoices.retrieve('in_ada_open')));
+  });
+
+  it('injects 500s before doing anything', async () => {
+    const emu = await start({ seed: smallMerchant(), errorRate: 1 });
+    const stripe = sdk(emu);
+    const err = await stripeError(stripe.invoices.pay('in_alan_open', {}, { idempotencyKey: 'try-1' }));
+    expect(err).toBeInstanceOf(Stripe.errors.StripeAPIError);
+    expect(err.statusCode).toBe(500);
+    expect(emu.state().charges.filter((c) => c.idempotencyKey === 'try-1')).toHaveLength(0);
+    emu.setFaults({ errorRate: 0 });
+    // The failed attempt stored nothing: the same key now runs the request.
+    const paid = await stripeError(stripe.invoices.pay('in_alan_open', {}, { idempotencyKey: 'try-1' }));
+    expect(paid.statusCode).toBe(402);
+    emu.setFaults({ errorRate: 0.5 });
+    const mixed = await Promise.allSettled(Array.from({ length: 40 }, () => stripe.invoices.retrieve('in_ada_open')));
+    const failed = mixed.filter((r) => r.status === 'rejected').length;
+    expect(failed).toBeGreaterThan(5);
+    expect(failed).toBeLessThan(35);
+  });
+
+  it('the SDK retries injected 500s with the same idempotency key', async () => {
+    const emu = await start({ seed: smallMerchant(), errorRate: 0.6 });
+    const stripe = sdk(emu, 'sk_test_retry', { maxNetworkRetries: 8 });
+    const inv = await stripe.invoices.update('in_ada_open', { metadata: { r: '1' } }, { idempotencyKey: 'retry-me' });
+    expect(inv.metadata).toMatchObject({ r: '1' });
+    const log = emu.state().requests.log.filter((r) => r.idempotencyKey === 'retry-me');
+    expect(log.length).toBeGreaterThanOrEqual(1);
+    expect(log.at(-1)!.status).toBe(200);
+  });
+
+  it('adds latency to every response', async () => {
+    const emu = await start({ seed: smallMerchant(), latencyMs: 60 });
+    const t0 = performance.now();
+    await sdk(emu).invoices.retrieve('in_ada_open');
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(55);
+    emu.setFaults({ latencyMs: 0 });
+  });
+
+  it('is driven over HTTP by POST /_emulator/faults', async () => {
+    const emu = await start({ seed: smallMerchant() });
+    const res = await fetch(`${emu.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ errorRate: 1 }) });
+    expect(await res.json()).toMatchObject({ errorRate: 1, latencyMs: 0, rateLimitPerSec: null });
+    expect((await stripeError(sdk(emu).invoices.list())).statusCode).toBe(500);
+    const bad = await fetch(`${emu.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ errorRate: 2 }) });
+    expect(bad.status).toBe(400);
+  });
+});

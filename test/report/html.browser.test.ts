@@ -1,0 +1,156 @@
+/**
+ * The HTML report in a real browser: Debian's chromium, headless, driven by playwright-core.
+ * Opens the file (file://, no server), checks that the charts are drawn with the right numbers
+ * (the hand-computed fixture), that nothing is fetched from the network, and keeps a screenshot
+ * of a realistic report as test-artifacts/report.png.
+ *
+ * Without /usr/bin/chromium the tests are skipped locally (with a message) but fail under CI.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildReport, renderHtml } from '../../src/report/index.js';
+import { FakeClock } from '../../src/clock.js';
+import { openStore } from '../../src/db/index.js';
+import { tempDb, tempDir } from '../helpers/env.js';
+import { D, NOW, seedHandComputed } from './fixture.js';
+import { seedSynthetic, SYN_NOW } from './synthetic.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+const ARTIFACTS = join(process.cwd(), 'test-artifacts');
+
+const available = existsSync(CHROMIUM);
+const skip = !available && !process.env.CI;
+if (skip) console.warn(`[report browser test] SKIPPED: ${CHROMIUM} not found (apt-get install chromium). Under CI this test fails instead.`);
+
+describe.skipIf(skip)('the HTML report in chromium', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** Opens the file; returns the page and every URL the page requested. */
+  async function open(file: string, width = 1200): Promise<{ page: Page; requests: string[] }> {
+    const page = await browser.newPage({ viewport: { width, height: 900 } });
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    return { page, requests };
+  }
+
+  const attrs = (page: Page, selector: string, names: string[]) =>
+    page.$$eval(selector, (els, ns) => els.map((e) => Object.fromEntries(ns.map((n) => [n, e.getAttribute(`data-${n}`)]))), names);
+
+  it('draws the hand-computed figures', async () => {
+    const store = seedHandComputed(tempDb());
+    const report = buildReport(store, { now: NOW, period: { since: D(1), until: Date.UTC(2026, 2, 1) }, account: 'self' });
+    store.close();
+    const file = join(tempDir(), 'report.html');
+    writeFileSync(file, renderHtml(report));
+    const { page, requests } = await open(file);
+
+    // Nothing but the file itself is ever requested.
+    expect(requests).toEqual([pathToFileURL(file).href]);
+    expect(await page.title()).toBe('recover report 2026-02-01 – 2026-02-28');
+
+    // Success by attempt number: 3 bars, 1/9, 3/6, 1/2.
+    expect(await page.locator('#chart-attempts .bar').count()).toBe(3);
+    expect(await attrs(page, '#chart-attempts .bar', ['n', 'attempts', 'successes'])).toEqual([
+      { n: '1', attempts: '9', successes: '1' },
+      { n: '2', attempts: '6', successes: '3' },
+      { n: '3', attempts: '2', successes: '1' },
+    ]);
+    expect(await page.locator('#chart-attempts .bar text.value').allTextContents()).toEqual(['11%', '50%', '50%']);
+    expect(await page.locator('#chart-attempts .bar text.label').allTextContents()).toEqual(['1', '2', '3']);
+    // Bars are drawn in proportion: 50% is 4.5 × as tall as 11.1%.
+    const heights = await page.$$eval('#chart-attempts .bar rect', (rs) => rs.map((r) => (r as unknown as { getBBox(): { width: number; height: number } }).getBBox().height));
+    expect(heights[0]).toBeGreaterThan(0);
+    expect(heights[1] / heights[0]).toBeCloseTo(4.5, 1);
+    expect(heights[2]).toBeCloseTo(heights[1], 1);
+
+    // Success by hour: 24 bars; successes at 01, 08, 10, 12 (×2).
+    expect(await page.locator('#chart-hours .bar').count()).toBe(24);
+    const hours = await attrs(page, '#chart-hours .bar', ['hour', 'attempts', 'successes']);
+    expect(hours.filter((h) => h.successes !== '0')).toEqual([
+      { hour: '1', attempts: '2', successes: '1' },
+      { hour: '8', attempts: '1', successes: '1' },
+      { hour: '10', attempts: '2', successes: '1' },
+      { hour: '12', attempts: '7', successes: '2' },
+    ]);
+    expect(hours.reduce((s, h) => s + Number(h.attempts), 0)).toBe(17);
+
+    // Recovery rate, treatment vs control (and the pre-takeover baseline).
+    const rates = await attrs(page, '#chart-lift .rate', ['arm', 'rate', 'recovered', 'resolved']);
+    expect(rates).toEqual([
+      { arm: 'treatment', rate: '0.5', recovered: '4', resolved: '8' },
+      { arm: 'control', rate: '0.666667', recovered: '2', resolved: '3' },
+      { arm: 'pre_takeover', rate: '0.666667', recovered: '2', resolved: '3' },
+    ]);
+    expect(await page.locator('#chart-lift .rate text.value').allTextContents()).toEqual(['50.0% · 4/8', '66.7% · 2/3', '66.7% · 2/3']);
+    const widths = await page.$$eval('#chart-lift .rate rect', (rs) => rs.map((r) => (r as unknown as { getBBox(): { width: number; height: number } }).getBBox().width));
+    expect(widths[1] / widths[0]).toBeCloseTo(4 / 3, 2);
+    expect(await page.locator('#lift-status').textContent()).toContain('Measurement in progress: needs 27 more resolved control cases');
+
+    // Recovered revenue over time: one chart per currency, a bar per day of February.
+    const charts = await page.$$eval('svg[id^="chart-revenue-"]', (ss) => ss.map((s) => [s.id, s.getAttribute('data-total'), s.querySelectorAll('.bar').length]));
+    expect(charts).toEqual([
+      ['chart-revenue-usd', '5500', 28],
+      ['chart-revenue-jpy', '3000', 28],
+      ['chart-revenue-eur', '500', 28],
+    ]);
+    const usd = (await attrs(page, '#chart-revenue-usd .bar', ['day', 'amount'])).filter((b) => b.amount !== '0');
+    expect(usd).toEqual([
+      { day: '2026-02-04', amount: '1000' },
+      { day: '2026-02-06', amount: '1000' },
+      { day: '2026-02-07', amount: '1500' },
+      { day: '2026-02-09', amount: '2000' },
+    ]);
+    expect(await page.locator('#chart-revenue-jpy .bar[data-day="2026-02-10"] text.value').count()).toBe(0); // 28 bars: no value labels
+    expect(await page.locator('#chart-revenue-jpy .bar[data-day="2026-02-10"] title').textContent()).toBe('2026-02-10: ¥3,000 recovered');
+
+    // KPI tiles.
+    expect(await page.locator('#kpi-recovered .v span').allTextContents()).toEqual(['$55.00', '¥3,000', '€5.00']);
+    expect(await page.locator('#kpi-rate .v').textContent()).toBe('54.5%');
+    expect(await page.locator('#kpi-caps .v').textContent()).toBe('0');
+    expect(await page.locator('#feed tbody tr').count()).toBe(6);
+    await page.close();
+  });
+
+  it('renders a realistic report (screenshot kept in test-artifacts/report.png)', async () => {
+    const store = openStore(tempDb(), { clock: new FakeClock(SYN_NOW) });
+    seedSynthetic(store);
+    const report = buildReport(store, { now: SYN_NOW, period: { since: Date.UTC(2026, 1, 1), until: Date.UTC(2026, 2, 1) } });
+    store.close();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const file = join(ARTIFACTS, 'report.html');
+    writeFileSync(file, renderHtml(report));
+    const { page, requests } = await open(file);
+    expect(requests).toHaveLength(1);
+
+    // The charts agree with the report they were drawn from.
+    expect(report.lift.status).toBe('measured');
+    const total = await page.$eval('#chart-revenue-usd', (s) => s.getAttribute('data-total'));
+    expect(Number(total)).toBe(report.headline.recoveredAmount.usd);
+    const days = await attrs(page, '#chart-revenue-usd .bar', ['amount']);
+    expect(days.reduce((s, d) => s + Number(d.amount), 0)).toBe(report.headline.recoveredAmount.usd);
+    const byN = await attrs(page, '#chart-attempts .bar', ['successes']);
+    expect(byN).toHaveLength(report.breakdowns.byAttemptNumber.length);
+    const hourSuccesses = await attrs(page, '#chart-hours .bar', ['successes']);
+    expect(hourSuccesses.reduce((s, d) => s + Number(d.successes), 0)).toBe(byN.reduce((s, d) => s + Number(d.successes), 0));
+    expect(await page.locator('#chart-lift .rate').count()).toBe(3);
+    // Every chart has a visible size.
+    for (const id of ['#chart-revenue-usd', '#chart-lift', '#chart-attempts', '#chart-hours']) {
+      const box = await page.locator(id).boundingBox();
+      expect(box!.width).toBeGreaterThan(300);
+      expect(box!.height).toBeGreaterThan(100);
+    }
+    await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
+    await page.close();
+  });
+});
