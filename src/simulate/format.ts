@@ -1,5 +1,5 @@
 /** The human-readable side-by-side table of a simulation (cli-table3), one column per policy. */
-import Table from 'cli-table3';
+import { renderTable } from '../ui/output.js';
 import type { PolicyRunResult, SimulationReport } from './types.js';
 
 const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
@@ -34,11 +34,10 @@ const ROWS: Array<[string, (r: PolicyRunResult) => string]> = [
 ];
 
 export function renderReport(report: SimulationReport): string[] {
-  const table = new Table({ head: ['', ...report.policies.map((p) => p.policy)], style: { head: [], border: [] } });
-  for (const [label, cell] of ROWS) table.push([label, ...report.policies.map(cell)]);
+  const table = renderTable(['', ...report.policies.map((p) => p.policy)], ROWS.map(([label, cell]) => [label, ...report.policies.map(cell)]));
   return [
     `World ${report.world}, seed ${report.seed}: ${report.count.toLocaleString('en-US')} failed invoices per policy, failing over ${report.days} days from ${report.start.slice(0, 10)}; dunning ${report.dunningDays} days; retry windows ${report.windows.join(', ')} (customer-local).`,
-    table.toString(),
+    table,
     'attempts: charges made by the policy (the first failure is not counted). Violations are counted by an independent checker of the Visa/Mastercard rules.',
   ];
 }

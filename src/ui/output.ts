@@ -95,6 +95,8 @@ export function renderTable(head: string[], rows: Cell[][], color?: ChalkInstanc
   const table = new Table({
     head: head.map((h) => (styled ? color!.bold(h) : h)),
     style: { head: [], border: styled ? ['grey'] : [] },
+    // No rule between body rows: long reports stay readable in a terminal.
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
   for (const row of rows) table.push(row.map((c) => (c === null || c === undefined ? '' : String(c))));
   return table.toString();

@@ -23,7 +23,7 @@ beforeAll(() => {
 describe('crash safety', () => {
   it(`survives ${KILLS} SIGKILLs: no lost event, no double charge, consistent cases`, async () => {
     const start = Date.UTC(2026, 0, 5);
-    const emu = await emulator({ seed: generateMerchant({ customers: 40, rngSeed: 5, start }), latencyMs: 10, webhookRetryMs: 40 });
+    const emu = await emulator({ seed: generateMerchant({ customers: 40, rngSeed: 5, start }), latencyMs: 25, webhookRetryMs: 40 });
     const port = await freePort();
     const db = tempDb();
     await onboard(emu.url, db, port, ['--dunning-days', '21', '--subscription-action', 'cancel_at_period_end']);
@@ -39,13 +39,25 @@ describe('crash safety', () => {
     const rng = mulberry32(20260105);
     let advances = 0;
     let resumed = 0;
+    let inFlightAtKill = 0;
 
     for (let k = 0; k < KILLS; k++) {
       const child = await spawnChild();
-      // Kill after a random number of log lines (Stripe calls, attempts, passes) or a random delay.
-      const lines = 2 + Math.floor(rng() * 60);
-      const ms = 20 + Math.floor(rng() * 500);
-      void Promise.race([child.afterLines(lines), new Promise((r) => setTimeout(r, ms))]).then(() => child.kill('SIGKILL'));
+      // Half the lives end right around a charge (a few ms after the retry-status read that
+      // precedes `pay`, so the kill lands before, during or just after the call); the others
+      // after a random number of log lines or a random delay.
+      const kill = () => child.kill('SIGKILL');
+      if (k % 2 === 0) {
+        const wait = Math.floor(rng() * 40);
+        void child
+          .next((l) => l.msg === 'stripe call' && l.method === 'GET' && l.path === '/v1/invoices/:id', 60_000)
+          .then(() => setTimeout(kill, wait), () => undefined);
+        setTimeout(kill, 3000);
+      } else {
+        const lines = 2 + Math.floor(rng() * 60);
+        const ms = 20 + Math.floor(rng() * 500);
+        void Promise.race([child.afterLines(lines), new Promise((r) => setTimeout(r, ms))]).then(kill);
+      }
       // Up to three 4 h steps per life, each waiting for the child to react (its next pass report).
       for (let step = 0; step < 3 && child.alive; step++) {
         await emu.advance(4 * HOUR);
@@ -56,6 +68,7 @@ describe('crash safety', () => {
       const exit = await child.exited;
       expect(exit.signal).toBe('SIGKILL');
       resumed += child.lines.filter((l) => l.msg === 'resuming work interrupted by a previous daemon (same idempotency keys)').length;
+      inFlightAtKill += child.lines.filter((l) => l.msg === 'stripe call' && l.path === '/v1/invoices/:id/pay').length > 0 ? 1 : 0;
     }
 
     // The last life: run to the end of every dunning window, waiting on the child's own pass reports.
@@ -127,7 +140,8 @@ describe('crash safety', () => {
       expect(a!.outcome).toBe(charge.status === 'succeeded' ? 'succeeded' : 'declined');
     }
     expect(cases).toBeGreaterThan(15);
-    console.log({ advances, resumed, cases, acked: acked.size, charges: ours.length });
+    const replays = st.requests.log.filter((r) => r.replayed && r.idempotencyKey?.startsWith('recover:')).length;
+    console.log({ advances, resumed, inFlightAtKill, replays, cases, acked: acked.size, charges: ours.length });
     reader.close();
   }, 240_000);
 });
