@@ -1,5 +1,6 @@
 /** Every benchmark, by name. Each returns its figures; bench/run.ts adds peak RSS. */
 import { benchDb } from './db.js';
+import { benchEmulator } from './emulator.js';
 import { benchSimulate } from './simulate.js';
 import { benchTakeover } from './takeover.js';
 
@@ -7,6 +8,7 @@ export type Bench = () => Promise<Record<string, number | string>>;
 
 export const BENCHES: Record<string, Bench> = {
   db: benchDb,
+  emulator: benchEmulator,
   simulate: benchSimulate,
   takeover: benchTakeover,
 };

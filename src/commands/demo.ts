@@ -70,7 +70,9 @@ export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
     const taken = Object.values(counts).reduce((a, b) => a + b, 0);
     out.note(`Took over ${taken} failed invoices (${counts.observing} left to Smart Retries as the control group).`);
 
-    daemon = new Daemon({ store: sub.db, clock, logger: silentLogger, apiBase: emu.url, rateLimitPerSec: 5000, http: { host: '127.0.0.1', port }, loop: false, concurrency: 8 });
+    daemon = new Daemon({ store: sub.db, clock, logger: silentLogger, apiBase: emu.url, rateLimitPerSec: 5000, http: { host: '127.0.0.1', port }, loop: false, concurrency: 8,
+      // Webhooks are delivered reliably here; a daily re-listing is plenty (hourly would re-read every open invoice 720 times).
+      reconcileCron: '0 0 * * *' });
     let recovered = 0;
     daemon.on('recovered', () => void recovered++);
     await daemon.start();
@@ -89,8 +91,11 @@ export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
     await daemon.stop();
     daemon = undefined;
     spinner.succeed(`Simulated ${opts.days} days: ${recovered} invoices recovered.`);
-    const report = await runReport({ since: `${opts.days + 40}d`, html: resolve(opts.html) }, { ...sub, out, globals: { ...sub.globals, json: ctx.globals.json } } as Context);
-    void report;
+    // The report covers every case the demo took over: from the earliest first failure.
+    let since = clock.now();
+    for (const c of sub.db.cases.iterate()) since = Math.min(since, c.firstFailedAt);
+    const reportCtx = Object.assign(Object.create(sub) as Context, { out, globals: { ...sub.globals, json: ctx.globals.json } });
+    await runReport({ since: new Date(since).toISOString(), html: resolve(opts.html) }, reportCtx);
     out.note(`HTML report: ${resolve(opts.html)}`);
     if (opts.keep) out.note(`Database kept: explore with  recover --db ${dbPath} report  or  recover --db ${dbPath} explain <invoice>`);
   } finally {

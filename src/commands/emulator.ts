@@ -102,7 +102,6 @@ export async function runEmulator(options: EmulatorCommandOptions, ctx: Emulator
     `Loaded account ${emu.accountId}${connected > 0 ? ` + ${connected} connected account${connected === 1 ? '' : 's'}` : ''}: ` +
       `${loaded.customers} customers, ${loaded.invoices} invoices, ${loaded.charges} charges (Smart Retries ${smart}); clock ${new Date(emu.now()).toISOString()}`,
   );
-  // Output redacts anything key-shaped, so the full-access key is described, not printed.
   // Output redacts anything shaped like a key; these are the emulator's own test keys, so they are
   // spelled as prefix + rest for the user to type them.
   ctx.out.line(`Keys: any sk_test_ key has full access (e.g. ${spell(EMULATOR_FULL_KEY)}, written without the spaces)`);

@@ -50,11 +50,27 @@ export function writeSuccess(d: OutcomeDeps, a: Attempt, c: Case, o: { at: numbe
   return w;
 }
 
-export function writeDecline(d: OutcomeDeps, a: Attempt, c: Case, e: CardDeclined, at: number): Written {
+/** A decline as the executor learned it: from the `pay` answer, or read back from the charge. */
+export interface DeclineInput {
+  declineCode: string | null;
+  adviceCode: string | null;
+  networkAdviceCode: string | null;
+  networkDeclineCode: string | null;
+  chargeId: string | null;
+  requiresAction: boolean;
+}
+
+export function declineOf(e: CardDeclined): DeclineInput {
+  return {
+    declineCode: declineCodeOf(e), adviceCode: e.adviceCode ?? null, networkAdviceCode: e.networkAdviceCode ?? null,
+    networkDeclineCode: e.networkDeclineCode ?? null, chargeId: e.chargeId ?? null, requiresAction: e.requiresAction,
+  };
+}
+
+export function writeDecline(d: OutcomeDeps, a: Attempt, c: Case, dec: DeclineInput, at: number): Written {
   let remember: (() => void) | undefined;
-  const code = declineCodeOf(e);
   const w = d.store.tx((): Written => {
-    const codes = { declineCode: code, adviceCode: e.adviceCode ?? null, networkAdviceCode: e.networkAdviceCode ?? null, networkDeclineCode: e.networkDeclineCode ?? null, chargeId: e.chargeId ?? null };
+    const codes = { declineCode: dec.declineCode, adviceCode: dec.adviceCode, networkAdviceCode: dec.networkAdviceCode, networkDeclineCode: dec.networkDeclineCode, chargeId: dec.chargeId };
     if (!d.store.attempts.finish(a.id, d.owner, { outcome: 'declined', at, amount: c.amountDue, currency: c.currency, ...codes })) {
       return { finished: false, next: 'already finished elsewhere' };
     }
@@ -64,13 +80,13 @@ export function writeDecline(d: OutcomeDeps, a: Attempt, c: Case, e: CardDecline
     });
     if (c.cardFingerprint) {
       d.store.cards.recordAttempt({
-        fingerprint: c.cardFingerprint, at, amount: c.amountDue, currency: c.currency, declined: true, declineCode: code,
+        fingerprint: c.cardFingerprint, at, amount: c.amountDue, currency: c.currency, declined: true, declineCode: codes.declineCode,
         networkAdviceCode: codes.networkAdviceCode, chargeId: codes.chargeId, attemptId: a.id,
       });
     }
     const learnAs = learnContextFor(d.store, a);
     if (learnAs) remember = d.policy.learn({ ...learnAs, at }, false);
-    if (e.requiresAction) {
+    if (dec.requiresAction) {
       waitForCustomer(d.store, c, at, `Attempt ${a.n} needs the customer to authenticate (3D Secure); no off-session retry until they do or a new card arrives.`);
       return { finished: true, next: 'wait: needs_customer_action' };
     }

@@ -15,11 +15,18 @@ import {
   AuthenticationFailed, IdempotencyConflict, InvalidRequest, NotFound, PermissionMissing, RateLimited, StripeUnavailable,
   type CallContext, type Invoice, type PaymentIntent, type StripeGateway,
 } from '../stripe/index.js';
-import { writeCanceled, writeDecline, writeError, writeShadow, writeSkip, writeSuccess, type OutcomeDeps, type Written } from './attempt-outcomes.js';
+import { declineOf, writeCanceled, writeDecline, writeError, writeShadow, writeSkip, writeSuccess, type OutcomeDeps, type Written } from './attempt-outcomes.js';
 import type { PolicyContext } from './policy-context.js';
 import { checkRetryable } from './retry-check.js';
-import { readInvoice } from './stripe-read.js';
+import { readInvoice, readLatestCharge } from './stripe-read.js';
 import type { AttemptReport } from './types.js';
+
+/**
+ * Stripe keeps an idempotency key 24 h. An attempt interrupted longer ago than this (clock ms)
+ * is not replayed — the key may have expired, and a "replay" could then charge again — but
+ * resolved from Stripe's state: the charge the call made, if any.
+ */
+export const REPLAY_WINDOW_MS = 23 * 3_600_000;
 
 /** Expanded on `pay` so the charge id comes back with the invoice. Constant: a resumed call must send the same parameters. */
 const PAY_EXPAND = ['payments.data.payment.payment_intent'];
@@ -84,8 +91,11 @@ export class AttemptExecutor {
       return report(c, 'released', 'waits for live mode');
     }
     const t = this.d.now();
+    if (resumed && t - a.startedAt! > REPLAY_WINDOW_MS) return this.resolveFromStripe(a, c, out, report);
     store.attempts.renew(a.id, this.d.owner, t + this.d.leaseMs);
     if (!store.attempts.markStarted(a.id, this.d.owner, t)) return report(c, 'released', 'lease lost to another daemon');
+    this.d.logger.debug({ invoice: c.invoiceId, attempt: a.n, resumed }, 'charging');
+    this.onCharging?.({ caseId: c.id, invoiceId: c.invoiceId, n: a.n, resumed });
     let result;
     try {
       result = await this.d.gw.invoices.pay(c.invoiceId, { idempotencyKey: a.idempotencyKey!, expand: PAY_EXPAND }, ctx);
@@ -98,7 +108,7 @@ export class AttemptExecutor {
       const w = writeSuccess(out, a, c, { at, amount: inv.amount_paid || c.amountDue, chargeId: chargeIdOf(inv) });
       return this.done(report(c, 'succeeded', w.next), w, c);
     }
-    const w = writeDecline(out, a, c, result.decline, at);
+    const w = writeDecline(out, a, c, declineOf(result.decline), at);
     return report(c, 'declined', w.next, store.attempts.get(a.id)?.declineCode ?? null);
   }
 
@@ -108,7 +118,39 @@ export class AttemptExecutor {
   }
 
   /** Set by the daemon. */
+  onCharging?: (r: { caseId: number; invoiceId: string; n: number; resumed: boolean }) => void;
+  /** Set by the daemon. */
   onRecovered?: (r: { caseId: number; invoiceId: string; by: 'recover' | 'customer' | 'stripe'; amount: number; currency: string }) => void;
+
+  /**
+   * An attempt interrupted beyond the replay window: the invoice's latest charge, if made after
+   * the call started and not already recorded, is that call's result; no charge means the call
+   * never reached Stripe, and the policy decides a new attempt (a new number, a new key).
+   */
+  private async resolveFromStripe(a: Attempt, c: Case, out: OutcomeDeps, report: (c: Case, o: AttemptReport['outcome'], next: string, code?: string | null) => AttemptReport): Promise<AttemptReport> {
+    let ch;
+    try {
+      ch = await readLatestCharge(this.d.gw, c.invoiceId, this.d.ctxFor(c.accountId));
+    } catch (e) {
+      return this.failed(a, c, e, out, report, false);
+    }
+    const ours = ch && ch.at >= a.startedAt! - 60_000 && !this.d.store.attempts.getByChargeId(ch.chargeId);
+    this.d.logger.warn({ invoice: c.invoiceId, attempt: a.n, charge: ours ? ch!.chargeId : null }, 'attempt interrupted beyond the idempotency window: resolved from Stripe, not replayed');
+    if (ch && ours && ch.succeeded) {
+      const w = writeSuccess(out, a, c, { at: ch.at, amount: ch.amount, chargeId: ch.chargeId });
+      return this.done(report(c, 'succeeded', w.next), w, c);
+    }
+    if (ch && ours && ch.decline) {
+      const dec = ch.decline;
+      const w = writeDecline(out, a, c, {
+        declineCode: dec.declineCode ?? null, adviceCode: dec.adviceCode ?? null, networkAdviceCode: dec.networkAdviceCode ?? null,
+        networkDeclineCode: dec.networkDeclineCode ?? null, chargeId: ch.chargeId, requiresAction: dec.declineCode === 'authentication_required',
+      }, ch.at);
+      return report(c, 'declined', w.next, dec.declineCode ?? null);
+    }
+    const w = writeError(out, a, c, 'interrupted more than 23 h ago and no charge of it reached Stripe', this.d.now(), 'redecide');
+    return report(c, 'error', w.next);
+  }
 
   /** A payment method arrived after the last decline (see checkRetryable). */
   private newCardSince(c: Case): boolean {

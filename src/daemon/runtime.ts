@@ -59,6 +59,7 @@ export class Runtime {
     });
     this.executor = new AttemptExecutor({ store, gw, policy: this.policy, logger, owner, leaseMs, now, ctxFor });
     this.executor.onRecovered = recovered;
+    this.executor.onCharging = (r) => events.emit('charging', r);
     this.scheduler = new Scheduler({ store, executor: this.executor, policy: this.policy, logger, metrics, owner, leaseMs, concurrency, now, report: (r) => events.emit('attempt', r) });
     this.jobs = new JobRunner({ store, gw, logger, metrics, owner, leaseMs, concurrency, now, ctxFor, report: (r) => events.emit('job', r), recovered });
     this.reconciler = new Reconciler({

@@ -78,6 +78,8 @@ export type DaemonEvents = {
   webhook: [WebhookReport];
   rejected: [RejectionReport];
   processed: [ProcessedReport];
+  /** An attempt is about to call `invoices.pay` (the moment after which a crash means "maybe charged"). */
+  charging: [{ caseId: number; invoiceId: string; n: number; resumed: boolean }];
   attempt: [AttemptReport];
   recovered: [RecoveryReport];
   job: [JobReport];

@@ -178,5 +178,5 @@ export type { Job, JobsRepo, NewJob } from './jobs.js';
 export type { SecretInfo, SecretName, SecretsRepo } from './secrets.js';
 export type { SettingsInput, SettingsRepo } from './settings.js';
 export type { StatCounts, StatsRepo } from './stats.js';
-export type { StagedDecline, TakeoverStagingRepo } from './takeover-staging.js';
+export type { StagedDecline, StagedIntentInvoice, TakeoverStagingRepo } from './takeover-staging.js';
 export type { CaseGroupRow, CaseOutcome, CardAttemptRow, HistoryBaselineRow, KeyedGroupRow, RecoveredCaseRow, ReportRepo, ReportWindow, RetryRow } from './report.js';

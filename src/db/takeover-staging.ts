@@ -1,12 +1,15 @@
 /**
- * Scratch space for `recover takeover`: what the PaymentIntents of the dunning window say (status
- * and last failed charge), so the invoice pages can be joined to their last decline locally
- * (one lookup per invoice instead of one Stripe call) while memory stays flat however many
- * there are.
+ * Scratch space for `recover takeover`, so Stripe lists can be joined locally (one lookup per
+ * object instead of one Stripe call) while memory stays flat however many objects there are:
  *
- * It is a TEMP table: private to this connection, gone when it closes, and never written to
- * the database file — a `takeover --dry-run` stages too and must leave the file
- * byte-identical. It is created on first use, so other commands never see it.
+ * - what the PaymentIntents of the dunning window say (status, last failed charge), joined to
+ *   the open invoices by PaymentIntent id;
+ * - which invoice each PaymentIntent pays (from the invoice payments), so `--history` charges,
+ *   which no longer name their invoice in this API version, are stored with it.
+ *
+ * TEMP tables: private to this connection, gone when it closes, and never written to the
+ * database file — a `takeover --dry-run` stages too and must leave the file byte-identical.
+ * Created on first use, so other commands never see them.
  */
 import type { Db } from './columns.js';
 
@@ -21,8 +24,14 @@ export interface StagedDecline {
   facts: unknown;
 }
 
+export interface StagedIntentInvoice {
+  accountId: string;
+  paymentIntentId: string;
+  invoiceId: string;
+}
+
 export interface TakeoverStagingRepo {
-  /** Empties the table (start of a run). */
+  /** Empties both tables (start of a run). */
   clear(): void;
   /**
    * Stores each row unless a newer one (or an equally old one staged earlier) is already staged
@@ -32,13 +41,16 @@ export interface TakeoverStagingRepo {
   /** The staged facts for a PaymentIntent, or undefined. */
   get(accountId: string, paymentIntentId: string): unknown;
   count(): number;
+  /** PaymentIntent → invoice pairs (first one wins). One transaction per call. */
+  addIntentInvoices(rows: readonly StagedIntentInvoice[]): void;
+  invoiceOfIntent(accountId: string, paymentIntentId: string): string | undefined;
 }
 
 export function createTakeoverStagingRepo(db: Db): TakeoverStagingRepo {
   let prepared: ReturnType<typeof prepare> | undefined;
   function prepare() {
     // The temp database gets its own page cache (16 MB by default in this build): 2 MB is plenty
-    // for point lookups, and keeps takeover's memory flat however many PaymentIntents it stages.
+    // for point lookups, and keeps takeover's memory flat however much it stages.
     db.pragma('temp.cache_size = -2000');
     db.exec(
       `CREATE TEMP TABLE IF NOT EXISTS takeover_last_decline (
@@ -48,31 +60,53 @@ export function createTakeoverStagingRepo(db: Db): TakeoverStagingRepo {
          at             INTEGER NOT NULL,
          facts          TEXT    NOT NULL,
          PRIMARY KEY (account_id, payment_intent)
-       ) WITHOUT ROWID`,
+       ) WITHOUT ROWID;
+       CREATE TEMP TABLE IF NOT EXISTS takeover_intent_invoice (
+         account_id     TEXT NOT NULL,
+         payment_intent TEXT NOT NULL,
+         invoice_id     TEXT NOT NULL,
+         PRIMARY KEY (account_id, payment_intent)
+       ) WITHOUT ROWID;`,
     );
     const upsert = db.prepare<[string, string, string | null, number, string]>(
       `INSERT INTO temp.takeover_last_decline (account_id, payment_intent, charge_id, at, facts) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (account_id, payment_intent) DO UPDATE SET charge_id = excluded.charge_id, at = excluded.at, facts = excluded.facts
        WHERE excluded.at > takeover_last_decline.at`,
     );
+    const pair = db.prepare<[string, string, string]>(
+      `INSERT INTO temp.takeover_intent_invoice (account_id, payment_intent, invoice_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+    );
+    const clearDeclines = db.prepare(`DELETE FROM temp.takeover_last_decline`);
+    const clearPairs = db.prepare(`DELETE FROM temp.takeover_intent_invoice`);
     return {
-      clear: db.prepare(`DELETE FROM temp.takeover_last_decline`),
-      // A deferred transaction over the temp table only: it takes no lock on the main database.
+      clear: () => {
+        clearDeclines.run();
+        clearPairs.run();
+      },
+      // Deferred transactions over temp tables only: they take no lock on the main database.
       addMany: db.transaction((rows: readonly StagedDecline[]) => {
         for (const r of rows) upsert.run(r.accountId, r.paymentIntentId, r.chargeId, r.at, JSON.stringify(r.facts));
       }),
+      addPairs: db.transaction((rows: readonly StagedIntentInvoice[]) => {
+        for (const r of rows) pair.run(r.accountId, r.paymentIntentId, r.invoiceId);
+      }),
       get: db.prepare<[string, string], string>(`SELECT facts FROM temp.takeover_last_decline WHERE account_id = ? AND payment_intent = ?`).pluck(),
+      invoiceOf: db
+        .prepare<[string, string], string>(`SELECT invoice_id FROM temp.takeover_intent_invoice WHERE account_id = ? AND payment_intent = ?`)
+        .pluck(),
       count: db.prepare<[], number>(`SELECT count(*) FROM temp.takeover_last_decline`).pluck(),
     };
   }
   const s = () => (prepared ??= prepare());
   return {
-    clear: () => void s().clear.run(),
+    clear: () => s().clear(),
     addMany: (rows) => s().addMany(rows),
     get(accountId, paymentIntentId) {
       const text = s().get.get(accountId, paymentIntentId);
       return text === undefined ? undefined : (JSON.parse(text) as unknown);
     },
     count: () => s().count.get() ?? 0,
+    addIntentInvoices: (rows) => s().addPairs(rows),
+    invoiceOfIntent: (accountId, paymentIntentId) => s().invoiceOf.get(accountId, paymentIntentId),
   };
 }

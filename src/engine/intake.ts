@@ -127,6 +127,8 @@ export function applyIntake(store: Store, plan: IntakePlan, settings: Settings, 
           store.cards.recordAttempt({ fingerprint: c.card.fingerprint, at: c.at, amount: c.amount, currency: c.currency, declined: true, declineCode: c.decline.declineCode, networkAdviceCode: c.decline.networkAdviceCode, chargeId: c.chargeId });
         }
       }
+      // The status came with the upsert; a stop's reason is recorded as applyDecision would.
+      if (plan.decision.action === 'stop') store.cases.update(id, { closedReason: plan.decision.kind });
       applyDecision(store, store.cases.get(id)!, plan.decision, settings, now, { statusAlreadySet: true });
     }
     return id;

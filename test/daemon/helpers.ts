@@ -121,3 +121,20 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
 
 export const HOUR = 3600_000;
 export const DAY = 24 * HOUR;
+
+/** A raw Stripe API call to the emulator, as a merchant's other tools (or the customer) would make. */
+export async function stripeApi(w: Pick<World, 'emu'>, method: 'GET' | 'POST' | 'DELETE', path: string, params: Record<string, string> = {}): Promise<Record<string, unknown>> {
+  const body = new URLSearchParams(params).toString();
+  const res = await fetch(`${w.emu.url}${path}${method === 'GET' && body ? `?${body}` : ''}`, {
+    method,
+    headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: method === 'GET' ? undefined : body,
+  });
+  return (await res.json()) as Record<string, unknown>;
+}
+
+/** The first customer id `cus_<prefix><i>` that the stable hash puts in `arm` for this control share. */
+export async function customerIn(arm: 'treatment' | 'control', share: number, prefix: string): Promise<string> {
+  const { assignArm } = await import('../../src/policy/index.js');
+  for (let i = 0; ; i++) if (assignArm(`cus_${prefix}${i}`, share) === arm) return `cus_${prefix}${i}`;
+}

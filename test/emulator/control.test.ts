@@ -50,9 +50,9 @@ describe('recover emulator (command)', () => {
     const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(lines[0])?.[1];
     expect(url).toBeDefined();
     expect(lines.join('\n')).toMatch(/Loaded account acct_1SmallMerchant0001 \+ 1 connected account: 10 customers, 11 invoices/);
-    expect(lines.join('\n')).toContain('Keys: any sk_test_… key has full access (e.g. sk_test_emulator)');
-    expect(lines.join('\n')).toContain('Restricted key rk_test_cli: rak_invoice_read');
-    expect(lines.join('\n')).toContain('Restricted key rk_test_smallmerchantreadonly: rak_invoice_read,rak_charge_read');
+    expect(lines.join('\n')).toContain('Keys: any sk_test_ key has full access (e.g. sk_test_ + emulator');
+    expect(lines.join('\n')).toContain('Restricted key rk_test_ + cli: rak_invoice_read');
+    expect(lines.join('\n')).toContain('Restricted key rk_test_ + smallmerchantreadonly: rak_invoice_read,rak_charge_read');
     const res = await fetch(`${url}/v1/invoices?limit=1`, { headers: { Authorization: 'Bearer rk_test_cli' } });
     expect(res.status).toBe(200);
     ac.abort();

@@ -72,7 +72,7 @@ export interface TakeoverJson {
   plan?: Array<{ invoice: string; account: string; action: string; skip?: { reason: Reason }; decision?: { action: string; at?: string }; pauseStripe?: boolean }>;
 }
 export interface Tally {
-  invoicePages: number; intentPages: number; chargePages: number; listed: number; imported: number; alreadyPresent: number; hardDeclined: number;
+  invoicePages: number; intentPages: number; invoicePaymentPages: number; chargePages: number; listed: number; imported: number; alreadyPresent: number; hardDeclined: number;
   skipped: Partial<Record<Reason, number>>; skippedTotal: number; paused: number; pausedEarlier: number; historyImported: number; treatment: number; control: number;
 }
 

@@ -1,7 +1,7 @@
 /** The pure parts: created-range segments, their splitting, and the worker pool. */
 import { describe, expect, it } from 'vitest';
 import { advance, createdFilter, initialSegments, parseScan, split, type Segment } from '../../src/commands/takeover/segments.js';
-import { runPool } from '../../src/commands/takeover/pool.js';
+import { callLimit, runPool } from '../../src/commands/takeover/pool.js';
 
 /** Which segment covers each second of [lo, hi): every second exactly once, or the test fails. */
 function coverage(segs: Segment[], lo: number, hi: number): number[] {
@@ -77,5 +77,25 @@ describe('runPool', () => {
       ac.abort();
     }, ac.signal);
     expect(ran).toEqual([1]);
+  });
+
+  it('callLimit keeps at most n calls in flight, in arrival order, and frees the slot on failure', async () => {
+    const limit = callLimit(2);
+    let active = 0;
+    let peak = 0;
+    const order: number[] = [];
+    const job = (i: number) => limit(async () => {
+      active++;
+      peak = Math.max(peak, active);
+      await new Promise((r) => setTimeout(r, 3));
+      order.push(i);
+      active--;
+      if (i === 1) throw new Error('no');
+      return i;
+    });
+    const results = await Promise.allSettled([0, 1, 2, 3, 4].map(job));
+    expect(peak).toBe(2);
+    expect(order).toEqual([0, 1, 2, 3, 4]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
   });
 });

@@ -189,7 +189,7 @@ describe('recover takeover', () => {
     expect(noEmu.stderr).toMatch(/--clock emulator needs --stripe-api-base/);
   });
 
-  it('--history 90d imports the period\'s settled charges into the history table', async () => {
+  it('--history 90d imports the period\'s settled charges, with their invoices, into the history table', async () => {
     const s = await setup({ customers: 120 });
     const r = await s.takeover(['--history', '90d']);
     expect(r.code, r.stderr).toBe(0);
@@ -198,10 +198,22 @@ describe('recover takeover', () => {
     const store = s.store();
     expect(store.history.count()).toBe(charges.length);
     expect(r.json.total.historyImported).toBe(charges.length);
-    const failed = charges.find((c) => c.status === 'failed' && c.decline_code)!;
-    const row = [...store.history.iterate()].find((h) => h.id === failed.id)!;
-    expect(row).toMatchObject({ status: 'failed', accountId: failed.account, amount: failed.amount, paymentIntentId: failed.payment_intent, created: failed.created });
-    expect(row.cardFingerprint).toBeTruthy();
+    const rows = new Map([...store.history.iterate()].map((h) => [h.id, h]));
+    for (const c of charges) {
+      const row = rows.get(c.id)!;
+      expect(row, c.id).toMatchObject({ status: c.status, accountId: c.account, amount: c.amount, paymentIntentId: c.payment_intent, created: c.created });
+      // Charges no longer name their invoice: it comes from the invoice payments, joined locally.
+      expect(row.invoiceId, c.id).toBe(c.invoice);
+      if (c.status === 'failed') expect(row.declineCode, c.id).toBeTruthy();
+      else expect(row.declineCode, c.id).toBeNull();
+      expect(row.cardFingerprint).toBeTruthy();
+    }
+    // The report's pre-takeover baseline is built from it.
+    const { runCli } = await import('../helpers/cli.js');
+    const report = await runCli([...s.base, '--json', 'report'], { overrides: { clock: s.clock } });
+    expect(report.code, report.stderr).toBe(0);
+    expect(JSON.parse(report.stdout).preTakeover?.invoices).toBeGreaterThan(0);
+    // Idempotent; and a bad period is a usage error.
     expect((await s.takeover(['--history', '90d'])).json.total.historyImported).toBe(0);
     expect((await s.takeover(['--history', 'soon'])).code).toBe(2);
   });

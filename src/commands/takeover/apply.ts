@@ -23,11 +23,15 @@ export interface PauseResult {
 }
 
 /**
- * Pauses every invoice of the page that needs it, concurrently (the gateway's token bucket
- * paces them). The idempotency key is per run and invoice: a retry of the same call replays,
+ * Pauses every invoice of the page that needs it, concurrently (within the run's call limit;
+ * the gateway's token bucket paces them). The idempotency key is per run and invoice: a retry of the same call replays,
  * and a later run, which may have a reason to pause again, sends a new key.
  */
-export async function pauseStripe(gw: StripeGateway, items: readonly PlannedInvoice[], o: { stripeAccount?: string; runId: string }): Promise<PauseResult> {
+export async function pauseStripe(
+  gw: StripeGateway,
+  items: readonly PlannedInvoice[],
+  o: { stripeAccount?: string; runId: string; call: <T>(fn: () => Promise<T>) => Promise<T> },
+): Promise<PauseResult> {
   const result: PauseResult = { paused: new Set(), failed: new Map() };
   await Promise.all(
     items
@@ -35,10 +39,12 @@ export async function pauseStripe(gw: StripeGateway, items: readonly PlannedInvo
       .map(async (p) => {
         const id = p.entry.invoice;
         try {
-          await gw.invoices.update(
-            id,
-            { auto_advance: false, metadata: { recover_managed: 'true' } },
-            { account: o.stripeAccount, idempotencyKey: `recover:takeover:${o.runId}:${id}` },
+          await o.call(() =>
+            gw.invoices.update(
+              id,
+              { auto_advance: false, metadata: { recover_managed: 'true' } },
+              { account: o.stripeAccount, idempotencyKey: `recover:takeover:${o.runId}:${id}` },
+            ),
           );
           result.paused.add(id);
         } catch (e) {

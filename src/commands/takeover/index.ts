@@ -19,7 +19,7 @@ import { ConfigError, NotFoundError, RecoverError, WorkError, badValue } from '.
 import { parseDuration } from '../../ui/flags.js';
 import { runJob, type AccountRun, type Job, type JobKind, type RunEnv } from './passes.js';
 import type { PlanEntry } from './plan.js';
-import { runPool } from './pool.js';
+import { callLimit, runPool } from './pool.js';
 import { initialSegments, parseScan, SCAN_CURSOR, sec, type ScanState } from './segments.js';
 import { addTally, emptyTally, printSummary, progressText, tallyJson } from './tally.js';
 import { printEntry } from './print.js';
@@ -48,6 +48,11 @@ export interface TakeoverOptions {
 export const DEFAULT_CONCURRENCY = 8;
 /** PaymentIntents are listed from a day before the dunning window: one at its very edge still joins. */
 const WINDOW_MARGIN_MS = DAY_MS;
+/**
+ * With --history, invoice payments are listed from 60 days before the period: a charge in the
+ * period may retry an invoice that first failed before it (Stripe's retries span up to two months).
+ */
+const HISTORY_PAYMENTS_MARGIN_MS = 60 * DAY_MS;
 
 export async function runTakeover(opts: TakeoverOptions, ctx: Context): Promise<void> {
   const { out, db: store } = ctx;
@@ -87,7 +92,7 @@ export async function runTakeover(opts: TakeoverOptions, ctx: Context): Promise<
   const spinner = out.spinner(`takeover: listing the payment intents of ${accounts.length} account(s)`);
   const env: RunEnv = {
     store, gw, settings, stats: store.stats.load(), logger: ctx.logger, now: () => clock.now(), dryRun,
-    pauseStripe: opts.pauseStripe !== false, pageSize, historyFrom,
+    pauseStripe: opts.pauseStripe !== false, pageSize, historyFrom, call: callLimit(concurrency),
     onPage(acct, kind, entries) {
       spinner.update(progressText(acct.id, acct.tally, dryRun));
       if (dryRun) {
@@ -107,15 +112,19 @@ export async function runTakeover(opts: TakeoverOptions, ctx: Context): Promise<
   process.once('SIGINT', onSigint);
   try {
     store.takeoverStaging.clear();
-    // Pass 1: PaymentIntents of the window (and, with --history, the period's charges).
+    // Pass 1: PaymentIntents of the window (with --history: which invoice each PaymentIntent pays).
+    const slices = (from: number) => initialSegments({ from: sec(from), to: sec(startedAt) + 1, parts, openAbove: true });
     const firstJobs: Job[] = runs.flatMap((acct) => [
-      ...initialSegments({ from: sec(declinesFrom), to: sec(startedAt) + 1, parts, openAbove: true }).map((seg) => ({ kind: 'intents' as const, acct, seg })),
-      ...(historyFrom === null ? [] : initialSegments({ from: sec(historyFrom), to: sec(startedAt) + 1, parts, openAbove: true }).map((seg) => ({ kind: 'history' as const, acct, seg }))),
+      ...slices(declinesFrom).map((seg) => ({ kind: 'intents' as const, acct, seg })),
+      ...(historyFrom === null ? [] : slices(historyFrom - HISTORY_PAYMENTS_MARGIN_MS).map((seg) => ({ kind: 'invoicePayments' as const, acct, seg }))),
     ]);
     await runPool(firstJobs, concurrency, (job, ctl) => runJob(env, job, ctl), abort.signal);
-    // Pass 2: the open invoices, joined locally.
-    const invoiceJobs: Job[] = runs.flatMap((acct) => acct.scan.segments.filter((s) => !s.done).map((seg) => ({ kind: 'invoices' as const, acct, seg })));
-    if (!abort.signal.aborted) await runPool(invoiceJobs, concurrency, (job, ctl) => runJob(env, job, ctl), abort.signal);
+    // Pass 2: the open invoices, joined locally (with --history: the period's charges too).
+    const secondJobs: Job[] = runs.flatMap((acct) => [
+      ...acct.scan.segments.filter((s) => !s.done).map((seg) => ({ kind: 'invoices' as const, acct, seg })),
+      ...(historyFrom === null ? [] : slices(historyFrom).map((seg) => ({ kind: 'history' as const, acct, seg }))),
+    ]);
+    if (!abort.signal.aborted) await runPool(secondJobs, concurrency, (job, ctl) => runJob(env, job, ctl), abort.signal);
   } catch (e) {
     spinner.fail(`takeover stopped: ${(e as Error).message}`);
     // Under --json the error object is the one document on stdout (main prints it).

@@ -4,11 +4,13 @@
  * 1. intents: the PaymentIntents created in the dunning window, per account, with their latest
  *    charge expanded: status and last decline are staged for the join (one PaymentIntent per
  *    invoice, however often it was retried — fewer pages than listing the charges). With
- *    --history, the charges of the period are listed alongside, into the history table.
- *    Neither is resumable by cursor: both are cheap next to the invoices, and a re-run lists
- *    them again.
+ *    --history, the invoice payments of the period are listed alongside (which invoice each
+ *    PaymentIntent pays). Neither is resumable by cursor: both are cheap next to the invoices,
+ *    and a re-run lists them again.
  * 2. invoices: open, automatically collected invoices per account; each page is read, planned,
- *    applied (Stripe pauses, then one transaction with the cursor), and counted.
+ *    applied (Stripe pauses, then one transaction with the cursor), and counted. With
+ *    --history, the period's charges are listed alongside into the history table (idempotent:
+ *    a re-run inserts only what is new).
  */
 import type { Settings } from '../../config/settings.js';
 import type { Store } from '../../db/index.js';
@@ -18,7 +20,7 @@ import type { StripeGateway } from '../../stripe/index.js';
 import { pauseStripe, recordPage } from './apply.js';
 import { planPage, type PlanEntry } from './plan.js';
 import type { PoolControl } from './pool.js';
-import { historyRows, INTENT_EXPAND, INVOICE_EXPAND, readInvoices, stageIntents } from './read.js';
+import { historyRows, INTENT_EXPAND, INVOICE_EXPAND, readInvoices, stageIntents, stageInvoicePayments } from './read.js';
 import { advance, allDone, createdFilter, SCAN_CURSOR, split, type ScanState, type Segment } from './segments.js';
 import { countPage, type Tally } from './tally.js';
 
@@ -44,11 +46,13 @@ export interface RunEnv {
   pageSize: number;
   /** Epoch ms: history charges from here on (--history). */
   historyFrom: number | null;
+  /** Every Stripe call goes through this (pool.ts callLimit). */
+  call: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Called after every page (progress, the dry-run printer, test hooks). */
   onPage(acct: AccountRun, kind: JobKind, entries: readonly PlanEntry[]): void;
 }
 
-export type JobKind = 'intents' | 'history' | 'invoices';
+export type JobKind = 'intents' | 'invoicePayments' | 'history' | 'invoices';
 
 export interface Job {
   kind: JobKind;
@@ -57,7 +61,16 @@ export interface Job {
 }
 
 export function runJob(env: RunEnv, job: Job, ctl: PoolControl<Job>): Promise<void> {
-  return job.kind === 'invoices' ? invoicesJob(env, job, ctl) : job.kind === 'intents' ? intentsJob(env, job, ctl) : historyJob(env, job, ctl);
+  switch (job.kind) {
+    case 'intents':
+      return intentsJob(env, job, ctl);
+    case 'invoicePayments':
+      return invoicePaymentsJob(env, job, ctl);
+    case 'history':
+      return historyJob(env, job, ctl);
+    case 'invoices':
+      return invoicesJob(env, job, ctl);
+  }
 }
 
 /** Splits off half of what is left of `seg` for an idle worker (in-memory bookkeeping only). */
@@ -72,10 +85,10 @@ function offerSplit(job: Job, ctl: PoolControl<Job>, persisted: boolean): Job | 
 async function intentsJob(env: RunEnv, job: Job, ctl: PoolControl<Job>): Promise<void> {
   const { acct, seg } = job;
   while (!seg.done && !ctl.stopped()) {
-    const list = await env.gw.paymentIntents.list(
+    const list = await env.call(() => env.gw.paymentIntents.list(
       { limit: env.pageSize, created: createdFilter(seg), expand: INTENT_EXPAND, ...(seg.after ? { starting_after: seg.after } : {}) },
       { account: acct.stripeAccount },
-    );
+    ));
     const rows = stageIntents(acct.id, list.data);
     env.store.takeoverStaging.addMany(rows);
     acct.tally.intentsStaged += rows.length;
@@ -88,14 +101,31 @@ async function intentsJob(env: RunEnv, job: Job, ctl: PoolControl<Job>): Promise
   }
 }
 
+async function invoicePaymentsJob(env: RunEnv, job: Job, ctl: PoolControl<Job>): Promise<void> {
+  const { acct, seg } = job;
+  while (!seg.done && !ctl.stopped()) {
+    const list = await env.call(() => env.gw.invoicePayments.list(
+      { limit: env.pageSize, created: createdFilter(seg), ...(seg.after ? { starting_after: seg.after } : {}) },
+      { account: acct.stripeAccount },
+    ));
+    env.store.takeoverStaging.addIntentInvoices(stageInvoicePayments(acct.id, list.data));
+    const last = list.data.at(-1);
+    advance(seg, { lastId: last?.id, lastCreated: last?.created, hasMore: list.has_more });
+    acct.tally.invoicePaymentPages += 1;
+    const more = offerSplit(job, ctl, false);
+    if (more) ctl.push(more);
+    env.onPage(acct, 'invoicePayments', []);
+  }
+}
+
 async function historyJob(env: RunEnv, job: Job, ctl: PoolControl<Job>): Promise<void> {
   const { acct, seg } = job;
   while (!seg.done && !ctl.stopped()) {
-    const list = await env.gw.charges.list(
+    const list = await env.call(() => env.gw.charges.list(
       { limit: env.pageSize, created: createdFilter(seg), ...(seg.after ? { starting_after: seg.after } : {}) },
       { account: acct.stripeAccount },
-    );
-    const rows = historyRows(acct.id, list.data, env.historyFrom ?? 0);
+    ));
+    const rows = historyRows(acct.id, list.data, env.historyFrom ?? 0, (pi) => env.store.takeoverStaging.invoiceOfIntent(acct.id, pi));
     acct.tally.historySeen += rows.length;
     if (!env.dryRun && rows.length) {
       env.store.tx(() => {
@@ -115,7 +145,7 @@ async function invoicesJob(env: RunEnv, job: Job, ctl: PoolControl<Job>): Promis
   const { store, gw } = env;
   const { acct, seg } = job;
   while (!seg.done && !ctl.stopped()) {
-    const list = await gw.invoices.list(
+    const list = await env.call(() => gw.invoices.list(
       {
         status: 'open',
         collection_method: 'charge_automatically',
@@ -125,7 +155,7 @@ async function invoicesJob(env: RunEnv, job: Job, ctl: PoolControl<Job>): Promis
         expand: INVOICE_EXPAND,
       },
       { account: acct.stripeAccount },
-    );
+    ));
     const now = env.now();
     const items = planPage(readInvoices(store, acct.id, list.data, now), { settings: env.settings, stats: env.stats, now, pauseStripe: env.pauseStripe });
     const last = list.data.at(-1);
@@ -136,7 +166,7 @@ async function invoicesJob(env: RunEnv, job: Job, ctl: PoolControl<Job>): Promis
       more = offerSplit(job, ctl, false);
       countPage(acct.tally, items, new Set(items.filter((p) => p.pause).map((p) => p.entry.invoice)), new Map());
     } else {
-      const { paused, failed } = await pauseStripe(gw, items, { stripeAccount: acct.stripeAccount, runId: acct.scan.runId });
+      const { paused, failed } = await pauseStripe(gw, items, { stripeAccount: acct.stripeAccount, runId: acct.scan.runId, call: env.call });
       for (const [id, why] of failed) env.logger.warn({ account: acct.id, invoice: id, err: why }, 'Stripe refused to pause this invoice; its case is kept unpaused');
       store.tx(() => {
         recordPage(store, items, paused, env.settings, now);

@@ -77,3 +77,25 @@ export async function runPool<J>(
   }
   if (failure) throw failure.error;
 }
+
+/**
+ * At most `n` calls of `run` in flight; the others wait their turn (FIFO). Takeover passes every
+ * Stripe call through one of these, so the gateway's token bucket never holds more than `n`
+ * reservations: after a 429 halves its rate, the wait stays bounded by n / rate instead of
+ * growing with a whole page of pauses queued at once.
+ */
+export function callLimit(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: Array<() => void> = [];
+  return async (fn) => {
+    if (active >= n) await new Promise<void>((resolve) => queue.push(resolve));
+    else active++;
+    try {
+      return await fn();
+    } finally {
+      const next = queue.shift();
+      if (next) next(); // the slot passes straight to the next caller
+      else active--;
+    }
+  };
+}

@@ -5,8 +5,8 @@
  * by the first pass, joined locally by PaymentIntent id — no Stripe call per invoice.
  */
 import { chargeFacts, customerFacts, invoiceFacts, type ChargeFacts, type InvoiceFacts } from '../../engine/stripe-facts.js';
-import type { CardAttemptCounts, Case, NewHistoryCharge, StagedDecline, Store } from '../../db/index.js';
-import type { Charge, Invoice, PaymentIntent } from '../../stripe/index.js';
+import type { CardAttemptCounts, Case, NewHistoryCharge, StagedDecline, StagedIntentInvoice, Store } from '../../db/index.js';
+import type { Charge, Invoice, InvoicePayment, PaymentIntent } from '../../stripe/index.js';
 
 /**
  * `expand[]` for the invoice list: each path is within Stripe's limit of 4 levels
@@ -73,14 +73,29 @@ export function readInvoices(store: Store, accountId: string, invoices: readonly
   });
 }
 
-/** History rows (--history) for one page of charges: settled charges at or after `from` (epoch ms). */
-export function historyRows(accountId: string, charges: readonly Charge[], from: number): NewHistoryCharge[] {
+/** PaymentIntent → invoice pairs from one page of invoice payments (--history). */
+export function stageInvoicePayments(accountId: string, payments: readonly InvoicePayment[]): StagedIntentInvoice[] {
+  const rows: StagedIntentInvoice[] = [];
+  for (const p of payments) {
+    const pi = p.payment?.payment_intent;
+    const invoice = typeof p.invoice === 'string' ? p.invoice : p.invoice?.id;
+    if (pi && invoice) rows.push({ accountId, paymentIntentId: typeof pi === 'string' ? pi : pi.id, invoiceId: invoice });
+  }
+  return rows;
+}
+
+/**
+ * History rows (--history) for one page of charges: settled charges at or after `from` (epoch
+ * ms), with their invoice found through the staged invoice payments (null for a charge that
+ * paid no invoice).
+ */
+export function historyRows(accountId: string, charges: readonly Charge[], from: number, invoiceOf: (pi: string) => string | undefined): NewHistoryCharge[] {
   const out: NewHistoryCharge[] = [];
   for (const ch of charges) {
     const f = chargeFacts(ch);
     if (f.at < from || (ch.status !== 'succeeded' && ch.status !== 'failed')) continue;
     out.push({
-      id: f.chargeId, accountId, customerId: f.customerId, invoiceId: null, paymentIntentId: f.paymentIntentId,
+      id: f.chargeId, accountId, customerId: f.customerId, invoiceId: (f.paymentIntentId && invoiceOf(f.paymentIntentId)) || null, paymentIntentId: f.paymentIntentId,
       amount: f.amount, currency: f.currency, status: ch.status === 'succeeded' ? 'succeeded' : 'failed', created: f.at,
       declineCode: f.decline?.declineCode ?? null, adviceCode: f.decline?.adviceCode ?? null,
       networkAdviceCode: f.decline?.networkAdviceCode ?? null, networkDeclineCode: f.decline?.networkDeclineCode ?? null,

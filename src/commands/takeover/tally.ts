@@ -7,9 +7,10 @@ import type { Output, Cell } from '../../ui/output.js';
 import { isHardDecline, type PlannedInvoice } from './plan.js';
 
 export interface Tally {
-  /** Stripe list pages: PaymentIntents (the decline join), invoices, charges (--history). */
+  /** Stripe list pages: PaymentIntents (the decline join), invoices, and with --history invoice payments and charges. */
   intentPages: number;
   invoicePages: number;
+  invoicePaymentPages: number;
   chargePages: number;
   /** Open, automatically collected invoices listed. */
   listed: number;
@@ -34,7 +35,7 @@ export interface Tally {
 
 export function emptyTally(): Tally {
   return {
-    intentPages: 0, invoicePages: 0, chargePages: 0, listed: 0, imported: 0, alreadyPresent: 0, skipped: {}, hardDeclined: 0,
+    intentPages: 0, invoicePages: 0, invoicePaymentPages: 0, chargePages: 0, listed: 0, imported: 0, alreadyPresent: 0, skipped: {}, hardDeclined: 0,
     treatment: 0, control: 0, paused: 0, pausedEarlier: 0, pauseFailed: 0, intentsStaged: 0, historySeen: 0, historyImported: 0,
   };
 }
@@ -72,7 +73,7 @@ export function addTally(into: Tally, t: Tally): void {
 
 export function progressText(account: string, t: Tally, dryRun: boolean): string {
   return `${dryRun ? 'dry run: ' : ''}${account} · pages: payment intents ${t.intentPages}, invoices ${t.invoicePages}` +
-    `${t.chargePages ? `, charges ${t.chargePages}` : ''} · ` +
+    `${t.chargePages || t.invoicePaymentPages ? `, history ${t.invoicePaymentPages + t.chargePages}` : ''} · ` +
     `${dryRun ? 'would import' : 'imported'} ${t.imported} · already present ${t.alreadyPresent} · skipped ${skippedTotal(t)}`;
 }
 
@@ -92,7 +93,7 @@ export function printSummary(out: Output, accounts: ReadonlyArray<{ id: string; 
   rows.push(row(o.dryRun ? `Stripe retries to pause (${o.pausing})` : `Stripe retries paused (${o.pausing})`, (t) => t.paused + t.pausedEarlier));
   if (total.pauseFailed) rows.push(row('  refused by Stripe (case kept, not paused)', (t) => t.pauseFailed));
   if (o.history) rows.push(row(o.dryRun ? 'history charges seen' : 'history charges imported', (t) => (o.dryRun ? t.historySeen : t.historyImported)));
-  rows.push(row('Stripe list pages (payment intents + invoices' + (o.history ? ' + charges)' : ')'), (t) => t.intentPages + t.invoicePages + t.chargePages));
+  rows.push(row(`Stripe list pages (payment intents + invoices${o.history ? ' + invoice payments + charges' : ''})`, (t) => t.intentPages + t.invoicePages + t.invoicePaymentPages + t.chargePages));
   const title = o.dryRun ? 'Takeover plan (dry run: nothing written)' : 'Takeover summary';
   out.table(['', ...cols.map((a) => a.id), 'total'], rows, { title: o.complete ? title : `${title} — incomplete, so far` });
 }
