@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import Stripe from 'stripe';
+import { signPayload } from '../stripe/webhooks.js';
 import { endpointWants, renderEvent } from './events.js';
 import type { Row } from './store.js';
 import type { AccountState, World } from './world.js';
@@ -9,7 +9,8 @@ import type { AccountState, World } from './world.js';
  * Webhook delivery, like Stripe: each event is POSTed as JSON to every enabled endpoint
  * subscribed to its type (or `*`) — the account's own endpoints, and for a connected account's
  * event also the platform's `connect: true` endpoints — signed with the endpoint's secret.
- * The `Stripe-Signature` header is made by the SDK's own helper, with the emulator clock as
+ * The `Stripe-Signature` header is made by the SDK's own helper (through the gateway, the only
+ * module that imports `stripe`), with the emulator clock as
  * timestamp, so a receiver that follows the emulator clock accepts it.
  *
  * Deliveries to one endpoint go one at a time, in the order the events happened (endpoints are
@@ -167,11 +168,7 @@ export class WebhookDispatcher {
     const { endpoint, event } = d;
     if (endpoint.meta.deleted || endpoint.doc.status !== 'enabled') return;
     const payload = JSON.stringify(renderEvent(event, (endpoint.doc.api_version as string | null) ?? null), null, 2);
-    const signature = Stripe.webhooks.generateTestHeaderString({
-      payload,
-      secret: endpoint.meta.secret as string,
-      timestamp: this.world.nowSec(),
-    });
+    const signature = signPayload(payload, endpoint.meta.secret as string, this.world.nowSec());
     const result = await post(endpoint.doc.url as string, payload, signature, this.requests);
     const ok = result.status !== null && result.status >= 200 && result.status < 300;
     this.record(d, result.status, result.error, ok);

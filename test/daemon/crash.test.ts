@@ -26,7 +26,7 @@ describe('crash safety', () => {
     const emu = await emulator({ seed: generateMerchant({ customers: 40, rngSeed: 5, start }), latencyMs: 25, webhookRetryMs: 40 });
     const port = await freePort();
     const db = tempDb();
-    await onboard(emu.url, db, port, ['--dunning-days', '21', '--subscription-action', 'cancel_at_period_end']);
+    await onboard(emu.url, db, port, ['--dunning-days', '14', '--subscription-action', 'cancel_at_period_end']);
     const s0 = openStore(db);
     s0.settings.set({ ...s0.settings.require(), rateLimitPerSec: 1000 });
     s0.close();
@@ -94,9 +94,9 @@ describe('crash safety', () => {
         await emu.flushWebhooks();
       }
     };
-    const end = start + 34 * DAY;
+    const end = start + 24 * DAY;
     while (emu.now() < end) {
-      await emu.advance(6 * HOUR);
+      await emu.advance(12 * HOUR);
       await settleChild();
     }
     child.kill('SIGTERM');
