@@ -7,6 +7,7 @@ import { EmulatorClock, type DaemonClock } from '../daemon/clock.js';
 import { Daemon } from '../daemon/daemon.js';
 import { DEFAULT_RECONCILE_CRON, parseCron } from '../daemon/reconciler.js';
 import type { Clock } from '../clock.js';
+import { openStore, type Store } from '../db/index.js';
 
 export interface RunOptions {
   host: string;
@@ -20,14 +21,25 @@ export interface RunOptions {
 
 export async function runRun(opts: RunOptions, ctx: Context): Promise<void> {
   const reconcileCron = parseCron(opts.reconcile ?? DEFAULT_RECONCILE_CRON);
-  const store = ctx.db;
-  const settings = store.settings.require();
   let clock: Clock | DaemonClock = ctx.clock;
   if (opts.clock === 'emulator') {
     const emu = new EmulatorClock(EmulatorClock.check(ctx.globals.stripeApiBase));
     await emu.start();
     clock = emu;
   }
+  // The daemon's own connection: bookkeeping times on its clock, and WAL checkpoints in a
+  // background thread so no webhook ack or scheduler tick pays for one.
+  const store = openStore(ctx.globals.db, { clock, checkpoint: opts.once ? 'auto' : 'background' });
+  try {
+    await serve(opts, ctx, store, clock, reconcileCron);
+  } finally {
+    store.close();
+    (clock as DaemonClock).close?.();
+  }
+}
+
+async function serve(opts: RunOptions, ctx: Context, store: Store, clock: Clock | DaemonClock, reconcileCron: string): Promise<void> {
+  const settings = store.settings.require();
   const daemon = new Daemon({
     store, clock, logger: ctx.logger, apiBase: ctx.globals.stripeApiBase, reconcileCron, shadow: opts.shadow ?? false,
     concurrency: opts.concurrency, http: opts.once ? null : { host: opts.host, port: opts.port },

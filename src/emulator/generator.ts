@@ -31,7 +31,7 @@ export interface GenerateOptions {
   historyEvents?: boolean;
 }
 
-/** A restricted key with the permissions onboarding asks for (DESIGN.md §1). */
+/** A restricted key with the permissions onboarding asks for (DESIGN.md §1), Connect scope included. */
 export const GENERATED_KEY = 'rk_test_emulatorrecover';
 export const GENERATED_KEY_PERMISSIONS = [
   'rak_charge_read',
@@ -41,6 +41,7 @@ export const GENERATED_KEY_PERMISSIONS = [
   'rak_subscription_write',
   'rak_webhook_write',
   'rak_credit_note_read',
+  'rak_connected_account_read',
 ];
 
 /** Smart-Retries-like days after the first failure at which history attempts happened. */

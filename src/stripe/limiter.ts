@@ -8,6 +8,9 @@
  *
  * On a 429 (`penalize`) the rate is halved (down to `minRatePerSec`) and the bucket emptied;
  * it then grows back linearly to the configured rate over `recoveryMs` (AIMD, as TCP does).
+ * A burst of 429s from calls that were in flight together is one signal, not many: the rate is
+ * halved at most once per `PENALTY_WINDOW_MS`, so a page of concurrent calls cannot drive it to
+ * the floor at once.
  */
 export interface LimiterOptions {
   /** Requests per second when nothing goes wrong. */
@@ -23,6 +26,9 @@ export interface LimiterOptions {
 
 export const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** 429s closer together than this (ms) count as one. */
+export const PENALTY_WINDOW_MS = 1000;
+
 export class TokenBucket {
   readonly baseRate: number;
   private readonly minRate: number;
@@ -32,6 +38,7 @@ export class TokenBucket {
   private rate: number;
   private tokens: number;
   private last: number;
+  private lastPenalty = Number.NEGATIVE_INFINITY;
 
   constructor(opts: LimiterOptions) {
     if (!(opts.ratePerSec > 0)) throw new RangeError(`rate must be > 0 requests/s, got ${opts.ratePerSec}`);
@@ -62,8 +69,10 @@ export class TokenBucket {
   /** Stripe said 429: slow everyone down. */
   penalize(): void {
     this.refill();
-    this.rate = Math.max(this.minRate, this.rate / 2);
     this.tokens = Math.min(this.tokens, 0);
+    if (this.last - this.lastPenalty < PENALTY_WINDOW_MS) return;
+    this.lastPenalty = this.last;
+    this.rate = Math.max(this.minRate, this.rate / 2);
   }
 
   private refill(): void {

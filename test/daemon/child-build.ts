@@ -45,5 +45,9 @@ export function buildChildCli(): string {
   );
   fs.rmSync(out, { recursive: true, force: true });
   fs.renameSync(tmp, out);
+  // Older builds (of older sources) are of no further use.
+  for (const old of fs.readdirSync(path.dirname(out))) {
+    if (old !== path.basename(out) && !old.includes('.tmp-')) fs.rmSync(path.join(path.dirname(out), old), { recursive: true, force: true });
+  }
   return entry;
 }

@@ -41,6 +41,7 @@ describe('crash safety', () => {
     let resumed = 0;
     let inFlightAtKill = 0;
 
+    const t0 = performance.now();
     for (let k = 0; k < KILLS; k++) {
       const child = await spawnChild();
       // Half the lives end right around a charge (0–40 ms after the executor says it is calling
@@ -52,7 +53,7 @@ describe('crash safety', () => {
         void child
           .next((l) => l.msg === 'charging', 60_000)
           .then(() => setTimeout(kill, wait), () => undefined);
-        setTimeout(kill, 3000);
+        setTimeout(kill, 1200);
       } else {
         const lines = 2 + Math.floor(rng() * 60);
         const ms = 20 + Math.floor(rng() * 500);
@@ -73,6 +74,7 @@ describe('crash safety', () => {
       if (charging > finished) inFlightAtKill++;
     }
 
+    const killPhaseMs = Math.round(performance.now() - t0);
     // The last life: run to the end of every dunning window, waiting on the child's own pass reports.
     const child = await spawnChild();
     const reader = openStore(db, { readonly: true });
@@ -99,6 +101,7 @@ describe('crash safety', () => {
       await emu.advance(12 * HOUR);
       await settleChild();
     }
+    const finalPhaseMs = Math.round(performance.now() - t0) - killPhaseMs;
     child.kill('SIGTERM');
     const exit = await child.exited;
     expect(exit.code).toBe(0);
@@ -146,7 +149,7 @@ describe('crash safety', () => {
     }
     expect(cases).toBeGreaterThan(15);
     const replays = st.requests.log.filter((r) => r.replayed && r.idempotencyKey?.startsWith('recover:')).length;
-    console.log({ advances, resumed, inFlightAtKill, replays, cases, acked: acked.size, charges: ours.length });
+    console.log({ killPhaseMs, finalPhaseMs, advances, resumed, inFlightAtKill, replays, cases, acked: acked.size, charges: ours.length });
     reader.close();
   }, 240_000);
 });

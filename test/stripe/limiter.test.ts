@@ -57,11 +57,16 @@ describe('TokenBucket', () => {
     const b = new TokenBucket({ ratePerSec: 20, minRatePerSec: 1, recoveryMs: 10_000, now: vt.now, sleep: vt.sleep });
     b.penalize();
     expect(b.currentRate).toBe(10);
+    // 429s of calls that were in flight together are one signal: no second halving within 1 s.
     b.penalize();
-    expect(b.currentRate).toBe(5);
-    await vt.sleep(5000);
+    expect(b.currentRate).toBe(10);
+    await vt.sleep(1000);
     // Recovers (20 - 1) / 10 s = 1.9 req/s per second.
-    expect(b.currentRate).toBeCloseTo(5 + 9.5, 6);
+    expect(b.currentRate).toBeCloseTo(11.9, 6);
+    b.penalize();
+    expect(b.currentRate).toBeCloseTo(5.95, 6);
+    await vt.sleep(5000);
+    expect(b.currentRate).toBeCloseTo(5.95 + 9.5, 6);
     await vt.sleep(60_000);
     expect(b.currentRate).toBe(20);
   });
