@@ -1,4 +1,5 @@
 /** Every benchmark, by name. Each returns its figures; bench/run.ts adds peak RSS. */
+import { benchDaemon } from './daemon.js';
 import { benchDb } from './db.js';
 import { benchEmulator } from './emulator.js';
 import { benchSimulate } from './simulate.js';
@@ -7,6 +8,7 @@ import { benchTakeover } from './takeover.js';
 export type Bench = () => Promise<Record<string, number | string>>;
 
 export const BENCHES: Record<string, Bench> = {
+  daemon: benchDaemon,
   db: benchDb,
   emulator: benchEmulator,
   simulate: benchSimulate,

@@ -46,6 +46,8 @@ export interface DaemonOptions {
   stopTimeoutMs?: number;
   /** Run the background loop (default true); false = only settle()/runOnce() do work. */
   loop?: boolean;
+  /** How long the webhook signing secrets are cached, wall ms (default 1000). */
+  secretsTtlMs?: number;
 }
 
 export class Daemon extends TypedEmitter<DaemonEvents> {
@@ -92,7 +94,7 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
         if (!this.o.store.secrets.get('webhook_secret')) throw new ConfigError('no webhook signing secret saved', 'run recover onboard stripe');
         this.server = new WebhookServer({
           store: this.o.store, clock: this.clock, metrics: this.metrics, events: this, logger: this.logger,
-          state: () => this._state, health: () => this.health(), onEvent: () => this.waker?.signal(),
+          state: () => this._state, health: () => this.health(), onEvent: () => this.waker?.signal(), secretsTtlMs: this.o.secretsTtlMs,
         });
         const where = await this.server.listen(this.o.http.port, this.o.http.host);
         this.url = where.url;

@@ -33,12 +33,18 @@ export interface WebhookServerDeps {
   health: () => Record<string, unknown>;
   /** A new event is in the inbox. */
   onEvent: () => void;
+  /** Secrets cache lifetime, wall ms (default SECRETS_TTL_MS). */
+  secretsTtlMs?: number;
 }
 
 class TooLarge extends Error {}
 
+/** How long the signing secrets are cached by default, wall ms: a removed secret stops working within this. */
+export const SECRETS_TTL_MS = 1000;
+
 export class WebhookServer {
   private readonly server: http.Server;
+  private secretsCache: { at: number; values: string[] } | undefined;
 
   constructor(private readonly d: WebhookServerDeps) {
     this.server = http.createServer((req, res) => {
@@ -105,7 +111,7 @@ export class WebhookServer {
     const header = req.headers['stripe-signature'];
     if (Array.isArray(header)) return this.reject(res, 400, 'header_malformed', 'more than one Stripe-Signature header');
     const { store, clock } = this.d;
-    const secrets = [store.secrets.get('webhook_secret'), store.secrets.get('webhook_secret_previous')].filter((s): s is string => Boolean(s));
+    const secrets = this.secrets();
     if (secrets.length === 0) return this.reject(res, 400, 'no_secret', 'no webhook signing secret configured (run recover onboard stripe)');
     let raw: unknown;
     try {
@@ -117,6 +123,15 @@ export class WebhookServer {
         try {
           await clock.sync();
           raw = this.verify(body, header, secrets);
+        } catch (e2) {
+          if (!(e2 instanceof WebhookSignatureInvalid)) throw e2;
+          return this.reject(res, 400, e2.reason, e2.message);
+        }
+      } else if (e.reason === 'signature_mismatch' && this.secretsCache) {
+        // A secret rotated within the cache's lifetime: read them again before refusing.
+        this.secretsCache = undefined;
+        try {
+          raw = this.verify(body, header, this.secrets());
         } catch (e2) {
           if (!(e2 instanceof WebhookSignatureInvalid)) throw e2;
           return this.reject(res, 400, e2.reason, e2.message);
@@ -145,6 +160,16 @@ export class WebhookServer {
       this.d.metrics.duplicates.inc();
     }
     this.d.events.emit('webhook', { id: f.id, type: f.type, duplicate: !inserted });
+  }
+
+  /** The current and (during a rotation) previous signing secret, re-read at most once a second. */
+  private secrets(): string[] {
+    const t = performance.now();
+    if (!this.secretsCache || t - this.secretsCache.at > (this.d.secretsTtlMs ?? SECRETS_TTL_MS)) {
+      const { secrets } = this.d.store;
+      this.secretsCache = { at: t, values: [secrets.get('webhook_secret'), secrets.get('webhook_secret_previous')].filter((s): s is string => Boolean(s)) };
+    }
+    return this.secretsCache.values;
   }
 
   private verify(body: Buffer, header: string | undefined, secrets: string[]): unknown {

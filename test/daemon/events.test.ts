@@ -88,6 +88,9 @@ describe('event processing', () => {
     const charges = w.emu.state().charges.filter((ch) => ch.invoice === 'in_t1');
     expect(charges.filter((ch) => ch.source === 'smart_retry')).toHaveLength(0);
     expect(charges.filter((ch) => ch.idempotencyKey?.startsWith('recover:')).length).toBeGreaterThanOrEqual(1);
+    // The policy learned from its attempts (Beta-Binomial counts under the retry decision's keys).
+    const learned = [...w.store.stats.load()].filter(([k]) => k.startsWith('cat:'));
+    expect(learned.some(([, v]) => v.successes >= 1)).toBe(true);
     // Each attempt is logged with invoice, attempt n, outcome, decline code and the next decision; never a key.
     const logged = w.log.lines().filter((l) => l.msg === 'attempt');
     expect(logged.length).toBeGreaterThanOrEqual(1);

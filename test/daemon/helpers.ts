@@ -8,6 +8,7 @@ import { afterEach, expect } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
 import { openStore, type Store } from '../../src/db/index.js';
 import { Daemon, type DaemonOptions } from '../../src/daemon/daemon.js';
+import { driveTo, quiesce as quiesceBoth } from '../../src/daemon/drive.js';
 import type { SeedInput } from '../../src/emulator/index.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import { createGateway, type StripeGateway } from '../../src/stripe/index.js';
@@ -94,27 +95,8 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
   await daemon.start();
   const gw = createGateway({ primaryKey: KEY, apiBase: emu.url, rateLimitPerSec: 1000 });
 
-  async function quiesce(): Promise<void> {
-    for (let i = 0; i < 200; i++) {
-      await emu.flushWebhooks();
-      const worked = await daemon.settle();
-      const s = emu.state({ summary: true }).webhooks;
-      if (worked === 0 && s.queued === 0) return;
-    }
-    throw new Error('the daemon and the emulator did not quiesce');
-  }
-
-  async function advanceTo(target: number, maxStepMs = 6 * 3600_000): Promise<void> {
-    await quiesce();
-    while (clock.now() < target) {
-      const next = daemon.nextWakeAt();
-      let to = Math.min(target, clock.now() + maxStepMs);
-      if (next !== null && next > clock.now()) to = Math.min(to, next);
-      await emu.setTime(to);
-      clock.set(emu.now());
-      await quiesce();
-    }
-  }
+  const quiesce = () => quiesceBoth({ daemon, emulator: emu });
+  const advanceTo = (target: number, maxStepMs = 6 * 3600_000) => driveTo({ daemon, emulator: emu, clock, maxStepMs }, target);
 
   return { emu, db, store, clock, daemon, port, gw, log, advanceTo, advance: (ms, step) => advanceTo(clock.now() + ms, step), quiesce };
 }

@@ -71,7 +71,7 @@ describe('webhook receiver', () => {
   });
 
   it('accepts the previous secret during a rotation', async () => {
-    const w = await startWorld();
+    const w = await startWorld({ daemon: { secretsTtlMs: 0 } });
     const old = w.store.secrets.get('webhook_secret')!;
     w.store.secrets.set('webhook_secret_previous', old);
     w.store.secrets.set('webhook_secret', 'whsec_rotated0000000000000000000');
