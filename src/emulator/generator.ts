@@ -4,6 +4,7 @@ import { COUNTRIES, FIRST_NAMES, LAST_NAMES, PRICES, SCENARIO_WEIGHTS, declineFo
 import { Rng, base62, flat } from './rng.js';
 import { trustSeed } from './seed-parse.js';
 import type { Behaviour, Seed, SeedAccount, SeedCustomer, SeedCustomerUpdate, SeedInvoice, SeedPaymentMethod, SeedSubscription } from './seed-schema.js';
+import { REQUIRED_PERMISSIONS } from '../config/settings.js';
 
 /**
  * A synthetic merchant: N customers with subscriptions, most of them in dunning with a realistic
@@ -33,16 +34,7 @@ export interface GenerateOptions {
 
 /** A restricted key with the permissions onboarding asks for (DESIGN.md §1), Connect scope included. */
 export const GENERATED_KEY = 'rk_test_emulatorrecover';
-export const GENERATED_KEY_PERMISSIONS = [
-  'rak_charge_read',
-  'rak_customer_read',
-  'rak_payment_intent_read',
-  'rak_invoice_write',
-  'rak_subscription_write',
-  'rak_webhook_write',
-  'rak_credit_note_read',
-  'rak_connected_account_read',
-];
+export const GENERATED_KEY_PERMISSIONS: string[] = [...REQUIRED_PERMISSIONS, 'rak_connected_account_read'];
 
 /** Smart-Retries-like days after the first failure at which history attempts happened. */
 const HISTORY_SLOTS = [0, 1, 2, 4, 6, 8, 10, 13];

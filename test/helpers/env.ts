@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
+import { REQUIRED_PERMISSIONS } from '../../src/config/settings.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -26,13 +27,5 @@ export async function emulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   return emu;
 }
 
-/** Every permission onboarding asks for. */
-export const ALL_PERMS = [
-  'rak_charge_read',
-  'rak_customer_read',
-  'rak_payment_intent_read',
-  'rak_invoice_write',
-  'rak_subscription_write',
-  'rak_webhook_write',
-  'rak_credit_note_read',
-];
+/** Every permission onboarding asks for (account scope). */
+export const ALL_PERMS: string[] = [...REQUIRED_PERMISSIONS];
