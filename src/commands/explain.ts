@@ -66,7 +66,7 @@ function capsInForce(store: Store, c: Case, now: number): string[] {
       declineCode: c.lastDeclineCode ?? undefined, adviceCode: c.lastAdviceCode ?? undefined,
       networkAdviceCode: c.lastNetworkAdviceCode ?? undefined, networkDeclineCode: c.lastNetworkDeclineCode ?? undefined, brand,
     });
-    lines.push(`last decline ${cls.label}: ${cls.explanation}`);
+    lines.push(`last decline: ${cls.explanation}`);
   }
   return lines;
 }
@@ -100,11 +100,12 @@ export function explainCase(store: Store, c: Case, now: number) {
     for (const e of store.events.listForObject(id)) seen.set(e.id, e);
   }
   const timeline: Array<TimelineEntry & { t: number; order: number }> = [];
-  for (const e of seen.values()) timeline.push({ t: e.created, order: 0, at: iso(e.created)!, kind: 'event', text: eventText(e) });
+  // At equal times an attempt comes first: the events of that second are mostly its consequences.
   for (const a of attempts) {
     const t = a.finishedAt ?? a.startedAt ?? a.scheduledAt;
-    timeline.push({ t, order: 1, at: iso(t)!, kind: 'attempt', text: attemptText(a, c) });
+    timeline.push({ t, order: 0, at: iso(t)!, kind: 'attempt', text: attemptText(a, c) });
   }
+  for (const e of seen.values()) timeline.push({ t: e.created, order: 1, at: iso(e.created)!, kind: 'event', text: eventText(e) });
   for (const d of decisions) timeline.push({ t: d.at, order: 2, at: iso(d.at)!, kind: 'decision', text: decisionText(d) });
   for (const j of jobs) {
     const t = j.doneAt ?? j.runAt;
@@ -141,7 +142,7 @@ export function explainCase(store: Store, c: Case, now: number) {
 export async function runExplain(invoiceId: string, opts: ExplainOptions, ctx: Context): Promise<void> {
   const store = ctx.db;
   const c = store.cases.getByInvoice(invoiceId, opts.account);
-  if (!c) throw new NotFoundError(`no case for invoice ${invoiceId} in ${ctx.globals.db}`, 'recover explain takes an invoice recover has taken over or received a failure webhook for (recover status shows the counts)');
+  if (!c) throw new NotFoundError(`no case for invoice ${invoiceId} in ${ctx.globals.db}`);
   const x = explainCase(store, c, ctx.clock.now());
   ctx.out.result(x);
   const { out } = ctx;

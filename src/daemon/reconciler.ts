@@ -15,7 +15,7 @@ import { badValue } from '../errors.js';
 import { ACTIVE_CASE_STATUSES, type Account, type Case, type Store } from '../db/index.js';
 import { recoverRetries } from '../engine/decision.js';
 import type { Logger } from '../log.js';
-import type { CallContext, StripeGateway } from '../stripe/index.js';
+import { PermissionMissing, type CallContext, type StripeGateway } from '../stripe/index.js';
 import { closeCase, recordRecovery } from './case-ops.js';
 import { eventFacts } from './event-facts.js';
 import type { IntakeOutcome } from './intake.js';
@@ -51,6 +51,8 @@ export interface ReconcilerDeps {
 }
 
 export class Reconciler {
+  private warnedEvents = false;
+
   constructor(private readonly d: ReconcilerDeps) {}
 
   lastRunAt(): number | null {
@@ -80,7 +82,14 @@ export class Reconciler {
     const createdGte = Math.floor((at - (settings.dunningDays + 35) * DAY_MS) / 1000);
     for (const acct of accounts) {
       r.accounts++;
-      await this.events(acct, at, r);
+      try {
+        await this.events(acct, at, r);
+      } catch (e) {
+        // A key without "Events: read" still gets the invoice re-list below.
+        if (!(e instanceof PermissionMissing)) throw e;
+        if (!this.warnedEvents) this.d.logger.warn({ account: acct.id, err: e.message }, 'reconciler cannot list events (add rak_event_read to the key); re-listing open invoices only');
+        this.warnedEvents = true;
+      }
     }
     await drain();
     for (const acct of accounts) openByAccount.set(acct.id, await this.openInvoices(acct, createdGte, r));

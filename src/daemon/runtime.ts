@@ -23,6 +23,9 @@ import { Scheduler } from './scheduler.js';
 import { callContext } from './stripe-read.js';
 import type { DaemonEvents, PassReport, RecoveryReport } from './types.js';
 
+/** Wait after a failed reconcile, clock ms. */
+const RECONCILE_RETRY_MS = 15 * 60_000;
+
 export interface RuntimeOptions {
   store: Store;
   gw: StripeGateway;
@@ -46,6 +49,8 @@ export class Runtime {
   readonly jobs: JobRunner;
   readonly reconciler: Reconciler;
   private accounts: readonly Account[] = [];
+  /** After a failed reconcile, not before this (clock ms). */
+  private reconcileRetryAt = 0;
 
   constructor(private readonly o: RuntimeOptions) {
     const { store, gw, logger, metrics, events, owner, leaseMs, concurrency } = o;
@@ -83,10 +88,18 @@ export class Runtime {
     let events = await this.inbox.drain(deps, stop);
     let reconciled = false;
     const mode = opts.reconcile ?? 'when_due';
-    if (!stop() && (mode === 'always' || (mode === 'when_due' && this.reconciler.isDue(at)))) {
-      const r = await this.reconciler.run(settings, async () => (events += await this.inbox.drain(deps, stop)));
-      reconciled = true;
-      this.o.events.emit('reconciled', r);
+    const due = mode === 'always' || (mode === 'when_due' && this.reconciler.isDue(at) && at >= this.reconcileRetryAt);
+    if (!stop() && due) {
+      // A failing reconcile (Stripe down, a missing permission) must not hold up attempts and jobs.
+      try {
+        const r = await this.reconciler.run(settings, async () => (events += await this.inbox.drain(deps, stop)));
+        reconciled = true;
+        this.o.events.emit('reconciled', r);
+      } catch (e) {
+        this.reconcileRetryAt = this.o.clock.now() + RECONCILE_RETRY_MS;
+        this.o.logger.error({ err: (e as Error).message, retryAt: new Date(this.reconcileRetryAt).toISOString() }, 'reconcile failed');
+        this.o.events.emit('failure', { where: 'reconcile', message: (e as Error).message });
+      }
     }
     const jobs = await this.jobs.runDue(settings, stop);
     const attempts = await this.scheduler.runDue(settings, stop);
@@ -100,7 +113,8 @@ export class Runtime {
   /** Earliest clock time at which something becomes due (attempt, job, deadline, reconcile, event retry). */
   nextWakeAt(): number | null {
     const now = this.o.clock.now();
-    const times = [this.scheduler.nextDueAt(), this.jobs.nextDueAt(), this.reconciler.nextAt(now), this.inbox.nextRetryAt()].filter((t): t is number => t !== null);
+    const reconcile = this.reconciler.isDue(now) ? Math.max(now, this.reconcileRetryAt) : this.reconciler.nextAt(now);
+    const times = [this.scheduler.nextDueAt(), this.jobs.nextDueAt(), reconcile, this.inbox.nextRetryAt()].filter((t): t is number => t !== null);
     return times.length ? Math.min(...times) : null;
   }
 

@@ -56,7 +56,7 @@ describe('recover run / recover explain (CLI)', () => {
     expect(x.next).toMatch(/^none: the case ended .* \(recovered, by recover\)$/);
     const missing = await runCli(['--db', w.db, 'explain', 'in_nope']);
     expect(missing.code).toBe(1);
-    expect(missing.stderr.split('\n')[0]).toBe(`recover: no case for invoice in_nope in ${w.db}`);
+    expect(missing.stderr).toBe(`recover: no case for invoice in_nope in ${w.db}\n`);
     expect(missing.stdout).toBe('');
   });
 

@@ -1,6 +1,6 @@
 /**
  * The daemon as a child process (the real CLI, compiled on the fly), killed with SIGKILL at
- * random moments while webhooks arrive and attempts are in flight, 22 times, then run to the end
+ * random moments while webhooks arrive and attempts are in flight, 20 times, then run to the end
  * of dunning and stopped with SIGTERM. Afterwards: every event the daemon answered 200 is in the
  * database, no attempt was charged twice, and every case agrees with Stripe's (the emulator's) state.
  */
@@ -13,7 +13,7 @@ import { buildChildCli } from './child-build.js';
 import { ChildDaemon } from './child.js';
 import { DAY, HOUR, freePort, onboard } from './helpers.js';
 
-const KILLS = Number(process.env.KILLS ?? 22);
+const KILLS = Number(process.env.KILLS ?? 20);
 let entry: string;
 
 beforeAll(() => {
@@ -147,7 +147,7 @@ describe('crash safety', () => {
       expect(a, `charge ${charge.id} (${key}) unknown to recover`).toBeDefined();
       expect(a!.outcome).toBe(charge.status === 'succeeded' ? 'succeeded' : 'declined');
     }
-    expect(cases).toBeGreaterThan(15);
+    expect(cases).toBeGreaterThan(12);
     const replays = st.requests.log.filter((r) => r.replayed && r.idempotencyKey?.startsWith('recover:')).length;
     console.log({ killPhaseMs, finalPhaseMs, advances, resumed, inFlightAtKill, replays, cases, acked: acked.size, charges: ours.length });
     reader.close();

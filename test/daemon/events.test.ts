@@ -181,4 +181,24 @@ describe('event processing', () => {
     expect(note.inputs).toMatchObject({ chargeId: charge, refunded: 1000, currency: 'usd' });
     expect(w.store.counters.get('refunded:usd')).toBe(1000);
   });
+
+  it('Connect scope: a connected account\'s failure opens a case there and the retry is made on that account', async () => {
+    const w = await startWorld({
+      onboard: ['--control-share', '0'],
+      seed: {
+        start: START,
+        account: { id: 'acct_1Platform0000001' },
+        connected_accounts: [{ id: 'acct_1Connected000001', customers: [customer('cus_cx1', { type: 'schedule', decline: { decline_code: 'insufficient_funds' }, succeed_after: '+1d' })] }],
+      },
+      scope: 'connect',
+    });
+    await w.advance(2 * HOUR);
+    const c = w.store.cases.getByInvoice('in_cx1')!;
+    expect(c).toMatchObject({ accountId: 'acct_1Connected000001', status: 'in_dunning', pausedStripe: true });
+    await w.advance(8 * DAY);
+    expect(w.store.cases.get(c.id)).toMatchObject({ status: 'recovered', recoveredBy: 'recover' });
+    const pays = w.emu.state().requests.log.filter((r) => r.path === '/v1/invoices/in_cx1/pay');
+    expect(pays.length).toBeGreaterThanOrEqual(1);
+    expect(pays.every((r) => r.account === 'acct_1Connected000001' && r.idempotencyKey?.startsWith('recover:acct_1Connected000001:in_cx1:'))).toBe(true);
+  });
 });

@@ -35,9 +35,9 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function onboard(emuUrl: string, db: string, port: number, extra: string[] = []): Promise<void> {
+export async function onboard(emuUrl: string, db: string, port: number, extra: string[] = [], scope: 'account' | 'connect' = 'account', key = KEY): Promise<void> {
   const r = await runCli([
-    '--db', db, '--stripe-api-base', emuUrl, 'onboard', 'stripe', '--env', 'test', '--scope', 'account', '--primary-key', KEY,
+    '--db', db, '--stripe-api-base', emuUrl, 'onboard', 'stripe', '--env', 'test', '--scope', scope, '--primary-key', key,
     '--webhook-url', `http://127.0.0.1:${port}/stripe/webhook`, '--control-baseline', 'stripe', '--mode', 'live', '--yes', ...extra,
   ]);
   expect(r.stderr).not.toMatch(/recover: /);
@@ -78,13 +78,17 @@ export interface WorldOptions {
   settings?: Record<string, unknown>;
   latencyMs?: number;
   webhookRetryMs?: number;
+  scope?: 'account' | 'connect';
+  /** Onboard with this key instead of a full-access sk_test_ key (declare it in `keys`). */
+  key?: string;
+  keys?: Record<string, string[]>;
 }
 
 export async function startWorld(o: WorldOptions = {}): Promise<World> {
-  const emu = await emulator({ seed: o.seed, smartRetries: o.smartRetries, latencyMs: o.latencyMs, webhookRetryMs: o.webhookRetryMs ?? 60_000 });
+  const emu = await emulator({ seed: o.seed, smartRetries: o.smartRetries, latencyMs: o.latencyMs, webhookRetryMs: o.webhookRetryMs ?? 60_000, keys: o.keys });
   const port = await freePort();
   const db = tempDb();
-  await onboard(emu.url, db, port, o.onboard);
+  await onboard(emu.url, db, port, o.onboard, o.scope, o.key);
   const clock = new FakeClock(emu.now());
   const store = openStore(db, { clock });
   store.settings.set({ ...store.settings.require(), rateLimitPerSec: 2000, ...(o.settings ?? {}) });

@@ -239,4 +239,28 @@ describe('scheduler and executor', () => {
     expect(w.store.attempts.get(pending.id)!.outcome).toBe('succeeded');
     await expect(fetch(`${w.daemon.url}/healthz`)).rejects.toThrow();
   });
+
+  it('a key without "Events: read": the reconciler warns once and still re-lists open invoices; attempts go on', async () => {
+    const key = 'rk_test_noevents00000000000000001';
+    const w = await startWorld({
+      onboard: ['--control-share', '0'],
+      seed: {
+        start: START,
+        account: {
+          customers: [{
+            id: 'cus_ne1', payment_methods: [{ id: 'pm_ne1', behaviour: LATER('+1d') as never }],
+            // Already in dunning before recover was set up: only a re-list can find it.
+            subscriptions: [{ id: 'sub_ne1', price: 3000, invoices: [{ id: 'in_ne1', amount: 3000, created: '-2d', attempts: [{ at: '-2d', outcome: { decline_code: 'insufficient_funds' } }] }] }],
+          }],
+        },
+      },
+      key,
+      keys: { [key]: ['rak_charge_read', 'rak_customer_read', 'rak_payment_intent_read', 'rak_invoice_write', 'rak_subscription_write', 'rak_webhook_write', 'rak_credit_note_read'] },
+    });
+    await w.advance(12 * DAY);
+    expect(w.store.cases.getByInvoice('in_ne1')).toMatchObject({ source: 'reconciler', status: 'recovered', recoveredBy: 'recover' });
+    const warnings = w.log.lines().filter((l) => String(l.msg).startsWith('reconciler cannot list events'));
+    expect(warnings).toHaveLength(1);
+    expect(w.log.lines().filter((l) => l.msg === 'reconcile failed')).toHaveLength(0);
+  });
 });
