@@ -78,6 +78,33 @@ describe('takeover resumes', () => {
     expect((await s.takeover()).json.total.imported).toBe(0);
   });
 
+  it('interrupted once one account is complete, a re-run does not walk that account again', async () => {
+    const s = await setup({ customers: 300 });
+    const exp = expectedOutcome(s.emu.state(), { accounts: s.accounts, now: s.emu.now() });
+    const store = s.store();
+    const stop = new AbortController();
+    const err = await direct(s, {
+      pageSize: 10,
+      concurrency: 4,
+      signal: stop.signal,
+      onPage: (p) => {
+        if (p.kind !== 'invoices' || stop.signal.aborted) return;
+        // Called after the page is committed: stop as soon as one account's scan is complete.
+        const scan = store.cursors.get(p.account, SCAN);
+        if (scan === undefined || (JSON.parse(scan) as { segments: Array<{ done: boolean }> }).segments.every((g) => g.done)) stop.abort();
+      },
+    });
+    expect(err).toBeInstanceOf(WorkError);
+    const partial = store.cases.count();
+    expect(partial).toBeGreaterThan(0);
+
+    const again = await s.takeover(['--page-size', '10', '--concurrency', '4']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.json.total.imported).toBe(exp.imported.size - partial);
+    expectExactlyOnce(store, exp);
+    for (const a of s.accounts) expect(store.cursors.get(a, SCAN)).toBeUndefined();
+  });
+
   it('killed with SIGKILL after its 2nd recorded page, a re-run ends with exactly the full set', async () => {
     const runner = buildCliForChild(tempDir());
     const s = await setup({ customers: 300, emulator: { latencyMs: 10 } });

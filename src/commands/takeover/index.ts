@@ -143,6 +143,8 @@ export async function runTakeover(opts: TakeoverOptions, ctx: Context): Promise<
       dryRun ? undefined : 'run recover takeover again: it continues where it stopped',
     );
   }
+  // Every account is complete: the next run starts a fresh scan.
+  if (!dryRun) store.tx(() => runs.forEach((r) => store.cursors.delete(r.id, SCAN_CURSOR)));
   spinner.succeed(dryRun ? 'takeover dry run done: nothing was written' : 'takeover done');
   report(ctx, runs, plan, { dryRun, settings, pauseStripe: env.pauseStripe, history: historyMs !== null, complete: true });
 }

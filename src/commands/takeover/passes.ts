@@ -21,7 +21,7 @@ import { pauseStripe, recordPage } from './apply.js';
 import { planPage, type PlanEntry } from './plan.js';
 import type { PoolControl } from './pool.js';
 import { historyRows, INTENT_EXPAND, INVOICE_EXPAND, readInvoices, stageIntents, stageInvoicePayments } from './read.js';
-import { advance, allDone, createdFilter, SCAN_CURSOR, split, type ScanState, type Segment } from './segments.js';
+import { advance, createdFilter, SCAN_CURSOR, split, type ScanState, type Segment } from './segments.js';
 import { countPage, type Tally } from './tally.js';
 
 export interface AccountRun {
@@ -172,8 +172,10 @@ async function invoicesJob(env: RunEnv, job: Job, ctl: PoolControl<Job>): Promis
         recordPage(store, items, paused, env.settings, now);
         advance(seg, page);
         more = offerSplit(job, ctl, true);
-        if (allDone(acct.scan)) store.cursors.delete(acct.id, SCAN_CURSOR);
-        else store.cursors.set(acct.id, SCAN_CURSOR, JSON.stringify(acct.scan));
+        // Kept even when this account is done: if another account's pass fails, the re-run must
+        // not walk this one again (a second import of every case). runTakeover deletes the
+        // scans once the whole run has completed.
+        store.cursors.set(acct.id, SCAN_CURSOR, JSON.stringify(acct.scan));
       });
       countPage(acct.tally, items, paused, failed);
       env.logger.debug({ account: acct.id, pages: acct.tally.invoicePages, invoices: items.length, after: seg.after }, 'takeover page committed');
