@@ -9,7 +9,7 @@ import { openStore } from '../../src/db/index.js';
 import { generateMerchant } from '../../src/emulator/index.js';
 import { mulberry32 } from '../../src/policy/index.js';
 import { emulator, tempDb } from '../helpers/env.js';
-import { buildChildCli } from './child-build.js';
+import { buildChildCli } from '../helpers/child-build.js';
 import { ChildDaemon } from './child.js';
 import { DAY, HOUR, freePort, onboard } from './helpers.js';
 

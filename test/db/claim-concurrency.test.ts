@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildStoreForChild } from './build-for-child.js';
+import { childModule } from '../helpers/child-build.js';
 import { addCase, open, T0, tempDbPath, tempDir } from './helpers.js';
 
 const MIN = 60_000;
@@ -38,7 +38,7 @@ describe('claimDue: no attempt is ever handed to two owners', () => {
 
   it('four processes claiming the same database at the same moment', async () => {
     const dir = tempDir();
-    const indexJs = buildStoreForChild(path.join(dir, 'build'));
+    const indexJs = childModule('src/db/index.js');
     const p = tempDbPath();
     const store = open(p);
     const all = seedDue(store, 3000);
@@ -64,7 +64,7 @@ describe('claimDue: no attempt is ever handed to two owners', () => {
       store.close();
       process.stdout.write(JSON.stringify(claimed));
     `;
-    const script = path.join(dir, 'build', 'claimer.mjs');
+    const script = path.join(dir, 'claimer.mjs');
     fs.writeFileSync(script, child);
     const owners = ['p1', 'p2', 'p3', 'p4'];
     const runs = owners.map(

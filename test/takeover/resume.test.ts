@@ -12,7 +12,7 @@ import { runTakeover, type TakeoverOptions } from '../../src/commands/takeover/i
 import { createGateway } from '../../src/stripe/index.js';
 import type { Store } from '../../src/db/index.js';
 import { tempDir } from '../helpers/env.js';
-import { buildCliForChild } from './child.js';
+import { buildChildCli } from '../helpers/child-build.js';
 import { casesByInvoice, expectedOutcome, setup, type Expected, type Setup } from './helpers.js';
 
 const SCAN = 'takeover:invoices';
@@ -106,7 +106,7 @@ describe('takeover resumes', () => {
   });
 
   it('killed with SIGKILL after its 2nd recorded page, a re-run ends with exactly the full set', async () => {
-    const runner = buildCliForChild(tempDir());
+    const runner = buildChildCli();
     const s = await setup({ customers: 300, emulator: { latencyMs: 10 } });
     const exp = expectedOutcome(s.emu.state(), { accounts: s.accounts, now: s.emu.now() });
     const child = spawn(process.execPath, [runner, ...s.base, '--log-level', 'debug', '--log-format', 'json', 'takeover', '--clock', 'emulator', '--page-size', '10', '--concurrency', '4'], {

@@ -22,12 +22,26 @@ function walk(dir: string, out: string[] = []): string[] {
 
 /** Returns the path of an ESM entry point equivalent to bin/recover. */
 export function buildChildCli(): string {
+  return path.join(buildSources(), 'recover.mjs');
+}
+
+/** Path of one transpiled module for a child process, e.g. `childModule('src/db/index.js')`. */
+export function childModule(relJs: string): string {
+  return path.join(buildSources(), relJs);
+}
+
+/**
+ * Transpiles all of src/ once per content hash. Test workers may race here: each builds in its
+ * own temp dir and renames it into place; a rename onto an existing build fails and the loser
+ * discards its copy, so a build in use is never removed.
+ */
+function buildSources(): string {
   const files = walk(path.join(ROOT, 'src')).sort();
   const hash = createHash('sha256');
   for (const f of files) hash.update(f).update(fs.readFileSync(f));
   const out = path.join(ROOT, 'node_modules', '.cache', 'recover-test-cli', hash.digest('hex').slice(0, 16));
   const entry = path.join(out, 'recover.mjs');
-  if (fs.existsSync(entry)) return entry;
+  if (fs.existsSync(entry)) return out;
   const tmp = `${out}.tmp-${process.pid}`;
   for (const f of files) {
     const rel = path.relative(ROOT, f).replace(/\.ts$/, '.js');
@@ -43,11 +57,16 @@ export function buildChildCli(): string {
     path.join(tmp, 'recover.mjs'),
     `import { main } from './src/main.js';\nmain(process.argv).then((code) => { process.exitCode = code; }, (e) => { console.error(e); process.exitCode = 1; });\n`,
   );
-  fs.rmSync(out, { recursive: true, force: true });
-  fs.renameSync(tmp, out);
+  try {
+    fs.renameSync(tmp, out);
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    if (!fs.existsSync(entry)) throw e;
+    return out;
+  }
   // Older builds (of older sources) are of no further use.
   for (const old of fs.readdirSync(path.dirname(out))) {
     if (old !== path.basename(out) && !old.includes('.tmp-')) fs.rmSync(path.join(path.dirname(out), old), { recursive: true, force: true });
   }
-  return entry;
+  return out;
 }
