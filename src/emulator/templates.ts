@@ -303,21 +303,36 @@ const WEBHOOK_ENDPOINT: Doc = {
   url: '',
 };
 
+/** Also the base of each seeded account's own profile (world.ts fills in the name). */
+export const ACCOUNT_BUSINESS_PROFILE = {
+  annual_revenue: null,
+  estimated_worker_count: null,
+  mcc: '5734',
+  minority_owned_business_designation: null,
+  name: null,
+  product_description: null,
+  support_address: null,
+  support_email: null,
+  support_phone: null,
+  support_url: null,
+  url: null,
+};
+
+/** A fully verified account: nothing due now or later (`requirements` and `future_requirements`). */
+const NO_REQUIREMENTS = {
+  alternatives: [],
+  current_deadline: null,
+  currently_due: [],
+  disabled_reason: null,
+  errors: [],
+  eventually_due: [],
+  past_due: [],
+  pending_verification: [],
+};
+
 const ACCOUNT: Doc = {
   object: 'account',
-  business_profile: {
-    annual_revenue: null,
-    estimated_worker_count: null,
-    mcc: '5734',
-    minority_owned_business_designation: null,
-    name: null,
-    product_description: null,
-    support_address: null,
-    support_email: null,
-    support_phone: null,
-    support_url: null,
-    url: null,
-  },
+  business_profile: ACCOUNT_BUSINESS_PROFILE,
   business_type: 'company',
   capabilities: { card_payments: 'active', transfers: 'active' },
   charges_enabled: true,
@@ -328,28 +343,10 @@ const ACCOUNT: Doc = {
   details_submitted: true,
   email: null,
   external_accounts: null,
-  future_requirements: {
-    alternatives: [],
-    current_deadline: null,
-    currently_due: [],
-    disabled_reason: null,
-    errors: [],
-    eventually_due: [],
-    past_due: [],
-    pending_verification: [],
-  },
+  future_requirements: NO_REQUIREMENTS,
   metadata: {},
   payouts_enabled: true,
-  requirements: {
-    alternatives: [],
-    current_deadline: null,
-    currently_due: [],
-    disabled_reason: null,
-    errors: [],
-    eventually_due: [],
-    past_due: [],
-    pending_verification: [],
-  },
+  requirements: NO_REQUIREMENTS,
   settings: null,
   tos_acceptance: { date: null, ip: null, user_agent: null },
   type: 'standard',

@@ -2,7 +2,7 @@ import { FakeClock } from '../clock.js';
 import { IdGen } from './ids.js';
 import { Scheduler } from './scheduler.js';
 import { Collection, type Doc, type Row } from './store.js';
-import type { ObjectType } from './templates.js';
+import { ACCOUNT_BUSINESS_PROFILE, type ObjectType } from './templates.js';
 
 /** The API version the emulator speaks (stripe-node 23.x pins it). */
 export const API_VERSION = '2026-10-28.endive';
@@ -127,7 +127,7 @@ export class World {
       country: spec.country,
       default_currency: spec.default_currency,
       email: spec.email ?? null,
-      business_profile: { ...BUSINESS_PROFILE, name: spec.name ?? null },
+      business_profile: { ...ACCOUNT_BUSINESS_PROFILE, name: spec.name ?? null },
       settings: { dashboard: { display_name: spec.name ?? null, timezone: spec.timezone } },
       type: spec.main ? 'standard' : 'standard',
       controller: spec.main ? { type: 'account' } : { type: 'application', is_controller: true },
@@ -201,19 +201,6 @@ export class World {
 /** `request` of events the emulator caused by itself (shared: never mutated). */
 const NO_REQUEST = { id: null, idempotency_key: null };
 
-const BUSINESS_PROFILE = {
-  annual_revenue: null,
-  estimated_worker_count: null,
-  mcc: '5734',
-  minority_owned_business_designation: null,
-  name: null,
-  product_description: null,
-  support_address: null,
-  support_email: null,
-  support_phone: null,
-  support_url: null,
-  url: null,
-};
 
 /** Top-level fields whose value differs between two versions of a doc, with the old values. */
 export function previousAttributes(oldDoc: Doc, newDoc: Doc): Doc {
