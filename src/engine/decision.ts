@@ -26,7 +26,7 @@ export function statusFor(d: Decision, current: CaseStatus): CaseStatus {
     case 'wait':
       return d.kind === 'observe' ? 'observing' : 'waiting_card_update';
     case 'stop':
-      return d.kind === 'hard_decline' ? 'hard_declined' : d.kind === 'needs_card_update' ? 'lost' : 'lost';
+      return d.kind === 'hard_decline' ? 'hard_declined' : 'lost';
     default:
       return current;
   }

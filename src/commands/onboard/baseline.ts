@@ -38,24 +38,18 @@ export interface RetrySignal {
 export async function scanSmartRetries(gw: StripeGateway, accounts: Array<string | undefined>, maxPages = 20): Promise<RetrySignal> {
   const signal: RetrySignal = { scanned: 0, retrying: [], truncated: false };
   for (const account of accounts) {
-    let startingAfter: string | undefined;
-    for (let page = 0; ; page++) {
-      if (page === maxPages) {
-        signal.truncated = true;
-        break;
-      }
-      const list = await gw.invoices.list(
-        { status: 'open', collection_method: 'charge_automatically', limit: 100, starting_after: startingAfter },
-        { account },
-      );
-      for (const inv of list.data) {
+    let pages = 0;
+    for await (const { page, hasMore } of gw.invoices.listAll({ status: 'open', collection_method: 'charge_automatically', limit: 100 }, { account })) {
+      for (const inv of page) {
         // A never-attempted invoice carries next_payment_attempt for its first try: not a retry.
         if (inv.attempt_count < 1) continue;
         signal.scanned++;
         if (inv.next_payment_attempt) signal.retrying.push({ account, invoice: inv.id, nextAttempt: inv.next_payment_attempt * 1000 });
       }
-      if (!list.has_more || list.data.length === 0) break;
-      startingAfter = list.data[list.data.length - 1].id;
+      if (++pages === maxPages && hasMore) {
+        signal.truncated = true;
+        break;
+      }
     }
   }
   return signal;
