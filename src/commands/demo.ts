@@ -62,7 +62,8 @@ export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
       env: 'test', scope: 'account', primaryKey: DEMO_KEY, webhookUrl: `http://127.0.0.1:${port}/stripe/webhook`,
       controlBaseline: 'stripe', controlShare: 0.2, mode: 'live', yes: true,
     }, sub);
-    // The emulator runs on this machine: no need to stay under Stripe's real rate limits.
+    // The emulator runs on this machine: no need to stay under Stripe's real rate limits (takeover
+    // and the daemon both read the rate from the settings).
     sub.db.settings.set({ ...sub.db.settings.require(), rateLimitPerSec: 5000 });
     spinner.update('Taking over the failed invoices…');
     await runTakeover({ pauseStripe: true }, sub);
@@ -70,7 +71,7 @@ export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
     const taken = Object.values(counts).reduce((a, b) => a + b, 0);
     out.note(`Took over ${taken} failed invoices (${counts.observing} left to Smart Retries as the control group).`);
 
-    daemon = new Daemon({ store: sub.db, clock, logger: silentLogger, apiBase: emu.url, rateLimitPerSec: 5000, http: { host: '127.0.0.1', port }, loop: false, concurrency: 8,
+    daemon = new Daemon({ store: sub.db, clock, logger: silentLogger, apiBase: emu.url, http: { host: '127.0.0.1', port }, loop: false, concurrency: 8,
       // Webhooks are delivered reliably here; a daily re-listing is plenty (hourly would re-read every open invoice 720 times).
       reconcileCron: '0 0 * * *' });
     let recovered = 0;
@@ -96,7 +97,6 @@ export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
     for (const c of sub.db.cases.iterate()) since = Math.min(since, c.firstFailedAt);
     const reportCtx = Object.assign(Object.create(sub) as Context, { out, globals: { ...sub.globals, json: ctx.globals.json } });
     await runReport({ since: new Date(since).toISOString(), html: resolve(opts.html) }, reportCtx);
-    out.note(`HTML report: ${resolve(opts.html)}`);
     if (opts.keep) out.note(`Database kept: explore with  recover --db ${dbPath} report  or  recover --db ${dbPath} explain <invoice>`);
   } finally {
     spinner.stop();
