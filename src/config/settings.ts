@@ -6,16 +6,8 @@ import { z } from 'zod';
 import { CronExpressionParser } from 'cron-parser';
 import { DateTime } from 'luxon';
 
-export const REQUIRED_PERMISSIONS = [
-  'rak_charge_read',
-  'rak_customer_read',
-  'rak_payment_intent_read',
-  'rak_invoice_write',
-  'rak_subscription_write',
-  'rak_webhook_write',
-  'rak_credit_note_read',
-] as const;
-export type RequiredPermission = (typeof REQUIRED_PERMISSIONS)[number];
+// Derived from the Stripe calls recover makes (src/stripe/permissions.ts); re-exported for the wizard and tests.
+export { REQUIRED_PERMISSIONS } from '../stripe/permissions.js';
 
 const cronWindow = z.string().refine(
   (expr) => {

@@ -19,6 +19,7 @@ import { redactText } from '../redact.js';
 import { isRateLimit, isSdkError, isTransient, mapStripeError } from './error-map.js';
 import { type CallInfo, type KeyRole, isGatewayError } from './errors.js';
 import type { TokenBucket } from './limiter.js';
+import { permissionFor } from './permissions.js';
 import type { CallContext } from './types.js';
 
 /** pino-compatible subset. */
@@ -73,6 +74,8 @@ export class Executor {
 
   async run<T>(spec: CallSpec, ctx: CallContext | undefined, fn: SdkCall<T>): Promise<T> {
     const o = this.o;
+    // Every endpoint must declare its permission: the required list is derived from that table.
+    permissionFor(spec.method, spec.path);
     const account = ctx?.account;
     const idempotencyKey = spec.method === 'POST' ? ctx?.idempotencyKey ?? `recover-auto-${randomUUID()}` : undefined;
     let role: KeyRole = 'primary';

@@ -7,10 +7,10 @@
  * Probe one key at a time (a gateway built with that key as primary and no fallback), otherwise
  * a 429 on the primary would be answered by the fallback key's permissions.
  */
-import { REQUIRED_PERMISSIONS } from '../config/settings.js';
 import { redactText } from '../redact.js';
 import { AuthenticationFailed, NotFound, PermissionMissing, RateLimited, StripeUnavailable } from './errors.js';
 import type { StripeGateway } from './gateway.js';
+import { REQUIRED_PERMISSIONS } from './permissions.js';
 import type { CallContext } from './types.js';
 
 export interface PermissionProbe {

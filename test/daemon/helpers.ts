@@ -13,7 +13,7 @@ import type { SeedInput } from '../../src/emulator/index.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import { createGateway, type StripeGateway } from '../../src/stripe/index.js';
 import { runCli } from '../helpers/cli.js';
-import { emulator, tempDb } from '../helpers/env.js';
+import { LEAST_CONNECT_KEY, LEAST_KEY, emulator, tempDb } from '../helpers/env.js';
 import type { Emulator } from '../../src/emulator/index.js';
 import { PassThrough } from 'node:stream';
 
@@ -22,7 +22,9 @@ afterEach(async () => {
   while (stops.length) await stops.pop()!();
 });
 
+/** Full access: what the merchant's other tools (and the customer, through them) use in tests. */
 export const KEY = 'sk_test_daemon0000000000000001';
+
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -35,7 +37,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function onboard(emuUrl: string, db: string, port: number, extra: string[] = [], scope: 'account' | 'connect' = 'account', key = KEY): Promise<void> {
+export async function onboard(emuUrl: string, db: string, port: number, extra: string[] = [], scope: 'account' | 'connect' = 'account', key = scope === 'connect' ? LEAST_CONNECT_KEY : LEAST_KEY): Promise<void> {
   const r = await runCli([
     '--db', db, '--stripe-api-base', emuUrl, 'onboard', 'stripe', '--env', 'test', '--scope', scope, '--primary-key', key,
     '--webhook-url', `http://127.0.0.1:${port}/stripe/webhook`, '--control-baseline', 'stripe', '--mode', 'live', '--yes', ...extra,
@@ -79,8 +81,10 @@ export interface WorldOptions {
   latencyMs?: number;
   webhookRetryMs?: number;
   scope?: 'account' | 'connect';
-  /** Onboard with this key instead of a full-access sk_test_ key (declare it in `keys`). */
+  /** Onboard with this key instead of LEAST_KEY / LEAST_CONNECT_KEY (declare it in `keys`). */
   key?: string;
+  /** After onboarding, the daemon runs with this key instead (e.g. one that lost a permission since). */
+  daemonKey?: string;
   keys?: Record<string, string[]>;
 }
 
@@ -91,6 +95,7 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
   await onboard(emu.url, db, port, o.onboard, o.scope, o.key);
   const clock = new FakeClock(emu.now());
   const store = openStore(db, { clock });
+  if (o.daemonKey) store.secrets.set('primary_key', o.daemonKey);
   store.settings.set({ ...store.settings.require(), rateLimitPerSec: 2000, ...(o.settings ?? {}) });
   const log = memoryLogger();
   const daemon = new Daemon({ store, clock, apiBase: emu.url, http: { host: '127.0.0.1', port }, logger: log.logger, ...o.daemon });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon/daemon.js';
 import type { SeedInput } from '../../src/emulator/index.js';
 import { createGateway } from '../../src/stripe/index.js';
+import { REQUIRED_PERMISSIONS } from '../../src/stripe/permissions.js';
 import { DAY, HOUR, KEY, startWorld, stripeApi, type World } from './helpers.js';
 
 const START = '2026-01-05T00:00:00Z';
@@ -254,8 +255,9 @@ describe('scheduler and executor', () => {
           }],
         },
       },
-      key,
-      keys: { [key]: ['rak_charge_read', 'rak_customer_read', 'rak_payment_intent_read', 'rak_invoice_write', 'rak_subscription_write', 'rak_webhook_write', 'rak_credit_note_read'] },
+      // Onboarded with the full list; the key later lost "Events: read" (edited in the Dashboard).
+      daemonKey: key,
+      keys: { [key]: REQUIRED_PERMISSIONS.filter((p) => p !== 'rak_event_read') },
     });
     await w.advance(12 * DAY);
     expect(w.store.cases.getByInvoice('in_ne1')).toMatchObject({ source: 'reconciler', status: 'recovered', recoveredBy: 'recover' });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { REQUIRED_PERMISSIONS } from '../../src/config/settings.js';
+import { REQUIRED_PERMISSIONS, requiredPermissions } from '../../src/stripe/permissions.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -21,8 +21,20 @@ export function tempDb(): string {
   return join(tempDir(), 'recover.db');
 }
 
+/**
+ * Restricted keys holding exactly the permissions recover declares (src/stripe/permissions.ts),
+ * one per scope; every emulator started here knows them. Tests run recover with these, not with an
+ * sk_test_ key, so a call that needs an undeclared permission fails with Stripe's 403.
+ */
+export const LEAST_KEY = 'rk_test_leastprivilege0000001';
+export const LEAST_CONNECT_KEY = 'rk_test_leastprivilegeconnect1';
+/** A second one (Connect scope) for the fallback key: the emulator's rate limit is per key. */
+export const LEAST_FALLBACK_KEY = 'rk_test_leastprivilegefallback';
+
 export async function emulator(opts: EmulatorOptions = {}): Promise<Emulator> {
-  const emu = await startEmulator({ port: 0, ...opts });
+  const keys = { [LEAST_KEY]: [...requiredPermissions('account')], [LEAST_CONNECT_KEY]: [...requiredPermissions('connect')],
+    [LEAST_FALLBACK_KEY]: [...requiredPermissions('connect')], ...opts.keys };
+  const emu = await startEmulator({ port: 0, ...opts, keys });
   cleanups.push(() => emu.close());
   return emu;
 }

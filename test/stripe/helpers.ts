@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { expect } from 'vitest';
 import { parseSeed, startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { REQUIRED_PERMISSIONS } from '../../src/stripe/permissions.js';
 import { createGateway, type CallReport, type GatewayOptions, type StripeGateway } from '../../src/stripe/index.js';
 
 // Only letters/digits after the prefix, like real keys; distinct last four characters so the
@@ -84,15 +85,7 @@ export const SEED = parseSeed({
   keys: [
     {
       key: NO_INVOICE_WRITE,
-      permissions: [
-        'rak_charge_read',
-        'rak_customer_read',
-        'rak_payment_intent_read',
-        'rak_invoice_read',
-        'rak_subscription_write',
-        'rak_webhook_write',
-        'rak_credit_note_read',
-      ],
+      permissions: REQUIRED_PERMISSIONS.map((p) => (p === 'rak_invoice_write' ? 'rak_invoice_read' : p)),
     },
   ],
 });

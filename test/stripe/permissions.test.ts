@@ -1,6 +1,6 @@
 /** Restricted-key permissions: Stripe's 403 parsed into PermissionMissing, and the probe table. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REQUIRED_PERMISSIONS } from '../../src/config/settings.js';
+import { REQUIRED_PERMISSIONS, permissionFor, requiredPermissions } from '../../src/stripe/permissions.js';
 import type { Emulator } from '../../src/emulator/index.js';
 import { AuthenticationFailed, PROBE_IDS, PermissionMissing, parsePermissions, probePermissions } from '../../src/stripe/index.js';
 import { CONNECTED, NO_INVOICE_WRITE, UNKNOWN, expectNoKeys, gatewayFor, rejection, requestsTo, startSeeded } from './helpers.js';
@@ -85,11 +85,24 @@ describe('probePermissions', () => {
 
   it('can probe permissions beyond the required set', async () => {
     const { gw } = gatewayFor(emu, { primaryKey: NO_INVOICE_WRITE });
-    const rows = await probePermissions(gw, undefined, ['rak_event_read', 'rak_payment_method_read', 'rak_connected_account_read']);
-    expect(rows.map((r) => [r.permission, r.ok])).toEqual([
-      ['rak_event_read', false],
-      ['rak_payment_method_read', false],
-      ['rak_connected_account_read', false],
+    const rows = await probePermissions(gw, undefined, ['rak_connected_account_read']);
+    expect(rows.map((r) => [r.permission, r.ok])).toEqual([['rak_connected_account_read', false]]);
+  });
+});
+
+describe('the required permissions are derived from the calls recover makes', () => {
+  it('lists every resource the gateway touches, write where it writes', () => {
+    // The daemon lists /v1/events (reconciler) and reads /v1/payment_methods/:id (card updates):
+    // both were missing from the Phase 1 list of seven.
+    expect([...REQUIRED_PERMISSIONS]).toEqual([
+      'rak_charge_read', 'rak_customer_read', 'rak_payment_intent_read', 'rak_invoice_write', 'rak_subscription_write',
+      'rak_webhook_write', 'rak_credit_note_read', 'rak_payment_method_read', 'rak_event_read',
     ]);
+    expect(requiredPermissions('connect')).toEqual([...REQUIRED_PERMISSIONS, 'rak_connected_account_read']);
+    expect(permissionFor('POST', '/v1/invoices/:id/pay')).toBe('rak_invoice_write');
+  });
+
+  it('refuses a call to an endpoint without a declared permission', () => {
+    expect(() => permissionFor('GET', '/v1/refunds')).toThrow(/no entry in ENDPOINT_PERMISSIONS/);
   });
 });

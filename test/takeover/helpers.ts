@@ -8,7 +8,7 @@ import { generateMerchant, type EmulatorOptions, type EmulatorState, type SeedIn
 import { openStore, type Case, type Store } from '../../src/db/index.js';
 import type { ContextOverrides } from '../../src/context.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
-import { emulator, tempDb } from '../helpers/env.js';
+import { LEAST_CONNECT_KEY, LEAST_FALLBACK_KEY, emulator, tempDb } from '../helpers/env.js';
 
 export const DAY = 86_400_000;
 export const SKIP_KEYS = ['paid', 'not_open', 'not_automatic', 'zero_amount', 'not_attempted', 'subscription_create', 'subscription_canceled', 'needs_customer_action', 'past_dunning_window'] as const;
@@ -81,8 +81,8 @@ export async function setup(o: MerchantOptions & { baseline?: string; mode?: 'li
   const db = tempDb();
   const base = ['--db', db, '--stripe-api-base', emu.url];
   const onboard = await runCli([
-    ...base, 'onboard', 'stripe', '--env', 'test', '--scope', 'connect', '--primary-key', 'sk_test_primary',
-    ...(o.fallbackKey ? ['--fallback-key', 'sk_test_fallback'] : []),
+    ...base, 'onboard', 'stripe', '--env', 'test', '--scope', 'connect', '--primary-key', LEAST_CONNECT_KEY,
+    ...(o.fallbackKey ? ['--fallback-key', LEAST_FALLBACK_KEY] : []),
     // A closed local port: deliveries fail at once instead of waiting on DNS when the emulator closes.
     '--webhook-url', 'http://127.0.0.1:9/stripe/webhook', '--control-baseline', o.baseline ?? 'stripe', '--mode', o.mode ?? 'live', '--yes',
   ]);

@@ -1,0 +1,81 @@
+/**
+ * The restricted-key permission of every Stripe endpoint recover calls, and the permission
+ * lists derived from them. The gateway's executor refuses a call whose endpoint is not listed
+ * here, so the list the wizard asks for, the probes, `status` and the emulator's generated key
+ * can never fall behind the calls recover actually makes (today's daemon once needed
+ * `rak_event_read` and `rak_payment_method_read` that the wizard did not ask for).
+ *
+ * Source: Stripe's restricted keys (https://docs.stripe.com/keys/restricted-api-keys): each
+ * resource is None / Read / Write; Write includes Read; a GET needs Read, a POST or DELETE
+ * Write. Invoice payments are part of the Invoices resource; Stripe asks for the connected
+ * account permission on `GET /v1/account` too.
+ */
+
+export type Access = 'read' | 'write';
+
+export interface EndpointPermission {
+  /** Stripe's name, e.g. `rak_invoice`. */
+  resource: string;
+  access: Access;
+  /** Needed only in Connect scope (listing and reading connected accounts). */
+  connectOnly?: boolean;
+}
+
+const r = (resource: string, connectOnly = false): EndpointPermission => ({ resource, access: 'read', connectOnly });
+const w = (resource: string): EndpointPermission => ({ resource, access: 'write' });
+
+/**
+ * `METHOD path-template` → what the call needs. Every gateway call must be listed. Grouped by
+ * resource in the order the wizard shows them (the first seven are the Phase 1 list).
+ */
+export const ENDPOINT_PERMISSIONS: Readonly<Record<string, EndpointPermission>> = {
+  'GET /v1/charges': r('rak_charge'),
+  'GET /v1/customers': r('rak_customer'),
+  'GET /v1/customers/:id': r('rak_customer'),
+  'GET /v1/payment_intents': r('rak_payment_intent'),
+  'GET /v1/payment_intents/:id': r('rak_payment_intent'),
+  'GET /v1/invoices': r('rak_invoice'),
+  'GET /v1/invoices/:id': r('rak_invoice'),
+  'POST /v1/invoices/:id': w('rak_invoice'),
+  'POST /v1/invoices/:id/pay': w('rak_invoice'),
+  'POST /v1/invoices/:id/mark_uncollectible': w('rak_invoice'),
+  'GET /v1/invoice_payments': r('rak_invoice'),
+  'GET /v1/subscriptions/:id': r('rak_subscription'),
+  'POST /v1/subscriptions/:id': w('rak_subscription'),
+  'DELETE /v1/subscriptions/:id': w('rak_subscription'),
+  'GET /v1/webhook_endpoints': r('rak_webhook'),
+  'POST /v1/webhook_endpoints': w('rak_webhook'),
+  'POST /v1/webhook_endpoints/:id': w('rak_webhook'),
+  'DELETE /v1/webhook_endpoints/:id': w('rak_webhook'),
+  'GET /v1/credit_notes': r('rak_credit_note'),
+  'GET /v1/payment_methods/:id': r('rak_payment_method'),
+  'GET /v1/events': r('rak_event'),
+  'GET /v1/account': r('rak_connected_account', true),
+  'GET /v1/accounts': r('rak_connected_account', true),
+};
+
+/** The permission a call needs, e.g. `rak_invoice_write`; throws for an endpoint not listed above. */
+export function permissionFor(method: string, path: string): string {
+  const p = ENDPOINT_PERMISSIONS[`${method} ${path}`];
+  if (!p) throw new TypeError(`${method} ${path} has no entry in ENDPOINT_PERMISSIONS (src/stripe/permissions.ts)`);
+  return `${p.resource}_${p.access}`;
+}
+
+/** One permission per resource: write where any call writes, else read; in table order. */
+function derive(connect: boolean): string[] {
+  const access = new Map<string, Access>();
+  for (const p of Object.values(ENDPOINT_PERMISSIONS)) {
+    if (p.connectOnly && !connect) continue;
+    if (access.get(p.resource) !== 'write') access.set(p.resource, p.access);
+  }
+  return [...access].map(([resource, a]) => `${resource}_${a}`);
+}
+
+/** What a key needs in account scope. */
+export const REQUIRED_PERMISSIONS: readonly string[] = derive(false);
+/** What a key needs in Connect scope (adds reading the connected accounts). */
+export const CONNECT_PERMISSIONS: readonly string[] = derive(true);
+
+export function requiredPermissions(scope: 'account' | 'connect'): readonly string[] {
+  return scope === 'connect' ? CONNECT_PERMISSIONS : REQUIRED_PERMISSIONS;
+}
