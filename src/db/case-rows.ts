@@ -23,7 +23,7 @@ export interface Case {
   invoiceCreatedAt: number;
   firstFailedAt: number;
   dunningDeadline: number;
-  /** Stripe's invoice.attempt_count when last imported (attempts made before recover). */
+  /** Stripe's invoice.attempt_count when the case opened (attempts made before recover); never refreshed. */
   stripeAttemptCount: number;
   lastFailedAt: number | null;
   lastDeclineCode: string | null;

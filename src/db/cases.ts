@@ -102,7 +102,6 @@ export function createCasesRepo(db: Db, now: () => number): CasesRepo {
        amount_due = :amountDue,
        currency = :currency,
        first_failed_at = min(first_failed_at, :firstFailedAt),
-       stripe_attempt_count = max(stripe_attempt_count, :stripeAttemptCount),
        ${keep},
        ${lastDecline},
        upserts = upserts + 1,

@@ -32,9 +32,12 @@ export function toAttemptRecords(c: Case, attempts: readonly Attempt[]): Attempt
     networkDeclineCode: opt(a.networkDeclineCode),
     by: a.by,
   }));
-  // Stripe's attempts before recover saw the invoice are known only by count (invoice.attempt_count):
-  // they count against the attempt budget, dated at the first failure.
-  const seenStripe = done.filter((a) => a.by === 'stripe').length;
+  // Stripe's attempts before recover saw the invoice are known only by count (invoice.attempt_count
+  // when the case opened): they count against the attempt budget, dated at the first failure.
+  // After that, attempts are counted only from the charges recover sees: attempt_count never
+  // counts recover's own (manual) payments and goes on counting retries Stripe skips after a hard
+  // decline (the SDK's Invoice.attempt_count doc), so it must not be read again.
+  const seenStripe = done.filter((a) => a.by === 'stripe' && a.finishedAt! <= c.createdAt).length;
   for (let i = seenStripe; i < c.stripeAttemptCount; i++) {
     records.push({ at: c.firstFailedAt, outcome: 'failed', by: 'stripe' });
   }
