@@ -54,12 +54,6 @@ export function customerOf(o: StripeObject): string | null {
   return idOf(o.customer);
 }
 
-/** Subscription id of an invoice (API 2026-10-28: `parent.subscription_details.subscription`). */
-export function subscriptionOfInvoice(o: StripeObject): string | null {
-  const parent = (o.parent ?? null) as { subscription_details?: { subscription?: unknown } } | null;
-  return idOf(parent?.subscription_details?.subscription ?? null);
-}
-
 export function numberField(o: StripeObject, field: string): number | null {
   const v = o[field];
   return typeof v === 'number' && Number.isFinite(v) ? v : null;

@@ -6,7 +6,7 @@
  */
 import { ENDPOINT_DESCRIPTION, ENDPOINT_METADATA, WEBHOOK_EVENTS } from '../../config/events.js';
 import { UsageError } from '../../errors.js';
-import type { StripeGateway, WebhookEndpoint } from '../../stripe/index.js';
+import { STRIPE_API_VERSION, type StripeGateway, type WebhookEndpoint } from '../../stripe/index.js';
 
 export type WebhookPlan =
   | { action: 'create' }
@@ -51,6 +51,12 @@ export function planWebhook(
   if (Boolean((ours as { connect?: boolean }).connect) !== connect) {
     return { action: 'replace', endpoint: ours, reason: `its connect flag must be ${connect} (Stripe cannot change it)` };
   }
+  // Events are rendered in the endpoint's api_version (else the account's default, which may be
+  // older than the shapes recover reads); Stripe cannot change it after creation.
+  if (ours.api_version !== STRIPE_API_VERSION) {
+    const was = ours.api_version ?? "the account's default";
+    return { action: 'replace', endpoint: ours, reason: `its API version is ${was}; recover reads ${STRIPE_API_VERSION} (Stripe cannot change it)` };
+  }
   const have = new Set(ours.enabled_events);
   const missing = WEBHOOK_EVENTS.filter((e) => !have.has(e) && !have.has('*'));
   if (missing.length || ours.status !== 'enabled') {
@@ -65,6 +71,9 @@ export async function applyWebhook(gw: StripeGateway, plan: WebhookPlan, url: st
       url,
       enabled_events: [...WEBHOOK_EVENTS],
       connect,
+      // Pinned to the SDK's version, so an account whose default version is older still sends
+      // events in the shapes recover reads.
+      api_version: STRIPE_API_VERSION,
       description: ENDPOINT_DESCRIPTION,
       metadata: { ...ENDPOINT_METADATA },
     });
