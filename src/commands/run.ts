@@ -3,6 +3,7 @@
  * SIGINT/SIGTERM, or `--once` for one pass (cron-driven deployments). See src/daemon/.
  */
 import type { Context } from '../context.js';
+import { badValue } from '../errors.js';
 import { EmulatorClock, type DaemonClock } from '../daemon/clock.js';
 import { Daemon } from '../daemon/daemon.js';
 import { DEFAULT_RECONCILE_CRON, parseCron } from '../daemon/reconciler.js';
@@ -17,10 +18,21 @@ export interface RunOptions {
   reconcile?: string;
   clock?: 'system' | 'emulator';
   concurrency?: number;
+  /** `--webhook-secret` / RECOVER_WEBHOOK_SECRET: accepted besides the saved one, this run only. */
+  webhookSecret?: string;
 }
+
+/** The shape of a Stripe signing secret (`whsec_` + base64-ish), as `stripe listen` prints it. */
+const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/=]{16,}$/;
 
 export async function runRun(opts: RunOptions, ctx: Context): Promise<void> {
   const reconcileCron = parseCron(opts.reconcile ?? DEFAULT_RECONCILE_CRON);
+  opts = { ...opts, webhookSecret: opts.webhookSecret ?? ctx.io.env.RECOVER_WEBHOOK_SECRET };
+  if (opts.webhookSecret !== undefined && !WEBHOOK_SECRET.test(opts.webhookSecret)) {
+    // Never echo a secret, even a malformed one: its first characters and length are enough.
+    const shown = `${opts.webhookSecret.slice(0, 6)}… (${opts.webhookSecret.length} characters)`;
+    throw badValue('--webhook-secret', shown, 'a Stripe signing secret whsec_… as stripe listen prints it');
+  }
   let clock: Clock | DaemonClock = ctx.clock;
   if (opts.clock === 'emulator') {
     const emu = new EmulatorClock(EmulatorClock.check(ctx.globals.stripeApiBase));
@@ -42,7 +54,7 @@ async function serve(opts: RunOptions, ctx: Context, store: Store, clock: Clock 
   const settings = store.settings.require();
   const daemon = new Daemon({
     store, clock, logger: ctx.logger, apiBase: ctx.globals.stripeApiBase, reconcileCron, shadow: opts.shadow ?? false,
-    concurrency: opts.concurrency, http: opts.once ? null : { host: opts.host, port: opts.port },
+    concurrency: opts.concurrency, http: opts.once ? null : { host: opts.host, port: opts.port }, webhookSecret: opts.webhookSecret,
   });
   const mode = opts.shadow ? 'shadow' : settings.mode;
   if (opts.once) {

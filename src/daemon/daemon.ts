@@ -48,6 +48,8 @@ export interface DaemonOptions {
   loop?: boolean;
   /** How long the webhook signing secrets are cached, wall ms (default 1000). */
   secretsTtlMs?: number;
+  /** Also accept events signed with this secret, for this run only (`stripe listen`'s `whsec_…`). */
+  webhookSecret?: string;
 }
 
 export class Daemon extends TypedEmitter<DaemonEvents> {
@@ -91,10 +93,13 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
     try {
       this.init();
       if (this.o.http) {
-        if (!this.o.store.secrets.get('webhook_secret')) throw new ConfigError('no webhook signing secret saved', 'run recover onboard stripe');
+        if (!this.o.webhookSecret && !this.o.store.secrets.get('webhook_secret')) {
+          throw new ConfigError('no webhook signing secret saved', 'run recover onboard stripe, or pass --webhook-secret (e.g. from stripe listen)');
+        }
         this.server = new WebhookServer({
           store: this.o.store, clock: this.clock, metrics: this.metrics, events: this, logger: this.logger,
           state: () => this._state, health: () => this.health(), onEvent: () => this.waker?.signal(), secretsTtlMs: this.o.secretsTtlMs,
+          extraSecret: this.o.webhookSecret,
         });
         const where = await this.server.listen(this.o.http.port, this.o.http.host);
         this.url = where.url;

@@ -35,6 +35,8 @@ export interface WebhookServerDeps {
   onEvent: () => void;
   /** Secrets cache lifetime, wall ms (default SECRETS_TTL_MS). */
   secretsTtlMs?: number;
+  /** A signing secret for this run only (`recover run --webhook-secret`, e.g. from `stripe listen`). */
+  extraSecret?: string;
 }
 
 class TooLarge extends Error {}
@@ -167,7 +169,8 @@ export class WebhookServer {
     const t = performance.now();
     if (!this.secretsCache || t - this.secretsCache.at > (this.d.secretsTtlMs ?? SECRETS_TTL_MS)) {
       const { secrets } = this.d.store;
-      this.secretsCache = { at: t, values: [secrets.get('webhook_secret'), secrets.get('webhook_secret_previous')].filter((s): s is string => Boolean(s)) };
+      const saved = [secrets.get('webhook_secret'), secrets.get('webhook_secret_previous')];
+      this.secretsCache = { at: t, values: [this.d.extraSecret, ...saved].filter((s): s is string => Boolean(s)) };
     }
     return this.secretsCache.values;
   }
