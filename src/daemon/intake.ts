@@ -6,7 +6,7 @@
 import type { Settings } from '../config/settings.js';
 import type { CaseSource, Store } from '../db/index.js';
 import { applyIntake, planIntake, SKIP_REASONS, type IntakePlan } from '../engine/intake.js';
-import type { CallContext, StripeGateway } from '../stripe/index.js';
+import { InvalidRequest, type CallContext, type StripeGateway } from '../stripe/index.js';
 import { describeDecision } from './case-ops.js';
 import type { PolicyContext } from './policy-context.js';
 import { readInvoiceContext } from './stripe-read.js';
@@ -26,10 +26,46 @@ export interface IntakeDeps {
 }
 
 export async function intakeInvoice(d: IntakeDeps, invoiceId: string, accountId: string, ctx: CallContext | undefined, source: CaseSource): Promise<IntakeOutcome> {
+  let plan = await planFromStripe(d, invoiceId, accountId, ctx, source);
+  if (plan.kind === 'new' && plan.pauseStripe) {
+    try {
+      await pause(d, invoiceId, ctx);
+    } catch (e) {
+      // Stripe refuses to change auto_advance on an invoice that is no longer open (paid, void,
+      // uncollectible: 400): it changed under us between the read and the pause. Read it again
+      // and plan from what it is now; a second refusal is an error like any other.
+      if (!(e instanceof InvalidRequest)) throw e;
+      plan = await planFromStripe(d, invoiceId, accountId, ctx, source);
+      if (plan.kind === 'new' && plan.pauseStripe) await pause(d, invoiceId, ctx);
+    }
+    if (plan.kind === 'new' && plan.pauseStripe) plan.upsert.pausedStripe = true;
+  }
+  const planned = plan;
+  return {
+    plan: planned,
+    apply() {
+      applyIntake(d.store, planned, d.settings, d.now);
+      switch (planned.kind) {
+        case 'skip':
+          return `not taken: ${SKIP_REASONS[planned.reason]}`;
+        case 'refresh':
+          return 'case refreshed';
+        case 'new':
+          return `case opened (${planned.arm}${planned.pauseStripe ? ', Stripe retries paused' : ''}); ${describeDecision(planned.decision)}`;
+      }
+    },
+  };
+}
+
+function pause(d: IntakeDeps, invoiceId: string, ctx: CallContext | undefined): Promise<unknown> {
+  return d.gw.invoices.update(invoiceId, { auto_advance: false, metadata: { recover_managed: 'true' } }, ctx);
+}
+
+async function planFromStripe(d: IntakeDeps, invoiceId: string, accountId: string, ctx: CallContext | undefined, source: CaseSource): Promise<IntakePlan> {
   const ic = await readInvoiceContext(d.gw, invoiceId, accountId, ctx);
   const existing = d.store.cases.getByInvoice(invoiceId, accountId);
   const fp = ic.lastCharge?.card?.fingerprint;
-  const plan = planIntake({
+  return planIntake({
     invoice: ic.facts,
     lastCharge: ic.lastCharge,
     customer: ic.customer,
@@ -42,22 +78,4 @@ export async function intakeInvoice(d: IntakeDeps, invoiceId: string, accountId:
     now: d.now,
     random: d.policy.randomFor(accountId, invoiceId, d.now),
   });
-  if (plan.kind === 'new' && plan.pauseStripe) {
-    await d.gw.invoices.update(invoiceId, { auto_advance: false, metadata: { recover_managed: 'true' } }, ctx);
-    plan.upsert.pausedStripe = true;
-  }
-  return {
-    plan,
-    apply() {
-      applyIntake(d.store, plan, d.settings, d.now);
-      switch (plan.kind) {
-        case 'skip':
-          return `not taken: ${SKIP_REASONS[plan.reason]}`;
-        case 'refresh':
-          return 'case refreshed';
-        case 'new':
-          return `case opened (${plan.arm}${plan.pauseStripe ? ', Stripe retries paused' : ''}); ${describeDecision(plan.decision)}`;
-      }
-    },
-  };
 }

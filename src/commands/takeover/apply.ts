@@ -13,8 +13,9 @@
 import type { Settings } from '../../config/settings.js';
 import type { Store } from '../../db/index.js';
 import { applyIntake } from '../../engine/intake.js';
-import { InvalidRequest, NotFound, type StripeGateway } from '../../stripe/index.js';
+import { InvalidRequest, NotFound, type Invoice, type StripeGateway } from '../../stripe/index.js';
 import type { PlannedInvoice } from './plan.js';
+import { INVOICE_EXPAND } from './read.js';
 
 export interface PauseResult {
   paused: Set<string>;
@@ -48,14 +49,43 @@ export async function pauseStripe(
           );
           result.paused.add(id);
         } catch (e) {
-          // The invoice changed under us: record the case unpaused (the daemon re-reads it before
-          // any retry). Rate limits and outages are thrown: the page is then not recorded at all.
+          // The invoice changed under us (replanRefused reads it again). Rate limits and outages
+          // are thrown: the page is then not recorded at all.
           if (e instanceof InvalidRequest || e instanceof NotFound) result.failed.set(id, e.message);
           else throw e;
         }
       }),
   );
   return result;
+}
+
+/**
+ * Stripe refuses to change `auto_advance` on an invoice that is no longer open (paid, void,
+ * uncollectible: 400): it changed under us since the page was listed. Each refused invoice is
+ * read again and planned again from what it is now (a paid one is then not taken over at all);
+ * the new plan never pauses. Returns the page with those items replaced.
+ */
+export async function replanRefused(
+  gw: StripeGateway,
+  items: readonly PlannedInvoice[],
+  refused: ReadonlyMap<string, string>,
+  o: { stripeAccount?: string; call: <T>(fn: () => Promise<T>) => Promise<T>; replan: (inv: Invoice) => PlannedInvoice },
+): Promise<PlannedInvoice[]> {
+  if (refused.size === 0) return [...items];
+  const fresh = new Map<string, PlannedInvoice>();
+  await Promise.all([...refused.keys()].map(async (id) => {
+    try {
+      const inv = await o.call(() => gw.invoices.retrieve(id, { expand: INVOICE_EXPAND.map((p) => p.replace(/^data\./, '')) }, { account: o.stripeAccount }));
+      fresh.set(id, o.replan(inv));
+    } catch (e) {
+      if (!(e instanceof NotFound)) throw e; // deleted (a draft): nothing to take over
+    }
+  }));
+  return items.flatMap((p) => {
+    if (!refused.has(p.entry.invoice)) return [p];
+    const again = fresh.get(p.entry.invoice);
+    return again ? [{ ...again, pause: false }] : [];
+  });
 }
 
 /** Writes the page's cases; call inside `store.tx` together with the cursor update. */

@@ -16,9 +16,9 @@ import type { Settings } from '../../config/settings.js';
 import type { Store } from '../../db/index.js';
 import type { Logger } from '../../log.js';
 import type { LearnedStats } from '../../policy/index.js';
-import type { StripeGateway } from '../../stripe/index.js';
-import { pauseStripe, recordPage } from './apply.js';
-import { planPage, type PlanEntry } from './plan.js';
+import type { Invoice, StripeGateway } from '../../stripe/index.js';
+import { pauseStripe, recordPage, replanRefused } from './apply.js';
+import { planOne, planPage, type PlanEntry } from './plan.js';
 import type { PoolControl } from './pool.js';
 import { historyRows, INTENT_EXPAND, INVOICE_EXPAND, readInvoices, stageIntents, stageInvoicePayments } from './read.js';
 import { advance, createdFilter, SCAN_CURSOR, split, type ScanState, type Segment } from './segments.js';
@@ -157,7 +157,8 @@ async function invoicesJob(env: RunEnv, job: Job, ctl: PoolControl<Job>): Promis
       { account: acct.stripeAccount },
     ));
     const now = env.now();
-    const items = planPage(readInvoices(store, acct.id, list.data, now), { settings: env.settings, stats: env.stats, now, pauseStripe: env.pauseStripe });
+    const planOpts = { settings: env.settings, stats: env.stats, now, pauseStripe: env.pauseStripe };
+    let items = planPage(readInvoices(store, acct.id, list.data, now), planOpts);
     const last = list.data.at(-1);
     const page = { lastId: last?.id, lastCreated: last?.created, hasMore: list.has_more };
     let more: Job | undefined;
@@ -167,7 +168,9 @@ async function invoicesJob(env: RunEnv, job: Job, ctl: PoolControl<Job>): Promis
       countPage(acct.tally, items, new Set(items.filter((p) => p.pause).map((p) => p.entry.invoice)), new Map());
     } else {
       const { paused, failed } = await pauseStripe(gw, items, { stripeAccount: acct.stripeAccount, runId: acct.scan.runId, call: env.call });
-      for (const [id, why] of failed) env.logger.warn({ account: acct.id, invoice: id, err: why }, 'Stripe refused to pause this invoice; its case is kept unpaused');
+      for (const [id, why] of failed) env.logger.info({ account: acct.id, invoice: id, err: why }, 'Stripe refused to pause this invoice: it changed since listed; read again');
+      const replan = (inv: Invoice) => planOne(readInvoices(store, acct.id, [inv], now)[0], planOpts);
+      items = await replanRefused(gw, items, failed, { stripeAccount: acct.stripeAccount, call: env.call, replan });
       store.tx(() => {
         recordPage(store, items, paused, env.settings, now);
         advance(seg, page);
