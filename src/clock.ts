@@ -8,6 +8,29 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
+/** `inner`, calling `onFirstUse` with the time the first time it is read (to say which clock a command used). */
+export function noticedClock(inner: Clock, onFirstUse: (now: number) => void): Clock {
+  let told = false;
+  return {
+    now() {
+      const t = inner.now();
+      if (!told) {
+        told = true;
+        onFirstUse(t);
+      }
+      return t;
+    },
+  };
+}
+
+/** The one line a command prints (stderr) when it computes with "now" against an emulator. */
+export function clockNote(which: 'system' | 'emulator', now: number, apiBase: string): string {
+  const at = new Date(now).toISOString();
+  return which === 'system'
+    ? `note: "now" is this machine's clock, ${at} (Stripe API at ${apiBase}; --clock emulator follows the emulator's)\n`
+    : `note: "now" follows the emulator's clock at ${apiBase}: ${at}\n`;
+}
+
 type Listener = (now: number) => void;
 
 /** A manually driven clock for tests and simulations. */

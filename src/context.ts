@@ -4,7 +4,7 @@
  * (emulator, simulate) never create a database file or ask for a key.
  */
 import type { Writable } from 'node:stream';
-import { systemClock, type Clock } from './clock.js';
+import { clockNote, noticedClock, systemClock, type Clock } from './clock.js';
 import { ConfigError } from './errors.js';
 import { createLogger, type LogFormat, type Logger } from './log.js';
 import { Output } from './ui/output.js';
@@ -61,7 +61,10 @@ export function createContext(globals: GlobalOptions, io: CliIO, overrides: Cont
   const ctx: Context = {
     globals,
     io,
-    clock: overrides.clock ?? systemClock,
+    // Against an emulator (whose clock may be moved), say once which clock dated the work.
+    clock: overrides.clock ?? (globals.stripeApiBase
+      ? noticedClock(systemClock, (t) => io.stderr.write(clockNote('system', t, globals.stripeApiBase!)))
+      : systemClock),
     logger,
     out: new Output({ json: globals.json, stdout: io.stdout, stderr: io.stderr, env: io.env }),
     prompts: overrides.prompts ?? (io.stdinIsTTY && !io.env.CI ? inquirerPrompts() : noPrompts()),

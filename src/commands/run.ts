@@ -7,7 +7,7 @@ import { badValue } from '../errors.js';
 import { EmulatorClock, type DaemonClock } from '../daemon/clock.js';
 import { Daemon } from '../daemon/daemon.js';
 import { DEFAULT_RECONCILE_CRON, parseCron } from '../daemon/reconciler.js';
-import type { Clock } from '../clock.js';
+import { clockNote, type Clock } from '../clock.js';
 import { openStore, type Store } from '../db/index.js';
 
 export interface RunOptions {
@@ -38,6 +38,7 @@ export async function runRun(opts: RunOptions, ctx: Context): Promise<void> {
     const emu = new EmulatorClock(EmulatorClock.check(ctx.globals.stripeApiBase));
     await emu.start();
     clock = emu;
+    ctx.io.stderr.write(clockNote('emulator', emu.now(), ctx.globals.stripeApiBase!));
   }
   // The daemon's own connection: bookkeeping times on its clock, and WAL checkpoints in a
   // background thread so no webhook ack or scheduler tick pays for one.

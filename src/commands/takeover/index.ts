@@ -10,7 +10,7 @@
  * which are writes Stripe offers no batch for.
  */
 import { randomUUID } from 'node:crypto';
-import { DAY_MS, type Clock } from '../../clock.js';
+import { clockNote, DAY_MS, type Clock } from '../../clock.js';
 import type { Settings } from '../../config/settings.js';
 import type { Context } from '../../context.js';
 import { EmulatorClock } from '../../daemon/clock.js';
@@ -190,6 +190,7 @@ async function pickClock(ctx: Context, which: TakeoverOptions['clock']): Promise
   // Read once: a takeover is one moment's snapshot of the account, like a run on the system clock.
   const emulatorClock = new EmulatorClock(EmulatorClock.check(ctx.globals.stripeApiBase));
   await emulatorClock.sync();
+  ctx.io.stderr.write(clockNote('emulator', emulatorClock.now(), ctx.globals.stripeApiBase!));
   return emulatorClock;
 }
 
