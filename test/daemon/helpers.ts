@@ -86,6 +86,8 @@ export interface WorldOptions {
   /** After onboarding, the daemon runs with this key instead (e.g. one that lost a permission since). */
   daemonKey?: string;
   keys?: Record<string, string[]>;
+  /** Run `recover takeover` (the CLI, on the emulator's clock) before the daemon starts. */
+  takeover?: boolean;
 }
 
 export async function startWorld(o: WorldOptions = {}): Promise<World> {
@@ -93,6 +95,10 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
   const port = await freePort();
   const db = tempDb();
   await onboard(emu.url, db, port, o.onboard, o.scope, o.key);
+  if (o.takeover) {
+    const t = await runCli(['--db', db, '--stripe-api-base', emu.url, 'takeover', '--clock', 'emulator']);
+    expect(t.code, t.stderr).toBe(0);
+  }
   const clock = new FakeClock(emu.now());
   const store = openStore(db, { clock });
   if (o.daemonKey) store.secrets.set('primary_key', o.daemonKey);
