@@ -17,7 +17,7 @@ import { silentLogger, type Logger } from '../log.js';
 import { createGateway, type StripeGateway } from '../stripe/index.js';
 import { daemonClock, type DaemonClock } from './clock.js';
 import { TypedEmitter } from './emitter.js';
-import { acquireLock, heartbeat, HEARTBEAT_MS, newOwnerId, releaseLock } from './lock.js';
+import { DaemonLease, newOwnerId } from './lock.js';
 import { DaemonMetrics } from './metrics.js';
 import { DEFAULT_RECONCILE_CRON, parseCron } from './reconciler.js';
 import { Runtime } from './runtime.js';
@@ -50,6 +50,8 @@ export interface DaemonOptions {
   secretsTtlMs?: number;
   /** Also accept events signed with this secret, for this run only (`stripe listen`'s `whsec_…`). */
   webhookSecret?: string;
+  /** Wall clock of the single-daemon lease, epoch ms (default Date.now; tests jump it). */
+  wallNow?: () => number;
 }
 
 export class Daemon extends TypedEmitter<DaemonEvents> {
@@ -62,7 +64,7 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
   private waker: Waker | undefined;
   private loopDone: Promise<void> = Promise.resolve();
   private passChain: Promise<unknown> = Promise.resolve();
-  private lastBeat = 0;
+  private lease: DaemonLease | undefined;
   private stopping: Promise<void> | undefined;
   private readonly logger: Logger;
   /** The webhook server's base URL once listening. */
@@ -173,10 +175,8 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
 
   /** One pass now (serialized with the loop's passes). */
   pass(opts: { reconcile?: 'when_due' | 'always' | 'never' } = {}): Promise<PassReport> {
-    const run = async () => {
-      this.beat();
-      return this.runtime!.pass(() => this._state !== 'running', opts);
-    };
+    // Nothing is claimed or charged unless this daemon still holds the lock's lease.
+    const run = async () => this.runtime!.pass(() => this._state !== 'running' || !this.mayAct(), opts);
     const p = this.passChain.then(run, run);
     this.passChain = p.catch(() => undefined);
     return p;
@@ -185,15 +185,19 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
   private init(): void {
     const { store } = this.o;
     const settings = store.settings.require();
-    const released = acquireLock(store, this.owner);
-    this.lastBeat = performance.now();
+    this.lease = new DaemonLease(store, this.owner, () => {
+      this.logger.error({}, 'another daemon took the lock of this database; stopping (no further claims or charges)');
+      void this.stop();
+    }, this.o.wallNow);
+    const released = this.lease.acquire();
+    this.lease.startRenewing();
     if (released.attempts + released.jobs > 0) {
       this.logger.info({ attempts: released.attempts, jobs: released.jobs }, 'resuming work interrupted by a previous daemon (same idempotency keys)');
     }
     const gw = this.o.gateway ?? this.gateway(settings.rateLimitPerSec);
     this.waker = new Waker(this.clock);
     this.runtime = new Runtime({
-      store, gw, clock: this.clock, logger: this.logger, metrics: this.metrics, events: this, owner: this.owner,
+      store, gw, clock: this.clock, logger: this.logger, metrics: this.metrics, events: this, owner: this.owner, mayAct: () => this.mayAct(),
       leaseMs: this.o.leaseMs ?? 10 * 60_000, concurrency: this.o.concurrency ?? 4,
       reconcileCron: parseCron(this.o.reconcileCron ?? DEFAULT_RECONCILE_CRON), shadow: this.o.shadow ?? false,
     });
@@ -228,14 +232,9 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
     }
   }
 
-  /** Refreshes the single-daemon lock (wall time); stops the daemon if another one took it. */
-  private beat(): void {
-    if (performance.now() - this.lastBeat < HEARTBEAT_MS) return;
-    this.lastBeat = performance.now();
-    if (!heartbeat(this.o.store, this.owner)) {
-      this.logger.error({}, 'another daemon took the lock of this database; stopping');
-      void this.stop();
-    }
+  /** Holds the single-daemon lease (renewing it if it is about to run out). */
+  private mayAct(): boolean {
+    return this.lease?.held() ?? false;
   }
 
   private health(): Record<string, unknown> {
@@ -251,7 +250,7 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
     await this.server?.close();
     this.waker?.close();
     this.clock.close?.();
-    releaseLock(this.o.store, this.owner);
+    this.lease?.release();
     this.setState('stopped');
   }
 }

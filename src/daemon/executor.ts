@@ -40,6 +40,8 @@ export interface ExecutorDeps {
   leaseMs: number;
   now(): number;
   ctxFor(accountId: string): CallContext | undefined;
+  /** Checked just before each charge: the daemon still holds the single-daemon lease. Default: yes. */
+  mayCharge?(): boolean;
 }
 
 /** Delay before a given-back attempt is tried again, clock ms: 1 min, 2, 4 … capped at 1 h. */
@@ -92,6 +94,10 @@ export class AttemptExecutor {
     }
     const t = this.d.now();
     if (resumed && t - a.startedAt! > REPLAY_WINDOW_MS) return this.resolveFromStripe(a, c, out, report);
+    if (this.d.mayCharge && !this.d.mayCharge()) {
+      store.attempts.release(a.id, this.d.owner);
+      return report(c, 'released', 'this daemon no longer holds the database lock');
+    }
     store.attempts.renew(a.id, this.d.owner, t + this.d.leaseMs);
     if (!store.attempts.markStarted(a.id, this.d.owner, t)) return report(c, 'released', 'lease lost to another daemon');
     this.d.logger.debug({ invoice: c.invoiceId, attempt: a.n, resumed }, 'charging');

@@ -1,16 +1,19 @@
 /**
- * One daemon per database. The lock is a row in `meta` ({owner, pid, host, beat}) taken in one
- * IMMEDIATE transaction. A lock whose process is gone (kill -9) is taken over, and the dead
- * owner's leases are dropped at once, so a restart resumes interrupted attempts immediately
- * (with their original idempotency keys) instead of waiting for leases to expire.
+ * One daemon per database: the lock is a lease in `meta` ({owner, pid, host, ns, beat,
+ * expiresAt}), taken in one IMMEDIATE transaction and renewed by a timer of its own, whatever
+ * the passes are doing. A daemon may claim or charge only while `held()`: its lease has not run
+ * out by the wall clock, or it could renew it just now. A daemon that was paused (SIGSTOP, a
+ * frozen VM) past its lease finds, on waking, that another took over, and stops at once.
  *
- * Liveness: on the same host, the pid is checked; from another host (or a container with a new
- * hostname), the holder's heartbeat must be younger than STALE_MS. The heartbeat is WALL time
- * (Date.now()) on purpose: it says whether a process is alive, not what time it is for the
- * business logic, which reads the daemon's clock.
+ * Taking over: a lease that ran out, or — for an immediate restart after kill -9 — a holder on
+ * this host, in this PID namespace, whose pid is gone. A pid says nothing across PID namespaces
+ * (containers sharing a hostname): there only expiry counts. The owner id is random per
+ * Daemon instance, never derived from pid and hostname. All times here are WALL ms (Date.now()):
+ * they say whether a process is alive, not what time it is for the business logic.
  */
+import { randomUUID } from 'node:crypto';
+import { readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import { ConfigError } from '../errors.js';
 import type { Store } from '../db/index.js';
 
@@ -18,20 +21,38 @@ const KEY = 'daemon_lock';
 /** Owners of live daemons in this process (tests run several daemons in one process). */
 const LIVE_HERE = new Set<string>();
 
-interface LockValue {
+export interface LockValue {
   owner: string;
   pid: number;
   host: string;
-  /** Wall-clock ms of the last heartbeat. */
+  /** The PID namespace (`/proc/self/ns/pid` link), or '' where there is none to read. */
+  ns: string;
+  /** Wall ms of the last renewal. */
   beat: number;
+  /** Wall ms after which another daemon may take the lock. */
+  expiresAt: number;
 }
 
-/** How often the holder refreshes its heartbeat, and when another host may take over, wall ms. */
-export const HEARTBEAT_MS = 10_000;
-export const STALE_MS = 45_000;
+/** How long a lease lasts, and how often the holder renews it, wall ms. */
+export const LEASE_MS = 30_000;
+export const RENEW_EVERY_MS = 10_000;
+/** A holder renews before acting when less than this is left of its lease, wall ms. */
+const RENEW_MARGIN_MS = 10_000;
 
 export function newOwnerId(): string {
-  return `daemon:${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  return `daemon:${randomUUID()}`;
+}
+
+let nsCache: string | undefined;
+function pidNamespace(): string {
+  if (nsCache === undefined) {
+    try {
+      nsCache = readlinkSync('/proc/self/ns/pid');
+    } catch {
+      nsCache = '';
+    }
+  }
+  return nsCache;
 }
 
 function alive(pid: number): boolean {
@@ -43,61 +64,119 @@ function alive(pid: number): boolean {
   }
 }
 
-function parse(raw: string | undefined): LockValue | null {
+export function parseLock(raw: string | undefined): LockValue | null {
   if (!raw) return null;
   try {
     const v = JSON.parse(raw) as Partial<LockValue>;
     if (typeof v.owner !== 'string' || typeof v.pid !== 'number' || typeof v.host !== 'string') return null;
-    return { owner: v.owner, pid: v.pid, host: v.host, beat: typeof v.beat === 'number' ? v.beat : 0 };
+    const beat = typeof v.beat === 'number' ? v.beat : 0;
+    return { owner: v.owner, pid: v.pid, host: v.host, ns: typeof v.ns === 'string' ? v.ns : '', beat, expiresAt: typeof v.expiresAt === 'number' ? v.expiresAt : beat };
   } catch {
     return null;
   }
 }
 
-/** Takes the lock for `owner`; returns how many stale attempt/job leases were released. */
-export function acquireLock(store: Store, owner: string): { attempts: number; jobs: number; tookOver: LockValue | null } {
-  return store.tx(() => {
-    const current = parse(store.meta.get(KEY));
-    if (current && current.owner !== owner) {
-      const sameProcess = current.host === hostname() && current.pid === process.pid;
-      const held = sameProcess
-        ? LIVE_HERE.has(current.owner)
-        : current.host === hostname()
-          ? alive(current.pid)
-          : Date.now() - current.beat < STALE_MS;
-      if (held) {
+/** The current holder, if its lease is still running (for `status`). */
+export function readLock(store: Store, now = Date.now()): LockValue | null {
+  const v = parseLock(store.meta.get(KEY));
+  return v && v.expiresAt > now ? v : null;
+}
+
+/** Whether `current` still holds the lock against a newcomer, at wall time `now`. */
+function stillHeld(current: LockValue, now: number): boolean {
+  if (current.host === hostname() && current.pid === process.pid) return LIVE_HERE.has(current.owner);
+  const sameNamespace = current.host === hostname() && current.ns !== '' && current.ns === pidNamespace();
+  if (sameNamespace && !alive(current.pid)) return false; // killed: restart at once
+  return current.expiresAt > now;
+}
+
+export class DaemonLease {
+  private expiresAt = 0;
+  private lost = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly store: Store,
+    readonly owner: string,
+    private readonly onLost: () => void,
+    private readonly wallNow: () => number = Date.now,
+  ) {}
+
+  /** Takes the lock; returns how many attempt/job leases of the previous holder were released. */
+  acquire(): { attempts: number; jobs: number; tookOver: LockValue | null } {
+    const { store } = this;
+    return store.tx(() => {
+      const current = parseLock(store.meta.get(KEY));
+      if (current && current.owner !== this.owner && stillHeld(current, this.wallNow())) {
+        const until = new Date(current.expiresAt).toISOString();
         throw new ConfigError(
-          `another recover run (pid ${current.pid} on ${current.host}) is using ${store.path}`,
-          current.host === hostname() ? `stop it first (kill ${current.pid})` : 'stop it first; one daemon per database',
+          `another recover run (pid ${current.pid} on ${current.host}) is using ${store.path} (its lease runs until ${until})`,
+          current.host === hostname() ? `stop it first (kill ${current.pid}), or wait for its lease to run out` : 'stop it first; one daemon per database',
         );
       }
-    }
-    store.meta.set(KEY, value(owner));
-    LIVE_HERE.add(owner);
-    return { attempts: store.attempts.releaseLeasesExcept(owner), jobs: store.jobs.releaseLeasesExcept(owner), tookOver: current };
-  });
-}
-
-function value(owner: string): string {
-  return JSON.stringify({ owner, pid: process.pid, host: hostname(), beat: Date.now() } satisfies LockValue);
-}
-
-/** Refreshes the heartbeat; false if the lock was taken by someone else meanwhile. */
-export function heartbeat(store: Store, owner: string): boolean {
-  return store.tx(() => {
-    if (parse(store.meta.get(KEY))?.owner !== owner) return false;
-    store.meta.set(KEY, value(owner));
-    return true;
-  });
-}
-
-export function releaseLock(store: Store, owner: string): void {
-  LIVE_HERE.delete(owner);
-  try {
-    store.tx(() => {
-      if (parse(store.meta.get(KEY))?.owner === owner) store.meta.set(KEY, '{}');
+      this.write();
+      LIVE_HERE.add(this.owner);
+      return { attempts: store.attempts.releaseLeasesExcept(this.owner), jobs: store.jobs.releaseLeasesExcept(this.owner), tookOver: current };
     });
-  } catch {
-    // The database may already be closed; the next start sees a dead pid and takes over.
+  }
+
+  /** Renews on a timer of its own (not tied to passes, which may be slow). */
+  startRenewing(): void {
+    this.timer ??= setInterval(() => void this.renew(), RENEW_EVERY_MS);
+    this.timer.unref();
+  }
+
+  /** May this daemon claim or charge now? Renews first when the lease is close to its end. */
+  held(): boolean {
+    if (this.lost) return false;
+    if (this.wallNow() < this.expiresAt - RENEW_MARGIN_MS) return true;
+    return this.renew();
+  }
+
+  /** Extends the lease; false (and `onLost`, once) if another daemon holds it now. */
+  renew(): boolean {
+    if (this.lost) return false;
+    let ok: boolean;
+    try {
+      ok = this.store.tx(() => {
+        if (parseLock(this.store.meta.get(KEY))?.owner !== this.owner) return false;
+        this.write();
+        return true;
+      });
+    } catch {
+      // The database is unwritable (disk full, closed): we cannot prove we hold it.
+      return this.wallNow() < this.expiresAt;
+    }
+    if (!ok) {
+      this.lost = true;
+      this.stopRenewing();
+      this.onLost();
+    }
+    return ok;
+  }
+
+  release(): void {
+    this.stopRenewing();
+    LIVE_HERE.delete(this.owner);
+    if (this.lost) return;
+    try {
+      this.store.tx(() => {
+        if (parseLock(this.store.meta.get(KEY))?.owner === this.owner) this.store.meta.set(KEY, '{}');
+      });
+    } catch {
+      // The database may already be closed; the lease simply runs out.
+    }
+  }
+
+  private stopRenewing(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private write(): void {
+    const now = this.wallNow();
+    this.expiresAt = now + LEASE_MS;
+    const v: LockValue = { owner: this.owner, pid: process.pid, host: hostname(), ns: pidNamespace(), beat: now, expiresAt: this.expiresAt };
+    this.store.meta.set(KEY, JSON.stringify(v));
   }
 }

@@ -34,6 +34,8 @@ export interface RuntimeOptions {
   metrics: DaemonMetrics;
   events: TypedEmitter<DaemonEvents>;
   owner: string;
+  /** The daemon still holds the single-daemon lease: checked before every charge. */
+  mayAct(): boolean;
   leaseMs: number;
   concurrency: number;
   reconcileCron: string;
@@ -62,7 +64,7 @@ export class Runtime {
       metrics.processed.inc({ type: r.type, result: r.error ? (r.result === 'given up' ? 'given_up' : 'retry') : 'ok' });
       events.emit('processed', r);
     });
-    this.executor = new AttemptExecutor({ store, gw, policy: this.policy, logger, owner, leaseMs, now, ctxFor });
+    this.executor = new AttemptExecutor({ store, gw, policy: this.policy, logger, owner, leaseMs, now, ctxFor, mayCharge: () => o.mayAct() });
     this.executor.onRecovered = recovered;
     this.executor.onCharging = (r) => events.emit('charging', r);
     this.scheduler = new Scheduler({ store, executor: this.executor, policy: this.policy, logger, metrics, owner, leaseMs, concurrency, now, report: (r) => events.emit('attempt', r) });
