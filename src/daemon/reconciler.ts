@@ -155,6 +155,10 @@ export class Reconciler {
   /** An active case whose invoice left the open list: read it and end the case accordingly. */
   private async settle(c: Case, settings: Settings): Promise<boolean> {
     const { store } = this.d;
+    // An attempt of ours was in flight (a daemon died during the call): it may be what paid the
+    // invoice. The executor resolves it first, with the same idempotency key; settling now would
+    // book our own recovery as the customer's.
+    if (store.attempts.pendingForCase(c.id)?.startedAt != null) return false;
     let inv;
     try {
       inv = await readInvoice(this.d.gw, c.invoiceId, this.d.ctxFor(c.accountId));
@@ -164,7 +168,7 @@ export class Reconciler {
     }
     const at = this.d.now();
     if (inv.status === 'paid') {
-      const by = recoverRetries(c.arm, settings) && c.pausedStripe ? 'customer' : 'stripe';
+      const by = paidByUs(store, c) ? 'recover' : recoverRetries(c.arm, settings) && c.pausedStripe ? 'customer' : 'stripe';
       const done = store.tx(() => recordRecovery(store, c, { at, by, amount: inv.amount_paid }));
       if (done) this.d.recovered({ caseId: c.id, invoiceId: c.invoiceId, by, amount: inv.amount_paid, currency: c.currency });
       return done;
@@ -180,4 +184,17 @@ export class Reconciler {
     }
     return false;
   }
+}
+
+/**
+ * Whether the payment that settled the invoice came from one of our attempts: a stored event
+ * of the invoice caused by a request with our idempotency key (`recover:<account>:<invoice>:<n>`).
+ */
+function paidByUs(store: Store, c: Case): boolean {
+  const prefix = `recover:${c.accountId}:${c.invoiceId}:`;
+  for (const e of store.events.listForObject(c.invoiceId)) {
+    if (e.type !== 'invoice.paid' && e.type !== 'invoice.payment_succeeded') continue;
+    if (eventFacts(JSON.parse(e.raw)).idempotencyKey?.startsWith(prefix)) return true;
+  }
+  return false;
 }
