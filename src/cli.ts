@@ -124,6 +124,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--reconcile <cron>', 'when to re-list open invoices and recent events (UTC cron)', '0 * * * *')
     .addOption(new Option('--clock <clock>', 'system, or emulator: follow the emulator clock (needs --stripe-api-base)').argParser(enumFlag('--clock', ['system', 'emulator'] as const)).default('system'))
     .option('--concurrency <n>', 'attempts run at once (the shared rate limit is the real bound)', intFlag('--concurrency', 1, 64), 4)
+    .option('--adopt', 'this database is a restored copy and the original installation is retired: take over its invoices')
     .addOption(new Option('--webhook-secret <whsec>', 'also accept events signed with this secret, this run only (stripe listen)').env('RECOVER_WEBHOOK_SECRET'))
     .action(action(async (o: import('./commands/run.js').RunOptions, ctx) => (await import('./commands/run.js')).runRun(o, ctx)));
 

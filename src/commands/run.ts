@@ -20,6 +20,8 @@ export interface RunOptions {
   concurrency?: number;
   /** `--webhook-secret` / RECOVER_WEBHOOK_SECRET: accepted besides the saved one, this run only. */
   webhookSecret?: string;
+  /** `--adopt`: a restored copy of the database takes over from the retired original. */
+  adopt?: boolean;
 }
 
 /** The shape of a Stripe signing secret (`whsec_` + base64-ish), as `stripe listen` prints it. */
@@ -55,7 +57,7 @@ async function serve(opts: RunOptions, ctx: Context, store: Store, clock: Clock 
   const settings = store.settings.require();
   const daemon = new Daemon({
     store, clock, logger: ctx.logger, apiBase: ctx.globals.stripeApiBase, reconcileCron, shadow: opts.shadow ?? false,
-    concurrency: opts.concurrency, http: opts.once ? null : { host: opts.host, port: opts.port }, webhookSecret: opts.webhookSecret,
+    concurrency: opts.concurrency, http: opts.once ? null : { host: opts.host, port: opts.port }, webhookSecret: opts.webhookSecret, adopt: opts.adopt,
   });
   const mode = opts.shadow ? 'shadow' : settings.mode;
   if (opts.once) {

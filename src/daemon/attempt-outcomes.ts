@@ -121,6 +121,10 @@ export function writeSkip(d: OutcomeDeps, a: Attempt, c: Case, v: Exclude<RetryV
       case 'subscription_gone':
         closeCase(d.store, fresh, { at, status: 'closed', kind: 'subscription_canceled', reason: `Dunning stops: ${v.reason}.` });
         return { finished: true, next: 'stop: subscription_canceled' };
+      case 'other_installation':
+        // A second copy of this database (or another installation) manages it: never charge it here.
+        closeCase(d.store, fresh, { at, status: 'closed', kind: 'other_installation', reason: `Dunning stops here: ${v.reason}.` });
+        return { finished: true, next: 'stop: other_installation' };
       case 'needs_customer_action':
         waitForCustomer(d.store, fresh, at, `Dunning waits: ${v.reason}.`);
         return { finished: true, next: 'wait: needs_customer_action' };

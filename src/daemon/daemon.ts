@@ -12,7 +12,7 @@
  */
 import { ConfigError } from '../errors.js';
 import type { Clock } from '../clock.js';
-import type { Store } from '../db/index.js';
+import { adoptInstallation, installation, type Store } from '../db/index.js';
 import { silentLogger, type Logger } from '../log.js';
 import { createGateway, type StripeGateway } from '../stripe/index.js';
 import { daemonClock, type DaemonClock } from './clock.js';
@@ -52,6 +52,8 @@ export interface DaemonOptions {
   webhookSecret?: string;
   /** Wall clock of the single-daemon lease, epoch ms (default Date.now; tests jump it). */
   wallNow?: () => number;
+  /** This database file is a copy (a restore) and the original installation is retired: adopt it. */
+  adopt?: boolean;
 }
 
 export class Daemon extends TypedEmitter<DaemonEvents> {
@@ -65,6 +67,8 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
   private loopDone: Promise<void> = Promise.resolve();
   private passChain: Promise<unknown> = Promise.resolve();
   private lease: DaemonLease | undefined;
+  /** Written into the metadata of every invoice this installation manages. */
+  private installationId = '';
   private stopping: Promise<void> | undefined;
   private readonly logger: Logger;
   /** The webhook server's base URL once listening. */
@@ -191,13 +195,22 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
     }, this.o.wallNow);
     const released = this.lease.acquire();
     this.lease.startRenewing();
+    const inst = this.o.adopt ? adoptInstallation(store.meta, store.path) : installation(store.meta, store.path);
+    if (inst.copied) {
+      this.lease.release();
+      throw new ConfigError(
+        `${store.path} is a copy of installation ${inst.id} (a restored backup or a second deployment): two copies would retry the same invoices`,
+        'stop the other copy; if it is retired for good, start this one with recover run --adopt',
+      );
+    }
+    this.installationId = inst.id;
     if (released.attempts + released.jobs > 0) {
       this.logger.info({ attempts: released.attempts, jobs: released.jobs }, 'resuming work interrupted by a previous daemon (same idempotency keys)');
     }
     const gw = this.o.gateway ?? this.gateway(settings.rateLimitPerSec);
     this.waker = new Waker(this.clock);
     this.runtime = new Runtime({
-      store, gw, clock: this.clock, logger: this.logger, metrics: this.metrics, events: this, owner: this.owner, mayAct: () => this.mayAct(),
+      store, gw, clock: this.clock, logger: this.logger, metrics: this.metrics, events: this, owner: this.owner, mayAct: () => this.mayAct(), installationId: this.installationId,
       leaseMs: this.o.leaseMs ?? 10 * 60_000, concurrency: this.o.concurrency ?? 4,
       reconcileCron: parseCron(this.o.reconcileCron ?? DEFAULT_RECONCILE_CRON), shadow: this.o.shadow ?? false,
     });

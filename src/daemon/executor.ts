@@ -42,6 +42,8 @@ export interface ExecutorDeps {
   ctxFor(accountId: string): CallContext | undefined;
   /** Checked just before each charge: the daemon still holds the single-daemon lease. Default: yes. */
   mayCharge?(): boolean;
+  /** Ours; an invoice whose metadata names another installation is never charged. */
+  installationId?: string;
 }
 
 /** Delay before a given-back attempt is tried again, clock ms: 1 min, 2, 4 … capped at 1 h. */
@@ -80,7 +82,7 @@ export class AttemptExecutor {
       } catch (e) {
         return this.failed(a, c, e, out, report, false);
       }
-      const verdict = checkRetryable(c, inv, { newCard: this.newCardSince(c) });
+      const verdict = checkRetryable(c, inv, { newCard: this.newCardSince(c), installationId: this.d.installationId });
       if (!verdict.ok) {
         const w = writeSkip(out, a, c, verdict, this.d.now());
         return this.done(report(c, 'skipped', w.next), w, c);

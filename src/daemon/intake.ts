@@ -8,6 +8,7 @@ import type { CaseSource, Store } from '../db/index.js';
 import { applyIntake, planIntake, SKIP_REASONS, type IntakePlan } from '../engine/intake.js';
 import { InvalidRequest, type CallContext, type StripeGateway } from '../stripe/index.js';
 import { describeDecision } from './case-ops.js';
+import { managedMetadata } from '../engine/managed.js';
 import type { PolicyContext } from './policy-context.js';
 import { readInvoiceContext } from './stripe-read.js';
 
@@ -23,6 +24,7 @@ export interface IntakeDeps {
   policy: PolicyContext;
   settings: Settings;
   now: number;
+  installationId: string;
 }
 
 export async function intakeInvoice(d: IntakeDeps, invoiceId: string, accountId: string, ctx: CallContext | undefined, source: CaseSource): Promise<IntakeOutcome> {
@@ -58,7 +60,7 @@ export async function intakeInvoice(d: IntakeDeps, invoiceId: string, accountId:
 }
 
 function pause(d: IntakeDeps, invoiceId: string, ctx: CallContext | undefined): Promise<unknown> {
-  return d.gw.invoices.update(invoiceId, { auto_advance: false, metadata: { recover_managed: 'true' } }, ctx);
+  return d.gw.invoices.update(invoiceId, { auto_advance: false, metadata: managedMetadata(d.installationId) }, ctx);
 }
 
 async function planFromStripe(d: IntakeDeps, invoiceId: string, accountId: string, ctx: CallContext | undefined, source: CaseSource): Promise<IntakePlan> {

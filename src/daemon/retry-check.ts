@@ -4,6 +4,7 @@
  */
 import type { Case } from '../db/index.js';
 import type { Invoice } from '../stripe/index.js';
+import { INSTALLATION_KEY } from '../engine/managed.js';
 import { latestPaymentIntentStatus, subscriptionOf } from './stripe-read.js';
 
 export type RetryVerdict =
@@ -12,12 +13,17 @@ export type RetryVerdict =
   | { ok: false; kind: 'not_open'; reason: string; status: string }
   | { ok: false; kind: 'amount_changed'; reason: string; amountDue: number }
   | { ok: false; kind: 'subscription_gone'; reason: string }
-  | { ok: false; kind: 'needs_customer_action'; reason: string };
+  | { ok: false; kind: 'needs_customer_action'; reason: string }
+  | { ok: false; kind: 'other_installation'; reason: string };
 
 const money = (n: number, cur: string) => `${(n / 100).toFixed(2)} ${cur.toUpperCase()}`;
 
 /** `newCard`: a payment method arrived since the last decline (paying with it re-confirms the PaymentIntent). */
-export function checkRetryable(c: Case, inv: Invoice, opts: { newCard?: boolean } = {}): RetryVerdict {
+export function checkRetryable(c: Case, inv: Invoice, opts: { newCard?: boolean; installationId?: string } = {}): RetryVerdict {
+  const owner = inv.metadata?.[INSTALLATION_KEY];
+  if (owner && opts.installationId && owner !== opts.installationId) {
+    return { ok: false, kind: 'other_installation', reason: `the invoice is managed by another recover installation (${owner})` };
+  }
   if (inv.status === 'paid') return { ok: false, kind: 'paid', reason: 'the invoice is already paid', amountPaid: inv.amount_paid };
   if (inv.status !== 'open') return { ok: false, kind: 'not_open', reason: `the invoice is ${inv.status ?? 'in an unknown state'}, no longer open`, status: inv.status ?? 'unknown' };
   if (inv.amount_remaining !== c.amountDue) {

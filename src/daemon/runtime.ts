@@ -36,6 +36,8 @@ export interface RuntimeOptions {
   owner: string;
   /** The daemon still holds the single-daemon lease: checked before every charge. */
   mayAct(): boolean;
+  /** This installation's id (metadata `recover_installation` on the invoices it manages). */
+  installationId: string;
   leaseMs: number;
   concurrency: number;
   reconcileCron: string;
@@ -64,7 +66,7 @@ export class Runtime {
       metrics.processed.inc({ type: r.type, result: r.error ? (r.result === 'given up' ? 'given_up' : 'retry') : 'ok' });
       events.emit('processed', r);
     });
-    this.executor = new AttemptExecutor({ store, gw, policy: this.policy, logger, owner, leaseMs, now, ctxFor, mayCharge: () => o.mayAct() });
+    this.executor = new AttemptExecutor({ store, gw, policy: this.policy, logger, owner, leaseMs, now, ctxFor, mayCharge: () => o.mayAct(), installationId: o.installationId });
     this.executor.onRecovered = recovered;
     this.executor.onCharging = (r) => events.emit('charging', r);
     this.scheduler = new Scheduler({ store, executor: this.executor, policy: this.policy, logger, metrics, owner, leaseMs, concurrency, now, report: (r) => events.emit('attempt', r) });
@@ -122,7 +124,7 @@ export class Runtime {
 
   private intakeDeps() {
     const settings = this.settings();
-    return { store: this.o.store, gw: this.o.gw, policy: this.policy, settings, now: this.o.clock.now() };
+    return { store: this.o.store, gw: this.o.gw, policy: this.policy, settings, now: this.o.clock.now(), installationId: this.o.installationId };
   }
 
   private handlerDeps(settings: Settings): HandlerDeps {
@@ -137,7 +139,7 @@ export class Runtime {
         return id && this.accounts.some((a) => a.id === id) ? id : null;
       },
       intake: (invoiceId, accountId, source) =>
-        intakeInvoice({ store, gw, policy: this.policy, settings, now: this.o.clock.now() }, invoiceId, accountId, ctxFor(accountId), source),
+        intakeInvoice({ store, gw, policy: this.policy, settings, now: this.o.clock.now(), installationId: this.o.installationId }, invoiceId, accountId, ctxFor(accountId), source),
       recovered: (r) => this.recovered(r),
     };
   }

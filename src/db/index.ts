@@ -164,6 +164,7 @@ function buildStore(
 export { MIGRATIONS } from './migrations/index.js';
 export type { Migration } from './migrations/index.js';
 export { attemptIdempotencyKey } from './attempts.js';
+export { adoptInstallation, installation, type Installation } from './installation.js';
 export * from './types.js';
 export type { Account, AccountInput, AccountsRepo } from './accounts.js';
 export type { Attempt, AttemptResult, AttemptsRepo, DeclineCodes, ObservedAttempt } from './attempts.js';

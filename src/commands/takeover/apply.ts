@@ -13,6 +13,7 @@
 import type { Settings } from '../../config/settings.js';
 import type { Store } from '../../db/index.js';
 import { applyIntake } from '../../engine/intake.js';
+import { managedMetadata } from '../../engine/managed.js';
 import { InvalidRequest, NotFound, type Invoice, type StripeGateway } from '../../stripe/index.js';
 import type { PlannedInvoice } from './plan.js';
 import { INVOICE_EXPAND } from './read.js';
@@ -31,7 +32,7 @@ export interface PauseResult {
 export async function pauseStripe(
   gw: StripeGateway,
   items: readonly PlannedInvoice[],
-  o: { stripeAccount?: string; runId: string; call: <T>(fn: () => Promise<T>) => Promise<T> },
+  o: { stripeAccount?: string; runId: string; call: <T>(fn: () => Promise<T>) => Promise<T>; installationId: string },
 ): Promise<PauseResult> {
   const result: PauseResult = { paused: new Set(), failed: new Map() };
   await Promise.all(
@@ -43,7 +44,7 @@ export async function pauseStripe(
           await o.call(() =>
             gw.invoices.update(
               id,
-              { auto_advance: false, metadata: { recover_managed: 'true' } },
+              { auto_advance: false, metadata: managedMetadata(o.installationId) },
               { account: o.stripeAccount, idempotencyKey: `recover:takeover:${o.runId}:${id}` },
             ),
           );

@@ -14,7 +14,7 @@ import { clockNote, DAY_MS, type Clock } from '../../clock.js';
 import type { Settings } from '../../config/settings.js';
 import type { Context } from '../../context.js';
 import { EmulatorClock } from '../../daemon/clock.js';
-import type { Account } from '../../db/index.js';
+import { installation, type Account } from '../../db/index.js';
 import { ConfigError, NotFoundError, RecoverError, WorkError, badValue } from '../../errors.js';
 import { parseDuration } from '../../ui/flags.js';
 import { runJob, type AccountRun, type Job, type JobKind, type RunEnv } from './passes.js';
@@ -64,6 +64,14 @@ export async function runTakeover(opts: TakeoverOptions, ctx: Context): Promise<
   const historyMs = opts.history === undefined ? null : parseDuration('--history', opts.history);
   if (historyMs !== null && historyMs <= 0) throw badValue('--history', opts.history, 'a period such as 90d');
   const accounts = pickAccounts(store.accounts.list(), settings, opts.account);
+  // Not in a dry run: it writes nothing, not even the installation id.
+  const inst = dryRun ? { id: '', copied: false } : installation(store.meta, store.path);
+  if (inst.copied) {
+    throw new ConfigError(
+      `${ctx.globals.db} is a copy of installation ${inst.id} (a restored backup or a second deployment)`,
+      'stop the other copy; if it is retired for good, adopt this one with recover run --adopt',
+    );
+  }
   const clock = await pickClock(ctx, opts.clock);
   const gw = ctx.stripe;
 
@@ -92,7 +100,7 @@ export async function runTakeover(opts: TakeoverOptions, ctx: Context): Promise<
   const spinner = out.spinner(`takeover: listing the payment intents of ${accounts.length} account(s)`);
   const env: RunEnv = {
     store, gw, settings, stats: store.stats.load(), logger: ctx.logger, now: () => clock.now(), dryRun,
-    pauseStripe: opts.pauseStripe !== false, pageSize, historyFrom, call: callLimit(concurrency),
+    pauseStripe: opts.pauseStripe !== false, pageSize, historyFrom, call: callLimit(concurrency), installationId: inst.id,
     onPage(acct, kind, entries) {
       spinner.update(progressText(acct.id, acct.tally, dryRun));
       if (dryRun) {

@@ -46,6 +46,8 @@ export interface RunEnv {
   pageSize: number;
   /** Epoch ms: history charges from here on (--history). */
   historyFrom: number | null;
+  /** Written into the metadata of every invoice paused (src/engine/managed.ts). */
+  installationId: string;
   /** Every Stripe call goes through this (pool.ts callLimit). */
   call: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Called after every page (progress, the dry-run printer, test hooks). */
@@ -167,7 +169,7 @@ async function invoicesJob(env: RunEnv, job: Job, ctl: PoolControl<Job>): Promis
       more = offerSplit(job, ctl, false);
       countPage(acct.tally, items, new Set(items.filter((p) => p.pause).map((p) => p.entry.invoice)), new Map());
     } else {
-      const { paused, failed } = await pauseStripe(gw, items, { stripeAccount: acct.stripeAccount, runId: acct.scan.runId, call: env.call });
+      const { paused, failed } = await pauseStripe(gw, items, { stripeAccount: acct.stripeAccount, runId: acct.scan.runId, call: env.call, installationId: env.installationId });
       for (const [id, why] of failed) env.logger.info({ account: acct.id, invoice: id, err: why }, 'Stripe refused to pause this invoice: it changed since listed; read again');
       const replan = (inv: Invoice) => planOne(readInvoices(store, acct.id, [inv], now)[0], planOpts);
       items = await replanRefused(gw, items, failed, { stripeAccount: acct.stripeAccount, call: env.call, replan });
