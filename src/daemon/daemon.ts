@@ -17,6 +17,7 @@ import { silentLogger, type Logger } from '../log.js';
 import { createGateway, type StripeGateway } from '../stripe/index.js';
 import { daemonClock, type DaemonClock } from './clock.js';
 import { TypedEmitter } from './emitter.js';
+import { evaluateHealth, type HealthCheck } from './health.js';
 import { DaemonLease, newOwnerId } from './lock.js';
 import { DaemonMetrics } from './metrics.js';
 import { DEFAULT_RECONCILE_CRON, parseCron } from './reconciler.js';
@@ -69,6 +70,9 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
   private lease: DaemonLease | undefined;
   /** Written into the metadata of every invoice this installation manages. */
   private installationId = '';
+  /** Loop passes failed in a row, and the last error (for health). */
+  private failedPasses = 0;
+  private lastError: string | null = null;
   private stopping: Promise<void> | undefined;
   private readonly logger: Logger;
   /** The webhook server's base URL once listening. */
@@ -232,8 +236,11 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
       let failed = false;
       try {
         idle = (await this.pass()).idle;
+        this.failedPasses = 0;
       } catch (e) {
         failed = true;
+        this.failedPasses++;
+        this.lastError = (e as Error).message;
         this.logger.error({ err: (e as Error).message }, 'daemon pass failed');
         this.emit('failure', { where: 'pass', message: (e as Error).message });
       }
@@ -250,13 +257,25 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
     return this.lease?.held() ?? false;
   }
 
-  private health(): Record<string, unknown> {
+  /** Every health check (health.ts), also published as `recover_health_check` gauges. */
+  health(): { healthy: boolean; checks: HealthCheck[]; nextDueAt?: string | null; now?: string } {
+    const { store } = this.o;
+    let result: { healthy: boolean; checks: HealthCheck[] };
+    let extra = {};
     try {
+      const oldest = store.events.listUnprocessed(1)[0];
       const next = this.nextWakeAt();
-      return { inbox: this.o.store.events.countUnprocessed(), nextDueAt: next === null ? null : new Date(next).toISOString(), now: new Date(this.clock.now()).toISOString() };
-    } catch {
-      return {};
+      result = evaluateHealth({
+        daemonHolds: this._state === 'running' && this.mayAct(), now: this.clock.now(), nextAttemptDueAt: store.attempts.nextDueAt(),
+        failedPasses: this.failedPasses, lastError: this.lastError, inboxBacklog: store.events.countUnprocessed(),
+        oldestUnprocessedAt: oldest?.receivedAt ?? null, diskWritable: probeWrite(store), wallNow: Date.now(),
+      });
+      extra = { nextDueAt: next === null ? null : new Date(next).toISOString(), now: new Date(this.clock.now()).toISOString() };
+    } catch (e) {
+      result = { healthy: false, checks: [{ name: 'disk', ok: false, detail: `the database cannot be read: ${(e as Error).message}` }] };
     }
+    for (const c of result.checks) this.metrics.health.set({ check: c.name }, c.ok ? 1 : 0);
+    return { ...result, ...extra };
   }
 
   private async teardown(): Promise<void> {
@@ -265,5 +284,15 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
     this.clock.close?.();
     this.lease?.release();
     this.setState('stopped');
+  }
+}
+
+/** A write the database must accept (a full disk or a read-only file refuses it). */
+function probeWrite(store: Store): boolean {
+  try {
+    store.meta.set('health_probe', String(Date.now()));
+    return true;
+  } catch {
+    return false;
   }
 }

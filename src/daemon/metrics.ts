@@ -31,6 +31,7 @@ export class DaemonMetrics {
   readonly stripeCalls = new Counter({ name: 'recover_stripe_calls_total', help: 'HTTP requests to Stripe, by method, path template and status (0 = no answer)', labelNames: ['method', 'path', 'status'], registers: [this.registry] });
   readonly state = new Gauge({ name: 'recover_daemon_state', help: '1 for the current daemon state', labelNames: ['state'], registers: [this.registry] });
   readonly backlog: Gauge;
+  readonly health = new Gauge({ name: 'recover_health_check', help: '1 when the named health check passes, 0 when it fails', labelNames: ['check'], registers: [this.registry] });
 
   constructor(inboxBacklog: () => number) {
     this.backlog = new Gauge({

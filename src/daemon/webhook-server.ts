@@ -29,8 +29,8 @@ export interface WebhookServerDeps {
   events: TypedEmitter<DaemonEvents>;
   logger: Logger;
   state: () => DaemonState;
-  /** Extra facts for /healthz. */
-  health: () => Record<string, unknown>;
+  /** The health checks (health.ts) for /healthz and the gauges. */
+  health: () => { healthy: boolean } & Record<string, unknown>;
   /** A new event is in the inbox. */
   onEvent: () => void;
   /** Secrets cache lifetime, wall ms (default SECRETS_TTL_MS). */
@@ -90,9 +90,11 @@ export class WebhookServer {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'method not allowed' }, { Allow: 'GET' });
     if (path === '/healthz') {
       const state = this.d.state();
-      return send(res, state === 'running' ? 200 : 503, { state, ...this.d.health() });
+      const h = this.d.health();
+      return send(res, state === 'running' && h.healthy ? 200 : 503, { state, ...h });
     }
     if (path === '/metrics') {
+      this.d.health(); // refreshes the recover_health_check gauges
       const text = await this.d.metrics.text();
       res.writeHead(200, { 'Content-Type': this.d.metrics.contentType });
       res.end(text);

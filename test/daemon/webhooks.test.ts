@@ -91,7 +91,10 @@ describe('webhook receiver', () => {
     const w = await startWorld();
     const h = await fetch(`${w.daemon.url}/healthz`);
     expect(h.status).toBe(200);
-    expect(await h.json()).toMatchObject({ state: 'running', inbox: 0 });
+    const body = (await h.json()) as { state: string; healthy: boolean; checks: Array<{ name: string; ok: boolean; detail: string }> };
+    expect(body).toMatchObject({ state: 'running', healthy: true });
+    expect(body.checks.map((c) => [c.name, c.ok])).toEqual([['daemon', true], ['passes', true], ['attempts', true], ['inbox', true], ['disk', true]]);
+    expect(body.checks.find((c) => c.name === 'inbox')!.detail).toBe('0 events waiting');
     const m = await fetch(`${w.daemon.url}/metrics`);
     expect(m.headers.get('content-type')).toContain('text/plain');
     const text = await m.text();
@@ -101,6 +104,7 @@ describe('webhook receiver', () => {
     ]) expect(text).toContain(`# TYPE ${family}`);
     expect(text).toMatch(/recover_stripe_calls_total\{method="GET",path="\/v1\/events",status="200"\} \d+/);
     expect(text).toContain('recover_daemon_state{state="running"} 1');
+    expect(text).toContain('recover_health_check{check="attempts"} 1');
     await w.daemon.stop();
     expect(w.daemon.state).toBe('stopped');
     await expect(fetch(`${w.daemon.url}/healthz`)).rejects.toThrow();
