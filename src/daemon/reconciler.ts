@@ -72,18 +72,23 @@ export class Reconciler {
     return CronExpressionParser.parse(this.d.cron, { currentDate: new Date(from), tz: 'UTC' }).next().getTime();
   }
 
-  /** One full reconcile; `drain` processes the inbox (events found here included). */
-  async run(settings: Settings, drain: () => Promise<unknown>): Promise<ReconcileReport> {
+  /**
+   * One full reconcile; `drain` processes the inbox (events found here included). `stop` is
+   * checked between accounts, pages and cases: a stopped run returns `complete: false` and is
+   * not recorded as done, so the next pass runs it again (the event cursors it saved stay).
+   */
+  async run(settings: Settings, drain: () => Promise<unknown>, stop: () => boolean = () => false): Promise<ReconcileReport> {
     const { store } = this.d;
     const at = this.d.now();
-    const r: ReconcileReport = { at, accounts: 0, eventsSeen: 0, eventsInserted: 0, invoicesSeen: 0, casesOpened: 0, casesSettled: 0 };
+    const r: ReconcileReport = { at, accounts: 0, eventsSeen: 0, eventsInserted: 0, invoicesSeen: 0, casesOpened: 0, casesSettled: 0, complete: false };
     const accounts = store.accounts.list();
     const openByAccount = new Map<string, Set<string>>();
     const createdGte = Math.floor((at - (settings.dunningDays + 35) * DAY_MS) / 1000);
     for (const acct of accounts) {
+      if (stop()) return r;
       r.accounts++;
       try {
-        await this.events(acct, at, r);
+        await this.events(acct, at, r, stop);
       } catch (e) {
         // A key without "Events: read" still gets the invoice re-list below.
         if (!(e instanceof PermissionMissing)) throw e;
@@ -92,7 +97,11 @@ export class Reconciler {
       }
     }
     await drain();
-    for (const acct of accounts) openByAccount.set(acct.id, await this.openInvoices(acct, createdGte, r));
+    for (const acct of accounts) {
+      if (stop()) return r;
+      openByAccount.set(acct.id, await this.openInvoices(acct, createdGte, r, stop));
+    }
+    if (stop()) return r;
     await drain();
     for (const status of ACTIVE_CASE_STATUSES) {
       let afterId = 0;
@@ -101,6 +110,7 @@ export class Reconciler {
         if (page.length === 0) break;
         afterId = page[page.length - 1].id;
         for (const c of page) {
+          if (stop()) return r;
           const open = openByAccount.get(c.accountId);
           if (!open || open.has(c.invoiceId) || c.invoiceCreatedAt < createdGte * 1000) continue;
           if (await this.settle(c, settings)) r.casesSettled++;
@@ -108,11 +118,12 @@ export class Reconciler {
       }
     }
     store.meta.set(LAST_RUN, String(at));
+    r.complete = true;
     this.d.logger.info({ ...r }, 'reconciled');
     return r;
   }
 
-  private async events(acct: Account, now: number, r: ReconcileReport): Promise<void> {
+  private async events(acct: Account, now: number, r: ReconcileReport, stop: () => boolean): Promise<void> {
     const { store, gw } = this.d;
     const key = `reconcile:events:${acct.id}`;
     const cursor = store.meta.get(key);
@@ -128,14 +139,17 @@ export class Reconciler {
         });
         if (inserted) r.eventsInserted++;
       }
+      // Events come newest first: the cursor may move only once the whole listing is read.
+      if (stop()) return;
     }
     store.meta.set(key, String(newest));
   }
 
-  private async openInvoices(acct: Account, createdGte: number, r: ReconcileReport): Promise<Set<string>> {
+  private async openInvoices(acct: Account, createdGte: number, r: ReconcileReport, stop: () => boolean): Promise<Set<string>> {
     const open = new Set<string>();
     const params = { status: 'open' as const, collection_method: 'charge_automatically' as const, created: { gte: createdGte }, limit: 100 };
     for await (const { page } of this.d.gw.invoices.listAll(params, this.d.ctxFor(acct.id))) {
+      if (stop()) break;
       for (const inv of page) {
         r.invoicesSeen++;
         open.add(inv.id);

@@ -1,7 +1,7 @@
 /**
  * The daemon's working parts, assembled once: inbox processor, job runner, scheduler/executor,
  * reconciler, sharing one store, one gateway, one clock and one policy context. `pass()` runs
- * them in order — events, reconcile (when due), end-of-dunning jobs, attempts, deadline sweep —
+ * them in order — events, end-of-dunning jobs, attempts, reconcile (when due), deadline sweep —
  * so within a process nothing of recover's runs concurrently with itself except the attempts of
  * one tick (which touch different cases).
  */
@@ -82,7 +82,7 @@ export class Runtime {
     return this.o.shadow ? { ...s, mode: 'shadow' } : s;
   }
 
-  /** One pass over everything due now. */
+  /** One pass over everything due now: events, jobs, attempts, the reconcile when due, the deadline sweep. */
   async pass(stop: () => boolean, opts: { reconcile?: 'when_due' | 'always' | 'never' } = {}): Promise<PassReport> {
     await this.o.clock.sync?.();
     const settings = this.settings();
@@ -90,23 +90,26 @@ export class Runtime {
     const deps = this.handlerDeps(settings);
     const at = this.o.clock.now();
     let events = await this.inbox.drain(deps, stop);
+    // Due work before the reconcile: a daemon that restarts often (or a slow Stripe) must not
+    // spend every life re-listing before it retries anything. The executor re-reads each invoice
+    // before charging, so nothing a missed webhook would have said is lost by this order.
+    const jobs = await this.jobs.runDue(settings, stop);
+    const attempts = await this.scheduler.runDue(settings, stop);
     let reconciled = false;
     const mode = opts.reconcile ?? 'when_due';
     const due = mode === 'always' || (mode === 'when_due' && this.reconciler.isDue(at) && at >= this.reconcileRetryAt);
     if (!stop() && due) {
       // A failing reconcile (Stripe down, a missing permission) must not hold up attempts and jobs.
       try {
-        const r = await this.reconciler.run(settings, async () => (events += await this.inbox.drain(deps, stop)));
-        reconciled = true;
-        this.o.events.emit('reconciled', r);
+        const r = await this.reconciler.run(settings, async () => (events += await this.inbox.drain(deps, stop)), stop);
+        reconciled = r.complete;
+        if (r.complete) this.o.events.emit('reconciled', r);
       } catch (e) {
         this.reconcileRetryAt = this.o.clock.now() + RECONCILE_RETRY_MS;
         this.o.logger.error({ err: (e as Error).message, retryAt: new Date(this.reconcileRetryAt).toISOString() }, 'reconcile failed');
         this.o.events.emit('failure', { where: 'reconcile', message: (e as Error).message });
       }
     }
-    const jobs = await this.jobs.runDue(settings, stop);
-    const attempts = await this.scheduler.runDue(settings, stop);
     const swept = stop() ? 0 : this.scheduler.sweep(settings);
     const report: PassReport = { at, events, jobs, attempts, swept, reconciled, idle: events + jobs + attempts + swept === 0 && !reconciled };
     this.o.logger.debug({ ...report, inbox: this.o.store.events.countUnprocessed() }, report.idle ? 'idle' : 'pass');

@@ -52,6 +52,8 @@ export interface ReconcileReport {
   invoicesSeen: number;
   casesOpened: number;
   casesSettled: number;
+  /** False when it was stopped part-way (not recorded as done; the next pass runs it again). */
+  complete: boolean;
 }
 
 export interface PassReport {
