@@ -24,6 +24,10 @@ export interface BuildReportOptions {
   account?: string | null;
   feedLimit?: number;
   minResolvedPerArm?: number;
+  /** The currency of the headline money figures (--currency); else the one with most revenue. */
+  currency?: string | null;
+  /** The lift (fraction) the "days more" estimate is for (--effect). */
+  effect?: number;
 }
 
 export function readReportInput(store: Store, opts: BuildReportOptions): ReportInput {
@@ -46,12 +50,34 @@ export function readReportInput(store: Store, opts: BuildReportOptions): ReportI
     brandGroups: r.cardBrandGroups(w, opts.now),
     // Lazy: a better-sqlite3 iterator holds the connection until it is drained, so each
     // statement runs only when computeReport gets to it.
-    recovered: { [Symbol.iterator]: () => r.recoveredCases(w) },
+    recovered: { [Symbol.iterator]: () => r.recoveredCases(w, opts.now) },
     retries: { [Symbol.iterator]: () => r.retries(w, opts.now) },
     capViolations,
     history: r.historyBaseline(account),
     feedLimit: opts.feedLimit,
     minResolvedPerArm: opts.minResolvedPerArm,
+    measurement: readMeasurement(store, opts, opts.period || opts.since !== undefined ? since : 0, until, account),
+  };
+}
+
+/**
+ * The measurement's rows: every cohort up to `until` (from --since only when it was given: the
+ * experiment runs since go-live, not for the report's 30 days), as of `now`.
+ */
+function readMeasurement(store: Store, opts: BuildReportOptions, since: number, until: number, account: string | null): ReportInput['measurement'] {
+  const s = store.settings.get();
+  const firstCase = store.report.firstCaseCreatedAt(account);
+  const assignedAt = s?.armsAssignedAt ?? firstCase;
+  const rows = assignedAt === null ? [] : store.report.liftGroups({ since, until, accountId: account, assignedAt }, opts.now);
+  return {
+    rows,
+    assignedAt,
+    assignedFrom: s?.armsAssignedAt !== undefined ? 'settings' : firstCase !== null ? 'first_case' : 'none',
+    dunningDays: s?.dunningDays ?? 30,
+    baselineWindowDays: s?.baselineWindowDays ?? 14,
+    controlShare: s?.controlShare ?? 0.1,
+    currency: opts.currency ?? null,
+    effect: opts.effect,
   };
 }
 
