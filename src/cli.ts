@@ -101,7 +101,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--feed <n>', 'latest recoveries to list', intFlag('--feed', 0, 1000), 10)
     .option('--as-of <date>', 'what the report said then: outcomes, cases and attempts as of that day (a date includes the day)')
     .option('--currency <code>', 'the currency of the headline money figures (default: the one with most revenue)')
-    .option('--effect <pp>', 'the lift, in percentage points, the "days more" estimate is for', numberFlag('--effect', 0.1, 100), 5)
+    .option('--effect <pp>', 'the lift in percentage points the "days more" estimate is for (default: the one measured, else 5)', numberFlag('--effect', 0.1, 100))
     .action(action(async (o: import('./commands/report.js').ReportOptions, ctx) => void (await (await import('./commands/report.js')).runReport(o, ctx))));
 
   program

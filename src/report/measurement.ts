@@ -18,6 +18,7 @@ import { newcombeDifference, ratio } from './stats.js';
 import { casesNeeded, proportionSample, sequentialDifference, sequentialRateDifference } from './sequential.js';
 import type { Amounts, CohortArm, Measurement, PopulationLift, RevenueLift, SampleSizeEstimate } from './types.js';
 
+/** The lift (fraction) the sample size is for when none is measured yet and --effect is not given. */
 export const DEFAULT_EFFECT = 0.05;
 /** Days of entries the volume ("at your volume") is averaged over. */
 const VOLUME_DAYS = 30;
@@ -155,7 +156,9 @@ function mainCurrency(rows: readonly LiftGroupRow[], wanted: string | null | und
 }
 
 function sampleSize(i: MeasurementInput, h: PopulationLift): SampleSizeEstimate {
-  const effect = i.effect ?? DEFAULT_EFFECT;
+  // The lift seen so far is the one to confirm; below 1 pp (or unmeasured) the default.
+  const seen = h.difference !== null && Math.abs(h.difference) >= 0.01 ? Math.abs(h.difference) : null;
+  const effect = i.effect ?? seen ?? DEFAULT_EFFECT;
   const all = (a: 'treatment' | 'control') => ({
     x: h[a].recovered + h.inProgress[a].recovered,
     n: h[a].cases + h.inProgress[a].cases,

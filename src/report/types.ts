@@ -290,7 +290,7 @@ export interface PopulationLift {
 }
 
 export interface SampleSizeEstimate {
-  /** The lift (fraction) the estimate is for (--effect, default 5 pp). */
+  /** The lift (fraction) the estimate is for: --effect, else the one measured (≥ 1 pp), else 5 pp. */
   effect: number;
   /** Final new cases (both arms) at which the anytime interval excludes 0 with 80% power. */
   casesNeeded: number | null;
