@@ -142,6 +142,8 @@ export interface ReportRepo {
   liftGroups(w: LiftWindow, now: number): LiftGroupRow[];
   /** created_at of the first case imported or received (the moment arms were first assigned), or null. */
   firstCaseCreatedAt(accountId?: string | null): number | null;
+  /** The latest first failure among taken-over cases (the backlog ends before the takeover), or null. */
+  lastBacklogFailureAt(accountId?: string | null): number | null;
   caseGroups(w: ReportWindow, now: number): CaseGroupRow[];
   /** Keyed by the decline that opened the case (else the case's last decline), or `unknown`. */
   declineCodeGroups(w: ReportWindow, now: number): KeyedGroupRow[];
@@ -275,6 +277,10 @@ export function createReportRepo(db: Db): ReportRepo {
     `SELECT min(created_at) AS at FROM cases WHERE (:accountId IS NULL OR account_id = :accountId)`,
   );
 
+  const lastBacklog = db.prepare<{ accountId: string | null }, { at: number | null }>(
+    `SELECT max(first_failed_at) AS at FROM cases WHERE source = 'takeover' AND (:accountId IS NULL OR account_id = :accountId)`,
+  );
+
   const w = (x: ReportWindow) => ({ since: x.since, until: x.until, accountId: x.accountId ?? null });
   // total() returns a float; counts and minor-unit sums are integers.
   const ints = <T extends object>(row: T, keys: (keyof T)[]): T => {
@@ -287,6 +293,7 @@ export function createReportRepo(db: Db): ReportRepo {
         .all({ ...w(x), now, assignedAt: x.assignedAt })
         .map((r) => ints(r, ['amountDue', 'recoveredAmount', 'retries'])),
     firstCaseCreatedAt: (accountId) => firstCase.get({ accountId: accountId ?? null })?.at ?? null,
+    lastBacklogFailureAt: (accountId) => lastBacklog.get({ accountId: accountId ?? null })?.at ?? null,
     caseGroups: (x, now) => caseGroups.all({ ...w(x), now }).map((r) => ints(r, ['amountDue', 'recoveredAmount'])),
     declineCodeGroups: (x, now) => declineGroups.all({ ...w(x), now }).map((r) => ints(r, ['recoveredAmount'])),
     cardBrandGroups: (x, now) => brandGroups.all({ ...w(x), now }).map((r) => ints(r, ['recoveredAmount'])),

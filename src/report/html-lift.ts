@@ -80,7 +80,7 @@ export function liftSection(r: Report): string {
     l.status === 'measured'
       ? intervalChart('chart-diff', 'Lift in percentage points with its two intervals', l.difference!, [
           { key: 'anytime', label: 'anytime-valid 95%', low: l.anytime!.low, high: l.anytime!.high, className: 'anytime' },
-          { key: 'newcombe', label: 'Newcombe 95%, 1 look', low: l.newcombe!.low, high: l.newcombe!.high, className: 'newcombe' },
+          { key: 'newcombe', label: 'Newcombe (1 look)', low: l.newcombe!.low, high: l.newcombe!.high, className: 'newcombe' },
         ])
       : '';
   const rev = l.revenue.find((x) => x.currency === main) ?? l.revenue[0];

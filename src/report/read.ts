@@ -8,7 +8,7 @@ import { isValidTimezone } from '../policy/local-time.js';
 import { auditNetworkCaps } from './caps.js';
 import { computeReport, type ReportInput } from './compute.js';
 import { resolvePeriod } from './period.js';
-import type { Report } from './types.js';
+import type { Measurement, Report } from './types.js';
 
 /** Longest dunning window settings allow (days), plus margin: how far back a case's attempts can reach. */
 const MAX_CASE_SPAN_MS = 180 * DAY_MS;
@@ -66,13 +66,21 @@ export function readReportInput(store: Store, opts: BuildReportOptions): ReportI
  */
 function readMeasurement(store: Store, opts: BuildReportOptions, since: number, until: number, account: string | null): ReportInput['measurement'] {
   const s = store.settings.get();
+  // Without a stored moment: the first case's creation (the takeover), unless that is after
+  // `now` (cases created on the wall clock, failures on an emulator's clock, as in the demo);
+  // then the backlog's last failure, which the takeover came after.
   const firstCase = store.report.firstCaseCreatedAt(account);
-  const assignedAt = s?.armsAssignedAt ?? firstCase;
+  const lastBacklog = store.report.lastBacklogFailureAt(account);
+  const [assignedAt, assignedFrom]: [number | null, Measurement['assignedFrom']] =
+    s?.armsAssignedAt !== undefined ? [s.armsAssignedAt, 'settings']
+    : firstCase !== null && firstCase <= opts.now ? [firstCase, 'first_case']
+    : lastBacklog !== null ? [lastBacklog, 'backlog']
+    : [firstCase, firstCase === null ? 'none' : 'first_case'];
   const rows = assignedAt === null ? [] : store.report.liftGroups({ since, until, accountId: account, assignedAt }, opts.now);
   return {
     rows,
     assignedAt,
-    assignedFrom: s?.armsAssignedAt !== undefined ? 'settings' : firstCase !== null ? 'first_case' : 'none',
+    assignedFrom,
     dunningDays: s?.dunningDays ?? 30,
     baselineWindowDays: s?.baselineWindowDays ?? 14,
     controlShare: s?.controlShare ?? 0.1,

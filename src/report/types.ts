@@ -307,7 +307,8 @@ export interface Measurement {
   /** When the arms were assigned (go-live) and where that moment comes from. */
   assignedAt: number | null;
   assignedAtIso: string | null;
-  assignedFrom: 'settings' | 'first_case' | 'none';
+  /** settings.armsAssignedAt; the first case's creation; the backlog's last failure; none. */
+  assignedFrom: 'settings' | 'first_case' | 'backlog' | 'none';
   baselineLabel: string;
   dunningDays: number;
   baselineWindowDays: number;

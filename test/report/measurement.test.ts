@@ -144,4 +144,18 @@ describe('the like-for-like lift', () => {
     expect(m.sampleSize!.daysMore).toBeGreaterThanOrEqual(20);
     expect(m.message).toMatch(/about \d+ more days at your volume to detect a lift of \+5\.0 pp/);
   });
+
+  it('without a stored go-live moment: the first case, or (if created after now, as on an emulator clock) the backlog\'s last failure', () => {
+    const other = openStore(join(dir, 'fallback.db'), { clock: new FakeClock(NOW) });
+    other.settings.set({ env: 'test', scope: 'account', controlBaseline: 'stripe', defaultTimezone: 'UTC' });
+    addCase(other, { arm: 'control', amount: 100, currency: 'usd', entered: day(-10), source: 'takeover' });
+    addCase(other, { arm: 'control', amount: 100, currency: 'usd', entered: day(5) });
+    const now = buildReport(other, { now: NOW }).measurement;
+    expect([now.assignedFrom, now.assignedAt]).toEqual(['first_case', NOW]);
+    const past = buildReport(other, { now: day(6) }).measurement;
+    expect([past.assignedFrom, past.assignedAt]).toEqual(['backlog', day(-10)]);
+    expect(past.headline.inProgress.control.cases).toBe(1);
+    expect(past.backlog.inProgress.control.cases).toBe(1);
+    other.close();
+  });
 });
