@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS, FakeClock } from '../../src/clock.js';
 import { openStore, type Store } from '../../src/db/index.js';
 import { buildReport } from '../../src/report/index.js';
+import { runCli } from '../helpers/cli.js';
 import { addCase, ended, ourAttempt, recovered } from './seed.js';
 
 const GO_LIVE = Date.UTC(2026, 0, 31);
@@ -157,5 +158,37 @@ describe('the like-for-like lift', () => {
     expect(past.headline.inProgress.control.cases).toBe(1);
     expect(past.backlog.inProgress.control.cases).toBe(1);
     other.close();
+  });
+
+  it('CLI: --as-of, --currency and --effect; bad values exit 2 naming the value; equal windows drop the note', async () => {
+    const db = join(dir, 'cli.db');
+    const s = openStore(db, { clock: new FakeClock(NOW) });
+    seed(s);
+    s.close();
+    const clock = { overrides: { clock: new FakeClock(NOW) } };
+    const json = async (...args: string[]) => {
+      const r = await runCli(['--db', db, '--json', 'report', ...args], clock);
+      expect(r.code).toBe(0);
+      return JSON.parse(r.stdout) as { measurement: { asOf: number; mainCurrency: string; windowNote: string | null; sampleSize: { effect: number } } };
+    };
+    expect((await json('--as-of', '2026-02-10')).measurement.asOf).toBe(Date.UTC(2026, 1, 11));
+    expect((await json('--currency', 'USD')).measurement.mainCurrency).toBe('usd');
+    expect((await json('--effect', '20')).measurement.sampleSize.effect).toBe(0.2);
+    for (const [args, text] of [
+      [['--as-of', '2027-01-01'], 'invalid value for --as-of: "2027-01-01" (accepted: a date (2026-01-31) or date-time'],
+      [['--as-of', 'yesterday'], 'invalid value for --as-of: "yesterday"'],
+      [['--currency', 'eur'], 'invalid value for --currency: "eur" (accepted: usd)'],
+      [['--currency', 'dollars'], 'invalid value for --currency: "dollars" (accepted: a three-letter currency code such as usd)'],
+      [['--effect', '0'], '--effect'],
+    ] as const) {
+      const r = await runCli(['--db', db, 'report', ...args], clock);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(text);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    // Windows made equal (recover config set): the lift no longer carries the window note.
+    expect((await runCli(['--db', db, 'config', 'set', 'baseline-window-days', '30'], clock)).code).toBe(0);
+    expect((await json()).measurement.windowNote).toBeNull();
+    expect((await runCli(['--db', db, 'config', 'set', 'baseline-window-days', '0'], clock)).code).toBe(2);
   });
 });
