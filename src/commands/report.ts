@@ -64,11 +64,12 @@ export async function runReport(options: ReportOptions, ctx: Context): Promise<R
 /** --currency must be one the cases are in; nothing is written otherwise. */
 function checkCurrency(report: Report, currency: string): void {
   const m = report.measurement;
-  const known = new Set([
-    ...Object.keys(report.headline.enteredAmount),
-    ...[m.headline, m.backlog].flatMap((p) => [p.treatment, p.control, p.inProgress.treatment, p.inProgress.control].flatMap((a) => Object.keys(a.amountDue))),
-  ]);
-  if (!known.has(currency)) throw badValue('--currency', currency, known.size ? [...known].sort().join(', ') : 'no case has entered yet');
+  const arms = [m.headline, m.backlog].flatMap((p) => [p.treatment, p.control, p.inProgress.treatment, p.inProgress.control]);
+  const known = new Set(Object.keys(report.headline.enteredAmount));
+  for (const a of arms) for (const cur of Object.keys(a.amountDue)) known.add(cur);
+  if (!known.has(currency)) {
+    throw badValue('--currency', currency, known.size ? [...known].sort().join(', ') : 'no case has entered yet');
+  }
 }
 
 function write(path: string, text: string, what: string, ctx: Context): void {

@@ -264,8 +264,10 @@ export function createReportRepo(db: Db): ReportRepo {
   );
 
   const liftGroups = db.prepare<W & { assignedAt: number }, LiftGroupRow>(
-    `SELECT CASE WHEN c.source IN ('webhook', 'reconciler') AND c.first_failed_at >= :assignedAt THEN 'new' ELSE 'backlog' END AS population,
-       c.first_failed_at / 86400000 AS day, c.arm AS arm, ${OUTCOME} AS outcome, c.currency AS currency, count(*) AS cases,
+    `SELECT CASE WHEN c.source IN ('webhook', 'reconciler') AND c.first_failed_at >= :assignedAt
+         THEN 'new' ELSE 'backlog' END AS population,
+       c.first_failed_at / 86400000 AS day, c.arm AS arm, ${OUTCOME} AS outcome, c.currency AS currency,
+       count(*) AS cases,
        total(c.amount_due) AS amountDue, total(${RECOVERED_AMOUNT}) AS recoveredAmount,
        total(${RECOVERED_AMOUNT} * ${RECOVERED_AMOUNT}) AS recoveredAmountSq,
        total((SELECT count(*) FROM attempts o WHERE o.case_id = c.id AND o.outcome IN ('succeeded', 'declined')
@@ -278,7 +280,8 @@ export function createReportRepo(db: Db): ReportRepo {
   );
 
   const lastBacklog = db.prepare<{ accountId: string | null }, { at: number | null }>(
-    `SELECT max(first_failed_at) AS at FROM cases WHERE source = 'takeover' AND (:accountId IS NULL OR account_id = :accountId)`,
+    `SELECT max(first_failed_at) AS at FROM cases
+     WHERE source = 'takeover' AND (:accountId IS NULL OR account_id = :accountId)`,
   );
 
   const w = (x: ReportWindow) => ({ since: x.since, until: x.until, accountId: x.accountId ?? null });

@@ -199,7 +199,8 @@ export function intervalChart(id: string, title: string, estimate: number, rows:
   for (const t of [-max, -max / 2, 0, max / 2, max]) {
     const xx = f1(x(t / 100));
     parts.push(`<line class="${t === 0 ? 'zero' : 'grid'}" x1="${xx}" x2="${xx}" y1="${m.top}" y2="${H - m.bottom}"/>`);
-    parts.push(`<text class="tick" x="${xx}" y="${H - m.bottom + 16}" text-anchor="middle">${t > 0 ? '+' : ''}${f1(t)} pp</text>`);
+    const label = `${t > 0 ? '+' : ''}${f1(t)} pp`;
+    parts.push(`<text class="tick" x="${xx}" y="${H - m.bottom + 16}" text-anchor="middle">${label}</text>`);
   }
   rows.forEach((r, i) => {
     const cy = m.top + i * rowH + rowH / 2;
@@ -207,12 +208,14 @@ export function intervalChart(id: string, title: string, estimate: number, rows:
       `<g class="interval ${esc(r.className)}"${dataAttrs({ kind: r.key, low: r.low, high: r.high, estimate })}>` +
         `<title>${esc(`${r.label}: ${(r.low * 100).toFixed(1)} to ${(r.high * 100).toFixed(1)} pp`)}</title>` +
         `<text class="label" x="${m.left - 10}" y="${f1(cy + 4)}" text-anchor="end">${esc(r.label)}</text>` +
-        `<rect x="${f1(x(r.low))}" y="${f1(cy - 7)}" width="${f1(Math.max(1, x(r.high) - x(r.low)))}" height="14" rx="7"/>` +
+        `<rect x="${f1(x(r.low))}" y="${f1(cy - 7)}" width="${f1(Math.max(1, x(r.high) - x(r.low)))}" height="14"` +
+        ` rx="7"/>` +
         `<circle cx="${f1(x(estimate))}" cy="${f1(cy)}" r="5"/></g>`,
     );
   });
   return (
-    `<svg id="${esc(id)}" class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(title)}"${dataAttrs({ rows: rows.length, estimate })} ` +
+    `<svg id="${esc(id)}" class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(title)}"` +
+    `${dataAttrs({ rows: rows.length, estimate })} ` +
     `xmlns="http://www.w3.org/2000/svg">${parts.join('')}</svg>`
   );
 }

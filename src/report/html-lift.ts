@@ -6,7 +6,8 @@
 import { barChart, esc, intervalChart, lineOverlay, rateChart, type RateRow } from './charts.js';
 import { int, num, pct, signedPp } from './format.js';
 import { currencyDecimals, formatMoney, toMajor } from './money.js';
-import type { Amounts, CohortArm, PopulationLift, Report } from './types.js';
+import type { CohortArm, PopulationLift } from './measurement-types.js';
+import type { Amounts, Report } from './types.js';
 
 /** The main currency: --currency, else the one with the most recovered revenue (else the most due). */
 export function mainCurrencyOf(r: Report): string | null {
@@ -32,9 +33,11 @@ export function heroSection(r: Report): string {
   return (
     `<section class="hero">` +
     `<div class="big" id="hero-revenue"><div class="k">Recovered</div><div class="v good">${esc(revenue)}</div>` +
-    `<div class="s">${esc(`${int(h.recovered)} of ${int(h.entered)} failed invoices · ${pct(h.recoveryRate)} of those resolved`)}</div>` +
+    `<div class="s">${esc(`${int(h.recovered)} of ${int(h.entered)} failed invoices`)} · ` +
+    `${esc(`${pct(h.recoveryRate)} of those resolved`)}</div>` +
     `<div class="s" id="other-currencies">${esc(others(h.recoveredAmount, main))}</div></div>` +
-    `<div class="big" id="hero-lift"><div class="k">Lift vs ${esc(m.baselineLabel)}</div><div class="v ${verdict}">${esc(lift)}</div>` +
+    `<div class="big" id="hero-lift"><div class="k">Lift vs ${esc(m.baselineLabel)}</div>` +
+    `<div class="v ${verdict}">${esc(lift)}</div>` +
     `<div class="s">${esc(m.message)}</div></div>` +
     `</section>`
   );
@@ -46,13 +49,17 @@ function armRow(a: CohortArm, label: string, key: string, cls: string): RateRow 
 }
 
 function armTable(p: PopulationLift, main: string | null, baseline: string): string {
+  const per100 = (a: CohortArm) =>
+    main && a.revenuePer100[main] !== undefined ? formatMoney(a.revenuePer100[main], main) : '—';
   const row = (label: string, a: CohortArm, q: CohortArm) =>
-    `<tr><td>${esc(label)}</td><td class="n">${int(a.cases)}</td><td class="n">${int(a.recovered)}</td><td class="n">${pct(a.rate)}</td>` +
+    `<tr><td>${esc(label)}</td><td class="n">${int(a.cases)}</td><td class="n">${int(a.recovered)}</td>` +
+    `<td class="n">${pct(a.rate)}</td>` +
     `<td class="n">${num(a.attemptsPerCase)}</td><td class="n">${num(a.attemptsPerRecovery)}</td>` +
-    `<td class="n">${esc(main && a.revenuePer100[main] !== undefined ? formatMoney(a.revenuePer100[main], main) : '—')}</td>` +
+    `<td class="n">${esc(per100(a))}</td>` +
     `<td class="n">${esc(q.cases ? `${int(q.recovered)}/${int(q.cases)} · ${pct(q.rate)}` : '—')}</td></tr>`;
   return (
-    `<div class="scroll"><table><thead><tr><th>arm</th><th class="n">final cases</th><th class="n">recovered</th><th class="n">rate</th>` +
+    `<div class="scroll"><table><thead><tr><th>arm</th><th class="n">final cases</th><th class="n">recovered</th>` +
+    `<th class="n">rate</th>` +
     `<th class="n">attempts per case</th><th class="n">per recovery</th><th class="n">recovered per 100 invoices</th>` +
     `<th class="n">in progress</th></tr></thead><tbody>` +
     row('treatment (recover)', p.treatment, p.inProgress.treatment) +
@@ -63,52 +70,72 @@ function armTable(p: PopulationLift, main: string | null, baseline: string): str
 
 function intervalsText(p: PopulationLift): string {
   if (p.status !== 'measured') return '';
-  return `anytime-valid 95%: ${signedPp(p.anytime!.low)} to ${signedPp(p.anytime!.high)} (valid however often you look) · ` +
-    `Newcombe 95%: ${signedPp(p.newcombe!.low)} to ${signedPp(p.newcombe!.high)} (valid for one look fixed in advance)`;
+  return (
+    `anytime-valid 95%: ${signedPp(p.anytime!.low)} to ${signedPp(p.anytime!.high)} ` +
+    `(valid however often you look) · ` +
+    `Newcombe 95%: ${signedPp(p.newcombe!.low)} to ${signedPp(p.newcombe!.high)} (valid for one look fixed in advance)`
+  );
 }
 
 export function liftSection(r: Report): string {
   const m = r.measurement;
   const l = m.headline;
   const main = mainCurrencyOf(r);
-  const rows: RateRow[] = [armRow(l.treatment, 'treatment', 'treatment', 'treatment'), armRow(l.control, 'control', 'control', 'control')];
+  const rows: RateRow[] = [
+    armRow(l.treatment, 'treatment', 'treatment', 'treatment'),
+    armRow(l.control, 'control', 'control', 'control'),
+  ];
   if (r.preTakeover) {
     const p = r.preTakeover;
-    rows.push({ key: 'pre_takeover', label: 'before takeover', rate: p.rate, low: null, high: null, recovered: p.recovered, resolved: p.invoices, className: 'pre' });
+    const pre = { key: 'pre_takeover', label: 'before takeover', className: 'pre', low: null, high: null };
+    rows.push({ ...pre, rate: p.rate, recovered: p.recovered, resolved: p.invoices });
   }
   const diff =
     l.status === 'measured'
       ? intervalChart('chart-diff', 'Lift in percentage points with its two intervals', l.difference!, [
-          { key: 'anytime', label: 'anytime-valid 95%', low: l.anytime!.low, high: l.anytime!.high, className: 'anytime' },
-          { key: 'newcombe', label: 'Newcombe (1 look)', low: l.newcombe!.low, high: l.newcombe!.high, className: 'newcombe' },
+          { key: 'anytime', label: 'anytime-valid 95%', className: 'anytime', ...l.anytime! },
+          { key: 'newcombe', label: 'Newcombe (1 look)', className: 'newcombe', ...l.newcombe! },
         ])
       : '';
   const rev = l.revenue.find((x) => x.currency === main) ?? l.revenue[0];
+  const money = (minor: number) => formatMoney(minor, rev.currency);
+  const otherRevenue = l.revenue
+    .filter((x) => x !== rev)
+    .map((x) => formatMoney(x.accountsFor, x.currency))
+    .join(' · ');
   const worth =
     rev && l.status === 'measured'
       ? `<p id="lift-worth">Revenue the lift accounts for: <b>${esc(formatMoney(rev.accountsFor, rev.currency))}</b>` +
-        (rev.accountsForCs ? ` (anytime-valid ${esc(formatMoney(rev.accountsForCs.low, rev.currency))} to ${esc(formatMoney(rev.accountsForCs.high, rev.currency))})` : '') +
-        ` = ${esc(formatMoney(rev.per100, rev.currency))} more per 100 failed invoices × ${int(rev.treatmentCases)} treatment invoices` +
-        (l.revenue.length > 1 ? ` · ${esc(l.revenue.filter((x) => x !== rev).map((x) => formatMoney(x.accountsFor, x.currency)).join(' · '))}` : '') +
+        (rev.accountsForCs
+          ? ` (anytime-valid ${esc(money(rev.accountsForCs.low))} to ${esc(money(rev.accountsForCs.high))})`
+          : '') +
+        ` = ${esc(money(rev.per100))} more per 100 failed invoices × ${int(rev.treatmentCases)} treatment invoices` +
+        (otherRevenue ? ` · ${esc(otherRevenue)}` : '') +
         `</p>`
       : '';
   const b = m.backlog;
   const backlog =
     b.treatment.cases + b.control.cases + b.inProgress.treatment.cases + b.inProgress.control.cases > 0
-      ? `<details id="backlog"><summary>Backlog (taken over at go-live, shown apart): ${esc(b.status === 'measured' ? signedPp(b.difference!) : 'not measured')}</summary>` +
+      ? `<details id="backlog"><summary>Backlog (taken over at go-live, shown apart): ` +
+        `${esc(b.status === 'measured' ? signedPp(b.difference!) : 'not measured')}</summary>` +
         armTable(b, main, m.baselineLabel) +
-        `<p class="note">${esc(intervalsText(b) || 'Too few final cases in an arm to compare.')} These invoices had failed before recover started; ` +
+        `<p class="note">${esc(intervalsText(b) || 'Too few final cases in an arm to compare.')} ` +
+        `These invoices had failed before recover started; ` +
         `the arms did not see the same weeks, so they are not in the headline.</p></details>`
       : '';
   const statusCls = l.winner === 'recover' ? 'callout' : 'callout warn';
   return (
     `<section class="card" id="lift"><h2>Lift, like for like</h2>` +
-    `<p class="note">Invoices that failed after the arms were assigned${m.assignedAtIso ? ` (${esc(m.assignedAtIso.slice(0, 10))})` : ''}, ` +
-    `in cohorts (days of first failure) whose every case has a final outcome; as of ${esc(m.asOfIso.slice(0, 16).replace('T', ' '))}.</p>` +
+    `<p class="note">Invoices that failed after the arms were assigned` +
+    `${m.assignedAtIso ? ` (${esc(m.assignedAtIso.slice(0, 10))})` : ''}, in cohorts (days of first failure) ` +
+    `whose every case has a final outcome; as of ${esc(m.asOfIso.slice(0, 16).replace('T', ' '))}.</p>` +
     `<p class="${statusCls}" id="lift-status">${esc(m.message)}</p>` +
     rateChart('chart-lift', 'Recovery rate, treatment vs control, final cohorts', rows) +
     diff +
-    (l.status === 'measured' ? `<p class="note" id="lift-intervals">${esc(intervalsText(l))}. "recover beats the baseline" is said only when the anytime-valid interval excludes 0.</p>` : '') +
+    (l.status === 'measured'
+      ? `<p class="note" id="lift-intervals">${esc(intervalsText(l))}. ` +
+        `"recover beats the baseline" is said only when the anytime-valid interval excludes 0.</p>`
+      : '') +
     worth +
     armTable(l, main, m.baselineLabel) +
     (m.windowNote ? `<p class="callout warn" id="window-note">${esc(m.windowNote)}.</p>` : '') +
@@ -121,10 +148,15 @@ export function liftSection(r: Report): string {
 export function revenueSection(r: Report): string {
   const amounts = r.headline.recoveredAmount;
   const main = mainCurrencyOf(r);
-  const currencies = Object.keys(amounts).sort((a, b) => (a === main ? -1 : b === main ? 1 : amounts[b] - amounts[a] || a.localeCompare(b)));
-  if (currencies.length === 0) return `<section class="card" id="revenue"><h2>Recovered revenue over time</h2><p class="note">No recovery in this period yet.</p></section>`;
+  const order = (a: string, b: string) =>
+    a === main ? -1 : b === main ? 1 : amounts[b] - amounts[a] || a.localeCompare(b);
+  const currencies = Object.keys(amounts).sort(order);
+  const title = `<section class="card" id="revenue"><h2>Recovered revenue over time</h2>`;
+  if (currencies.length === 0) return `${title}<p class="note">No recovery in this period yet.</p></section>`;
   const tabs = currencies
-    .map((cur, i) => `<input type="radio" name="cur" id="cur-${esc(cur)}"${i === 0 ? ' checked' : ''}><label for="cur-${esc(cur)}">${esc(cur.toUpperCase())}</label>`)
+    .map((cur, i) =>
+      `<input type="radio" name="cur" id="cur-${esc(cur)}"${i === 0 ? ' checked' : ''}>` +
+      `<label for="cur-${esc(cur)}">${esc(cur.toUpperCase())}</label>`)
     .join('');
   const charts = currencies
     .map((cur) => {
@@ -143,6 +175,7 @@ export function revenueSection(r: Report): string {
         };
       });
       const dec = currencyDecimals(cur);
+      const money = (minor: number) => formatMoney(minor, cur);
       const svg = barChart({
         id: `chart-revenue-${cur}`,
         title: `Recovered revenue per day (${cur.toUpperCase()})`,
@@ -150,7 +183,7 @@ export function revenueSection(r: Report): string {
         tick: (v) => formatMoney(Math.round(v * 10 ** dec), cur).replace(/\.0+$/, ''),
         width: 720,
         height: 260,
-        overlay: lineOverlay(cumulative, 'cumulative', { total: running, currency: cur }, `total ${formatMoney(running, cur)}`),
+        overlay: lineOverlay(cumulative, 'cumulative', { total: running, currency: cur }, `total ${money(running)}`),
         data: { currency: cur, total: running },
       });
       return `<div class="revenue rev-${esc(cur)}">${svg}</div>`;
@@ -158,10 +191,11 @@ export function revenueSection(r: Report): string {
     .join('');
   const show = currencies.map((cur) => `#cur-${cur}:checked~.charts .rev-${cur}`).join(',');
   return (
-    `<section class="card" id="revenue"><h2>Recovered revenue over time</h2>` +
+    title +
     `<style>.revenue{display:none}${show}{display:block}</style>` +
     `<div class="tabs">${tabs}<div class="charts">${charts}</div></div>` +
-    `<div class="legend"><span><i style="background:var(--bar)"></i>recovered per day</span><span><i style="background:var(--pre)"></i>running total (own scale)</span></div>` +
+    `<div class="legend"><span><i style="background:var(--bar)"></i>recovered per day</span>` +
+    `<span><i style="background:var(--pre)"></i>running total (own scale)</span></div>` +
     `<p class="note">Recoveries of this period's cases, by day of recovery (${esc(r.period.timezone)}).</p></section>`
   );
 }

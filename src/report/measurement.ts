@@ -16,7 +16,8 @@ import { addAmount, sortAmounts } from './money.js';
 import { isoIn } from './period.js';
 import { newcombeDifference, ratio } from './stats.js';
 import { casesNeeded, proportionSample, sequentialDifference, sequentialRateDifference } from './sequential.js';
-import type { Amounts, CohortArm, Measurement, PopulationLift, RevenueLift, SampleSizeEstimate } from './types.js';
+import type { CohortArm, Measurement, PopulationLift, RevenueLift, SampleSizeEstimate } from './measurement-types.js';
+import type { Amounts } from './types.js';
 
 /** The lift (fraction) the sample size is for when none is measured yet and --effect is not given. */
 export const DEFAULT_EFFECT = 0.05;
@@ -135,11 +136,12 @@ function populationLift(population: Population, rows: readonly LiftGroupRow[], m
     inProgress: { days: pendingDays.size, treatment: armOf(pending.treatment), control: armOf(pending.control) },
   };
   if (c.cases + base.inProgress.control.cases === 0) return { ...base, status: 'no_control' };
-  if (t.cases < min || c.cases < min) return { ...base, status: 'in_progress', revenue: revenueLift(mature.treatment, mature.control, min) };
+  const revenue = revenueLift(mature.treatment, mature.control, min);
+  if (t.cases < min || c.cases < min) return { ...base, status: 'in_progress', revenue };
   const cs = sequentialRateDifference(t.recovered, t.cases, c.recovered, c.cases)!;
   const nw = newcombeDifference(t.recovered, t.cases, c.recovered, c.cases)!;
   const winner = cs.cs.low > 0 ? 'recover' : cs.cs.high < 0 ? 'baseline' : null;
-  return { ...base, status: 'measured', difference: cs.difference, anytime: cs.cs, newcombe: nw.ci, winner, revenue: revenueLift(mature.treatment, mature.control, min) };
+  return { ...base, status: 'measured', difference: cs.difference, anytime: cs.cs, newcombe: nw.ci, winner, revenue };
 }
 
 function mainCurrency(rows: readonly LiftGroupRow[], wanted: string | null | undefined): string | null {
@@ -166,7 +168,8 @@ function sampleSize(i: MeasurementInput, h: PopulationLift): SampleSizeEstimate 
   const tt = all('treatment');
   const cc = all('control');
   const share = tt.n + cc.n > 0 && cc.n > 0 ? cc.n / (tt.n + cc.n) : i.controlShare;
-  const needed = casesNeeded(effect, proportionSample(h.treatment.recovered, h.treatment.cases).variance, proportionSample(h.control.recovered, h.control.cases).variance, share);
+  const variance = (a: CohortArm) => proportionSample(a.recovered, a.cases).variance;
+  const needed = casesNeeded(effect, variance(h.treatment), variance(h.control), share);
   const casesNow = h.treatment.cases + h.control.cases;
   // Volume: new cases that entered over the last VOLUME_DAYS (or since go-live, if shorter).
   const from = Math.max(i.asOf - VOLUME_DAYS * DAY_MS, i.assignedAt ?? i.asOf - VOLUME_DAYS * DAY_MS);
@@ -194,18 +197,25 @@ export function computeMeasurement(i: MeasurementInput): Measurement {
     i.baselineWindowDays === i.dunningDays
       ? null
       : `${i.baselineLabel} retries for ${i.baselineWindowDays} days, recover for ${i.dunningDays}: ` +
-        `the lift also measures the ${i.baselineWindowDays < i.dunningDays ? 'longer' : 'shorter'} window, not only timing and policy`;
+        `the lift also measures the ${i.baselineWindowDays < i.dunningDays ? 'longer' : 'shorter'} window, ` +
+        'not only timing and policy';
   const sample = headline.winner === null ? sampleSize(i, headline) : null;
+  const h = headline;
+  const cs = () => `(anytime-valid 95% ${pp(h.anytime!.low)} to ${pp(h.anytime!.high)}`;
   let message: string;
-  if (headline.status === 'no_control') message = 'no control case has entered since the arms were assigned: the lift cannot be measured';
-  else if (headline.status === 'in_progress') {
-    message = `measurement in progress: ${headline.treatment.cases} treatment and ${headline.control.cases} control cases are final ` +
+  if (h.status === 'no_control') {
+    message = 'no control case has entered since the arms were assigned: the lift cannot be measured';
+  } else if (h.status === 'in_progress') {
+    message =
+      `measurement in progress: ${h.treatment.cases} treatment and ${h.control.cases} control cases are final ` +
       `(${i.minResolvedPerArm} each needed)`;
-  } else if (headline.winner === 'recover') message = `recover beats the baseline: ${pp(headline.difference!)} (anytime-valid 95% ${pp(headline.anytime!.low)} to ${pp(headline.anytime!.high)})`;
-  else if (headline.winner === 'baseline') message = `the baseline beats recover: ${pp(headline.difference!)} (anytime-valid 95% ${pp(headline.anytime!.low)} to ${pp(headline.anytime!.high)})`;
-  else message = `no difference shown yet: ${pp(headline.difference!)} (anytime-valid 95% ${pp(headline.anytime!.low)} to ${pp(headline.anytime!.high)} includes 0)`;
-  if (sample?.daysMore !== null && sample?.daysMore !== undefined && sample.daysMore > 0) {
-    message += `; about ${sample.daysMore} more day${sample.daysMore === 1 ? '' : 's'} at your volume to detect a lift of ${pp(sample.effect)}`;
+  } else if (h.winner === 'recover') message = `recover beats the baseline: ${pp(h.difference!)} ${cs()})`;
+  else if (h.winner === 'baseline') message = `the baseline beats recover: ${pp(h.difference!)} ${cs()})`;
+  else message = `no difference shown yet: ${pp(h.difference!)} ${cs()} includes 0)`;
+  const days = sample?.daysMore ?? 0;
+  if (days > 0) {
+    const unit = days === 1 ? 'day' : 'days';
+    message += `; about ${days} more ${unit} at your volume to detect a lift of ${pp(sample!.effect)}`;
   }
   return {
     asOf: i.asOf,

@@ -8,7 +8,8 @@ import { isValidTimezone } from '../policy/local-time.js';
 import { auditNetworkCaps } from './caps.js';
 import { computeReport, type ReportInput } from './compute.js';
 import { resolvePeriod } from './period.js';
-import type { Measurement, Report } from './types.js';
+import type { Measurement } from './measurement-types.js';
+import type { Report } from './types.js';
 
 /** Longest dunning window settings allow (days), plus margin: how far back a case's attempts can reach. */
 const MAX_CASE_SPAN_MS = 180 * DAY_MS;
@@ -64,7 +65,13 @@ export function readReportInput(store: Store, opts: BuildReportOptions): ReportI
  * The measurement's rows: every cohort up to `until` (from --since only when it was given: the
  * experiment runs since go-live, not for the report's 30 days), as of `now`.
  */
-function readMeasurement(store: Store, opts: BuildReportOptions, since: number, until: number, account: string | null): ReportInput['measurement'] {
+function readMeasurement(
+  store: Store,
+  opts: BuildReportOptions,
+  since: number,
+  until: number,
+  account: string | null,
+): ReportInput['measurement'] {
   const s = store.settings.get();
   // Without a stored moment: the first case's creation (the takeover), unless that is after
   // `now` (cases created on the wall clock, failures on an emulator's clock, as in the demo);
@@ -76,7 +83,8 @@ function readMeasurement(store: Store, opts: BuildReportOptions, since: number, 
     : firstCase !== null && firstCase <= opts.now ? [firstCase, 'first_case']
     : lastBacklog !== null ? [lastBacklog, 'backlog']
     : [firstCase, firstCase === null ? 'none' : 'first_case'];
-  const rows = assignedAt === null ? [] : store.report.liftGroups({ since, until, accountId: account, assignedAt }, opts.now);
+  const w = { since, until, accountId: account };
+  const rows = assignedAt === null ? [] : store.report.liftGroups({ ...w, assignedAt }, opts.now);
   return {
     rows,
     assignedAt,

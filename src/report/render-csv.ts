@@ -168,7 +168,13 @@ function measurementCsv(r: Report, add: Add, money: Money): void {
     add(S, k, 'newcombe_ci95_low', p.newcombe?.low);
     add(S, k, 'newcombe_ci95_high', p.newcombe?.high);
     add(S, k, 'winner', p.winner);
-    for (const [arm, a] of [['treatment', p.treatment], ['control', p.control], ['treatment.in_progress', p.inProgress.treatment], ['control.in_progress', p.inProgress.control]] as const) {
+    const arms = [
+      ['treatment', p.treatment],
+      ['control', p.control],
+      ['treatment.in_progress', p.inProgress.treatment],
+      ['control.in_progress', p.inProgress.control],
+    ] as const;
+    for (const [arm, a] of arms) {
       add(S, `${k}.${arm}`, 'cases', a.cases);
       add(S, `${k}.${arm}`, 'recovered', a.recovered);
       add(S, `${k}.${arm}`, 'rate', a.rate);
@@ -180,8 +186,9 @@ function measurementCsv(r: Report, add: Add, money: Money): void {
     for (const x of p.revenue) {
       add(S, `${k}.revenue`, 'per_100_invoices_difference', majorString(x.per100, x.currency), x.currency);
       add(S, `${k}.revenue`, 'accounts_for', majorString(x.accountsFor, x.currency), x.currency);
-      if (x.accountsForCs) add(S, `${k}.revenue`, 'accounts_for_cs95_low', majorString(x.accountsForCs.low, x.currency), x.currency);
-      if (x.accountsForCs) add(S, `${k}.revenue`, 'accounts_for_cs95_high', majorString(x.accountsForCs.high, x.currency), x.currency);
+      const cs = x.accountsForCs;
+      if (cs) add(S, `${k}.revenue`, 'accounts_for_cs95_low', majorString(cs.low, x.currency), x.currency);
+      if (cs) add(S, `${k}.revenue`, 'accounts_for_cs95_high', majorString(cs.high, x.currency), x.currency);
     }
   }
   if (m.sampleSize) {

@@ -64,12 +64,14 @@ svg .ci line{stroke:var(--ink);stroke-width:1.5}
 .big .k{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em}
 .big .v{font-size:34px;font-weight:700;margin:2px 0;font-variant-numeric:tabular-nums;letter-spacing:-.02em}
 .big .s{color:var(--muted);font-size:13px}
-details.card{min-width:0;background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 18px;margin:10px 0}
+details.card{min-width:0;background:var(--card);border:1px solid var(--line);border-radius:10px;
+padding:12px 18px;margin:10px 0}
 details.card>summary,#backlog>summary{cursor:pointer;font-weight:600;font-size:14px}
 details.card[open]>summary{margin-bottom:10px}
 #backlog{margin-top:12px}
 .tabs input{position:absolute;opacity:0;pointer-events:none}
-.tabs label{display:inline-block;padding:3px 10px;margin:0 6px 8px 0;border:1px solid var(--line);border-radius:999px;font-size:12px;cursor:pointer;color:var(--muted)}
+.tabs label{display:inline-block;padding:3px 10px;margin:0 6px 8px 0;border:1px solid var(--line);border-radius:999px;
+font-size:12px;cursor:pointer;color:var(--muted)}
 .tabs input:checked+label{background:var(--accent);border-color:var(--accent);color:#fff}
 svg .zero{stroke:var(--ink);stroke-width:1.5}
 svg .interval rect{fill:var(--treat);opacity:.35}
@@ -78,7 +80,8 @@ svg .interval circle{fill:var(--ink)}
 svg .interval .label{fill:var(--ink);font-size:13px}
 @media (max-width:600px){main{padding:16px 12px 32px}.kpis{grid-template-columns:repeat(2,1fr);gap:8px}
 .kpi{padding:10px 12px}.kpi .v{font-size:18px}.big .v{font-size:30px}
-svg text{font-size:16px}svg .rate .label,svg .rate .value,svg .interval .label{font-size:17px}svg .value{font-size:15px}}
+svg text{font-size:16px}svg .rate .label,svg .rate .value,svg .interval .label{font-size:17px}
+svg .value{font-size:15px}}
 #chart-lift,#chart-diff{max-width:780px}
 footer{color:var(--muted);font-size:12px;margin-top:24px}
 footer dt{font-weight:600;color:var(--ink)}footer dd{margin:0 0 6px}
@@ -122,6 +125,11 @@ export function renderHtml(r: Report): string {
   const period = `${formatPeriod(r.period.since, r.period.until, tz)} (${tz})`;
   const caps = h.networkCapViolations;
 
+  const percent = (v: number) => `${Math.round(v * 100)}%`;
+  const periodLift =
+    l.status === 'measured'
+      ? `Difference ${signedPp(l.difference!)} (Newcombe 95% ${signedPp(l.ci95!.low)} to ${signedPp(l.ci95!.high)}).`
+      : l.message;
   const attemptBars = b.byAttemptNumber.map((a) => ({
     label: String(a.n),
     value: a.rate ?? 0,
@@ -153,7 +161,10 @@ export function renderHtml(r: Report): string {
     `<section class="card" id="by-attempt"><h2>Success by attempt number</h2>${
       attemptBars.length ? barChart({ id: 'chart-attempts', title: 'Success rate by attempt number', bars: attemptBars, tick: (v) => `${Math.round(v * 100)}%`, yMax: 1 }) : '<p class="note">No retry yet.</p>'
     }<p class="note">Share of retries that succeeded; attempt 1 is the first retry after the failure.</p></section>`,
-    `<section class="card" id="by-hour"><h2>Success rate by local hour</h2>${barChart({ id: 'chart-hours', title: 'Success rate by local hour of day', bars: hourBars, tick: (v) => `${Math.round(v * 100)}%`, yMax: 1 })}<p class="note">Share of retries that succeeded, by the customer's local hour (else ${esc(tz)}); hover a bar for its counts.</p></section>`,
+    `<section class="card" id="by-hour"><h2>Success rate by local hour</h2>` +
+      barChart({ id: 'chart-hours', title: 'Success rate by local hour of day', bars: hourBars, tick: percent, yMax: 1 }) +
+      `<p class="note">Share of retries that succeeded, by the customer's local hour (else ${esc(tz)}); ` +
+      `hover a bar for its counts.</p></section>`,
     `</div>`,
     `<details class="card" id="headline"><summary>Headline</summary>` +
       table(['', 'cases', 'amount'], [
@@ -165,12 +176,19 @@ export function renderHtml(r: Report): string {
         ['still in dunning', int(h.inDunning), amountsShort(h.inDunningAmount)],
       ], [1]) +
       `</details>`,
-    `<details class="card" id="period-arms"><summary>This period's cases by arm (all sources, outcomes so far)</summary>` +
-      table(['arm', 'entered', 'resolved', 'recovered', 'rate', '95% CI (Wilson)', 'in dunning', 'attempts per recovered', 'recovered amount'],
-        [l.treatment, l.control].map((x) => [x.arm, int(x.entered), int(x.resolved), int(x.recovered), pct(x.rate), pctInterval(x.ci95), int(x.inDunning), num(x.attemptsPerRecovered), amountsShort(x.recoveredAmount)]),
-        [1, 2, 3, 4, 6, 7]) +
-      `<p class="note">Not like for like: backlog and new cases together, and cases that resolved early count before slower ones. ` +
-      `${l.status === 'measured' ? `Difference ${esc(signedPp(l.difference!))} (Newcombe 95% ${esc(signedPp(l.ci95!.low))} to ${esc(signedPp(l.ci95!.high))}).` : esc(l.message)}</p>` +
+    `<details class="card" id="period-arms">` +
+      `<summary>This period's cases by arm (all sources, outcomes so far)</summary>` +
+      table(
+        ['arm', 'entered', 'resolved', 'recovered', 'rate', '95% CI (Wilson)', 'in dunning', 'attempts per recovered',
+          'recovered amount'],
+        [l.treatment, l.control].map((x) => [
+          x.arm, int(x.entered), int(x.resolved), int(x.recovered), pct(x.rate), pctInterval(x.ci95), int(x.inDunning),
+          num(x.attemptsPerRecovered), amountsShort(x.recoveredAmount),
+        ]),
+        [1, 2, 3, 4, 6, 7],
+      ) +
+      `<p class="note">Not like for like: backlog and new cases together, and cases that resolved early count ` +
+      `before slower ones. ${esc(periodLift)}</p>` +
       `</details>`,
     `<details class="card" id="attribution"><summary>Who recovered it</summary>` +
       table(['recovered by', 'invoices', 'share', 'amount'], r.attribution.map((a) => [a.label, int(a.count), pct(a.share), amountsShort(a.amount)]), [1, 2]) +
@@ -198,7 +216,11 @@ export function renderHtml(r: Report): string {
       `</details>`,
     `<footer><dl>` +
       `<dt>Resolved</dt><dd>Recovered, lost at the end of dunning, hard-declined or closed. Recovery rate = recovered ÷ resolved; cases still inside their dunning window are shown apart and never counted as lost.</dd>` +
-      `<dt>Lift</dt><dd>Treatment minus control recovery rate over invoices that failed after the arms were assigned, in cohorts whose every case is final; shown once each arm has ${l.minResolvedPerArm} final cases. The anytime-valid interval (a normal-mixture confidence sequence) stays valid however often the report is opened; Newcombe's interval only for one look fixed in advance. Revenue it accounts for = the difference in recovered revenue per invoice × the treatment arm's invoices.</dd>` +
+      `<dt>Lift</dt><dd>Treatment minus control recovery rate over invoices that failed after the arms were ` +
+      `assigned, in cohorts whose every case is final; shown once each arm has ${l.minResolvedPerArm} final cases. ` +
+      `The anytime-valid interval (a normal-mixture confidence sequence) stays valid however often the report is ` +
+      `opened; Newcombe's interval only for one look fixed in advance. Revenue it accounts for = the difference in ` +
+      `recovered revenue per invoice × the treatment arm's invoices.</dd>` +
       `<dt>Attempts</dt><dd>Retries by recover or Stripe after the failure that opened the case; customer payments are not retries.</dd>` +
       `<dt>Recovered revenue over time</dt><dd>Bars: amount recovered per day; line: running total (its own scale, ending at the total in the legend).</dd>` +
       `<dt>Network caps</dt><dd>Our attempts recounted per card: Visa ≤ 15 in 30 days; Mastercard ≤ 10 declines in 24 h and ≤ 35 for the same amount in 30 days; none after a do-not-retry decline.</dd>` +

@@ -5,10 +5,10 @@
 import type { ChalkInstance } from 'chalk';
 import type { Cell } from '../ui/output.js';
 import { formatAmounts, formatMoney } from './money.js';
-import type { Amounts } from './types.js';
 import { formatDuration, formatPeriod, shortDateTime } from './period.js';
 import { int, num, pct, pctInterval, signedPp } from './format.js';
-import type { ArmStats, CohortArm, PopulationLift, Report } from './types.js';
+import { printMeasurement } from './render-text-lift.js';
+import type { ArmStats, Report } from './types.js';
 
 /** What the text renderer needs from the CLI's Output. */
 export interface TextSink {
@@ -110,68 +110,6 @@ export function printReport(r: Report, out: TextSink): void {
       { title: 'latest recoveries' },
     );
   }
-}
-
-/** Money in the main currency first, the others after it: "$800.00 (also €12.00, ¥300)". */
-export function mainFirst(amounts: Amounts, main: string | null): string {
-  const keys = Object.keys(amounts).sort((a, b) => (a === main ? -1 : b === main ? 1 : a.localeCompare(b)));
-  if (keys.length === 0) return '—';
-  const [first, ...rest] = keys;
-  return formatMoney(amounts[first], first) + (rest.length ? ` (also ${rest.map((k) => formatMoney(amounts[k], k)).join(', ')})` : '');
-}
-
-function printMeasurement(r: Report, out: TextSink): void {
-  const c = out.color;
-  const m = r.measurement;
-  const tz = r.period.timezone;
-  const since = m.assignedAt === null ? 'no case yet' : `since the arms were assigned (${shortDateTime(m.assignedAt, tz)})`;
-  const arm = (label: string, a: CohortArm, p: CohortArm): Cell[] => [
-    label,
-    int(a.cases),
-    int(a.recovered),
-    c.bold(pct(a.rate)),
-    num(a.attemptsPerCase),
-    num(a.attemptsPerRecovery),
-    mainFirst(a.revenuePer100, m.mainCurrency),
-    p.cases ? `${int(p.recovered)}/${int(p.cases)} ${pct(p.rate)}` : '—',
-  ];
-  const h = m.headline;
-  out.table(
-    ['like for like: new cases, final cohorts', 'final cases', 'recovered', 'rate', 'attempts per case', 'per recovery', 'recovered per 100 invoices', 'in progress (not final)'],
-    [arm('treatment (recover)', h.treatment, h.inProgress.treatment), arm(`control (${m.baselineLabel})`, h.control, h.inProgress.control)],
-    { title: `lift: cases that entered by webhook ${since}, as of ${shortDateTime(m.asOf, tz)}` },
-  );
-  out.line(liftLine(h, out));
-  const lead = h.winner === 'recover' ? c.green.bold(m.message) : h.winner === 'baseline' ? c.red.bold(m.message) : c.yellow(m.message);
-  out.line(lead);
-  const main = h.revenue.find((x) => x.currency === m.mainCurrency) ?? h.revenue[0];
-  if (main && h.status === 'measured') {
-    const others = h.revenue.filter((x) => x !== main).map((x) => formatMoney(x.accountsFor, x.currency));
-    out.line(`${c.bold('revenue the lift accounts for')}: ${formatMoney(main.accountsFor, main.currency)}` +
-      (main.accountsForCs ? c.dim(` (anytime-valid ${formatMoney(main.accountsForCs.low, main.currency)} to ${formatMoney(main.accountsForCs.high, main.currency)})`) : '') +
-      (others.length ? c.dim(` · also ${others.join(', ')}`) : ''));
-  }
-  if (m.windowNote) out.line(c.yellow(`note: ${m.windowNote}`));
-  const b = m.backlog;
-  if (b.treatment.cases + b.control.cases + b.inProgress.treatment.cases + b.inProgress.control.cases > 0) {
-    const t = (a: CohortArm, p: CohortArm) => `${int(a.recovered + p.recovered)}/${int(a.cases + p.cases)} ${pct(ratioOf(a, p))}`;
-    out.line(c.dim(`backlog (taken over, or failed before go-live), shown apart: treatment ${t(b.treatment, b.inProgress.treatment)}, ` +
-      `control ${t(b.control, b.inProgress.control)}${b.status === 'measured' ? ` · ${liftLine(b, out, false)}` : ''}`));
-  }
-  out.line();
-}
-
-function ratioOf(a: CohortArm, p: CohortArm): number | null {
-  const n = a.cases + p.cases;
-  return n ? (a.recovered + p.recovered) / n : null;
-}
-
-function liftLine(p: PopulationLift, out: TextSink, bold = true): string {
-  const c = out.color;
-  if (p.status !== 'measured') return c.dim(`lift: not measured yet (${p.status === 'no_control' ? 'no control case' : 'too few final cases'})`);
-  const d = bold ? c.bold(signedPp(p.difference!)) : signedPp(p.difference!);
-  return `lift ${d} · anytime-valid 95% ${signedPp(p.anytime!.low)} to ${signedPp(p.anytime!.high)} (valid however often you look)` +
-    c.dim(` · Newcombe 95% ${signedPp(p.newcombe!.low)} to ${signedPp(p.newcombe!.high)} (one pre-planned look only)`);
 }
 
 function printLift(r: Report, out: TextSink): void {

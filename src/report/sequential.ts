@@ -64,7 +64,8 @@ export function sequentialDifference(a: ArmSample, b: ArmSample, alpha = CS_ALPH
   const se = Math.sqrt(a.variance / a.n + b.variance / b.n);
   const nEff = 1 / (1 / a.n + 1 / b.n);
   const multiplier = csMultiplier(nEff, alpha);
-  return { difference, se, nEff, cs: { low: difference - multiplier * se, high: difference + multiplier * se }, multiplier };
+  const cs = { low: difference - multiplier * se, high: difference + multiplier * se };
+  return { difference, se, nEff, cs, multiplier };
 }
 
 /**
@@ -78,7 +79,13 @@ export function proportionSample(x: number, n: number): ArmSample {
 }
 
 /** The CS for the difference of two recovery rates x1/n1 − x2/n2. */
-export function sequentialRateDifference(x1: number, n1: number, x2: number, n2: number, alpha = CS_ALPHA): SequentialEstimate | null {
+export function sequentialRateDifference(
+  x1: number,
+  n1: number,
+  x2: number,
+  n2: number,
+  alpha = CS_ALPHA,
+): SequentialEstimate | null {
   return sequentialDifference(proportionSample(x1, n1), proportionSample(x2, n2), alpha);
 }
 
@@ -88,7 +95,13 @@ export function sequentialRateDifference(x1: number, n1: number, x2: number, n2:
  * (m(nEff) + z₀.₈)·se(N) ≤ |effect|, where the treatment gets (1 − controlShare)·N cases.
  * Variances are per-case (e.g. p(1 − p)). Null if the effect is 0 or the share degenerate.
  */
-export function casesNeeded(effect: number, varTreatment: number, varControl: number, controlShare: number, alpha = CS_ALPHA): number | null {
+export function casesNeeded(
+  effect: number,
+  varTreatment: number,
+  varControl: number,
+  controlShare: number,
+  alpha = CS_ALPHA,
+): number | null {
   if (!(Math.abs(effect) > 0) || !(controlShare > 0 && controlShare < 1)) return null;
   const ok = (total: number) => {
     const n1 = (1 - controlShare) * total;
