@@ -214,8 +214,9 @@ export function computeMeasurement(i: MeasurementInput): Measurement {
   else message = `no difference shown yet: ${pp(h.difference!)} ${cs()} includes 0)`;
   const days = sample?.daysMore ?? 0;
   if (days > 0) {
-    const unit = days === 1 ? 'day' : 'days';
-    message += `; about ${days} more ${unit} at your volume to detect a lift of ${pp(sample!.effect)}`;
+    // Past a year the count means "not at this volume", not a date to plan for.
+    const when = days > 365 ? 'more than a year' : `about ${days} more day${days === 1 ? '' : 's'}`;
+    message += `; ${when} at your volume to detect a lift of ${pp(sample!.effect)}`;
   }
   return {
     asOf: i.asOf,

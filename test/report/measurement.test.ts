@@ -130,7 +130,10 @@ describe('the like-for-like lift', () => {
     // Undecided: how many cases would confirm the +10 pp seen so far (more than the 600 final now).
     expect(m.sampleSize!.effect).toBeCloseTo(0.1, 12);
     expect(m.sampleSize!.casesNeeded).toBeGreaterThan(600);
-    expect(m.message).toMatch(/about \d+ more days? at your volume to detect a lift of \+10\.0 pp$/);
+    // Two new cases in the last 30 days: at that volume it takes years, and the report says so plainly.
+    expect(m.sampleSize!.perDay).toBeCloseTo(2 / 30, 10);
+    expect(m.sampleSize!.daysMore).toBeGreaterThan(365);
+    expect(m.message).toMatch(/; more than a year at your volume to detect a lift of \+10\.0 pp$/);
     expect(buildReport(store, { now: NOW, effect: 0.2 }).measurement.sampleSize!.daysMore).toBe(0);
   });
 
