@@ -9,7 +9,7 @@ import { currencyDecimals, formatMoney, toMajor } from './money.js';
 import type { CohortArm, PopulationLift } from './measurement-types.js';
 import type { Amounts, Report } from './types.js';
 
-/** The main currency: --currency, else the one with the most recovered revenue (else the most due). */
+/** The main currency (measurement.mainCurrency); without any case, the largest recovered amount. */
 export function mainCurrencyOf(r: Report): string | null {
   if (r.measurement.mainCurrency) return r.measurement.mainCurrency;
   const a = Object.keys(r.headline.recoveredAmount).length ? r.headline.recoveredAmount : r.headline.enteredAmount;

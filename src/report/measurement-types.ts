@@ -81,7 +81,7 @@ export interface Measurement {
   baselineWindowDays: number;
   /** Set when the baseline's retry window differs from dunningDays. */
   windowNote: string | null;
-  /** The currency the headline money figures use (--currency, else the most recovered). */
+  /** The currency of the headline money figures: --currency, else the one most recovered invoices are in. */
   mainCurrency: string | null;
   minResolvedPerArm: number;
   /** Cases that entered by webhook/reconciler after the arms were assigned: the headline. */

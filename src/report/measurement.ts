@@ -144,16 +144,21 @@ function populationLift(population: Population, rows: readonly LiftGroupRow[], m
   return { ...base, status: 'measured', difference: cs.difference, anytime: cs.cs, newcombe: nw.ci, winner, revenue };
 }
 
+/**
+ * The account's main currency: --currency, else the one most recovered invoices (else most
+ * invoices) are in. Counted in invoices, not amounts: minor units of different currencies are
+ * not comparable (¥1,000 is 1,000 units, $10 is 1,000 cents) and the report has no exchange rates.
+ */
 function mainCurrency(rows: readonly LiftGroupRow[], wanted: string | null | undefined): string | null {
   if (wanted) return wanted.toLowerCase();
-  const rec: Amounts = {};
-  const due: Amounts = {};
+  const recovered: Amounts = {};
+  const all: Amounts = {};
   for (const r of rows) {
-    addAmount(rec, r.currency, r.recoveredAmount);
-    addAmount(due, r.currency, r.amountDue);
+    addAmount(all, r.currency, r.cases);
+    if (r.outcome === 'recovered') addAmount(recovered, r.currency, r.cases);
   }
-  const by = Object.values(rec).some((v) => v > 0) ? rec : due;
-  const keys = Object.keys(by).sort((a, b) => by[b] - by[a] || a.localeCompare(b));
+  const by = Object.keys(recovered).length ? recovered : all;
+  const keys = Object.keys(by).sort((a, b) => by[b] - by[a] || all[b] - all[a] || a.localeCompare(b));
   return keys[0] ?? null;
 }
 

@@ -25,7 +25,7 @@ export interface BuildReportOptions {
   account?: string | null;
   feedLimit?: number;
   minResolvedPerArm?: number;
-  /** The currency of the headline money figures (--currency); else the one with most revenue. */
+  /** The currency of the headline money figures (--currency); else the one most recoveries are in. */
   currency?: string | null;
   /** The lift (fraction) the "days more" estimate is for (--effect). */
   effect?: number;

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS, FakeClock } from '../../src/clock.js';
 import { openStore, type Store } from '../../src/db/index.js';
 import { buildReport } from '../../src/report/index.js';
+import { computeMeasurement } from '../../src/report/measurement.js';
 import { runCli } from '../helpers/cli.js';
 import { addCase, ended, ourAttempt, recovered } from './seed.js';
 
@@ -193,5 +194,20 @@ describe('the like-for-like lift', () => {
     expect((await runCli(['--db', db, 'config', 'set', 'baseline-window-days', '30'], clock)).code).toBe(0);
     expect((await json()).measurement.windowNote).toBeNull();
     expect((await runCli(['--db', db, 'config', 'set', 'baseline-window-days', '0'], clock)).code).toBe(2);
+  });
+
+  it('the main currency is the one most recoveries are in, not the largest number of minor units', () => {
+    const row = (currency: string, cases: number, recoveredAmount: number) => ({
+      population: 'new' as const, day: 1, arm: 'treatment' as const, outcome: 'recovered' as const, currency, cases,
+      amountDue: recoveredAmount, recoveredAmount, recoveredAmountSq: 0, retries: cases,
+    });
+    const input = {
+      asOf: NOW, zone: 'UTC', assignedAt: GO_LIVE, assignedFrom: 'settings' as const, baseline: 'stripe', baselineLabel: 'Stripe',
+      dunningDays: 30, baselineWindowDays: 30, controlShare: 0.1, minResolvedPerArm: 30,
+      // 10 dollar invoices ($100.00 = 10,000 cents) against 2 yen invoices (¥200,000).
+      rows: [row('usd', 10, 10_000), row('jpy', 2, 200_000)],
+    };
+    expect(computeMeasurement(input).mainCurrency).toBe('usd');
+    expect(computeMeasurement({ ...input, currency: 'JPY' }).mainCurrency).toBe('jpy');
   });
 });
