@@ -16,9 +16,9 @@ export function mainCurrencyOf(r: Report): string | null {
   return Object.keys(a).sort((x, y) => a[y] - a[x] || x.localeCompare(y))[0] ?? null;
 }
 
-/** The other currencies in one line: "also €5.00 · ¥3,000", or ''. */
+/** The other currencies in one line, by code (amounts are not comparable): "also €5.00 · ¥3,000", or ''. */
 function others(a: Amounts, main: string | null): string {
-  const keys = Object.keys(a).filter((k) => k !== main).sort((x, y) => a[y] - a[x] || x.localeCompare(y));
+  const keys = Object.keys(a).filter((k) => k !== main).sort();
   return keys.length ? `also ${keys.map((k) => formatMoney(a[k], k)).join(' · ')}` : '';
 }
 
@@ -148,8 +148,8 @@ export function liftSection(r: Report): string {
 export function revenueSection(r: Report): string {
   const amounts = r.headline.recoveredAmount;
   const main = mainCurrencyOf(r);
-  const order = (a: string, b: string) =>
-    a === main ? -1 : b === main ? 1 : amounts[b] - amounts[a] || a.localeCompare(b);
+  // The main currency first, then by code (amounts in different currencies are not comparable).
+  const order = (a: string, b: string) => (a === main ? -1 : b === main ? 1 : a.localeCompare(b));
   const currencies = Object.keys(amounts).sort(order);
   const title = `<section class="card" id="revenue"><h2>Recovered revenue over time</h2>`;
   if (currencies.length === 0) return `${title}<p class="note">No recovery in this period yet.</p></section>`;
