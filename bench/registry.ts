@@ -2,6 +2,7 @@
 import { benchDaemon } from './daemon.js';
 import { benchDb } from './db.js';
 import { benchEmulator } from './emulator.js';
+import { benchReport } from './report.js';
 import { benchSimulate } from './simulate.js';
 import { benchTakeover } from './takeover.js';
 
@@ -11,6 +12,7 @@ export const BENCHES: Record<string, Bench> = {
   daemon: benchDaemon,
   db: benchDb,
   emulator: benchEmulator,
+  report: benchReport,
   simulate: benchSimulate,
   takeover: benchTakeover,
 };

@@ -99,6 +99,10 @@ export function buildProgram(io: CliIO): Command {
     .option('--csv [file]', 'CSV (one figure per line) to a file, or to stdout without one')
     .option('--html <file>', 'also write one self-contained HTML report with charts')
     .option('--feed <n>', 'latest recoveries to list', intFlag('--feed', 0, 1000), 10)
+    .option('--as-of <date>', 'what the report said then: outcomes and attempts as of that date (its end) or date-time')
+    .option('--currency <code>', 'the currency of the headline money figures (default: the one most recoveries are in)')
+    .option('--effect <pp>', 'lift (pp) the "days more" estimate is for (default: the one seen, else 5)',
+      numberFlag('--effect', 0.1, 100))
     .action(action(async (o: import('./commands/report.js').ReportOptions, ctx) => void (await (await import('./commands/report.js')).runReport(o, ctx))));
 
   program

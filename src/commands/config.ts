@@ -30,7 +30,7 @@ export async function runConfigShow(_opts: unknown, ctx: Context): Promise<void>
 }
 
 /** Keys that may be set, as camelCase settings names; kebab-case flag names are accepted too. */
-const SETTABLE = ['dunningDays', 'subscriptionAction', 'invoiceAction', 'includeSubscriptionCreate', 'delayFrom', 'windows', 'defaultTimezone', 'controlShare', 'controlBaseline', 'mode', 'rateLimitPerSec'] as const;
+const SETTABLE = ['dunningDays', 'subscriptionAction', 'invoiceAction', 'includeSubscriptionCreate', 'delayFrom', 'windows', 'defaultTimezone', 'controlShare', 'controlBaseline', 'mode', 'rateLimitPerSec', 'baselineWindowDays'] as const;
 type Settable = (typeof SETTABLE)[number];
 
 function camel(key: string): string {
@@ -43,6 +43,7 @@ function coerce(key: Settable, raw: string, current: Settings): unknown {
     case 'dunningDays':
     case 'controlShare':
     case 'rateLimitPerSec':
+    case 'baselineWindowDays':
       return raw.trim() === '' ? NaN : Number(raw);
     case 'includeSubscriptionCreate':
       if (raw !== 'true' && raw !== 'false') throw badValue(key, raw, 'true | false');

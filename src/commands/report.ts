@@ -8,7 +8,8 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { isMemoryPath } from '../db/open.js';
-import { ConfigError, NotFoundError, UsageError, WorkError } from '../errors.js';
+import { badValue, ConfigError, NotFoundError, UsageError, WorkError } from '../errors.js';
+import { parseAsOf } from '../report/period.js';
 import { buildReport, DEFAULT_FEED_LIMIT, printReport, renderCsv, renderHtml, type Report } from '../report/index.js';
 
 export interface ReportOptions {
@@ -19,6 +20,10 @@ export interface ReportOptions {
   csv?: boolean | string;
   html?: string;
   feed?: number;
+  asOf?: string;
+  currency?: string;
+  /** Percentage points. */
+  effect?: number;
 }
 
 export async function runReport(options: ReportOptions, ctx: Context): Promise<Report> {
@@ -32,14 +37,21 @@ export async function runReport(options: ReportOptions, ctx: Context): Promise<R
     const known = store.accounts.list().map((a) => a.id);
     throw new NotFoundError(`unknown account ${options.account}`, known.length ? `known accounts: ${known.join(', ')}` : 'no account imported yet');
   }
+  if (options.currency !== undefined && !/^[a-z]{3}$/i.test(options.currency)) {
+    throw badValue('--currency', options.currency, 'a three-letter currency code such as usd');
+  }
+  const zone = store.settings.get()?.defaultTimezone ?? 'UTC';
   const report = buildReport(store, {
-    now: ctx.clock.now(),
+    now: options.asOf === undefined ? ctx.clock.now() : parseAsOf(options.asOf, ctx.clock.now(), zone),
+    currency: options.currency?.toLowerCase() ?? null,
+    effect: options.effect === undefined ? undefined : options.effect / 100,
     since: options.since,
     until: options.until,
     account: options.account ?? null,
     feedLimit: options.feed ?? DEFAULT_FEED_LIMIT,
   });
 
+  if (options.currency !== undefined) checkCurrency(report, options.currency.toLowerCase());
   if (options.html) write(options.html, renderHtml(report), 'HTML report', ctx);
   if (typeof options.csv === 'string' && !csvToStdout) write(options.csv, renderCsv(report), 'CSV', ctx);
 
@@ -47,6 +59,17 @@ export async function runReport(options: ReportOptions, ctx: Context): Promise<R
   else if (csvToStdout) ctx.io.stdout.write(renderCsv(report));
   else printReport(report, ctx.out);
   return report;
+}
+
+/** --currency must be one the cases are in; nothing is written otherwise. */
+function checkCurrency(report: Report, currency: string): void {
+  const m = report.measurement;
+  const arms = [m.headline, m.backlog].flatMap((p) => [p.treatment, p.control, p.inProgress.treatment, p.inProgress.control]);
+  const known = new Set(Object.keys(report.headline.enteredAmount));
+  for (const a of arms) for (const cur of Object.keys(a.amountDue)) known.add(cur);
+  if (!known.has(currency)) {
+    throw badValue('--currency', currency, known.size ? [...known].sort().join(', ') : 'no case has entered yet');
+  }
 }
 
 function write(path: string, text: string, what: string, ctx: Context): void {

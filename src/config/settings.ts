@@ -58,6 +58,14 @@ export const settingsSchema = z.object({
   /** Share of customers held out as the control group. */
   controlShare: z.number().min(0).max(0.5).default(0.1),
   controlBaseline: controlBaseline.default('stripe'),
+  /**
+   * Days the baseline keeps retrying a control invoice. Stripe's API does not expose the Smart
+   * Retries settings; its default is "8 tries within 2 weeks". The report says when it differs
+   * from dunningDays (the lift then also measures the longer window).
+   */
+  baselineWindowDays: z.number().int().min(1).max(120).default(14),
+  /** When the arms were assigned (go-live, epoch ms); absent: the first case's creation time. */
+  armsAssignedAt: z.number().int().min(0).optional(),
   mode: z.enum(['shadow', 'live']).default('shadow'),
   /** Stripe requests per second for all calls together (Stripe allows 25 test / 100 live). */
   rateLimitPerSec: z.number().positive().optional(),

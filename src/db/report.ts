@@ -110,14 +110,47 @@ export interface HistoryBaselineRow {
   firstFailureTo: number | null;
 }
 
+/** Cases that entered after the arms were assigned (webhook or reconciler) vs the takeover backlog. */
+export type Population = 'new' | 'backlog';
+
+/** The lift's cases grouped by (population, UTC day of first failure, arm, outcome, currency). */
+export interface LiftGroupRow {
+  population: Population;
+  /** floor(first_failed_at / 86,400,000): the UTC day the case entered dunning. */
+  day: number;
+  arm: Arm;
+  outcome: CaseOutcome;
+  currency: string;
+  cases: number;
+  amountDue: number;
+  recoveredAmount: number;
+  /** Sum of squared recovered amounts (minor units²): the variance of revenue per case. */
+  recoveredAmountSq: number;
+  /** Retries (by recover or Stripe, after the opening failure) finished by `now`. */
+  retries: number;
+}
+
+export interface LiftWindow {
+  since: number;
+  until: number;
+  accountId?: string | null;
+  /** When the arms were assigned (go-live): a case is `new` if it entered by webhook/reconciler at or after it. */
+  assignedAt: number;
+}
+
 export interface ReportRepo {
+  liftGroups(w: LiftWindow, now: number): LiftGroupRow[];
+  /** created_at of the first case imported or received (the moment arms were first assigned), or null. */
+  firstCaseCreatedAt(accountId?: string | null): number | null;
+  /** The latest first failure among taken-over cases (the backlog ends before the takeover), or null. */
+  lastBacklogFailureAt(accountId?: string | null): number | null;
   caseGroups(w: ReportWindow, now: number): CaseGroupRow[];
   /** Keyed by the decline that opened the case (else the case's last decline), or `unknown`. */
   declineCodeGroups(w: ReportWindow, now: number): KeyedGroupRow[];
   /** Keyed by card brand, or `unknown`. */
   cardBrandGroups(w: ReportWindow, now: number): KeyedGroupRow[];
-  /** Recovered cases of the cohort, most recent recovery first. */
-  recoveredCases(w: ReportWindow): IterableIterator<RecoveredCaseRow>;
+  /** Recovered cases of the cohort (recovered by `now`), most recent recovery first. */
+  recoveredCases(w: ReportWindow, now: number): IterableIterator<RecoveredCaseRow>;
   /** Retries on cohort cases, by case then attempt number. */
   retries(w: ReportWindow, now: number): IterableIterator<RetryRow>;
   /**
@@ -138,39 +171,48 @@ export interface ReportRepo {
 type W = { since: number; until: number; accountId: string | null; now: number };
 
 const COHORT = `c.first_failed_at >= :since AND c.first_failed_at < :until AND (:accountId IS NULL OR c.account_id = :accountId)`;
+/**
+ * The outcome as of :now (the report's clock, or --as-of): a case that ended after :now was
+ * still open then, so a past day's report is reproduced from today's rows.
+ */
+const ENDED = `(c.ended_at IS NOT NULL AND c.ended_at <= :now)`;
 const OUTCOME = `CASE
-    WHEN c.status = 'recovered' THEN 'recovered'
-    WHEN c.status IN ('lost', 'hard_declined', 'closed') THEN c.status
+    WHEN ${ENDED} AND c.status = 'recovered' THEN 'recovered'
+    WHEN ${ENDED} AND c.status IN ('lost', 'hard_declined', 'closed') THEN c.status
     WHEN c.dunning_deadline <= :now THEN 'overdue'
     ELSE 'in_dunning' END`;
+const RECOVERED_AMOUNT = `(CASE WHEN ${ENDED} AND c.status = 'recovered' THEN c.recovered_amount ELSE 0 END)`;
+/** Status as of :now: a case that ended later was still being worked (its status then is not kept). */
+const STATUS = `(CASE WHEN ${ENDED} OR c.ended_at IS NULL THEN c.status ELSE 'in_dunning' END)`;
 /** The attempt that opened the case, as intake records it. */
 const OPENING = `o.n = 1 AND o.made_by = 'stripe' AND o.outcome = 'declined'`;
 
 export function createReportRepo(db: Db): ReportRepo {
   const caseGroups = db.prepare<W, CaseGroupRow>(
-    `SELECT c.arm AS arm, c.status AS status, ${OUTCOME} AS outcome, c.recovered_by AS recoveredBy, c.currency AS currency,
-       count(*) AS cases, total(c.amount_due) AS amountDue, total(coalesce(c.recovered_amount, 0)) AS recoveredAmount
+    `SELECT c.arm AS arm, ${STATUS} AS status, ${OUTCOME} AS outcome,
+       CASE WHEN ${ENDED} THEN c.recovered_by END AS recoveredBy, c.currency AS currency,
+       count(*) AS cases, total(c.amount_due) AS amountDue, total(${RECOVERED_AMOUNT}) AS recoveredAmount
      FROM cases c WHERE ${COHORT}
      GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`,
   );
   const declineGroups = db.prepare<W, KeyedGroupRow>(
     `SELECT coalesce(nullif(o.decline_code, ''), nullif(c.last_decline_code, ''), 'unknown') AS key, ${OUTCOME} AS outcome,
-       c.currency AS currency, count(*) AS cases, total(coalesce(c.recovered_amount, 0)) AS recoveredAmount
+       c.currency AS currency, count(*) AS cases, total(${RECOVERED_AMOUNT}) AS recoveredAmount
      FROM cases c LEFT JOIN attempts o ON o.case_id = c.id AND ${OPENING}
      WHERE ${COHORT}
      GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
   );
   const brandGroups = db.prepare<W, KeyedGroupRow>(
     `SELECT coalesce(nullif(lower(c.card_brand), ''), 'unknown') AS key, ${OUTCOME} AS outcome,
-       c.currency AS currency, count(*) AS cases, total(coalesce(c.recovered_amount, 0)) AS recoveredAmount
+       c.currency AS currency, count(*) AS cases, total(${RECOVERED_AMOUNT}) AS recoveredAmount
      FROM cases c WHERE ${COHORT}
      GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
   );
-  const recovered = db.prepare<Omit<W, 'now'>, RecoveredCaseRow>(
+  const recovered = db.prepare<W, RecoveredCaseRow>(
     `SELECT c.id AS caseId, c.account_id AS accountId, c.invoice_id AS invoiceId, c.customer_id AS customerId, c.arm AS arm,
        c.currency AS currency, c.first_failed_at AS firstFailedAt, c.recovered_at AS recoveredAt, c.recovered_by AS recoveredBy,
        c.recovered_amount AS recoveredAmount, c.customer_timezone AS customerTimezone
-     FROM cases c WHERE ${COHORT} AND c.status = 'recovered'
+     FROM cases c WHERE ${COHORT} AND c.status = 'recovered' AND c.recovered_at <= :now
      ORDER BY c.recovered_at DESC, c.id DESC`,
   );
   const retries = db.prepare<W, RetryRow>(
@@ -178,6 +220,7 @@ export function createReportRepo(db: Db): ReportRepo {
        c.customer_timezone AS customerTimezone, ${OUTCOME} AS caseOutcome
      FROM cases c JOIN attempts o ON o.case_id = c.id
      WHERE ${COHORT} AND o.outcome IN ('succeeded', 'declined') AND o.made_by IN ('recover', 'stripe') AND NOT (${OPENING})
+       AND o.finished_at <= :now
      ORDER BY c.id, o.n`,
   );
   const cardAttempts = db.prepare<{ from: number; until: number; enteredSince: number; accountId: string | null }, CardAttemptRow>(
@@ -220,6 +263,27 @@ export function createReportRepo(db: Db): ReportRepo {
      GROUP BY currency ORDER BY currency`,
   );
 
+  const liftGroups = db.prepare<W & { assignedAt: number }, LiftGroupRow>(
+    `SELECT CASE WHEN c.source IN ('webhook', 'reconciler') AND c.first_failed_at >= :assignedAt
+         THEN 'new' ELSE 'backlog' END AS population,
+       c.first_failed_at / 86400000 AS day, c.arm AS arm, ${OUTCOME} AS outcome, c.currency AS currency,
+       count(*) AS cases,
+       total(c.amount_due) AS amountDue, total(${RECOVERED_AMOUNT}) AS recoveredAmount,
+       total(${RECOVERED_AMOUNT} * ${RECOVERED_AMOUNT}) AS recoveredAmountSq,
+       total((SELECT count(*) FROM attempts o WHERE o.case_id = c.id AND o.outcome IN ('succeeded', 'declined')
+         AND o.made_by IN ('recover', 'stripe') AND NOT (${OPENING}) AND o.finished_at <= :now)) AS retries
+     FROM cases c WHERE ${COHORT} AND c.first_failed_at <= :now
+     GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`,
+  );
+  const firstCase = db.prepare<{ accountId: string | null }, { at: number | null }>(
+    `SELECT min(created_at) AS at FROM cases WHERE (:accountId IS NULL OR account_id = :accountId)`,
+  );
+
+  const lastBacklog = db.prepare<{ accountId: string | null }, { at: number | null }>(
+    `SELECT max(first_failed_at) AS at FROM cases
+     WHERE source = 'takeover' AND (:accountId IS NULL OR account_id = :accountId)`,
+  );
+
   const w = (x: ReportWindow) => ({ since: x.since, until: x.until, accountId: x.accountId ?? null });
   // total() returns a float; counts and minor-unit sums are integers.
   const ints = <T extends object>(row: T, keys: (keyof T)[]): T => {
@@ -227,10 +291,16 @@ export function createReportRepo(db: Db): ReportRepo {
     return row;
   };
   return {
+    liftGroups: (x, now) =>
+      liftGroups
+        .all({ ...w(x), now, assignedAt: x.assignedAt })
+        .map((r) => ints(r, ['amountDue', 'recoveredAmount', 'retries'])),
+    firstCaseCreatedAt: (accountId) => firstCase.get({ accountId: accountId ?? null })?.at ?? null,
+    lastBacklogFailureAt: (accountId) => lastBacklog.get({ accountId: accountId ?? null })?.at ?? null,
     caseGroups: (x, now) => caseGroups.all({ ...w(x), now }).map((r) => ints(r, ['amountDue', 'recoveredAmount'])),
     declineCodeGroups: (x, now) => declineGroups.all({ ...w(x), now }).map((r) => ints(r, ['recoveredAmount'])),
     cardBrandGroups: (x, now) => brandGroups.all({ ...w(x), now }).map((r) => ints(r, ['recoveredAmount'])),
-    recoveredCases: (x) => recovered.iterate(w(x)),
+    recoveredCases: (x, now) => recovered.iterate({ ...w(x), now }),
     retries: (x, now) => retries.iterate({ ...w(x), now }),
     cardAttempts: (from, until, enteredSince, accountId) => cardAttempts.iterate({ from, until, enteredSince, accountId: accountId ?? null }),
     historyBaseline: (accountId) =>

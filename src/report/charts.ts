@@ -120,9 +120,10 @@ export interface RateRow {
 
 /** Horizontal bars of recovery rates (0–100%) with 95% interval whiskers. */
 export function rateChart(id: string, title: string, rows: RateRow[]): string {
-  const W = 1040;
+  // 720 user units wide: on a 390 px phone the text is still about half its size, not a third.
+  const W = 720;
   const rowH = 44;
-  const m = { left: 170, right: 190, top: 10, bottom: 28 };
+  const m = { left: 150, right: 130, top: 10, bottom: 28 };
   const H = m.top + rows.length * rowH + m.bottom;
   const pw = W - m.left - m.right;
   const x = (v: number) => m.left + v * pw;
@@ -134,7 +135,7 @@ export function rateChart(id: string, title: string, rows: RateRow[]): string {
   rows.forEach((r, i) => {
     const cy = m.top + i * rowH + rowH / 2;
     const rate = r.rate ?? 0;
-    const text = r.rate === null ? 'no resolved case yet' : `${(rate * 100).toFixed(1)}% · ${r.recovered}/${r.resolved}`;
+    const text = r.rate === null ? 'no final case yet' : `${(rate * 100).toFixed(1)}% · ${r.recovered}/${r.resolved}`;
     const whisker =
       r.low !== null && r.high !== null
         ? `<g class="ci"><line x1="${f1(x(r.low))}" x2="${f1(x(r.high))}" y1="${cy}" y2="${cy}"/>` +
@@ -171,4 +172,50 @@ export function lineOverlay(values: number[], className: string, data: DataAttrs
       (endLabel ? `<text class="${esc(className)}-label" x="${f1(lx)}" y="${f1(Math.max(ly - 6, g.top - 4))}" text-anchor="end">${esc(endLabel)}</text>` : '')
     );
   };
+}
+
+export interface IntervalRow {
+  key: string;
+  label: string;
+  low: number;
+  high: number;
+  className: string;
+}
+
+/**
+ * Intervals of one difference (fractions, drawn in percentage points) on a shared axis with a
+ * line at 0, the point estimate as a dot on each: whether an interval crosses 0 is the verdict.
+ */
+export function intervalChart(id: string, title: string, estimate: number, rows: IntervalRow[]): string {
+  const W = 720;
+  const rowH = 38;
+  const m = { left: 190, right: 44, top: 8, bottom: 28 };
+  const H = m.top + rows.length * rowH + m.bottom;
+  const ext = Math.max(0.05, ...rows.flatMap((r) => [Math.abs(r.low), Math.abs(r.high)]));
+  const { max } = niceScale(ext * 100, 2);
+  const pw = W - m.left - m.right;
+  const x = (v: number) => m.left + ((v * 100 + max) / (2 * max)) * pw;
+  const parts: string[] = [];
+  for (const t of [-max, -max / 2, 0, max / 2, max]) {
+    const xx = f1(x(t / 100));
+    parts.push(`<line class="${t === 0 ? 'zero' : 'grid'}" x1="${xx}" x2="${xx}" y1="${m.top}" y2="${H - m.bottom}"/>`);
+    const label = `${t > 0 ? '+' : ''}${f1(t)} pp`;
+    parts.push(`<text class="tick" x="${xx}" y="${H - m.bottom + 16}" text-anchor="middle">${label}</text>`);
+  }
+  rows.forEach((r, i) => {
+    const cy = m.top + i * rowH + rowH / 2;
+    parts.push(
+      `<g class="interval ${esc(r.className)}"${dataAttrs({ kind: r.key, low: r.low, high: r.high, estimate })}>` +
+        `<title>${esc(`${r.label}: ${(r.low * 100).toFixed(1)} to ${(r.high * 100).toFixed(1)} pp`)}</title>` +
+        `<text class="label" x="${m.left - 10}" y="${f1(cy + 4)}" text-anchor="end">${esc(r.label)}</text>` +
+        `<rect x="${f1(x(r.low))}" y="${f1(cy - 7)}" width="${f1(Math.max(1, x(r.high) - x(r.low)))}" height="14"` +
+        ` rx="7"/>` +
+        `<circle cx="${f1(x(estimate))}" cy="${f1(cy)}" r="5"/></g>`,
+    );
+  });
+  return (
+    `<svg id="${esc(id)}" class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(title)}"` +
+    `${dataAttrs({ rows: rows.length, estimate })} ` +
+    `xmlns="http://www.w3.org/2000/svg">${parts.join('')}</svg>`
+  );
 }

@@ -18,6 +18,7 @@
 import { DateTime } from 'luxon';
 import type { Arm, CaseGroupRow, HistoryBaselineRow, KeyedGroupRow, RecoveredBy, RecoveredCaseRow, RetryRow } from '../db/index.js';
 import { classifyDecline, localParts, resolveTimezone } from '../policy/index.js';
+import { computeMeasurement, type MeasurementInput } from './measurement.js';
 import { addAmount, sortAmounts } from './money.js';
 import { dayOf, isoIn } from './period.js';
 import { median, newcombeDifference, ratio, wilson } from './stats.js';
@@ -62,6 +63,8 @@ export interface ReportInput {
   history: readonly HistoryBaselineRow[];
   feedLimit?: number;
   minResolvedPerArm?: number;
+  /** The like-for-like measurement's rows and settings (measurement.ts); absent: nothing measured. */
+  measurement?: Omit<MeasurementInput, 'asOf' | 'zone' | 'baselineLabel' | 'minResolvedPerArm' | 'baseline'>;
 }
 
 export const RECOVERED_BY_LABEL: Record<RecoveredBy, string> = {
@@ -168,6 +171,20 @@ export function computeReport(input: ReportInput): Report {
     headline,
     attribution,
     lift,
+    measurement: computeMeasurement({
+      rows: [],
+      assignedAt: null,
+      assignedFrom: 'none',
+      dunningDays: 30,
+      baselineWindowDays: 14,
+      controlShare: 0.1,
+      ...input.measurement,
+      asOf: input.now,
+      zone,
+      baseline: input.baseline,
+      baselineLabel: baselineLabel(input.baseline),
+      minResolvedPerArm: minResolved,
+    }),
     preTakeover: buildPreTakeover(input.history, zone),
     breakdowns: {
       byDeclineCode: keyedBreakdown(input.declineGroups).map((r) => ({ ...r, category: classifyDecline({ declineCode: r.key === 'unknown' ? undefined : r.key }).category }) satisfies DeclineBreakdownRow),

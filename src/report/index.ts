@@ -14,3 +14,4 @@ export { resolvePeriod, DEFAULT_PERIOD_DAYS } from './period.js';
 export { wilson, newcombeDifference, median } from './stats.js';
 export { formatMoney, formatAmounts, currencyDecimals } from './money.js';
 export type * from './types.js';
+export type * from './measurement-types.js';

@@ -45,6 +45,19 @@ export function resolvePeriod(p: PeriodInput): { since: number; until: number } 
   return { since, until };
 }
 
+/**
+ * `--as-of`: a date (the report as it stood at the end of that day, in the merchant's zone) or
+ * a date-time; never after now (the report cannot know the future).
+ */
+export function parseAsOf(raw: string, now: number, zone: string): number {
+  const accepted = 'a date (2026-01-31) or date-time (2026-01-31T12:00Z), not after now';
+  const text = raw.trim();
+  const dt = DateTime.fromISO(text, { zone });
+  if (!dt.isValid || dt.toMillis() > now) throw badValue('--as-of', raw, accepted);
+  // A date means its end (today: now).
+  return /^\d{4}-\d{2}-\d{2}$/.test(text) ? Math.min(dt.plus({ days: 1 }).toMillis(), now) : dt.toMillis();
+}
+
 /** An ISO string in the given zone, e.g. 2026-01-31T00:00:00.000+01:00 (Z for UTC). */
 export function isoIn(ms: number, zone: string): string {
   const dt = DateTime.fromMillis(ms, { zone });

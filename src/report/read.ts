@@ -8,6 +8,7 @@ import { isValidTimezone } from '../policy/local-time.js';
 import { auditNetworkCaps } from './caps.js';
 import { computeReport, type ReportInput } from './compute.js';
 import { resolvePeriod } from './period.js';
+import type { Measurement } from './measurement-types.js';
 import type { Report } from './types.js';
 
 /** Longest dunning window settings allow (days), plus margin: how far back a case's attempts can reach. */
@@ -24,6 +25,10 @@ export interface BuildReportOptions {
   account?: string | null;
   feedLimit?: number;
   minResolvedPerArm?: number;
+  /** The currency of the headline money figures (--currency); else the one most recoveries are in. */
+  currency?: string | null;
+  /** The lift (fraction) the "days more" estimate is for (--effect). */
+  effect?: number;
 }
 
 export function readReportInput(store: Store, opts: BuildReportOptions): ReportInput {
@@ -46,12 +51,49 @@ export function readReportInput(store: Store, opts: BuildReportOptions): ReportI
     brandGroups: r.cardBrandGroups(w, opts.now),
     // Lazy: a better-sqlite3 iterator holds the connection until it is drained, so each
     // statement runs only when computeReport gets to it.
-    recovered: { [Symbol.iterator]: () => r.recoveredCases(w) },
+    recovered: { [Symbol.iterator]: () => r.recoveredCases(w, opts.now) },
     retries: { [Symbol.iterator]: () => r.retries(w, opts.now) },
     capViolations,
     history: r.historyBaseline(account),
     feedLimit: opts.feedLimit,
     minResolvedPerArm: opts.minResolvedPerArm,
+    measurement: readMeasurement(store, opts, opts.period || opts.since !== undefined ? since : 0, until, account),
+  };
+}
+
+/**
+ * The measurement's rows: every cohort up to `until` (from --since only when it was given: the
+ * experiment runs since go-live, not for the report's 30 days), as of `now`.
+ */
+function readMeasurement(
+  store: Store,
+  opts: BuildReportOptions,
+  since: number,
+  until: number,
+  account: string | null,
+): ReportInput['measurement'] {
+  const s = store.settings.get();
+  // Without a stored moment: the first case's creation (the takeover), unless that is after
+  // `now` (cases created on the wall clock, failures on an emulator's clock, as in the demo);
+  // then the backlog's last failure, which the takeover came after.
+  const firstCase = store.report.firstCaseCreatedAt(account);
+  const lastBacklog = store.report.lastBacklogFailureAt(account);
+  const [assignedAt, assignedFrom]: [number | null, Measurement['assignedFrom']] =
+    s?.armsAssignedAt !== undefined ? [s.armsAssignedAt, 'settings']
+    : firstCase !== null && firstCase <= opts.now ? [firstCase, 'first_case']
+    : lastBacklog !== null ? [lastBacklog, 'backlog']
+    : [firstCase, firstCase === null ? 'none' : 'first_case'];
+  const w = { since, until, accountId: account };
+  const rows = assignedAt === null ? [] : store.report.liftGroups({ ...w, assignedAt }, opts.now);
+  return {
+    rows,
+    assignedAt,
+    assignedFrom,
+    dunningDays: s?.dunningDays ?? 30,
+    baselineWindowDays: s?.baselineWindowDays ?? 14,
+    controlShare: s?.controlShare ?? 0.1,
+    currency: opts.currency ?? null,
+    effect: opts.effect,
   };
 }
 

@@ -15,6 +15,8 @@ import { majorString } from './money.js';
 import type { Amounts, Report } from './types.js';
 
 type Value = string | number | boolean | null | undefined;
+type Add = (section: string, key: Value, metric: string, value: Value, currency?: string) => void;
+type Money = (section: string, key: Value, metric: string, amounts: Amounts) => void;
 const HEAD = ['section', 'key', 'metric', 'value', 'currency'];
 
 function cell(v: Value): string {
@@ -97,6 +99,8 @@ export function renderCsv(r: Report): string {
     add('lift', 'needed', 'control', l.needed.control);
   }
 
+  measurementCsv(r, add, money);
+
   if (r.preTakeover) {
     const p = r.preTakeover;
     add('pre_takeover', '', 'from', p.fromIso);
@@ -141,4 +145,57 @@ export function renderCsv(r: Report): string {
     add('feed', f.invoiceId, 'how', f.by);
   }
   return lines.join('\n') + '\n';
+}
+
+/** Section `measurement`: key = population (new | backlog) or population.arm[.in_progress]. */
+function measurementCsv(r: Report, add: Add, money: Money): void {
+  const m = r.measurement;
+  const S = 'measurement';
+  add(S, '', 'as_of', m.asOfIso);
+  add(S, '', 'arms_assigned_at', m.assignedAtIso);
+  add(S, '', 'arms_assigned_from', m.assignedFrom);
+  add(S, '', 'dunning_days', m.dunningDays);
+  add(S, '', 'baseline_window_days', m.baselineWindowDays);
+  add(S, '', 'main_currency', m.mainCurrency);
+  add(S, '', 'message', m.message);
+  for (const p of [m.headline, m.backlog]) {
+    const k = p.population;
+    add(S, k, 'status', p.status);
+    add(S, k, 'mature_cohort_days', p.matureDays);
+    add(S, k, 'rate_difference', p.difference);
+    add(S, k, 'anytime_cs95_low', p.anytime?.low);
+    add(S, k, 'anytime_cs95_high', p.anytime?.high);
+    add(S, k, 'newcombe_ci95_low', p.newcombe?.low);
+    add(S, k, 'newcombe_ci95_high', p.newcombe?.high);
+    add(S, k, 'winner', p.winner);
+    const arms = [
+      ['treatment', p.treatment],
+      ['control', p.control],
+      ['treatment.in_progress', p.inProgress.treatment],
+      ['control.in_progress', p.inProgress.control],
+    ] as const;
+    for (const [arm, a] of arms) {
+      add(S, `${k}.${arm}`, 'cases', a.cases);
+      add(S, `${k}.${arm}`, 'recovered', a.recovered);
+      add(S, `${k}.${arm}`, 'rate', a.rate);
+      add(S, `${k}.${arm}`, 'retries', a.retries);
+      add(S, `${k}.${arm}`, 'attempts_per_recovery', a.attemptsPerRecovery);
+      money(S, `${k}.${arm}`, 'recovered_amount', a.recoveredAmount);
+      money(S, `${k}.${arm}`, 'recovered_per_100_invoices', a.revenuePer100);
+    }
+    for (const x of p.revenue) {
+      add(S, `${k}.revenue`, 'per_100_invoices_difference', majorString(x.per100, x.currency), x.currency);
+      add(S, `${k}.revenue`, 'accounts_for', majorString(x.accountsFor, x.currency), x.currency);
+      const cs = x.accountsForCs;
+      if (cs) add(S, `${k}.revenue`, 'accounts_for_cs95_low', majorString(cs.low, x.currency), x.currency);
+      if (cs) add(S, `${k}.revenue`, 'accounts_for_cs95_high', majorString(cs.high, x.currency), x.currency);
+    }
+  }
+  if (m.sampleSize) {
+    add(S, 'sample_size', 'effect', m.sampleSize.effect);
+    add(S, 'sample_size', 'cases_needed', m.sampleSize.casesNeeded);
+    add(S, 'sample_size', 'cases_now', m.sampleSize.casesNow);
+    add(S, 'sample_size', 'cases_per_day', m.sampleSize.perDay);
+    add(S, 'sample_size', 'days_more', m.sampleSize.daysMore);
+  }
 }

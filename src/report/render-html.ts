@@ -1,15 +1,17 @@
 /**
  * The report as ONE self-contained HTML file: inline CSS, inline SVG charts, no script, no font,
  * no image, no network (a Content-Security-Policy forbids any fetch). Opens offline in any
- * browser and can be mailed as is. Charts: recovered revenue over time (per currency), recovery
- * rate treatment vs control (and the pre-takeover baseline), success by attempt number, success
- * by local hour.
+ * browser and can be mailed as is. At a glance: one headline figure in the main currency and
+ * the lift with its verdict, then the like-for-like lift (html-lift.ts), one revenue chart with a
+ * currency selector, success rate by attempt number and by local hour; the detail tables are
+ * folded (<details>). Reads on a phone (390 px): see the browser test's screenshots.
  */
-import { barChart, esc, lineOverlay, rateChart, type RateRow } from './charts.js';
+import { barChart, esc } from './charts.js';
+import { heroSection, liftSection, revenueSection } from './html-lift.js';
 import { int, num, pct, pctInterval, signedPp } from './format.js';
-import { currencyDecimals, formatMoney, toMajor } from './money.js';
+import { formatMoney } from './money.js';
 import { formatDuration, formatPeriod, shortDateTime } from './period.js';
-import type { Amounts, ArmStats, Report } from './types.js';
+import type { Amounts, Report } from './types.js';
 
 const CSS = `
 :root{--bg:#f5f6f8;--card:#fff;--ink:#1d2330;--muted:#667085;--line:#e4e7ec;--grid:#eef0f3;
@@ -57,6 +59,30 @@ svg .rate .value{font-size:13px}
 svg .ci line{stroke:var(--ink);stroke-width:1.5}
 .legend{display:flex;gap:14px;color:var(--muted);font-size:12px;margin-top:6px}
 .legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px}
+.hero{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(300px,100%),1fr));gap:12px;margin:18px 0 12px}
+.big{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:16px 18px}
+.big .k{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em}
+.big .v{font-size:34px;font-weight:700;margin:2px 0;font-variant-numeric:tabular-nums;letter-spacing:-.02em}
+.big .s{color:var(--muted);font-size:13px}
+details.card{min-width:0;background:var(--card);border:1px solid var(--line);border-radius:10px;
+padding:12px 18px;margin:10px 0}
+details.card>summary,#backlog>summary{cursor:pointer;font-weight:600;font-size:14px}
+details.card[open]>summary{margin-bottom:10px}
+#backlog{margin-top:12px}
+.tabs input{position:absolute;opacity:0;pointer-events:none}
+.tabs label{display:inline-block;padding:3px 10px;margin:0 6px 8px 0;border:1px solid var(--line);border-radius:999px;
+font-size:12px;cursor:pointer;color:var(--muted)}
+.tabs input:checked+label{background:var(--accent);border-color:var(--accent);color:#fff}
+svg .zero{stroke:var(--ink);stroke-width:1.5}
+svg .interval rect{fill:var(--treat);opacity:.35}
+svg .interval.newcombe rect{fill:var(--ctrl)}
+svg .interval circle{fill:var(--ink)}
+svg .interval .label{fill:var(--ink);font-size:13px}
+@media (max-width:600px){main{padding:16px 12px 32px}.kpis{grid-template-columns:repeat(2,1fr);gap:8px}
+.kpi{padding:10px 12px}.kpi .v{font-size:18px}.big .v{font-size:30px}
+svg text{font-size:16px}svg .rate .label,svg .rate .value,svg .interval .label{font-size:17px}
+svg .value{font-size:15px}}
+#chart-lift,#chart-diff{max-width:780px}
 footer{color:var(--muted);font-size:12px;margin-top:24px}
 footer dt{font-weight:600;color:var(--ink)}footer dd{margin:0 0 6px}
 `;
@@ -91,47 +117,6 @@ function amountsShort(a: Amounts): string[] {
   return amountLines(a);
 }
 
-/** One revenue-over-time chart per currency (amounts in different currencies never add up). */
-function revenueCharts(r: Report): string {
-  const currencies = Object.keys(r.headline.recoveredAmount).sort((a, b) => r.headline.recoveredAmount[b] - r.headline.recoveredAmount[a] || a.localeCompare(b));
-  if (currencies.length === 0) return `<p class="note">No recovery in this period yet.</p>`;
-  return currencies
-    .map((cur) => {
-      let running = 0;
-      const cumulative: number[] = [];
-      const bars = r.timeline.map((d) => {
-        const minor = d.amount[cur] ?? 0;
-        running += minor;
-        cumulative.push(running);
-        const count = minor > 0 ? d.recovered : 0;
-        return {
-          label: d.day.slice(5),
-          value: toMajor(minor, cur),
-          display: formatMoney(minor, cur),
-          title: `${d.day}: ${formatMoney(minor, cur)} recovered`,
-          data: { day: d.day, amount: minor, currency: cur, count },
-        };
-      });
-      const dec = currencyDecimals(cur);
-      const svg = barChart({
-        id: `chart-revenue-${cur}`,
-        title: `Recovered revenue per day (${cur.toUpperCase()})`,
-        bars,
-        tick: (v) => formatMoney(Math.round(v * 10 ** dec), cur).replace(/\.0+$/, ''),
-        width: 1040,
-        height: currencies.length > 1 && cur !== currencies[0] ? 170 : 230,
-        overlay: lineOverlay(cumulative, 'cumulative', { total: running, currency: cur }, `total ${formatMoney(running, cur)}`),
-        data: { currency: cur, total: running },
-      });
-      return `<div class="revenue">${svg}<div class="legend"><span><i style="background:var(--bar)"></i>recovered per day (${esc(cur.toUpperCase())})</span><span><i style="background:var(--pre)"></i>cumulative: ${esc(formatMoney(running, cur))}</span></div></div>`;
-    })
-    .join('');
-}
-
-function armRow(s: ArmStats, label: string, key: string, cls: string): RateRow {
-  return { key, label, rate: s.rate, low: s.ci95?.low ?? null, high: s.ci95?.high ?? null, recovered: s.recovered, resolved: s.resolved, className: cls };
-}
-
 export function renderHtml(r: Report): string {
   const h = r.headline;
   const l = r.lift;
@@ -140,26 +125,11 @@ export function renderHtml(r: Report): string {
   const period = `${formatPeriod(r.period.since, r.period.until, tz)} (${tz})`;
   const caps = h.networkCapViolations;
 
-  const liftKpi =
+  const percent = (v: number) => `${Math.round(v * 100)}%`;
+  const periodLift =
     l.status === 'measured'
-      ? kpi('Lift vs control', signedPp(l.difference!), `95% CI ${signedPp(l.ci95!.low)} to ${signedPp(l.ci95!.high)}`, 'kpi-lift', l.significant ? (l.difference! > 0 ? 'good' : 'bad') : '')
-      : kpi('Lift vs control', 'in progress', l.status === 'no_control' ? 'no control cases' : `${l.needed!.control} more control cases needed`, 'kpi-lift', 'warn');
-
-  const rateRows: RateRow[] = [armRow(l.treatment, 'treatment (recover)', 'treatment', 'treatment'), armRow(l.control, 'control', 'control', 'control')];
-  if (r.preTakeover) {
-    const p = r.preTakeover;
-    rateRows.push({ key: 'pre_takeover', label: 'before takeover', rate: p.rate, low: p.ci95?.low ?? null, high: p.ci95?.high ?? null, recovered: p.recovered, resolved: p.invoices, className: 'pre' });
-  }
-
-  const liftText =
-    l.status === 'measured'
-      ? `<p class="callout">Treatment recovers <b>${esc(signedPp(l.difference!))}</b> compared with control (${esc(l.baselineLabel)}), 95% confidence interval ${esc(signedPp(l.ci95!.low))} to ${esc(signedPp(l.ci95!.high))} (Newcombe).${l.significant ? '' : ' Not significant yet: the interval includes 0.'}` +
-        (l.revenue && l.revenue.length
-          ? ` Revenue it accounts for: <b>${esc(l.revenue.map((x) => formatMoney(x.lift, x.currency)).join(' + '))}</b> (${esc(l.revenue.map((x) => `${formatMoney(x.low, x.currency)} to ${formatMoney(x.high, x.currency)}`).join('; '))}) — the lift applied to the ${esc(l.revenue.map((x) => formatMoney(x.atStake, x.currency)).join(' + '))} due on resolved treatment cases.`
-          : '') +
-        `</p>`
-      : `<p class="callout warn" id="lift-status">${esc(l.message.replace(/^measurement in progress/, 'Measurement in progress'))}</p>`;
-
+      ? `Difference ${signedPp(l.difference!)} (Newcombe 95% ${signedPp(l.ci95!.low)} to ${signedPp(l.ci95!.high)}).`
+      : l.message;
   const attemptBars = b.byAttemptNumber.map((a) => ({
     label: String(a.n),
     value: a.rate ?? 0,
@@ -167,42 +137,36 @@ export function renderHtml(r: Report): string {
     title: `attempt ${a.n}: ${a.successes} of ${a.attempts} succeeded (${pct(a.rate)})`,
     data: { n: a.n, attempts: a.attempts, successes: a.successes, rate: a.rate },
   }));
+  // Rates, not counts: more successes at 10:00 may only mean more attempts at 10:00.
   const hourBars = b.byHour.map((x) => ({
     label: String(x.hour).padStart(2, '0'),
-    value: x.successes,
-    display: String(x.successes),
+    value: x.rate ?? 0,
+    display: pct(x.rate, 0),
     title: `${String(x.hour).padStart(2, '0')}:00–${String(x.hour).padStart(2, '0')}:59: ${x.successes} successful of ${x.attempts} attempts (${pct(x.rate)})`,
     data: { hour: x.hour, attempts: x.attempts, successes: x.successes, rate: x.rate },
   }));
 
   const body = [
     `<header><h1>Failed-payment recovery report</h1><p>Cases that entered dunning ${esc(period)} · ${esc(r.account ? `account ${r.account}` : 'all accounts')} · generated ${esc(shortDateTime(r.generatedAt, tz))}</p></header>`,
+    heroSection(r),
     `<div class="kpis">`,
-    kpi('Recovered', amountLines(h.recoveredAmount), `${int(h.recovered)} of ${int(h.entered)} invoices`, 'kpi-recovered', 'good'),
     kpi('Recovery rate', pct(h.recoveryRate), `of ${int(h.resolved)} resolved · ${int(h.inDunning)} still in dunning`, 'kpi-rate'),
-    liftKpi,
     kpi('Median time to recover', formatDuration(h.medianTimeToRecoverMs), 'from the first failure', 'kpi-median'),
     kpi('Attempts per recovery', num(h.attemptsPerRecovered), 'retries per recovered invoice', 'kpi-attempts'),
     kpi('Network-cap violations', String(caps.total), `${int(caps.audited)} attempts audited`, 'kpi-caps', caps.total === 0 ? 'good' : 'bad'),
     `</div>`,
-    `<section class="card" id="revenue"><h2>Recovered revenue over time</h2>${revenueCharts(r)}<p class="note">Recoveries of this period's cases, by day of recovery (${esc(tz)}).</p></section>`,
-    `<section class="card" id="lift"><h2>Recovery rate: treatment vs control</h2>` +
-      rateChart('chart-lift', 'Recovery rate, treatment vs control', rateRows) +
-      `<p class="note">Bars: recovered ÷ resolved cases; whiskers: 95% Wilson interval. Control follows ${esc(l.baselineLabel)}. Cases still in dunning (treatment ${int(l.treatment.inDunning)}, control ${int(l.control.inDunning)}) are not counted.</p>` +
-      liftText +
-      table(
-        ['arm', 'entered', 'resolved', 'recovered', 'rate', '95% CI', 'in dunning', 'attempts per recovered', 'recovered amount'],
-        [l.treatment, l.control].map((s) => [s.arm, int(s.entered), int(s.resolved), int(s.recovered), pct(s.rate), pctInterval(s.ci95), int(s.inDunning), num(s.attemptsPerRecovered), amountsShort(s.recoveredAmount)]),
-        [1, 2, 3, 4, 6, 7],
-      ) +
-      `</section>`,
+    liftSection(r),
+    revenueSection(r),
     `<div class="grid2">`,
     `<section class="card" id="by-attempt"><h2>Success by attempt number</h2>${
       attemptBars.length ? barChart({ id: 'chart-attempts', title: 'Success rate by attempt number', bars: attemptBars, tick: (v) => `${Math.round(v * 100)}%`, yMax: 1 }) : '<p class="note">No retry yet.</p>'
     }<p class="note">Share of retries that succeeded; attempt 1 is the first retry after the failure.</p></section>`,
-    `<section class="card" id="by-hour"><h2>Success by local hour</h2>${barChart({ id: 'chart-hours', title: 'Successful attempts by local hour of day', bars: hourBars, tick: (v) => String(Math.round(v * 10) / 10) })}<p class="note">Successful retries by the customer's local hour (else ${esc(tz)}).</p></section>`,
+    `<section class="card" id="by-hour"><h2>Success rate by local hour</h2>` +
+      barChart({ id: 'chart-hours', title: 'Success rate by local hour of day', bars: hourBars, tick: percent, yMax: 1 }) +
+      `<p class="note">Share of retries that succeeded, by the customer's local hour (else ${esc(tz)}); ` +
+      `hover a bar for its counts.</p></section>`,
     `</div>`,
-    `<section class="card" id="headline"><h2>Headline</h2>` +
+    `<details class="card" id="headline"><summary>Headline</summary>` +
       table(['', 'cases', 'amount'], [
         ['entered dunning', int(h.entered), amountsShort(h.enteredAmount)],
         ['recovered', int(h.recovered), amountsShort(h.recoveredAmount)],
@@ -211,34 +175,52 @@ export function renderHtml(r: Report): string {
         ['closed (voided, uncollectible, canceled)', int(h.closed), ''],
         ['still in dunning', int(h.inDunning), amountsShort(h.inDunningAmount)],
       ], [1]) +
-      `</section>`,
-    `<section class="card" id="attribution"><h2>Who recovered it</h2>` +
+      `</details>`,
+    `<details class="card" id="period-arms">` +
+      `<summary>This period's cases by arm (all sources, outcomes so far)</summary>` +
+      table(
+        ['arm', 'entered', 'resolved', 'recovered', 'rate', '95% CI (Wilson)', 'in dunning', 'attempts per recovered',
+          'recovered amount'],
+        [l.treatment, l.control].map((x) => [
+          x.arm, int(x.entered), int(x.resolved), int(x.recovered), pct(x.rate), pctInterval(x.ci95), int(x.inDunning),
+          num(x.attemptsPerRecovered), amountsShort(x.recoveredAmount),
+        ]),
+        [1, 2, 3, 4, 6, 7],
+      ) +
+      `<p class="note">Not like for like: backlog and new cases together, and cases that resolved early count ` +
+      `before slower ones. ${esc(periodLift)}</p>` +
+      `</details>`,
+    `<details class="card" id="attribution"><summary>Who recovered it</summary>` +
       table(['recovered by', 'invoices', 'share', 'amount'], r.attribution.map((a) => [a.label, int(a.count), pct(a.share), amountsShort(a.amount)]), [1, 2]) +
-      `</section>`,
+      `</details>`,
     r.preTakeover
-      ? `<section class="card" id="pre-takeover"><h2>Before takeover (Stripe, imported history)</h2>` +
+      ? `<details class="card" id="pre-takeover"><summary>Before takeover (Stripe, imported history)</summary>` +
         table(['first failures', 'invoices', 'recovered', 'rate', '95% CI', 'attempts per recovered', 'amount'], [[
           `${shortDateTime(r.preTakeover.from, tz)} → ${shortDateTime(r.preTakeover.to, tz)}`,
           int(r.preTakeover.invoices), int(r.preTakeover.recovered), pct(r.preTakeover.rate), pctInterval(r.preTakeover.ci95),
           num(r.preTakeover.attemptsPerRecovered), amountsShort(r.preTakeover.recoveredAmount),
         ]], [1, 2, 3, 5]) +
         (r.preTakeover.takenOver ? `<p class="note">${int(r.preTakeover.takenOver)} invoices still failing at takeover are recover's cases now and are left out.</p>` : '') +
-        `</section>`
+        `</details>`
       : '',
-    `<section class="card" id="by-decline"><h2>By decline code</h2>` +
+    `<details class="card" id="by-decline"><summary>By decline code</summary>` +
       table(['decline code', 'kind', 'cases', 'resolved', 'recovered', 'rate', 'in dunning', 'amount recovered'], b.byDeclineCode.map((d) => [d.key, CATEGORY[d.category] ?? d.category, int(d.cases), int(d.resolved), int(d.recovered), pct(d.rate), int(d.inDunning), amountsShort(d.recoveredAmount)]), [2, 3, 4, 5, 6]) +
-      `</section>`,
-    `<section class="card" id="by-brand"><h2>By card brand</h2>` +
+      `</details>`,
+    `<details class="card" id="by-brand"><summary>By card brand</summary>` +
       table(['card brand', 'cases', 'resolved', 'recovered', 'rate', 'in dunning', 'amount recovered'], b.byCardBrand.map((d) => [d.key, int(d.cases), int(d.resolved), int(d.recovered), pct(d.rate), int(d.inDunning), amountsShort(d.recoveredAmount)]), [1, 2, 3, 4, 5]) +
-      `</section>`,
-    `<section class="card" id="feed"><h2>Latest recoveries</h2>` +
+      `</details>`,
+    `<details class="card" id="feed"><summary>Latest recoveries</summary>` +
       (r.feed.length
         ? table(['recovered at', 'customer', 'invoice', 'amount', 'attempt', 'how'], r.feed.map((f) => [shortDateTime(f.at, tz), f.customerId, f.invoiceId, formatMoney(f.amount, f.currency), f.attempt === null ? '—' : f.attempt, f.how]), [3, 4])
         : '<p class="note">None yet.</p>') +
-      `</section>`,
+      `</details>`,
     `<footer><dl>` +
       `<dt>Resolved</dt><dd>Recovered, lost at the end of dunning, hard-declined or closed. Recovery rate = recovered ÷ resolved; cases still inside their dunning window are shown apart and never counted as lost.</dd>` +
-      `<dt>Lift</dt><dd>Treatment minus control recovery rate, with Newcombe's hybrid score 95% interval; shown once each arm has ${l.minResolvedPerArm} resolved cases. Revenue it accounts for = lift × amount due on the treatment arm's resolved cases.</dd>` +
+      `<dt>Lift</dt><dd>Treatment minus control recovery rate over invoices that failed after the arms were ` +
+      `assigned, in cohorts whose every case is final; shown once each arm has ${l.minResolvedPerArm} final cases. ` +
+      `The anytime-valid interval (a normal-mixture confidence sequence) stays valid however often the report is ` +
+      `opened; Newcombe's interval only for one look fixed in advance. Revenue it accounts for = the difference in ` +
+      `recovered revenue per invoice × the treatment arm's invoices.</dd>` +
       `<dt>Attempts</dt><dd>Retries by recover or Stripe after the failure that opened the case; customer payments are not retries.</dd>` +
       `<dt>Recovered revenue over time</dt><dd>Bars: amount recovered per day; line: running total (its own scale, ending at the total in the legend).</dd>` +
       `<dt>Network caps</dt><dd>Our attempts recounted per card: Visa ≤ 15 in 30 days; Mastercard ≤ 10 declines in 24 h and ≤ 35 for the same amount in 30 days; none after a do-not-retry decline.</dd>` +

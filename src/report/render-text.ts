@@ -7,6 +7,7 @@ import type { Cell } from '../ui/output.js';
 import { formatAmounts, formatMoney } from './money.js';
 import { formatDuration, formatPeriod, shortDateTime } from './period.js';
 import { int, num, pct, pctInterval, signedPp } from './format.js';
+import { printMeasurement } from './render-text-lift.js';
 import type { ArmStats, Report } from './types.js';
 
 /** What the text renderer needs from the CLI's Output. */
@@ -57,6 +58,7 @@ export function printReport(r: Report, out: TextSink): void {
     r.attribution.map((a) => [a.label, int(a.count), pct(a.share), formatAmounts(a.amount)]),
   );
 
+  printMeasurement(r, out);
   printLift(r, out);
 
   if (r.preTakeover) {
@@ -113,6 +115,7 @@ export function printReport(r: Report, out: TextSink): void {
 function printLift(r: Report, out: TextSink): void {
   const c = out.color;
   const l = r.lift;
+  out.line(c.dim(`This period's cases by arm (all sources, outcomes so far; not like for like):`));
   const row = (s: ArmStats, label: string): Cell[] => [
     label,
     int(s.entered),

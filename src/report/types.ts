@@ -5,6 +5,7 @@
  * fractions in [0, 1] (null when there is nothing to divide by).
  */
 import type { Arm, RecoveredBy } from '../db/index.js';
+import type { Measurement } from './measurement-types.js';
 
 /** Minor units by currency, e.g. `{ eur: 1900, usd: 12500 }` (keys sorted). */
 export type Amounts = Record<string, number>;
@@ -223,6 +224,8 @@ export interface Report {
   headline: Headline;
   attribution: AttributionRow[];
   lift: Lift;
+  /** The lift a skeptic accepts: mature cohorts, new cases apart from the backlog, anytime-valid. */
+  measurement: Measurement;
   preTakeover: PreTakeoverBaseline | null;
   breakdowns: {
     byDeclineCode: DeclineBreakdownRow[];

@@ -14,7 +14,7 @@ export const NOW = Date.UTC(2026, 2, 1, 12);
 
 export function seedHandComputed(path: string): Store {
   const store = openStore(path, { clock: new FakeClock(NOW) });
-  store.settings.set({ env: 'test', scope: 'account', controlBaseline: 'stripe', defaultTimezone: 'UTC' });
+  store.settings.set({ env: 'test', scope: 'account', controlBaseline: 'stripe', defaultTimezone: 'UTC', armsAssignedAt: Date.UTC(2026, 0, 31) });
 
   // --- treatment -------------------------------------------------------------------------
   // T1 usd 1000, visa, New York (UTC-5): declined 10:00 local, paid by our 2nd retry 10:00 local.

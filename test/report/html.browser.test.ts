@@ -2,7 +2,7 @@
  * The HTML report in a real browser: Debian's chromium, headless, driven by playwright-core.
  * Opens the file (file://, no server), checks that the charts are drawn with the right numbers
  * (the hand-computed fixture), that nothing is fetched from the network, and keeps a screenshot
- * of a realistic report as test-artifacts/report.png.
+ * of a realistic report as test-artifacts/report.png (desktop) and report-phone.png (390 px).
  *
  * Without /usr/bin/chromium the tests are skipped locally (with a message) but fail under CI.
  */
@@ -19,7 +19,7 @@ import { D, NOW, seedHandComputed } from './fixture.js';
 import { seedSynthetic, SYN_NOW } from './synthetic.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 
 const available = existsSync(CHROMIUM);
@@ -85,7 +85,8 @@ describe.skipIf(skip)('the HTML report in chromium', () => {
     ]);
     expect(hours.reduce((s, h) => s + Number(h.attempts), 0)).toBe(17);
 
-    // Recovery rate, treatment vs control (and the pre-takeover baseline).
+    // Recovery rate over final cohorts of new cases (T7, T10, C4 are still open: their days are
+    // "in progress"), and the pre-takeover baseline.
     const rates = await attrs(page, '#chart-lift .rate', ['arm', 'rate', 'recovered', 'resolved']);
     expect(rates).toEqual([
       { arm: 'treatment', rate: '0.5', recovered: '4', resolved: '8' },
@@ -95,14 +96,17 @@ describe.skipIf(skip)('the HTML report in chromium', () => {
     expect(await page.locator('#chart-lift .rate text.value').allTextContents()).toEqual(['50.0% · 4/8', '66.7% · 2/3', '66.7% · 2/3']);
     const widths = await page.$$eval('#chart-lift .rate rect', (rs) => rs.map((r) => (r as unknown as { getBBox(): { width: number; height: number } }).getBBox().width));
     expect(widths[1] / widths[0]).toBeCloseTo(4 / 3, 2);
-    expect(await page.locator('#lift-status').textContent()).toContain('Measurement in progress: needs 27 more resolved control cases');
+    expect(await page.locator('#lift-status').textContent()).toContain('measurement in progress: 8 treatment and 3 control cases are final (30 each needed)');
+    expect(await page.locator('#lift table tbody tr:first-child td:last-child').textContent()).toBe('0/2 · 0.0%');
+    // Defaults: recover's dunning 30 days, Smart Retries' 2 weeks: the report says what that means.
+    expect(await page.locator('#window-note').textContent()).toBe('Stripe Smart Retries retries for 14 days, recover for 30: the lift also measures the longer window, not only timing and policy.');
 
-    // Recovered revenue over time: one chart per currency, a bar per day of February.
+    // Recovered revenue over time: one chart at a time (main currency first), a bar per day of February.
     const charts = await page.$$eval('svg[id^="chart-revenue-"]', (ss) => ss.map((s) => [s.id, s.getAttribute('data-total'), s.querySelectorAll('.bar').length]));
     expect(charts).toEqual([
       ['chart-revenue-usd', '5500', 28],
-      ['chart-revenue-jpy', '3000', 28],
       ['chart-revenue-eur', '500', 28],
+      ['chart-revenue-jpy', '3000', 28],
     ]);
     const usd = (await attrs(page, '#chart-revenue-usd .bar', ['day', 'amount'])).filter((b) => b.amount !== '0');
     expect(usd).toEqual([
@@ -114,8 +118,16 @@ describe.skipIf(skip)('the HTML report in chromium', () => {
     expect(await page.locator('#chart-revenue-jpy .bar[data-day="2026-02-10"] text.value').count()).toBe(0); // 28 bars: no value labels
     expect(await page.locator('#chart-revenue-jpy .bar[data-day="2026-02-10"] title').textContent()).toBe('2026-02-10: ¥3,000 recovered');
 
-    // KPI tiles.
-    expect(await page.locator('#kpi-recovered .v span').allTextContents()).toEqual(['$55.00', '¥3,000', '€5.00']);
+    expect(await page.locator('#chart-revenue-usd').isVisible()).toBe(true);
+    expect(await page.locator('#chart-revenue-jpy').isVisible()).toBe(false);
+    await page.locator('label[for="cur-jpy"]').click();
+    expect(await page.locator('#chart-revenue-jpy').isVisible()).toBe(true);
+    expect(await page.locator('#chart-revenue-usd').isVisible()).toBe(false);
+
+    // The headline: one figure in the main currency, the others in one line; KPI tiles.
+    expect(await page.locator('#hero-revenue .v').textContent()).toBe('$55.00');
+    expect(await page.locator('#other-currencies').textContent()).toBe('also €5.00 · ¥3,000');
+    expect(await page.locator('#hero-lift .v').textContent()).toBe('in progress');
     expect(await page.locator('#kpi-rate .v').textContent()).toBe('54.5%');
     expect(await page.locator('#kpi-caps .v').textContent()).toBe('0');
     expect(await page.locator('#feed tbody tr').count()).toBe(6);
@@ -150,7 +162,29 @@ describe.skipIf(skip)('the HTML report in chromium', () => {
       expect(box!.width).toBeGreaterThan(300);
       expect(box!.height).toBeGreaterThan(100);
     }
+    // The like-for-like lift is measured on the synthetic merchant, with both intervals drawn.
+    expect(report.measurement.headline.status).toBe('measured');
+    const iv = await attrs(page, '#chart-diff .interval', ['kind', 'low', 'high']);
+    expect(iv.map((x) => x.kind)).toEqual(['anytime', 'newcombe']);
+    expect(Number(iv[0].low)).toBeCloseTo(report.measurement.headline.anytime!.low, 5);
+    expect(Number(iv[0].high) - Number(iv[0].low)).toBeGreaterThan(Number(iv[1].high) - Number(iv[1].low));
+    // Rates by hour, not counts: every bar's height is its success rate.
+    const hourRates = await attrs(page, '#chart-hours .bar', ['rate', 'attempts']);
+    expect(hourRates.filter((x) => x.attempts !== '0').every((x) => Number(x.rate) >= 0 && Number(x.rate) <= 1)).toBe(true);
+    const desktopHeight: number = await page.evaluate('document.documentElement.scrollHeight');
+    expect(desktopHeight).toBeLessThan(3000); // was about 7,000 px with one chart per currency and every table open
     await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
     await page.close();
+
+    // A 390 px phone: nothing wider than the screen, the headline legible.
+    const phone = await open(file, 390);
+    expect(await phone.page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    const big = Number(await phone.page.evaluate(`parseFloat(getComputedStyle(document.querySelector('#hero-revenue .v')).fontSize)`));
+    expect(big).toBeGreaterThanOrEqual(24);
+    const box = await phone.page.locator('#chart-lift').boundingBox();
+    expect(box!.width).toBeGreaterThan(300);
+    expect(box!.width).toBeLessThanOrEqual(390);
+    await phone.page.screenshot({ path: join(ARTIFACTS, 'report-phone.png'), fullPage: true });
+    await phone.page.close();
   });
 });

@@ -26,6 +26,8 @@ export interface SeedCase {
   opening?: string | null;
   /** The case's last decline code (fallback when no opening attempt is recorded). */
   lastDecline?: string | null;
+  /** How the case entered (default webhook). */
+  source?: 'takeover' | 'webhook' | 'reconciler';
 }
 
 export function addCase(store: Store, c: SeedCase): number {
@@ -40,7 +42,7 @@ export function addCase(store: Store, c: SeedCase): number {
     currency: c.currency,
     invoiceCreatedAt: c.entered - 3_600_000,
     firstFailedAt: c.entered,
-    source: 'webhook',
+    source: c.source ?? 'webhook',
     arm: c.arm,
     status: c.status ?? (c.arm === 'control' ? 'observing' : 'in_dunning'),
     dunningDeadline: c.deadline ?? c.entered + 30 * DAY_MS,

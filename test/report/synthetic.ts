@@ -21,7 +21,7 @@ export function seedSynthetic(store: Store, opts: { seed?: number; cases?: numbe
     for (const [v, w] of items) if ((u -= w) < 0) return v;
     return items[items.length - 1][0];
   };
-  store.settings.set({ env: 'test', scope: 'account', controlBaseline: 'stripe', controlShare: 0.2, dunningDays: 14, defaultTimezone: 'UTC', mode: 'live' });
+  store.settings.set({ env: 'test', scope: 'account', controlBaseline: 'stripe', controlShare: 0.2, dunningDays: 14, baselineWindowDays: 14, armsAssignedAt: START, defaultTimezone: 'UTC', mode: 'live' });
   const n = opts.cases ?? 900;
   store.tx(() => {
     for (let i = 0; i < n; i++) {
