@@ -45,15 +45,19 @@ export async function runRun(opts: RunOptions, ctx: Context): Promise<void> {
   // The daemon's own connection: bookkeeping times on its clock, and WAL checkpoints in a
   // background thread so no webhook ack or scheduler tick pays for one.
   const store = openStore(ctx.globals.db, { clock, checkpoint: opts.once ? 'auto' : 'background' });
+  let cut = false;
   try {
-    await serve(opts, ctx, store, clock, reconcileCron);
+    cut = await serve(opts, ctx, store, clock, reconcileCron);
   } finally {
-    store.close();
+    // Calls still in flight after the grace (or a second signal) are cut by the exit, as by a
+    // kill -9 (their idempotency keys make that safe): never close the store under them.
+    if (!cut) store.close();
     (clock as DaemonClock).close?.();
   }
 }
 
-async function serve(opts: RunOptions, ctx: Context, store: Store, clock: Clock | DaemonClock, reconcileCron: string): Promise<void> {
+/** Returns true when calls may still be in flight (a stop that timed out, or a second signal). */
+async function serve(opts: RunOptions, ctx: Context, store: Store, clock: Clock | DaemonClock, reconcileCron: string): Promise<boolean> {
   const settings = store.settings.require();
   const daemon = new Daemon({
     store, clock, logger: ctx.logger, apiBase: ctx.globals.stripeApiBase, reconcileCron, shadow: opts.shadow ?? false,
@@ -64,21 +68,38 @@ async function serve(opts: RunOptions, ctx: Context, store: Store, clock: Clock 
     const r = await daemon.runOnce();
     ctx.out.result({ mode, ...r, at: new Date(r.at).toISOString() });
     ctx.out.line(`One pass (${mode}): ${r.events} events processed, ${r.jobs} end-of-dunning jobs, ${r.attempts} attempts, ${r.swept} cases ended at their deadline${r.reconciled ? ', reconciled with Stripe' : ''}.`);
-    return;
+    return false;
   }
-  await daemon.start();
-  ctx.logger.info({ mode, baseline: settings.controlBaseline, reconcile: reconcileCron, clock: opts.clock ?? 'system' }, `recover run: ${daemon.url}/stripe/webhook`);
+  // First SIGINT/SIGTERM: stop claiming, let calls in flight finish (at most the stop grace).
+  // A second one: exit at once with 128 + the signal's number.
+  let forced: (signal: NodeJS.Signals) => void = () => undefined;
+  const second = new Promise<NodeJS.Signals>((resolve) => (forced = resolve));
+  let signals = 0;
+  // Handlers first: a signal during start-up stops the daemon once it has started.
+  let started: Promise<void> = Promise.resolve();
   const onSignal = (signal: NodeJS.Signals) => {
-    ctx.logger.info({ signal }, 'stopping: no new attempts; finishing those in flight');
-    void daemon.stop();
+    if (++signals === 1) {
+      ctx.logger.info({ signal }, 'stopping: no new attempts; finishing those in flight (again to exit at once)');
+      void started.then(() => daemon.stop(), () => undefined);
+    } else forced(signal);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let now: NodeJS.Signals | undefined;
   try {
-    await daemon.stopped();
+    started = daemon.start();
+    await started;
+    ctx.logger.info({ mode, baseline: settings.controlBaseline, reconcile: reconcileCron, clock: opts.clock ?? 'system' }, `recover run: ${daemon.url}/stripe/webhook`);
+    now = await Promise.race([daemon.stopped().then(() => undefined), second]);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+  if (now) {
+    ctx.logger.warn({ signal: now }, 'second signal: exiting now; calls in flight resume on restart with the same idempotency keys');
+    ctx.io.exitCode = 128 + (now === 'SIGINT' ? 2 : 15);
+    return true;
+  }
   ctx.logger.info({}, 'stopped');
+  return daemon.stopTimedOut;
 }

@@ -72,6 +72,8 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
   private installationId = '';
   /** Loop passes failed in a row, and the last error (for health). */
   private failedPasses = 0;
+  /** The last stop() gave up waiting for calls in flight (they may still be running). */
+  stopTimedOut = false;
   private lastError: string | null = null;
   private stopping: Promise<void> | undefined;
   private readonly logger: Logger;
@@ -164,6 +166,7 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
         new Promise<boolean>((r) => (timer = setTimeout(() => r(true), limit))),
       ]);
       clearTimeout(timer);
+      this.stopTimedOut = timedOut;
       if (timedOut) this.logger.warn({ waitedMs: limit }, 'stopping with calls still in flight; a restart resumes them with the same idempotency keys');
       await this.teardown();
     })();

@@ -39,6 +39,7 @@ function buildSources(): string {
   const files = walk(path.join(ROOT, 'src')).sort();
   const hash = createHash('sha256');
   for (const f of files) hash.update(f).update(fs.readFileSync(f));
+  hash.update(launcher());
   const out = path.join(ROOT, 'node_modules', '.cache', 'recover-test-cli', hash.digest('hex').slice(0, 16));
   const entry = path.join(out, 'recover.mjs');
   if (fs.existsSync(entry)) return out;
@@ -55,7 +56,8 @@ function buildSources(): string {
   fs.writeFileSync(path.join(tmp, 'package.json'), JSON.stringify({ type: 'module' }));
   fs.writeFileSync(
     path.join(tmp, 'recover.mjs'),
-    `import { main } from './src/main.js';\nmain(process.argv).then((code) => { process.exitCode = code; }, (e) => { console.error(e); process.exitCode = 1; });\n`,
+    // bin/recover itself (exit codes, flushing, EPIPE), importing the transpiled sources instead of dist/.
+    launcher(),
   );
   try {
     fs.renameSync(tmp, out);
@@ -69,4 +71,10 @@ function buildSources(): string {
     if (old !== path.basename(out) && !old.includes('.tmp-')) fs.rmSync(path.join(path.dirname(out), old), { recursive: true, force: true });
   }
   return out;
+}
+
+function launcher(): string {
+  const bin = fs.readFileSync(path.join(ROOT, 'bin/recover'), 'utf8').replace(/^#!.*\n/, '');
+  if (!bin.includes("'../dist/src/main.js'")) throw new Error('bin/recover no longer imports ../dist/src/main.js');
+  return bin.replace("'../dist/src/main.js'", "'./src/main.js'");
 }

@@ -1,0 +1,74 @@
+/**
+ * Shutdown is bounded: on SIGTERM during a slow Stripe the daemon stops within its grace
+ * (10 s), and a second SIGTERM exits at once with 143 — the real CLI (bin/recover's own
+ * launcher) in a child process. What was in flight is resumed on restart with the same keys.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildChildCli } from '../helpers/child-build.js';
+import { emulator, tempDb } from '../helpers/env.js';
+import { generateMerchant } from '../../src/emulator/index.js';
+import { openStore } from '../../src/db/index.js';
+import { ChildDaemon } from './child.js';
+import { freePort, onboard } from './helpers.js';
+
+let entry: string;
+beforeAll(() => {
+  entry = buildChildCli();
+}, 120_000);
+
+async function slowDaemon(latencyMs = 3000): Promise<ChildDaemon> {
+  const emu = await emulator({ seed: generateMerchant({ customers: 30, rngSeed: 3 }) });
+  const port = await freePort();
+  const db = tempDb();
+  await onboard(emu.url, db, port);
+  const s = openStore(db);
+  s.settings.set({ ...s.settings.require(), rateLimitPerSec: 1000 });
+  s.close();
+  // Every Stripe answer takes 3 s: the first pass's reconcile is still listing when we signal.
+  emu.setFaults({ latencyMs });
+  const child = new ChildDaemon(entry, ['--db', db, '--stripe-api-base', emu.url, '--log-format', 'json', 'run', '--clock', 'emulator', '--port', String(port)]);
+  await child.next((l) => typeof l.msg === 'string' && l.msg.startsWith('recover run:'), 30_000);
+  // The first pass's first Stripe call (the reconcile's event listing) is now under way.
+  await new Promise((r) => setTimeout(r, 500));
+  return child;
+}
+
+describe('bounded shutdown', () => {
+  it('SIGTERM during a slow reconcile stops within the grace, exit 0', async () => {
+    const child = await slowDaemon();
+    const t0 = performance.now();
+    child.proc.kill('SIGTERM');
+    const exit = await child.exited;
+    expect(exit.code).toBe(0);
+    const took = performance.now() - t0;
+    expect(took).toBeGreaterThan(1_000); // it did wait for the call in flight…
+    expect(took).toBeLessThan(12_000); // …but no longer than the 10 s grace, plus process exit
+    expect(child.lines.some((l) => l.msg === 'stopped')).toBe(true);
+    expect(child.lines.filter((l) => /database connection is not open/.test(JSON.stringify(l)))).toEqual([]);
+  }, 60_000);
+
+  it('a second SIGTERM exits at once with 143', async () => {
+    const child = await slowDaemon();
+    child.proc.kill('SIGTERM');
+    await child.next((l) => typeof l.msg === 'string' && l.msg.startsWith('stopping:'));
+    const t0 = performance.now();
+    child.proc.kill('SIGTERM');
+    const exit = await child.exited;
+    expect(exit.code).toBe(143);
+    expect(performance.now() - t0).toBeLessThan(2_000);
+    expect(child.lines.some((l) => String(l.msg).startsWith('second signal: exiting now'))).toBe(true);
+  }, 60_000);
+
+  it('a call slower than the grace is cut after 10 s, not awaited, and the store is not closed under it', async () => {
+    const child = await slowDaemon(25_000);
+    const t0 = performance.now();
+    child.proc.kill('SIGTERM');
+    const exit = await child.exited;
+    const took = performance.now() - t0;
+    expect(exit.code).toBe(0);
+    expect(took).toBeGreaterThan(9_000);
+    expect(took).toBeLessThan(13_000);
+    expect(child.lines.some((l) => String(l.msg).startsWith('stopping with calls still in flight'))).toBe(true);
+    expect(child.lines.filter((l) => /connection is not open/.test(JSON.stringify(l)))).toEqual([]);
+  }, 60_000);
+});
