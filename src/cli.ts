@@ -133,6 +133,12 @@ export function buildProgram(io: CliIO): Command {
     .action(action(async (o: import('./commands/run.js').RunOptions, ctx) => (await import('./commands/run.js')).runRun(o, ctx)));
 
   program
+    .command('backup <file>')
+    .description('an online, consistent copy of the database, owner-only (0600): it holds the keys')
+    .action(async (file: string) =>
+      action(async (_o: unknown, ctx) => void (await (await import('./commands/backup.js')).runBackup(file, ctx)))({}));
+
+  program
     .command('explain <invoice>')
     .description("the timeline of one invoice's recovery and why each decision was taken")
     .option('--account <id>', 'the account, when the invoice id is ambiguous')

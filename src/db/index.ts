@@ -8,6 +8,7 @@
  *   store.tx(() => { store.attempts.schedule(id, at); store.decisions.add({...}); });
  *   store.close();
  */
+import { backupTo, type BackupResult } from './backup.js';
 import { systemClock, type Clock } from '../clock.js';
 import { ConfigError } from '../errors.js';
 import type { Db } from './columns.js';
@@ -77,6 +78,8 @@ export interface Store {
    * returns, rolls back if it throws. fn must be synchronous.
    */
   tx<T>(fn: () => T): T;
+  /** An online, consistent copy into a new owner-only (0600) file. */
+  backup(dest: string): Promise<BackupResult>;
   close(): void;
 }
 
@@ -154,6 +157,7 @@ function buildStore(
         return result;
       }).immediate();
     },
+    backup: (dest) => backupTo(db, dest),
     close() {
       checkpointer?.stop();
       if (db.open) db.close();
@@ -164,6 +168,7 @@ function buildStore(
 export { MIGRATIONS } from './migrations/index.js';
 export type { Migration } from './migrations/index.js';
 export { attemptIdempotencyKey } from './attempts.js';
+export type { BackupResult } from './backup.js';
 export { adoptInstallation, installation, type Installation } from './installation.js';
 export * from './types.js';
 export type { Account, AccountInput, AccountsRepo } from './accounts.js';

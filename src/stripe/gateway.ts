@@ -37,7 +37,6 @@ export interface StripeGateway {
   readonly hasFallback: boolean;
   /** Configured request rate for all calls together, requests per second. */
   readonly rateLimitPerSec: number;
-  account: { retrieve(ctx?: Ctx): Promise<T.Account> };
   accounts: {
     list(params?: T.AccountListParams): List<T.Account>;
     listAll(params?: T.AccountListParams): Pages<T.Account>;
@@ -114,9 +113,6 @@ export function buildSurface(ex: Executor, info: SurfaceInfo): StripeGateway {
     env: info.env,
     hasFallback: ex.hasFallback,
     rateLimitPerSec: info.rateLimitPerSec,
-    account: {
-      retrieve: (ctx) => get('/v1/account', ctx, (s, o) => s.accounts.retrieveCurrent({}, o)),
-    },
     accounts: {
       list: accountsList,
       listAll: (params = {}) => pages(accountsList, params),

@@ -7,8 +7,8 @@
  *
  * Source: Stripe's restricted keys (https://docs.stripe.com/keys/restricted-api-keys): each
  * resource is None / Read / Write; Write includes Read; a GET needs Read, a POST or DELETE
- * Write. Invoice payments are part of the Invoices resource; Stripe asks for the connected
- * account permission on `GET /v1/account` too.
+ * Write. Invoice payments are part of the Invoices resource. (recover never calls
+ * `GET /v1/account`, which needs `rak_accounts_kyc_basic_read`.)
  */
 
 export type Access = 'read' | 'write';
@@ -50,7 +50,6 @@ export const ENDPOINT_PERMISSIONS: Readonly<Record<string, EndpointPermission>> 
   'GET /v1/credit_notes': r('rak_credit_note'),
   'GET /v1/payment_methods/:id': r('rak_payment_method'),
   'GET /v1/events': r('rak_event'),
-  'GET /v1/account': r('rak_connected_account', true),
   'GET /v1/accounts': r('rak_connected_account', true),
 };
 
