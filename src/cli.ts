@@ -157,6 +157,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--error-rate <r>', 'share of requests answered 500', numberFlag('--error-rate', 0, 1))
     .option('--rate-limit <n>', 'requests per second per key before 429', numberFlag('--rate-limit', 0.001, 1_000_000))
     .option('--key <key=perms>', 'restricted key and its permissions, e.g. rk_test_x=rak_invoice_write,rak_charge_read (repeatable)', collect)
+    .option('--start <iso>', 'emulator clock start, e.g. 2026-12-01T00:00:00Z (default: now)')
     .action(action(runEmulator));
 
   return program;

@@ -22,6 +22,8 @@ export interface EmulatorCommandOptions {
   rateLimit?: number;
   /** "rk_test_x=rak_a,rak_b" */
   key?: string[];
+  /** Clock start, ISO-8601 date-time (default: now). */
+  start?: string;
 }
 
 export interface EmulatorCommandContext {
@@ -59,11 +61,14 @@ export function emulatorOptions(o: EmulatorCommandOptions): EmulatorOptions {
     keys[m[1]] = m[2].split(',');
   }
   const smartRetries = o.smartRetries === undefined ? undefined : o.smartRetries === 'on';
+  const clockStart = o.start === undefined ? undefined : isoTime('--start', o.start);
   let seed: EmulatorOptions['seed'];
   try {
     if (o.seed !== undefined) seed = readSeedFile(o.seed);
     else if (o.generate !== undefined) {
-      seed = generateMerchant({ customers: o.generate, rngSeed: o.rngSeed ?? 1, accounts: o.accounts ?? 0, smartRetries: smartRetries ?? true });
+      seed = generateMerchant({
+        customers: o.generate, rngSeed: o.rngSeed ?? 1, accounts: o.accounts ?? 0, smartRetries: smartRetries ?? true, start: clockStart,
+      });
     }
   } catch (e) {
     if (e instanceof SeedError) throw new UsageError(`--seed ${o.seed}: ${e.message}`);
@@ -78,7 +83,15 @@ export function emulatorOptions(o: EmulatorCommandOptions): EmulatorOptions {
     errorRate: o.errorRate,
     rateLimitPerSec: o.rateLimit,
     keys,
+    clockStart,
   };
+}
+
+/** An ISO-8601 date-time with a zone ("2026-12-01T09:00:00Z"), or a date (midnight UTC), as epoch ms. */
+function isoTime(flag: string, v: string): number {
+  const ms = /^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d))?$/.test(v.trim()) ? Date.parse(v.trim()) : NaN;
+  if (!Number.isFinite(ms)) throw badValue(flag, v, 'an ISO-8601 date-time such as 2026-12-01T09:00:00Z');
+  return ms;
 }
 
 export async function runEmulator(options: EmulatorCommandOptions, ctx: EmulatorCommandContext): Promise<void> {

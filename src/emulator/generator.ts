@@ -26,7 +26,10 @@ export interface GenerateOptions {
   accounts?: number;
   /** Smart Retries on every generated account; default true. */
   smartRetries?: boolean;
-  /** Clock start, epoch ms; default Date.UTC(2026, 0, 1). */
+  /**
+   * Clock start, epoch ms; default the current time (whole seconds). Everything is laid out
+   * relative to it: same `rngSeed` and `start` → the same merchant.
+   */
   start?: number;
   /** Record the events of the seeded history (default true; false halves the memory of big merchants). */
   historyEvents?: boolean;
@@ -42,7 +45,7 @@ const HISTORY_SLOTS = [0, 1, 2, 4, 6, 8, 10, 13];
 export function generateMerchant(opts: GenerateOptions): Seed {
   if (!Number.isInteger(opts.customers) || opts.customers < 0) throw new RangeError(`customers must be an integer >= 0 (got ${opts.customers})`);
   const rng = new Rng(opts.rngSeed ?? 1);
-  const start = opts.start ?? Date.UTC(2026, 0, 1);
+  const start = opts.start ?? Math.floor(Date.now() / 1000) * 1000;
   const nAccounts = opts.accounts ?? 0;
   const account = (name: string): SeedAccount => ({
     id: `acct_1${base62(rng, 15)}`,

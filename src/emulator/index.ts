@@ -33,7 +33,10 @@ export interface EmulatorOptions {
   rateLimitPerSec?: number;
   /** Restricted key → its rak_* permissions (in addition to the seed's keys). Any other sk_test_… key has full access. */
   keys?: Record<string, string[]>;
-  /** Emulator clock start, epoch ms; default the seed's `start`, else Date.UTC(2026, 0, 1). */
+  /**
+   * Emulator clock start, epoch ms; default the seed's `start` (an offset such as "-3d" counts from
+   * now), else the current wall-clock time, so the emulator lives "now" like Stripe.
+   */
   clockStart?: number;
   /**
    * Delay before re-delivering a failed webhook, WALL-CLOCK ms (doubles per attempt, capped at
@@ -64,18 +67,17 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
-export const DEFAULT_CLOCK_START = Date.UTC(2026, 0, 1);
-
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   const seed = opts.seed ? parseSeed(opts.seed) : parseSeed({});
-  const start = opts.clockStart ?? (seed.start !== undefined ? resolveTime(seed.start, DEFAULT_CLOCK_START) : DEFAULT_CLOCK_START);
+  const wallNow = Date.now();
+  const start = opts.clockStart ?? (seed.start !== undefined ? resolveTime(seed.start, wallNow) : wallNow);
   const world = new World(start);
   const loaded = loadSeed(world, seed, { start, smartRetries: opts.smartRetries ?? true });
   for (const [key, perms] of Object.entries(opts.keys ?? {})) world.keys.set(key, new Set(perms));
 
   const hooks = new WebhookDispatcher(world, { retryMs: opts.webhookRetryMs ?? 1000, maxAttempts: 8, concurrency: 8 });
   world.onEvent = (acct, event) => hooks.enqueue(acct, event);
-  // Webhooks made while the clock moves are sent once it has arrived, signed with its new time.
+  // Webhooks made while the clock moves are sent once it has arrived (signed with the wall clock).
   const heldDuring = async <T>(fn: () => Promise<T>): Promise<T> => {
     const release = hooks.hold();
     try {

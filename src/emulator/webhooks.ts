@@ -10,13 +10,15 @@ import type { AccountState, World } from './world.js';
  * subscribed to its type (or `*`) — the account's own endpoints, and for a connected account's
  * event also the platform's `connect: true` endpoints — signed with the endpoint's secret.
  * The `Stripe-Signature` header is made by the SDK's own helper (through the gateway, the only
- * module that imports `stripe`), with the emulator clock as
- * timestamp, so a receiver that follows the emulator clock accepts it.
+ * module that imports `stripe`), with the WALL-CLOCK time of the delivery as timestamp, as
+ * Stripe's `t=` is when the delivery is sent: the SDK's `constructEvent` with its default
+ * 300 s tolerance accepts it whatever the emulator clock says. Object timestamps (`created`,
+ * periods…) follow the emulator clock.
  *
  * Deliveries to one endpoint go one at a time, in the order the events happened (endpoints are
- * served in parallel). While the clock is being advanced deliveries wait (hold()), then go out
- * signed with the new time. A delivery fails on a non-2xx answer, a connection error or a 10 s
- * timeout; it is retried after `retryMs` × 2^(attempt-1) of WALL-CLOCK time (capped at one
+ * served in parallel). While the clock is being advanced deliveries wait (hold()), so a receiver
+ * that reads the emulator clock sees it arrived before the events made on the way. A delivery
+ * fails on a non-2xx answer, a connection error or a 10 s timeout; it is retried after `retryMs` × 2^(attempt-1) of WALL-CLOCK time (capped at one
  * hour), up to `maxAttempts` attempts in all, behind whatever is queued for that endpoint by
  * then. Retries are wall-clock so they happen in a long-running emulator whose clock is only
  * advanced on demand.
@@ -93,9 +95,8 @@ export class WebhookDispatcher {
   }
 
   /**
-   * Holds deliveries while the clock is moved forward, then sends them signed with the clock's
-   * new time. Without it, an event made mid-advance would be signed with a time that is already
-   * hours or days in the past for a receiver following the emulator clock (300 s tolerance).
+   * Holds deliveries while the clock is moved forward, then sends them once it has arrived, so a
+   * receiver that dates what it does by the emulator clock never sees an event "from the future".
    * Returns the release function.
    */
   hold(): () => void {
@@ -168,7 +169,7 @@ export class WebhookDispatcher {
     const { endpoint, event } = d;
     if (endpoint.meta.deleted || endpoint.doc.status !== 'enabled') return;
     const payload = JSON.stringify(renderEvent(event, (endpoint.doc.api_version as string | null) ?? null), null, 2);
-    const signature = signPayload(payload, endpoint.meta.secret as string, this.world.nowSec());
+    const signature = signPayload(payload, endpoint.meta.secret as string, Math.floor(Date.now() / 1000));
     const result = await post(endpoint.doc.url as string, payload, signature, this.requests);
     const ok = result.status !== null && result.status >= 200 && result.status < 300;
     this.record(d, result.status, result.error, ok);

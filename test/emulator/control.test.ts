@@ -73,4 +73,22 @@ describe('recover emulator (command)', () => {
     expect(generated.smartRetries).toBe(false);
     expect(generated.keys).toEqual({ rk_test_a: ['rak_invoice_write', 'rak_charge_read'] });
   });
+
+  it('--start sets the clock; the same --rng-seed and --start give the same merchant, laid out around it', async () => {
+    const a = emulatorOptions({ generate: 30, rngSeed: 4, start: '2026-12-01T09:00:00Z' });
+    const b = emulatorOptions({ generate: 30, rngSeed: 4, start: '2026-12-01T09:00:00Z' });
+    expect(a.clockStart).toBe(Date.UTC(2026, 11, 1, 9));
+    expect(JSON.stringify(a.seed)).toBe(JSON.stringify(b.seed));
+    const later = emulatorOptions({ generate: 30, rngSeed: 4, start: '2027-03-01T09:00:00Z' });
+    expect(JSON.stringify(later.seed)).not.toBe(JSON.stringify(a.seed));
+    const emu = await start({ ...a, port: 0 });
+    expect(emu.now()).toBe(Date.UTC(2026, 11, 1, 9));
+    const invoices = await sdk(emu).invoices.list({ limit: 100 });
+    const created = invoices.data.map((i) => i.created * 1000);
+    // Everything generated lies within a year before the start, never in 2026's January by default.
+    expect(Math.max(...created)).toBeLessThanOrEqual(emu.now());
+    expect(Math.min(...created)).toBeGreaterThan(emu.now() - 366 * 86_400_000);
+    expect(() => emulatorOptions({ start: 'yesterday' })).toThrow(/invalid value for --start: "yesterday" \(accepted: an ISO-8601 date-time/);
+    expect(() => emulatorOptions({ start: '2026-12-01T09:00' })).toThrow(/--start/);
+  });
 });

@@ -135,7 +135,9 @@ describe('webhook endpoints and delivery', () => {
     expect((connectHook.received[0].event.data.object as { id: string }).id).toBe('in_frances_open');
   });
 
-  it('events made while the clock advances are sent afterwards, signed with the new time', async () => {
+  // Stripe's `t=` is the time the delivery is sent, checked by constructEvent against Date.now() with
+  // a 300 s default tolerance (node_modules/stripe/esm/Webhooks.d.ts: constructEvent(payload, header, secret, tolerance?, …, receivedAt?)).
+  it('events made while the clock advances are sent afterwards, signed with the wall-clock time', async () => {
     const emu = await start({ seed: oneCustomer({ type: 'decline', decline_code: 'insufficient_funds' }) });
     const stripe = sdk(emu);
     const hook = await receiver();
@@ -148,8 +150,13 @@ describe('webhook endpoints and delivery', () => {
       expect.objectContaining({ attempt_count: 3 }),
     ]);
     for (const r of hook.received) {
-      expect(() => stripe.webhooks.constructEvent(r.body, r.signature, endpoint.secret!, 300, undefined, emu.now())).not.toThrow();
+      // The SDK's defaults: 300 s tolerance against the wall clock, whatever the emulator clock says.
+      expect(() => stripe.webhooks.constructEvent(r.body, r.signature, endpoint.secret!)).not.toThrow();
+      const t = Number(/t=(\d+)/.exec(r.signature)![1]);
+      expect(Math.abs(t - Date.now() / 1000)).toBeLessThan(60);
+      expect(() => stripe.webhooks.constructEvent(r.body, r.signature, endpoint.secret!, 300, undefined, emu.now())).toThrow(/tolerance/);
     }
+    // Object timestamps follow the emulator clock.
     expect(hook.received[0].event.created).toBeLessThan(Math.floor(emu.now() / 1000) - 86_400);
   });
 
