@@ -158,6 +158,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--rate-limit <n>', 'requests per second per key before 429', numberFlag('--rate-limit', 0.001, 1_000_000))
     .option('--key <key=perms>', 'restricted key and its permissions, e.g. rk_test_x=rak_invoice_write,rak_charge_read (repeatable)', collect)
     .option('--start <iso>', 'emulator clock start, e.g. 2026-12-01T00:00:00Z (default: now)')
+    .option('--allow-local-webhooks', 'accept webhook endpoints on localhost/private addresses (Stripe refuses them)')
     .action(action(runEmulator));
 
   return program;

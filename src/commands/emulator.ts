@@ -24,6 +24,8 @@ export interface EmulatorCommandOptions {
   key?: string[];
   /** Clock start, ISO-8601 date-time (default: now). */
   start?: string;
+  /** Accept webhook endpoints on local/private addresses (Stripe refuses them). */
+  allowLocalWebhooks?: boolean;
 }
 
 export interface EmulatorCommandContext {
@@ -84,6 +86,7 @@ export function emulatorOptions(o: EmulatorCommandOptions): EmulatorOptions {
     rateLimitPerSec: o.rateLimit,
     keys,
     clockStart,
+    allowLocalWebhooks: o.allowLocalWebhooks ?? false,
   };
 }
 

@@ -43,6 +43,11 @@ export interface EmulatorOptions {
    * one hour; 8 attempts in all). Default 1000.
    */
   webhookRetryMs?: number;
+  /**
+   * Accept webhook endpoints on localhost, loopback, private and link-local addresses, which
+   * Stripe refuses ("URL must be publicly accessible"). Default false; tests and the demo set it.
+   */
+  allowLocalWebhooks?: boolean;
 }
 
 export interface Emulator {
@@ -72,6 +77,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const wallNow = Date.now();
   const start = opts.clockStart ?? (seed.start !== undefined ? resolveTime(seed.start, wallNow) : wallNow);
   const world = new World(start);
+  world.allowLocalWebhooks = opts.allowLocalWebhooks ?? false;
   const loaded = loadSeed(world, seed, { start, smartRetries: opts.smartRetries ?? true });
   for (const [key, perms] of Object.entries(opts.keys ?? {})) world.keys.set(key, new Set(perms));
 

@@ -94,6 +94,8 @@ export class World {
   readonly keys = new Map<string, Set<string>>();
   /** Set by the webhook dispatcher: called once per new event (not during seed loading). */
   onEvent: ((acct: AccountState, event: Row) => void) | null = null;
+  /** Webhook endpoints may point at localhost / private addresses (Stripe refuses them). */
+  allowLocalWebhooks = false;
   /** While true, emit() records nothing (seeded history older than Stripe's 30 days of events). */
   silent = false;
   private seq = 0;

@@ -72,6 +72,8 @@ describe('recover emulator (command)', () => {
     expect(generated.seed && 'connected_accounts' in generated.seed ? generated.seed.connected_accounts?.length : 0).toBe(2);
     expect(generated.smartRetries).toBe(false);
     expect(generated.keys).toEqual({ rk_test_a: ['rak_invoice_write', 'rak_charge_read'] });
+    expect(generated.allowLocalWebhooks).toBe(false);
+    expect(emulatorOptions({ allowLocalWebhooks: true }).allowLocalWebhooks).toBe(true);
   });
 
   it('--start sets the clock; the same --rng-seed and --start give the same merchant, laid out around it', async () => {

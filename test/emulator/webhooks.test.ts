@@ -137,6 +137,32 @@ describe('webhook endpoints and delivery', () => {
 
   // Stripe's `t=` is the time the delivery is sent, checked by constructEvent against Date.now() with
   // a 300 s default tolerance (node_modules/stripe/esm/Webhooks.d.ts: constructEvent(payload, header, secret, tolerance?, …, receivedAt?)).
+  // Stripe refuses endpoints it cannot reach: "Invalid URL: URL must be publicly accessible. Consider using a tool
+  // like the Stripe CLI to test webhooks locally." (Stripe's API error, as quoted by a public project's test of
+  // its Stripe integration; Stripe's docs: "register your publicly accessible HTTPS URL"). 0.0.0.0 is not refused
+  // (dj-stripe/dj-stripe PR #1891: "Stripe doesn't allow ... 127.0.0.1 domain but allows 0.0.0.0").
+  it('refuses local, loopback, private and link-local URLs unless started with allowLocalWebhooks', async () => {
+    const emu = await start({ allowLocalWebhooks: false });
+    const stripe = sdk(emu);
+    for (const url of [
+      'http://localhost:4242/hook', 'https://api.localhost/hook', 'http://127.0.0.1:4242/stripe/webhook', 'http://10.1.2.3/h',
+      'https://172.20.0.5/h', 'http://192.168.1.10/h', 'http://169.254.169.254/h', 'http://[::1]:4242/h', 'http://[fe80::1]/h',
+      'http://[fd12:3456::1]/h', 'http://[::ffff:127.0.0.1]/h',
+    ]) {
+      const e = await stripeError(stripe.webhookEndpoints.create({ url, enabled_events: ['invoice.paid'] }));
+      expect(e.statusCode, url).toBe(400);
+      expect(e.param).toBe('url');
+      expect(e.message).toBe('Invalid URL: URL must be publicly accessible. Consider using a tool like the Stripe CLI to test webhooks locally.');
+    }
+    const ok = await stripe.webhookEndpoints.create({ url: 'https://hooks.example.com/stripe', enabled_events: ['invoice.paid'] });
+    expect((await stripe.webhookEndpoints.create({ url: 'http://172.32.0.1/h', enabled_events: ['invoice.paid'] })).url).toBe('http://172.32.0.1/h');
+    const moved = await stripeError(stripe.webhookEndpoints.update(ok.id, { url: 'http://127.0.0.1:9/h' }));
+    expect(moved.message).toMatch(/publicly accessible/);
+    expect((await stripe.webhookEndpoints.retrieve(ok.id)).url).toBe('https://hooks.example.com/stripe');
+    const local = await start({ allowLocalWebhooks: true });
+    expect((await sdk(local).webhookEndpoints.create({ url: 'http://127.0.0.1:4242/h', enabled_events: ['*'] })).status).toBe('enabled');
+  });
+
   it('events made while the clock advances are sent afterwards, signed with the wall-clock time', async () => {
     const emu = await start({ seed: oneCustomer({ type: 'decline', decline_code: 'insufficient_funds' }) });
     const stripe = sdk(emu);

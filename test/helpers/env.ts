@@ -22,7 +22,8 @@ export function tempDb(): string {
 }
 
 export async function emulator(opts: EmulatorOptions = {}): Promise<Emulator> {
-  const emu = await startEmulator({ port: 0, ...opts });
+  // Tests receive webhooks on 127.0.0.1, which Stripe (and the emulator by default) refuses.
+  const emu = await startEmulator({ port: 0, allowLocalWebhooks: true, ...opts });
   cleanups.push(() => emu.close());
   return emu;
 }

@@ -1,6 +1,7 @@
 import { DAY_MS } from '../../clock.js';
 import { invalidRequest } from '../api-error.js';
 import { renderEvent } from '../events.js';
+import { isLocalHost, NOT_PUBLIC_MESSAGE } from '../public-url.js';
 import { allowOnly, bool, mergeMetadata, requiredStr, str, type Params } from '../params.js';
 import type { Doc, Row } from '../store.js';
 import { find, many, one, over, type Route, type RouteCtx } from './common.js';
@@ -19,20 +20,23 @@ function enabledEvents(p: Params): string[] {
   return list as string[];
 }
 
-function checkUrl(url: string): string {
+function checkUrl(ctx: RouteCtx, url: string): string {
+  let u: URL;
   try {
-    const u = new URL(url);
+    u = new URL(url);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
   } catch {
     throw invalidRequest(`Invalid URL: ${url}`, 'url', 'url_invalid');
   }
+  // Stripe cannot reach a local address; tests and the demo start the emulator with allowLocalWebhooks.
+  if (!ctx.world.allowLocalWebhooks && isLocalHost(u.hostname)) throw invalidRequest(NOT_PUBLIC_MESSAGE, 'url', 'url_invalid');
   return url;
 }
 
 function create(ctx: RouteCtx) {
   const p = ctx.params;
   allowOnly(p, ['url', 'enabled_events', 'connect', 'description', 'metadata', 'api_version']);
-  const url = checkUrl(requiredStr(p, 'url'));
+  const url = checkUrl(ctx, requiredStr(p, 'url'));
   const doc: Doc = {
     id: ctx.world.ids.next('we'),
     created: ctx.world.nowSec(),
@@ -55,7 +59,7 @@ function update(ctx: RouteCtx) {
   const row = find(ctx, 'webhook_endpoints', ctx.pathParams[0], 'webhook_endpoint');
   const patch: Doc = {};
   const url = str(p, 'url');
-  if (url !== undefined) patch.url = checkUrl(url);
+  if (url !== undefined) patch.url = checkUrl(ctx, url);
   if (p.enabled_events !== undefined) patch.enabled_events = enabledEvents(p);
   const description = str(p, 'description');
   if (description !== undefined) patch.description = description || null;
