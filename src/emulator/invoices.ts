@@ -125,6 +125,7 @@ export function markUncollectible(world: World, acct: AccountState, inv: Row, or
     inv,
     {
       status: 'uncollectible',
+      auto_advance: false,
       next_payment_attempt: null,
       status_transitions: { ...inv.doc.status_transitions, marked_uncollectible_at: world.nowSec() },
     },
@@ -142,6 +143,7 @@ export function voidInvoice(world: World, acct: AccountState, inv: Row, origin: 
     inv,
     {
       status: 'void',
+      auto_advance: false,
       next_payment_attempt: null,
       status_transitions: { ...inv.doc.status_transitions, voided_at: world.nowSec() },
     },
@@ -176,6 +178,7 @@ export function payOutOfBand(world: World, acct: AccountState, inv: Row, origin:
       amount_paid: inv.doc.amount_due,
       amount_paid_off_stripe: inv.doc.amount_remaining,
       amount_remaining: 0,
+      auto_advance: false,
       next_payment_attempt: null,
       status_transitions: { ...inv.doc.status_transitions, paid_at: now },
     },

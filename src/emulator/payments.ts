@@ -108,12 +108,23 @@ export function attemptInvoice(world: World, acct: AccountState, inv: Row, opts:
   const o = { origin: opts.origin };
   if (piCreated) world.emit(acct, 'payment_intent.created', 'payment_intent', pi.doc, o);
   world.emit(acct, ok ? 'charge.succeeded' : 'charge.failed', 'charge', charge.doc, o);
-  if (ok) return succeed(world, acct, inv, pi, charge, opts.origin);
+  const counts = countsAsAttempt(inv, opts.source);
+  if (ok) return succeed(world, acct, inv, pi, charge, opts.origin, counts);
 
   world.emit(acct, outcome.kind === 'requires_action' ? 'payment_intent.requires_action' : 'payment_intent.payment_failed', 'payment_intent', pi.doc, o);
-  recordFailure(world, acct, inv, opts.origin);
+  recordFailure(world, acct, inv, opts.origin, counts);
   if (outcome.kind === 'requires_action') world.emit(acct, 'invoice.payment_action_required', 'invoice', inv.doc, o);
   return { ok: false, charge, pi, pm, decline, requiresAction: outcome.kind === 'requires_action' };
+}
+
+/**
+ * Whether an attempt moves the retry schedule. The SDK's `Invoice.attempt_count` doc: "Any payment
+ * attempt counts as the first attempt, and subsequently only automatic retries increment the
+ * attempt count. In other words, manual payment attempts after the first attempt do not affect the
+ * retry schedule." So a manual `pay` after the first neither counts nor moves next_payment_attempt.
+ */
+function countsAsAttempt(inv: Row, source: AttemptSource): boolean {
+  return source !== 'api' || (inv.doc.attempt_count as number) === 0;
 }
 
 /** The 402 Stripe answers a failed `pay` with. */
@@ -182,7 +193,7 @@ function ensurePaymentIntent(world: World, acct: AccountState, inv: Row, pm: Row
   return { pi, created: true };
 }
 
-function succeed(world: World, acct: AccountState, inv: Row, pi: Row, charge: Row, origin: Origin): AttemptResult {
+function succeed(world: World, acct: AccountState, inv: Row, pi: Row, charge: Row, origin: Origin, counts: boolean): AttemptResult {
   const now = world.nowSec();
   const o = { origin };
   world.emit(acct, 'payment_intent.succeeded', 'payment_intent', pi.doc, o);
@@ -192,9 +203,11 @@ function succeed(world: World, acct: AccountState, inv: Row, pi: Row, charge: Ro
     world.emit(acct, 'invoice_payment.paid', 'invoice_payment', ip.doc, o);
   }
   applyToInvoice(world, acct, inv, {
-    attempt_count: (inv.doc.attempt_count as number) + 1,
+    attempt_count: (inv.doc.attempt_count as number) + (counts ? 1 : 0),
     attempted: true,
     status: 'paid',
+    // Stripe stops automatic collection of a paid invoice.
+    auto_advance: false,
     amount_paid: inv.doc.amount_due,
     amount_remaining: 0,
     next_payment_attempt: null,
@@ -206,9 +219,12 @@ function succeed(world: World, acct: AccountState, inv: Row, pi: Row, charge: Ro
   return { ok: true, charge };
 }
 
-function recordFailure(world: World, acct: AccountState, inv: Row, origin: Origin): void {
+function recordFailure(world: World, acct: AccountState, inv: Row, origin: Origin, counts = true): void {
   if (inv.meta.firstFailedAt === null) inv.meta.firstFailedAt = world.nowMs();
-  const patch = withNextAttempt(acct, inv, { attempt_count: (inv.doc.attempt_count as number) + 1, attempted: true }, world.nowMs());
+  // A manual retry after the first attempt leaves attempt_count and next_payment_attempt alone.
+  const patch = counts
+    ? withNextAttempt(acct, inv, { attempt_count: (inv.doc.attempt_count as number) + 1, attempted: true }, world.nowMs())
+    : { attempted: true };
   applyToInvoice(world, acct, inv, patch, origin);
   world.emit(acct, 'invoice.payment_failed', 'invoice', inv.doc, { origin });
   refreshSubscriptionStatus(world, acct, invoiceSubscription(inv.doc), true, origin);
@@ -224,7 +240,7 @@ function applyToInvoice(world: World, acct: AccountState, inv: Row, patch: Doc, 
   const old = acct.invoices.update(inv, patch);
   const prev: Doc = {};
   for (const k of Object.keys(patch)) if (old[k] !== inv.doc[k]) prev[k] = old[k] ?? null;
-  world.emit(acct, 'invoice.updated', 'invoice', inv.doc, { prev, origin });
+  if (Object.keys(prev).length > 0) world.emit(acct, 'invoice.updated', 'invoice', inv.doc, { prev, origin });
   if (inv.doc.next_payment_attempt !== null && old.next_payment_attempt !== inv.doc.next_payment_attempt) {
     scheduleAttempt(world, acct, inv);
   }

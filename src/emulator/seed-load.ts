@@ -266,9 +266,9 @@ function loadInvoice(
 function finishInvoice(world: World, acct: AccountState, inv: Row, spec: SeedInvoice, start: number, lastAt: number): void {
   const at = Math.floor(Math.min(lastAt + HOUR_MS, start) / 1000);
   if (spec.status === 'void' && inv.doc.status === 'open') {
-    acct.invoices.update(inv, { status: 'void', next_payment_attempt: null, status_transitions: { ...inv.doc.status_transitions, voided_at: at } });
+    acct.invoices.update(inv, { status: 'void', auto_advance: false, next_payment_attempt: null, status_transitions: { ...inv.doc.status_transitions, voided_at: at } });
   } else if (spec.status === 'uncollectible' && inv.doc.status === 'open') {
-    acct.invoices.update(inv, { status: 'uncollectible', next_payment_attempt: null, status_transitions: { ...inv.doc.status_transitions, marked_uncollectible_at: at } });
+    acct.invoices.update(inv, { status: 'uncollectible', auto_advance: false, next_payment_attempt: null, status_transitions: { ...inv.doc.status_transitions, marked_uncollectible_at: at } });
   }
   if (inv.doc.status !== 'open') return;
   const next =

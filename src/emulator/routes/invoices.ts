@@ -7,6 +7,8 @@ import { find, many, one, over, type Route, type RouteCtx } from './common.js';
 
 /** /v1/invoices and /v1/invoice_payments (permission rak_invoice_*). */
 const STATUSES = ['draft', 'open', 'void', 'paid', 'uncollectible'];
+/** No automatic collection is left to control on these. */
+const FINAL_STATES = ['paid', 'void', 'uncollectible'];
 
 function list(ctx: RouteCtx) {
   const p = ctx.params;
@@ -35,6 +37,10 @@ function update(ctx: RouteCtx) {
   const inv = find(ctx, 'invoices', ctx.pathParams[0]);
   const patch: Record<string, unknown> = {};
   const autoAdvance = bool(p, 'auto_advance');
+  if (autoAdvance !== undefined && FINAL_STATES.includes(inv.doc.status as string)) {
+    // Stripe refuses auto_advance on an invoice whose collection is over (and has set it false).
+    throw invalidRequest(`You cannot update auto_advance on an invoice that is ${inv.doc.status}.`, 'auto_advance');
+  }
   if (autoAdvance !== undefined) patch.auto_advance = autoAdvance;
   if (p.metadata !== undefined) patch.metadata = mergeMetadata(inv.doc.metadata ?? {}, p.metadata);
   const description = str(p, 'description');
