@@ -152,7 +152,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--generate <n>', 'generate a synthetic merchant with n customers', intFlag('--generate', 1, 1_000_000))
     .option('--rng-seed <s>', 'random seed for --generate', intFlag('--rng-seed', 0), 1)
     .option('--accounts <n>', 'connected accounts to generate', intFlag('--accounts', 0, 100))
-    .addOption(new Option('--smart-retries <on|off>', 'Smart Retries on every account').argParser(enumFlag('--smart-retries', ['on', 'off'] as const)))
+    .option('--smart-retries <setting>', 'Smart Retries on every account: on (8 tries in 2w), off, or on:<1w|2w|3w|1m|2m|Nd>:<tries>')
     .option('--latency-ms <n>', 'added latency per request (ms)', intFlag('--latency-ms', 0, 60_000))
     .option('--error-rate <r>', 'share of requests answered 500', numberFlag('--error-rate', 0, 1))
     .option('--rate-limit <n>', 'requests per second per key before 429', numberFlag('--rate-limit', 0.001, 1_000_000))

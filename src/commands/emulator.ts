@@ -3,7 +3,9 @@
  * printing the URL, what it loaded and the keys to use.
  */
 import { UsageError, badValue } from '../errors.js';
-import { generateMerchant, readSeedFile, SeedError, startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
+import {
+  generateMerchant, readSeedFile, resolveRetrySettings, SeedError, SMART_RETRIES_ACCEPTED, startEmulator, type Emulator, type EmulatorOptions,
+} from '../emulator/index.js';
 
 export interface EmulatorCommandOptions {
   port?: number;
@@ -15,7 +17,8 @@ export interface EmulatorCommandOptions {
   rngSeed?: number;
   /** Connected accounts for --generate. */
   accounts?: number;
-  smartRetries?: 'on' | 'off';
+  /** on | off | on:<window>:<tries> (e.g. on:2w:8, on:30d:8). */
+  smartRetries?: string;
   latencyMs?: number;
   errorRate?: number;
   /** Requests per second per key. */
@@ -49,8 +52,12 @@ export function emulatorOptions(o: EmulatorCommandOptions): EmulatorOptions {
   int('--latency-ms', o.latencyMs, 0, 600_000);
   if (o.errorRate !== undefined && !(o.errorRate >= 0 && o.errorRate <= 1)) throw badValue('--error-rate', o.errorRate, 'a number from 0 to 1');
   if (o.rateLimit !== undefined && !(o.rateLimit > 0)) throw badValue('--rate-limit', o.rateLimit, 'a number of requests per second > 0');
-  if (o.smartRetries !== undefined && o.smartRetries !== 'on' && o.smartRetries !== 'off') {
-    throw badValue('--smart-retries', o.smartRetries, 'on | off');
+  if (o.smartRetries !== undefined) {
+    try {
+      resolveRetrySettings(o.smartRetries);
+    } catch {
+      throw badValue('--smart-retries', o.smartRetries, SMART_RETRIES_ACCEPTED);
+    }
   }
   if (o.seed !== undefined && o.generate !== undefined) throw new UsageError('--seed and --generate cannot be used together (pick one)');
   if (o.generate === undefined && (o.rngSeed !== undefined || o.accounts !== undefined) && o.seed !== undefined) {
@@ -62,7 +69,7 @@ export function emulatorOptions(o: EmulatorCommandOptions): EmulatorOptions {
     if (!m) throw badValue('--key', spec, 'rk_test_<name>=rak_<perm>[,rak_<perm>…]');
     keys[m[1]] = m[2].split(',');
   }
-  const smartRetries = o.smartRetries === undefined ? undefined : o.smartRetries === 'on';
+  const smartRetries = o.smartRetries?.trim();
   const clockStart = o.start === undefined ? undefined : isoTime('--start', o.start);
   let seed: EmulatorOptions['seed'];
   try {

@@ -1,6 +1,7 @@
 import { DAY_MS, HOUR_MS } from '../clock.js';
 import type { DeclineSpec } from './declines.js';
 import { COUNTRIES, FIRST_NAMES, LAST_NAMES, PRICES, SCENARIO_WEIGHTS, declineFor, paydays, type Scenario } from './generator-data.js';
+import type { SmartRetriesInput } from './retry-settings.js';
 import { Rng, base62, flat } from './rng.js';
 import { trustSeed } from './seed-parse.js';
 import type { Behaviour, Seed, SeedAccount, SeedCustomer, SeedCustomerUpdate, SeedInvoice, SeedPaymentMethod, SeedSubscription } from './seed-schema.js';
@@ -24,8 +25,8 @@ export interface GenerateOptions {
   rngSeed?: number;
   /** Connected accounts; > 0 puts every customer on a connected account (Connect scope). Default 0. */
   accounts?: number;
-  /** Smart Retries on every generated account; default true. */
-  smartRetries?: boolean;
+  /** Smart Retries on every generated account (true/false, "on:30d:8", …: retry-settings.ts); default true. */
+  smartRetries?: SmartRetriesInput;
   /**
    * Clock start, epoch ms; default the current time (whole seconds). Everything is laid out
    * relative to it: same `rngSeed` and `start` → the same merchant.

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { controlHandler } from './control.js';
 import { Faults, type FaultSettings } from './faults.js';
 import { ApiServer } from './server.js';
+import { resolveRetrySettings, type SmartRetriesInput } from './retry-settings.js';
 import { loadSeed, type LoadSummary } from './seed-load.js';
 import { parseSeed, resolveTime } from './seed-parse.js';
 import type { Seed, SeedInput } from './seed-schema.js';
@@ -23,8 +24,12 @@ export interface EmulatorOptions {
   port?: number;
   /** A seed (parsed by seedSchema, from generateMerchant, or raw input to validate); default: an empty main account. */
   seed?: Seed | SeedInput;
-  /** Smart Retries for accounts whose seed does not say; default true. */
-  smartRetries?: boolean;
+  /**
+   * Smart Retries for accounts whose seed does not say; default true (8 tries in 2 weeks). Also
+   * "on:2w:8" / "on:30d:8" / "off", or { window, tries, subscription_action, invoice_action }
+   * (window "1w"|"2w"|"3w"|"1m"|"2m"|"<n>d" or a number of days): see retry-settings.ts.
+   */
+  smartRetries?: SmartRetriesInput;
   /** Added to every response, ms. */
   latencyMs?: number;
   /** 0..1 share of API requests answered 500 before doing anything. */
@@ -78,6 +83,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const start = opts.clockStart ?? (seed.start !== undefined ? resolveTime(seed.start, wallNow) : wallNow);
   const world = new World(start);
   world.allowLocalWebhooks = opts.allowLocalWebhooks ?? false;
+  resolveRetrySettings(opts.smartRetries ?? true); // a bad setting fails here, before anything starts
   const loaded = loadSeed(world, seed, { start, smartRetries: opts.smartRetries ?? true });
   for (const [key, perms] of Object.entries(opts.keys ?? {})) world.keys.set(key, new Set(perms));
 
@@ -167,3 +173,4 @@ export type { EmulatorState, ChargeView, InvoiceView, EventView, SubscriptionVie
 export type { LoadSummary } from './seed-load.js';
 export type { DeliveryRecord } from './webhooks.js';
 export { API_VERSION, DEFAULT_RETRY_DAYS } from './world.js';
+export { retryDaysFor, resolveRetrySettings, SMART_RETRIES_ACCEPTED, type SmartRetriesInput, type RetrySettings } from './retry-settings.js';

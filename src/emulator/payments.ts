@@ -1,7 +1,7 @@
 import { ApiError, docUrl, invalidRequest, noSuch } from './api-error.js';
 import { evaluate, type Outcome } from './behaviour.js';
 import { customerZone, hasNewerPaymentMethod } from './customers.js';
-import { resolveDecline, SUCCESS_OUTCOME, type ResolvedDecline } from './declines.js';
+import { isHardDecline, resolveDecline, SUCCESS_OUTCOME, type ResolvedDecline } from './declines.js';
 import { invoiceSubscription, withNextAttempt } from './invoices.js';
 import { render } from './render.js';
 import { scheduleAttempt } from './smart-retries.js';
@@ -109,6 +109,8 @@ export function attemptInvoice(world: World, acct: AccountState, inv: Row, opts:
   if (piCreated) world.emit(acct, 'payment_intent.created', 'payment_intent', pi.doc, o);
   world.emit(acct, ok ? 'charge.succeeded' : 'charge.failed', 'charge', charge.doc, o);
   const counts = countsAsAttempt(inv, opts.source);
+  // Smart Retries stop after a hard decline until another payment method is to be charged.
+  inv.meta.hardDeclinedPm = decline && isHardDecline(decline) ? pm.id : null;
   if (ok) return succeed(world, acct, inv, pi, charge, opts.origin, counts);
 
   world.emit(acct, outcome.kind === 'requires_action' ? 'payment_intent.requires_action' : 'payment_intent.payment_failed', 'payment_intent', pi.doc, o);

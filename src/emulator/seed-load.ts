@@ -1,4 +1,5 @@
 import { DAY_MS, HOUR_MS } from '../clock.js';
+import { resolveRetrySettings, type SmartRetriesInput } from './retry-settings.js';
 import type { Outcome } from './behaviour.js';
 import { createCustomer, createPaymentMethod } from './customers.js';
 import { createInvoice, staticPatch } from './invoices.js';
@@ -33,13 +34,14 @@ interface Action {
 
 const EVENT_RETENTION_MS = 30 * DAY_MS;
 
-export function loadSeed(world: World, seed: Seed, opts: { start: number; smartRetries: boolean }): LoadSummary {
+export function loadSeed(world: World, seed: Seed, opts: { start: number; smartRetries: SmartRetriesInput }): LoadSummary {
   const { start } = opts;
   const actions: Action[] = [];
   const finals: Array<() => void> = [];
   world.beginBulk();
   const specs: Array<[SeedAccount, boolean]> = [[seed.account, true], ...seed.connected_accounts.map((a): [SeedAccount, boolean] => [a, false])];
   for (const [spec, main] of specs) {
+    const retry = resolveRetrySettings(spec.smart_retries ?? opts.smartRetries, spec.retry_schedule_days);
     const acct = world.addAccount({
       id: spec.id,
       main,
@@ -48,8 +50,10 @@ export function loadSeed(world: World, seed: Seed, opts: { start: number; smartR
       country: spec.country,
       default_currency: spec.default_currency,
       timezone: spec.timezone,
-      smartRetries: spec.smart_retries ?? opts.smartRetries,
-      retryDays: spec.retry_schedule_days,
+      smartRetries: retry.enabled,
+      retryDays: retry.retryDays,
+      subscriptionAction: retry.subscriptionAction,
+      invoiceAction: retry.invoiceAction,
       created: start - 365 * DAY_MS,
     });
     for (const c of spec.customers) loadCustomer(world, acct, spec, c, start, actions, finals);

@@ -1,4 +1,5 @@
 import { attemptInvoice } from './payments.js';
+import { afterAutomaticFailure, blockedByHardDecline, skipBlockedRetry } from './retries-exhausted.js';
 import { attemptStillDue } from './smart-retries.js';
 import { automaticallyUpdate, attachPaymentMethod, createPaymentMethod, updateCustomer } from './customers.js';
 import type { Job } from './scheduler.js';
@@ -47,10 +48,13 @@ export function runJob(world: World, job: Job, at: number): boolean {
     case 'invoice_attempt': {
       const inv = acct.invoices.get(job.invoice);
       if (!attemptStillDue(inv, at)) return false;
-      attemptInvoice(world, acct, inv, {
-        origin: AUTOMATIC,
-        source: (inv.doc.attempt_count as number) === 0 ? 'first_attempt' : 'smart_retry',
-      });
+      const first = (inv.doc.attempt_count as number) === 0;
+      if (!first && blockedByHardDecline(acct, inv)) {
+        skipBlockedRetry(world, acct, inv);
+        return true;
+      }
+      const result = attemptInvoice(world, acct, inv, { origin: AUTOMATIC, source: first ? 'first_attempt' : 'smart_retry' });
+      if (!result.ok) afterAutomaticFailure(world, acct, inv);
       return true;
     }
     case 'customer_update': {

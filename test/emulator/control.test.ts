@@ -66,11 +66,14 @@ describe('recover emulator (command)', () => {
     expect(() => emulatorOptions({ errorRate: 2 })).toThrow(/invalid value for --error-rate: 2 \(accepted: a number from 0 to 1\)/);
     expect(() => emulatorOptions({ key: ['rk_test_x'] })).toThrow(/invalid value for --key: "rk_test_x"/);
     expect(() => emulatorOptions({ port: 70000 })).toThrow(/--port/);
-    expect(() => emulatorOptions({ smartRetries: 'maybe' as never })).toThrow(/on \| off/);
+    expect(() => emulatorOptions({ smartRetries: 'maybe' })).toThrow(/invalid value for --smart-retries: "maybe" \(accepted: on, off, or on:<window>:<tries>/);
+    expect(() => emulatorOptions({ smartRetries: 'on:5w:8' })).toThrow(/--smart-retries: "on:5w:8"/);
+    expect(() => emulatorOptions({ smartRetries: 'on:2w:0' })).toThrow(/--smart-retries/);
+    expect(emulatorOptions({ smartRetries: 'on:30d:8' }).smartRetries).toBe('on:30d:8');
     expect(() => emulatorOptions({ seed: '/nonexistent/seed.json' })).toThrow(/--seed \/nonexistent\/seed\.json: invalid seed: cannot read/);
     const generated = emulatorOptions({ generate: 20, rngSeed: 3, accounts: 2, smartRetries: 'off', key: ['rk_test_a=rak_invoice_write,rak_charge_read'] });
     expect(generated.seed && 'connected_accounts' in generated.seed ? generated.seed.connected_accounts?.length : 0).toBe(2);
-    expect(generated.smartRetries).toBe(false);
+    expect(generated.smartRetries).toBe('off');
     expect(generated.keys).toEqual({ rk_test_a: ['rak_invoice_write', 'rak_charge_read'] });
     expect(generated.allowLocalWebhooks).toBe(false);
     expect(emulatorOptions({ allowLocalWebhooks: true }).allowLocalWebhooks).toBe(true);
