@@ -99,7 +99,9 @@ function customer(rng: Rng, i: number, start: number): SeedCustomer {
     id: flat(`sub_${tag}`),
     price,
     currency: place.currency,
-    interval: 'month',
+    // Billing anchor = creation; one in ten bills yearly (from the index, so the random draws, and
+    // with them every other generated fact, stay what they were).
+    interval: i % 10 === 7 ? 'year' : 'month',
     created: subCreated,
     cancel_at_period_end: false,
     metadata: {},

@@ -83,7 +83,8 @@ export function createInvoice(world: World, acct: AccountState, n: NewInvoice): 
     },
     _s: stat,
   };
-  return acct.invoices.insert(doc, { firstFailedAt: null, paymentIntent: null, invoicePayment: null });
+  // A draft's number is given when it is finalized.
+  return acct.invoices.insert(doc, { firstFailedAt: null, paymentIntent: null, invoicePayment: null, number: n.number });
 }
 
 /** The subscription an invoice belongs to (`parent.subscription_details.subscription`), or null. */
@@ -185,4 +186,23 @@ export function payOutOfBand(world: World, acct: AccountState, inv: Row, origin:
     origin,
   );
   world.emit(acct, 'invoice.paid', 'invoice', inv.doc, { origin });
+}
+
+/** Draft → open (`invoice.finalized`), with Stripe's number, URLs and next_payment_attempt. */
+export function finalizeInvoice(world: World, acct: AccountState, inv: Row, origin: Origin, autoAdvance?: boolean): void {
+  const now = world.nowSec();
+  const patch: Doc = {
+    status: 'open',
+    ...staticPatch(inv.doc, {
+      number: inv.doc._s.number ?? inv.meta.number ?? `${inv.id.slice(3, 11).toUpperCase()}-0001`,
+      effective_at: now,
+      ending_balance: 0,
+      hosted_invoice_url: `https://invoice.stripe.com/i/${acct.id}/test_${inv.id}`,
+      invoice_pdf: `https://pay.stripe.com/invoice/${acct.id}/test_${inv.id}/pdf`,
+    }),
+    status_transitions: { ...inv.doc.status_transitions, finalized_at: now },
+  };
+  if (autoAdvance !== undefined) patch.auto_advance = autoAdvance;
+  updateInvoice(world, acct, inv, withNextAttempt(acct, inv, patch, world.nowMs()), origin);
+  world.emit(acct, 'invoice.finalized', 'invoice', inv.doc, { origin });
 }

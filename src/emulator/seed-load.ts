@@ -3,6 +3,7 @@ import { resolveRetrySettings, type SmartRetriesInput } from './retry-settings.j
 import type { Outcome } from './behaviour.js';
 import { createCustomer, createPaymentMethod } from './customers.js';
 import { createInvoice, staticPatch } from './invoices.js';
+import { currentPeriod } from './renewals.js';
 import { attemptInvoice } from './payments.js';
 import { resolveTime, runtimeBehaviour, SeedError } from './seed-parse.js';
 import type { Seed, SeedAccount, SeedCustomer, SeedInvoice, SeedSubscription } from './seed-schema.js';
@@ -149,26 +150,6 @@ function loadSubscription(
   }
   if (latest) acct.subscriptions.update(sub, { latest_invoice: latest.id });
   if (s.status && s.status !== 'canceled') finals.push(() => acct.subscriptions.update(sub, { status: s.status }));
-}
-
-/** The subscription period (epoch ms) that contains `at`, stepping from `anchor` (UTC calendar). */
-function currentPeriod(anchor: number, interval: 'day' | 'week' | 'month' | 'year', at: number): [number, number] {
-  const step = (k: number): number => {
-    if (interval === 'day') return anchor + k * DAY_MS;
-    if (interval === 'week') return anchor + k * 7 * DAY_MS;
-    const d = new Date(anchor);
-    const months = interval === 'month' ? k : 12 * k;
-    const y = d.getUTCFullYear();
-    const m = d.getUTCMonth() + months;
-    // Clamp the day (Jan 31 + 1 month = Feb 28/29), like Stripe's billing anchors.
-    const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
-    return Date.UTC(y, m, Math.min(d.getUTCDate(), lastDay), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds());
-  };
-  if (anchor > at) return [anchor, step(1)];
-  const approx = { day: DAY_MS, week: 7 * DAY_MS, month: 28 * DAY_MS, year: 365 * DAY_MS }[interval];
-  let k = Math.max(0, Math.floor((at - anchor) / approx) - 2);
-  while (step(k + 1) <= at) k++;
-  return [step(k), step(k + 1)];
 }
 
 function loadInvoice(

@@ -3,6 +3,7 @@ import { afterAutomaticFailure, blockedByHardDecline, skipBlockedRetry } from '.
 import { attemptStillDue } from './smart-retries.js';
 import { automaticallyUpdate, attachPaymentMethod, createPaymentMethod, updateCustomer } from './customers.js';
 import type { Job } from './scheduler.js';
+import { autoFinalize, renew } from './renewals.js';
 import { cancelSubscription } from './subscriptions.js';
 import { AUTOMATIC, type World } from './world.js';
 import type { CardSpec } from './cards.js';
@@ -82,6 +83,12 @@ export function runJob(world: World, job: Job, at: number): boolean {
       }
       return true;
     }
+    case 'renewal': {
+      const sub = acct.subscriptions.get(job.subscription);
+      return !!sub && renew(world, acct, sub, at);
+    }
+    case 'finalize':
+      return autoFinalize(world, acct, acct.invoices.get(job.invoice));
     case 'subscription_end': {
       const sub = acct.subscriptions.get(job.subscription);
       if (!sub || sub.doc.status === 'canceled' || sub.doc.cancel_at === null || sub.doc.cancel_at * 1000 !== at) return false;

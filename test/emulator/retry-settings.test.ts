@@ -51,7 +51,7 @@ describe('Smart Retries settings', () => {
     await emu.advance(15 * DAY);
     const inv = await stripe.invoices.retrieve('in_test_0');
     expect(inv.attempt_count).toBe(8);
-    const last = emu.state().charges.at(-1)!;
+    const last = emu.state().charges.filter((c) => c.invoice === 'in_test_0').at(-1)!; // (the renewal's are later)
     expect(last.created - t0).toBeGreaterThan(27 * DAY);
     expect(last.created - t0).toBeLessThan(30 * DAY);
   });

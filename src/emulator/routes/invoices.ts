@@ -1,5 +1,5 @@
 import { invalidRequest } from '../api-error.js';
-import { markUncollectible, payOutOfBand, staticPatch, updateInvoice, voidInvoice, withNextAttempt } from '../invoices.js';
+import { finalizeInvoice, markUncollectible, payOutOfBand, staticPatch, updateInvoice, voidInvoice, withNextAttempt } from '../invoices.js';
 import { allowOnly, bool, mergeMetadata, str, type Params } from '../params.js';
 import { attemptInvoice, cardErrorFor } from '../payments.js';
 import type { Row } from '../store.js';
@@ -67,21 +67,7 @@ const UPDATE_PARAMS = [
 ];
 
 function finalizeDraft(ctx: RouteCtx, inv: Row, autoAdvance?: boolean): void {
-  const now = ctx.world.nowSec();
-  const patch: Record<string, unknown> = {
-    status: 'open',
-    ...staticPatch(inv.doc, {
-      number: inv.doc._s.number ?? `${inv.id.slice(3, 11).toUpperCase()}-0001`,
-      effective_at: now,
-      ending_balance: 0,
-      hosted_invoice_url: `https://invoice.stripe.com/i/${ctx.acct.id}/test_${inv.id}`,
-      invoice_pdf: `https://pay.stripe.com/invoice/${ctx.acct.id}/test_${inv.id}/pdf`,
-    }),
-    status_transitions: { ...inv.doc.status_transitions, finalized_at: now },
-  };
-  if (autoAdvance !== undefined) patch.auto_advance = autoAdvance;
-  updateInvoice(ctx.world, ctx.acct, inv, withNextAttempt(ctx.acct, inv, patch, ctx.world.nowMs()), ctx.origin);
-  ctx.world.emit(ctx.acct, 'invoice.finalized', 'invoice', inv.doc, { origin: ctx.origin });
+  finalizeInvoice(ctx.world, ctx.acct, inv, ctx.origin, autoAdvance);
 }
 
 function pay(ctx: RouteCtx) {
