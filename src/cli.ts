@@ -159,6 +159,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--key <key=perms>', 'restricted key and its permissions, e.g. rk_test_x=rak_invoice_write,rak_charge_read (repeatable)', collect)
     .option('--start <iso>', 'emulator clock start, e.g. 2026-12-01T00:00:00Z (default: now)')
     .option('--allow-local-webhooks', 'accept webhook endpoints on localhost/private addresses (Stripe refuses them)')
+    .option('--webhook-faults <faults>', 'webhook delivery faults, seeded by --rng-seed, e.g. duplicate=0.1,reorder=0.2,drop=0.05')
     .action(action(runEmulator));
 
   return program;

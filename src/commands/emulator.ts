@@ -4,7 +4,8 @@
  */
 import { UsageError, badValue } from '../errors.js';
 import {
-  generateMerchant, readSeedFile, resolveRetrySettings, SeedError, SMART_RETRIES_ACCEPTED, startEmulator, type Emulator, type EmulatorOptions,
+  generateMerchant, parseWebhookFaults, readSeedFile, resolveRetrySettings, SeedError, SMART_RETRIES_ACCEPTED, startEmulator,
+  WEBHOOK_FAULTS_ACCEPTED, type Emulator, type EmulatorOptions,
 } from '../emulator/index.js';
 
 export interface EmulatorCommandOptions {
@@ -29,6 +30,8 @@ export interface EmulatorCommandOptions {
   start?: string;
   /** Accept webhook endpoints on local/private addresses (Stripe refuses them). */
   allowLocalWebhooks?: boolean;
+  /** "duplicate=0.1,reorder=0.2,drop=0.05" (seeded by --rng-seed). */
+  webhookFaults?: string;
 }
 
 export interface EmulatorCommandContext {
@@ -71,6 +74,12 @@ export function emulatorOptions(o: EmulatorCommandOptions): EmulatorOptions {
   }
   const smartRetries = o.smartRetries?.trim();
   const clockStart = o.start === undefined ? undefined : isoTime('--start', o.start);
+  let webhookFaults: EmulatorOptions['webhookFaults'];
+  try {
+    webhookFaults = o.webhookFaults === undefined ? undefined : { ...parseWebhookFaults(o.webhookFaults), seed: o.rngSeed ?? 1 };
+  } catch {
+    throw badValue('--webhook-faults', o.webhookFaults, WEBHOOK_FAULTS_ACCEPTED);
+  }
   let seed: EmulatorOptions['seed'];
   try {
     if (o.seed !== undefined) seed = readSeedFile(o.seed);
@@ -94,6 +103,7 @@ export function emulatorOptions(o: EmulatorCommandOptions): EmulatorOptions {
     keys,
     clockStart,
     allowLocalWebhooks: o.allowLocalWebhooks ?? false,
+    webhookFaults,
   };
 }
 

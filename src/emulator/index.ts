@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { controlHandler } from './control.js';
+import { DeliveryFaults, type WebhookFaults } from './delivery-faults.js';
 import { Faults, type FaultSettings } from './faults.js';
 import { ApiServer } from './server.js';
 import { resolveRetrySettings, type SmartRetriesInput } from './retry-settings.js';
@@ -53,6 +54,11 @@ export interface EmulatorOptions {
    * Stripe refuses ("URL must be publicly accessible"). Default false; tests and the demo set it.
    */
   allowLocalWebhooks?: boolean;
+  /**
+   * Webhook delivery faults (shares 0..1, seeded: delivery-faults.ts): `drop` (never delivered),
+   * `duplicate` (delivered twice), `reorder` (sent after the endpoint's next event). Default none.
+   */
+  webhookFaults?: WebhookFaults;
 }
 
 export interface Emulator {
@@ -87,7 +93,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const loaded = loadSeed(world, seed, { start, smartRetries: opts.smartRetries ?? true });
   for (const [key, perms] of Object.entries(opts.keys ?? {})) world.keys.set(key, new Set(perms));
 
-  const hooks = new WebhookDispatcher(world, { retryMs: opts.webhookRetryMs ?? 1000, maxAttempts: 8, concurrency: 8 });
+  const deliveryFaults = opts.webhookFaults ? new DeliveryFaults(opts.webhookFaults) : undefined;
+  const hooks = new WebhookDispatcher(world, { retryMs: opts.webhookRetryMs ?? 1000, maxAttempts: 8, concurrency: 8, faults: deliveryFaults });
   world.onEvent = (acct, event) => hooks.enqueue(acct, event);
   // Webhooks made while the clock moves are sent once it has arrived (signed with the wall clock).
   const heldDuring = async <T>(fn: () => Promise<T>): Promise<T> => {
@@ -117,7 +124,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       else world.clock.set(ms);
     });
   const setFaults = (f: Partial<Pick<FaultSettings, 'latencyMs' | 'errorRate'>> & { rateLimitPerSec?: number | null }) => faults.set(f);
-  const state = (o?: StateOptions) => snapshot(world, hooks, api.requests.snapshot(), o);
+  const state = (o?: StateOptions) => snapshot(world, hooks, api.requests.snapshot(), o, deliveryFaults);
 
   const api: ApiServer = new ApiServer(
     world,
@@ -172,5 +179,6 @@ export { generateMerchant, GENERATED_KEY, GENERATED_KEY_PERMISSIONS, type Genera
 export type { EmulatorState, ChargeView, InvoiceView, EventView, SubscriptionView, StateOptions } from './state.js';
 export type { LoadSummary } from './seed-load.js';
 export type { DeliveryRecord } from './webhooks.js';
+export { parseWebhookFaults, WEBHOOK_FAULTS_ACCEPTED, type WebhookFaults } from './delivery-faults.js';
 export { API_VERSION, DEFAULT_RETRY_DAYS } from './world.js';
 export { retryDaysFor, resolveRetrySettings, SMART_RETRIES_ACCEPTED, type SmartRetriesInput, type RetrySettings } from './retry-settings.js';

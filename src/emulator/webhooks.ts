@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { signPayload } from '../stripe/webhooks.js';
+import type { DeliveryFaults } from './delivery-faults.js';
 import { endpointWants, renderEvent } from './events.js';
 import type { Row } from './store.js';
 import type { AccountState, World } from './world.js';
@@ -61,13 +62,15 @@ export class WebhookDispatcher {
   private closed = false;
   /** While > 0 (the clock is being advanced), deliveries wait: see hold(). */
   private holds = 0;
+  /** Per endpoint, a delivery held back to go after the next one (reorder fault). */
+  private held = new Map<string, Delivery>();
   readonly log: DeliveryRecord[] = [];
   delivered = 0;
   failed = 0;
 
   constructor(
     private readonly world: World,
-    private readonly opts: { retryMs: number; maxAttempts: number; concurrency: number },
+    private readonly opts: { retryMs: number; maxAttempts: number; concurrency: number; faults?: DeliveryFaults },
   ) {}
 
   get pendingRetries(): number {
@@ -88,7 +91,10 @@ export class WebhookDispatcher {
         if (endpoint.doc.status !== 'enabled' || endpoint.meta.connect !== connect) continue;
         if (!endpointWants(endpoint.doc.enabled_events as string[], type)) continue;
         event.meta.pending++;
-        this.push({ acct, event, endpoint, attempt: 1 });
+        const fault = this.opts.faults?.decide();
+        if (fault?.drop) continue;
+        this.push({ acct, event, endpoint, attempt: 1 }, fault?.reorder);
+        if (fault?.duplicate) this.push({ acct, event, endpoint, attempt: 1 });
       }
     }
     this.pump();
@@ -112,6 +118,12 @@ export class WebhookDispatcher {
 
   /** Resolves once every queued delivery has been made (or has failed its current attempt). */
   flush(): Promise<void> {
+    // A delivery held back for reordering goes now: no later event may come.
+    for (const [id, d] of this.held) {
+      this.held.delete(id);
+      this.queueOf(id).push(d);
+    }
+    this.pump();
     if (this.pendingCount === 0 && this.inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
   }
@@ -122,20 +134,37 @@ export class WebhookDispatcher {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.queues.clear();
+    this.held.clear();
     this.pendingCount = 0;
     for (const r of this.requests) r.destroy(new Error('emulator closed'));
     this.settle();
     await this.flush();
   }
 
-  private push(d: Delivery): void {
-    let q = this.queues.get(d.endpoint.id);
+  /** Queues a delivery; `holdBack` keeps it to go right after the endpoint's next one. */
+  private push(d: Delivery, holdBack = false): void {
+    const id = d.endpoint.id;
+    const held = this.held.get(id);
+    this.pendingCount++;
+    if (holdBack && !held) {
+      this.held.set(id, d);
+      return;
+    }
+    const q = this.queueOf(id);
+    q.push(d);
+    if (held) {
+      this.held.delete(id);
+      q.push(held);
+    }
+  }
+
+  private queueOf(id: string): Delivery[] {
+    let q = this.queues.get(id);
     if (!q) {
       q = [];
-      this.queues.set(d.endpoint.id, q);
+      this.queues.set(id, q);
     }
-    q.push(d);
-    this.pendingCount++;
+    return q;
   }
 
   private pump(): void {

@@ -76,6 +76,8 @@ describe('recover emulator (command)', () => {
     expect(generated.smartRetries).toBe('off');
     expect(generated.keys).toEqual({ rk_test_a: ['rak_invoice_write', 'rak_charge_read'] });
     expect(generated.allowLocalWebhooks).toBe(false);
+    expect(emulatorOptions({ webhookFaults: 'duplicate=0.1,drop=0.05', rngSeed: 9 }).webhookFaults).toEqual({ duplicate: 0.1, drop: 0.05, seed: 9 });
+    expect(() => emulatorOptions({ webhookFaults: 'drop=5' })).toThrow(/invalid value for --webhook-faults: "drop=5" \(accepted: comma-separated/);
     expect(emulatorOptions({ allowLocalWebhooks: true }).allowLocalWebhooks).toBe(true);
   });
 
