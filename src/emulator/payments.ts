@@ -109,6 +109,7 @@ export function attemptInvoice(world: World, acct: AccountState, inv: Row, opts:
   if (piCreated) world.emit(acct, 'payment_intent.created', 'payment_intent', pi.doc, o);
   world.emit(acct, ok ? 'charge.succeeded' : 'charge.failed', 'charge', charge.doc, o);
   const counts = countsAsAttempt(inv, opts.source);
+  inv.meta.lastCharge = charge.id;
   // Smart Retries stop after a hard decline until another payment method is to be charged.
   inv.meta.hardDeclinedPm = decline && isHardDecline(decline) ? pm.id : null;
   if (ok) return succeed(world, acct, inv, pi, charge, opts.origin, counts);
@@ -207,6 +208,7 @@ function succeed(world: World, acct: AccountState, inv: Row, pi: Row, charge: Ro
   applyToInvoice(world, acct, inv, {
     attempt_count: (inv.doc.attempt_count as number) + (counts ? 1 : 0),
     attempted: true,
+    _pay: payRefs(inv),
     status: 'paid',
     // Stripe stops automatic collection of a paid invoice.
     auto_advance: false,
@@ -225,11 +227,16 @@ function recordFailure(world: World, acct: AccountState, inv: Row, origin: Origi
   if (inv.meta.firstFailedAt === null) inv.meta.firstFailedAt = world.nowMs();
   // A manual retry after the first attempt leaves attempt_count and next_payment_attempt alone.
   const patch = counts
-    ? withNextAttempt(acct, inv, { attempt_count: (inv.doc.attempt_count as number) + 1, attempted: true }, world.nowMs())
-    : { attempted: true };
+    ? withNextAttempt(acct, inv, { attempt_count: (inv.doc.attempt_count as number) + 1, attempted: true, _pay: payRefs(inv) }, world.nowMs())
+    : { attempted: true, _pay: payRefs(inv) };
   applyToInvoice(world, acct, inv, patch, origin);
   world.emit(acct, 'invoice.payment_failed', 'invoice', inv.doc, { origin });
   refreshSubscriptionStatus(world, acct, invoiceSubscription(inv.doc), true, origin);
+}
+
+/** The invoice's payment intent and latest charge, which API versions before 2025-03-31.basil show on it. */
+function payRefs(inv: Row): Doc {
+  return { pi: (inv.meta.paymentIntent as string | null) ?? null, ch: (inv.meta.lastCharge as string | undefined) ?? null };
 }
 
 /** An automatic attempt with no payment method at all: counted and reported, no charge. */
@@ -241,7 +248,7 @@ function failWithoutCharge(world: World, acct: AccountState, inv: Row, origin: O
 function applyToInvoice(world: World, acct: AccountState, inv: Row, patch: Doc, origin: Origin): void {
   const old = acct.invoices.update(inv, patch);
   const prev: Doc = {};
-  for (const k of Object.keys(patch)) if (old[k] !== inv.doc[k]) prev[k] = old[k] ?? null;
+  for (const k of Object.keys(patch)) if (!k.startsWith('_') && old[k] !== inv.doc[k]) prev[k] = old[k] ?? null;
   if (Object.keys(prev).length > 0) world.emit(acct, 'invoice.updated', 'invoice', inv.doc, { prev, origin });
   if (inv.doc.next_payment_attempt !== null && old.next_payment_attempt !== inv.doc.next_payment_attempt) {
     scheduleAttempt(world, acct, inv);

@@ -55,6 +55,7 @@ export function loadSeed(world: World, seed: Seed, opts: { start: number; smartR
       retryDays: retry.retryDays,
       subscriptionAction: retry.subscriptionAction,
       invoiceAction: retry.invoiceAction,
+      apiVersion: spec.api_version,
       created: start - 365 * DAY_MS,
     });
     for (const c of spec.customers) loadCustomer(world, acct, spec, c, start, actions, finals);

@@ -40,6 +40,8 @@ export interface DeliveryRecord {
 
 interface Delivery {
   acct: AccountState;
+  /** The endpoint's account (the platform for a connect endpoint): its default API version applies. */
+  owner: AccountState;
   event: Row;
   endpoint: Row;
   attempt: number;
@@ -93,8 +95,8 @@ export class WebhookDispatcher {
         event.meta.pending++;
         const fault = this.opts.faults?.decide();
         if (fault?.drop) continue;
-        this.push({ acct, event, endpoint, attempt: 1 }, fault?.reorder);
-        if (fault?.duplicate) this.push({ acct, event, endpoint, attempt: 1 });
+        this.push({ acct, owner, event, endpoint, attempt: 1 }, fault?.reorder);
+        if (fault?.duplicate) this.push({ acct, owner, event, endpoint, attempt: 1 });
       }
     }
     this.pump();
@@ -197,7 +199,7 @@ export class WebhookDispatcher {
   private async deliver(d: Delivery): Promise<void> {
     const { endpoint, event } = d;
     if (endpoint.meta.deleted || endpoint.doc.status !== 'enabled') return;
-    const payload = JSON.stringify(renderEvent(event, (endpoint.doc.api_version as string | null) ?? null), null, 2);
+    const payload = JSON.stringify(renderEvent(event, (endpoint.doc.api_version as string | null) ?? d.owner.apiVersion), null, 2);
     const signature = signPayload(payload, endpoint.meta.secret as string, Math.floor(Date.now() / 1000));
     const result = await post(endpoint.doc.url as string, payload, signature, this.requests);
     const ok = result.status !== null && result.status >= 200 && result.status < 300;

@@ -28,6 +28,8 @@ export interface AccountState {
   invoiceAction: InvoiceExhaustedAction;
   /** Dashboard timezone, the fallback for customers without one. */
   timezone: string;
+  /** The account's default API version: events for endpoints without their own are rendered in it. */
+  apiVersion: string;
   row: Row;
   customers: Collection;
   payment_methods: Collection;
@@ -84,6 +86,7 @@ export interface NewAccount {
   retryDays?: readonly number[];
   subscriptionAction?: SubscriptionExhaustedAction;
   invoiceAction?: InvoiceExhaustedAction;
+  apiVersion?: string;
   created: number;
 }
 
@@ -155,6 +158,7 @@ export class World {
       subscriptionAction: spec.subscriptionAction ?? 'past_due',
       invoiceAction: spec.invoiceAction ?? 'past_due',
       timezone: spec.timezone,
+      apiVersion: spec.apiVersion ?? API_VERSION,
       row,
       customers: make(),
       payment_methods: make(byCustomer),

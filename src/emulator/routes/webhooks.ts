@@ -2,22 +2,37 @@ import { DAY_MS } from '../../clock.js';
 import { invalidRequest } from '../api-error.js';
 import { renderEvent } from '../events.js';
 import { isLocalHost, NOT_PUBLIC_MESSAGE } from '../public-url.js';
+import { API_VERSIONS, EVENT_TYPES } from '../sdk-lists.js';
 import { allowOnly, bool, mergeMetadata, requiredStr, str, type Params } from '../params.js';
 import type { Doc, Row } from '../store.js';
 import { find, many, one, over, type Route, type RouteCtx } from './common.js';
 
 /** /v1/webhook_endpoints (rak_webhook_*) and /v1/events (rak_event_read). */
 const EVENT_RETENTION_MS = 30 * DAY_MS;
-const EVENT_TYPE_RE = /^(\*|[a-z_]+(\.[a-z_]+)*(\.\*)?)$/;
 
 function enabledEvents(p: Params): string[] {
   const v = p.enabled_events;
   const list = Array.isArray(v) ? v : v && typeof v === 'object' ? Object.values(v) : v === undefined ? [] : [v];
   if (list.length === 0) throw invalidRequest('Missing required param: enabled_events.', 'enabled_events', 'parameter_missing');
   list.forEach((e, i) => {
-    if (typeof e !== 'string' || !EVENT_TYPE_RE.test(e)) throw invalidRequest(`Invalid enabled_events[${i}]: ${String(e)}`, `enabled_events[${i}]`);
+    // Only the SDK's event types (and '*'); Stripe answers an enum parameter's bad value this way.
+    if (typeof e !== 'string' || !EVENT_TYPES.has(e)) {
+      throw invalidRequest(`Invalid enabled_events[${i}]: must be one of ${oneOf([...EVENT_TYPES])}`, `enabled_events[${i}]`);
+    }
   });
   return list as string[];
+}
+
+function apiVersion(p: Params): string | null {
+  const v = str(p, 'api_version');
+  if (v === undefined) return null;
+  if (!API_VERSIONS.includes(v)) throw invalidRequest(`Invalid api_version: must be one of ${oneOf(API_VERSIONS)}`, 'api_version');
+  return v;
+}
+
+/** "a, b, or c", as in Stripe's enum errors. */
+function oneOf(values: readonly string[]): string {
+  return `${values.slice(0, -1).join(', ')}, or ${values.at(-1)}`;
 }
 
 function checkUrl(ctx: RouteCtx, url: string): string {
@@ -44,7 +59,7 @@ function create(ctx: RouteCtx) {
     enabled_events: enabledEvents(p),
     description: str(p, 'description') || null,
     metadata: mergeMetadata({}, p.metadata),
-    api_version: str(p, 'api_version') ?? null,
+    api_version: apiVersion(p),
     status: 'enabled',
   };
   const secret = ctx.world.ids.next('whsec', 32);
@@ -108,7 +123,7 @@ function listEvents(ctx: RouteCtx) {
   spec.filter = (r: Row) =>
     (!match || match(r.doc.type as string)) &&
     (deliverySuccess === undefined || (deliverySuccess ? r.meta.pending === 0 : r.meta.pending > 0));
-  return many(ctx, 'event', '/v1/events', spec, (r) => renderEvent(r));
+  return many(ctx, 'event', '/v1/events', spec, (r) => renderEvent(r, ctx.acct.apiVersion));
 }
 
 export const webhookRoutes: Route[] = [
@@ -137,6 +152,6 @@ export const webhookRoutes: Route[] = [
     method: 'GET',
     path: '/v1/events/:id',
     resource: 'event',
-    handler: (c) => renderEvent(find(c, 'events', c.pathParams[0])),
+    handler: (c) => renderEvent(find(c, 'events', c.pathParams[0]), c.acct.apiVersion),
   },
 ];
