@@ -4,8 +4,8 @@
  */
 import { UsageError, badValue } from '../errors.js';
 import {
-  generateMerchant, parseWebhookFaults, readSeedFile, resolveRetrySettings, SeedError, SMART_RETRIES_ACCEPTED, startEmulator,
-  WEBHOOK_FAULTS_ACCEPTED, type Emulator, type EmulatorOptions,
+  generateMerchant, parseWebhookFaults, readSeedFile, resolveRetrySettings, SeedError, SMART_RETRIES_ACCEPTED,
+  startEmulator, WEBHOOK_FAULTS_ACCEPTED, type Emulator, type EmulatorOptions,
 } from '../emulator/index.js';
 
 export interface EmulatorCommandOptions {
@@ -76,7 +76,8 @@ export function emulatorOptions(o: EmulatorCommandOptions): EmulatorOptions {
   const clockStart = o.start === undefined ? undefined : isoTime('--start', o.start);
   let webhookFaults: EmulatorOptions['webhookFaults'];
   try {
-    webhookFaults = o.webhookFaults === undefined ? undefined : { ...parseWebhookFaults(o.webhookFaults), seed: o.rngSeed ?? 1 };
+    const seed = o.rngSeed ?? 1;
+    webhookFaults = o.webhookFaults === undefined ? undefined : { ...parseWebhookFaults(o.webhookFaults), seed };
   } catch {
     throw badValue('--webhook-faults', o.webhookFaults, WEBHOOK_FAULTS_ACCEPTED);
   }
@@ -85,7 +86,8 @@ export function emulatorOptions(o: EmulatorCommandOptions): EmulatorOptions {
     if (o.seed !== undefined) seed = readSeedFile(o.seed);
     else if (o.generate !== undefined) {
       seed = generateMerchant({
-        customers: o.generate, rngSeed: o.rngSeed ?? 1, accounts: o.accounts ?? 0, smartRetries: smartRetries ?? true, start: clockStart,
+        customers: o.generate, rngSeed: o.rngSeed ?? 1, accounts: o.accounts ?? 0, smartRetries: smartRetries ?? true,
+        start: clockStart,
       });
     }
   } catch (e) {
@@ -109,7 +111,8 @@ export function emulatorOptions(o: EmulatorCommandOptions): EmulatorOptions {
 
 /** An ISO-8601 date-time with a zone ("2026-12-01T09:00:00Z"), or a date (midnight UTC), as epoch ms. */
 function isoTime(flag: string, v: string): number {
-  const ms = /^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d))?$/.test(v.trim()) ? Date.parse(v.trim()) : NaN;
+  const iso = /^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d))?$/;
+  const ms = iso.test(v.trim()) ? Date.parse(v.trim()) : NaN;
   if (!Number.isFinite(ms)) throw badValue(flag, v, 'an ISO-8601 date-time such as 2026-12-01T09:00:00Z');
   return ms;
 }

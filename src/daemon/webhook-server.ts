@@ -5,8 +5,8 @@
  * WALL clock, Date.now(), never the daemon's clock — which may be fake or follow the emulator —
  * because Stripe stamps `t=` with the time the delivery is sent; the previous secret is accepted
  * too while a rotation is under way) and inserted into the inbox — one autocommit INSERT, i.e.
- * its own transaction — before the 200 is written. A kill -9 after the answer therefore loses nothing; a kill before it means Stripe
- * retries. Anything rejected (400/413) stores nothing but a counter.
+ * its own transaction — before the 200 is written. A kill -9 after the answer therefore loses
+ * nothing; a kill before it means Stripe retries. Anything rejected (400/413) stores nothing but a counter.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

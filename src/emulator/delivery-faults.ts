@@ -22,7 +22,8 @@ export interface FaultDecision {
   reorder: boolean;
 }
 
-export const WEBHOOK_FAULTS_ACCEPTED = 'comma-separated duplicate=<0..1>, reorder=<0..1>, drop=<0..1> (e.g. duplicate=0.1,reorder=0.2,drop=0.05)';
+export const WEBHOOK_FAULTS_ACCEPTED =
+  'comma-separated duplicate=<0..1>, reorder=<0..1>, drop=<0..1> (e.g. duplicate=0.1,reorder=0.2,drop=0.05)';
 
 /** "duplicate=0.1,reorder=0.2,drop=0.05" → { duplicate: 0.1, reorder: 0.2, drop: 0.05 }. */
 export function parseWebhookFaults(spec: string): WebhookFaults {
@@ -30,7 +31,9 @@ export function parseWebhookFaults(spec: string): WebhookFaults {
   for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
     const m = /^(duplicate|reorder|drop)=(\d*\.?\d+)$/.exec(part);
     const share = m ? Number(m[2]) : NaN;
-    if (!m || !(share >= 0 && share <= 1)) throw new RangeError(`invalid webhook fault "${part}" (accepted: ${WEBHOOK_FAULTS_ACCEPTED})`);
+    if (!m || !(share >= 0 && share <= 1)) {
+      throw new RangeError(`invalid webhook fault "${part}" (accepted: ${WEBHOOK_FAULTS_ACCEPTED})`);
+    }
     out[m[1] as 'duplicate' | 'reorder' | 'drop'] = share;
   }
   return out;
@@ -45,7 +48,9 @@ export class DeliveryFaults {
   constructor(private readonly f: WebhookFaults) {
     for (const k of ['duplicate', 'reorder', 'drop'] as const) {
       const v = f[k];
-      if (v !== undefined && !(v >= 0 && v <= 1)) throw new RangeError(`webhookFaults.${k} must be a share from 0 to 1 (got ${v})`);
+      if (v !== undefined && !(v >= 0 && v <= 1)) {
+        throw new RangeError(`webhookFaults.${k} must be a share from 0 to 1 (got ${v})`);
+      }
     }
     this.rng = new Rng(f.seed ?? 1);
   }

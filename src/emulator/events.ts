@@ -11,7 +11,8 @@ export function renderEvent(row: Row, apiVersion: string | null = API_VERSION): 
   const meta = row.meta as { objType: ObjectType; objDoc: Doc; prev?: Doc; pending: number };
   const version = apiVersion ?? API_VERSION;
   const object = render(meta.objType, meta.objDoc);
-  const data: Doc = { object: meta.objType === 'invoice' && version < BASIL ? legacyInvoice(object, meta.objDoc) : object };
+  const legacy = meta.objType === 'invoice' && version < BASIL;
+  const data: Doc = { object: legacy ? legacyInvoice(object, meta.objDoc) : object };
   if (meta.prev && Object.keys(meta.prev).length > 0) data.previous_attributes = meta.prev;
   return { id: row.id, ...TEMPLATES.event, ...row.doc, api_version: version, data, pending_webhooks: meta.pending };
 }

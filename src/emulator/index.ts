@@ -94,7 +94,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   for (const [key, perms] of Object.entries(opts.keys ?? {})) world.keys.set(key, new Set(perms));
 
   const deliveryFaults = opts.webhookFaults ? new DeliveryFaults(opts.webhookFaults) : undefined;
-  const hooks = new WebhookDispatcher(world, { retryMs: opts.webhookRetryMs ?? 1000, maxAttempts: 8, concurrency: 8, faults: deliveryFaults });
+  const hooks = new WebhookDispatcher(world, {
+    retryMs: opts.webhookRetryMs ?? 1000, maxAttempts: 8, concurrency: 8, faults: deliveryFaults,
+  });
   world.onEvent = (acct, event) => hooks.enqueue(acct, event);
   // Webhooks made while the clock moves are sent once it has arrived (signed with the wall clock).
   const heldDuring = async <T>(fn: () => Promise<T>): Promise<T> => {
@@ -181,4 +183,6 @@ export type { LoadSummary } from './seed-load.js';
 export type { DeliveryRecord } from './webhooks.js';
 export { parseWebhookFaults, WEBHOOK_FAULTS_ACCEPTED, type WebhookFaults } from './delivery-faults.js';
 export { API_VERSION, DEFAULT_RETRY_DAYS } from './world.js';
-export { retryDaysFor, resolveRetrySettings, SMART_RETRIES_ACCEPTED, type SmartRetriesInput, type RetrySettings } from './retry-settings.js';
+export {
+  retryDaysFor, resolveRetrySettings, SMART_RETRIES_ACCEPTED, type SmartRetriesInput, type RetrySettings,
+} from './retry-settings.js';

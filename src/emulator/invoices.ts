@@ -84,7 +84,8 @@ export function createInvoice(world: World, acct: AccountState, n: NewInvoice): 
     _s: stat,
   };
   // A draft's number is given when it is finalized.
-  return acct.invoices.insert(doc, { firstFailedAt: null, paymentIntent: null, invoicePayment: null, number: n.number });
+  const meta = { firstFailedAt: null, paymentIntent: null, invoicePayment: null, number: n.number };
+  return acct.invoices.insert(doc, meta);
 }
 
 /** The subscription an invoice belongs to (`parent.subscription_details.subscription`), or null. */
@@ -189,7 +190,9 @@ export function payOutOfBand(world: World, acct: AccountState, inv: Row, origin:
 }
 
 /** Draft → open (`invoice.finalized`), with Stripe's number, URLs and next_payment_attempt. */
-export function finalizeInvoice(world: World, acct: AccountState, inv: Row, origin: Origin, autoAdvance?: boolean): void {
+export function finalizeInvoice(
+  world: World, acct: AccountState, inv: Row, origin: Origin, autoAdvance?: boolean,
+): void {
   const now = world.nowSec();
   const patch: Doc = {
     status: 'open',

@@ -196,7 +196,9 @@ function ensurePaymentIntent(world: World, acct: AccountState, inv: Row, pm: Row
   return { pi, created: true };
 }
 
-function succeed(world: World, acct: AccountState, inv: Row, pi: Row, charge: Row, origin: Origin, counts: boolean): AttemptResult {
+function succeed(
+  world: World, acct: AccountState, inv: Row, pi: Row, charge: Row, origin: Origin, counts: boolean,
+): AttemptResult {
   const now = world.nowSec();
   const o = { origin };
   world.emit(acct, 'payment_intent.succeeded', 'payment_intent', pi.doc, o);
@@ -226,9 +228,9 @@ function succeed(world: World, acct: AccountState, inv: Row, pi: Row, charge: Ro
 function recordFailure(world: World, acct: AccountState, inv: Row, origin: Origin, counts = true): void {
   if (inv.meta.firstFailedAt === null) inv.meta.firstFailedAt = world.nowMs();
   // A manual retry after the first attempt leaves attempt_count and next_payment_attempt alone.
-  const patch = counts
-    ? withNextAttempt(acct, inv, { attempt_count: (inv.doc.attempt_count as number) + 1, attempted: true, _pay: payRefs(inv) }, world.nowMs())
-    : { attempted: true, _pay: payRefs(inv) };
+  const base = { attempted: true, _pay: payRefs(inv) };
+  const count = { ...base, attempt_count: (inv.doc.attempt_count as number) + 1 };
+  const patch = counts ? withNextAttempt(acct, inv, count, world.nowMs()) : base;
   applyToInvoice(world, acct, inv, patch, origin);
   world.emit(acct, 'invoice.payment_failed', 'invoice', inv.doc, { origin });
   refreshSubscriptionStatus(world, acct, invoiceSubscription(inv.doc), true, origin);
@@ -236,7 +238,8 @@ function recordFailure(world: World, acct: AccountState, inv: Row, origin: Origi
 
 /** The invoice's payment intent and latest charge, which API versions before 2025-03-31.basil show on it. */
 function payRefs(inv: Row): Doc {
-  return { pi: (inv.meta.paymentIntent as string | null) ?? null, ch: (inv.meta.lastCharge as string | undefined) ?? null };
+  const pi = (inv.meta.paymentIntent as string | null) ?? null;
+  return { pi, ch: (inv.meta.lastCharge as string | undefined) ?? null };
 }
 
 /** An automatic attempt with no payment method at all: counted and reported, no charge. */

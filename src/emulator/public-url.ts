@@ -28,7 +28,8 @@ export function isLocalHost(hostname: string): boolean {
 }
 
 function localV4([a, b]: number[]): boolean {
-  return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
+  const privateRange = a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
+  return a === 127 || privateRange || (a === 169 && b === 254);
 }
 
 export const NOT_PUBLIC_MESSAGE =

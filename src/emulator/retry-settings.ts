@@ -40,7 +40,8 @@ export const DEFAULT_RETRY_DAYS: readonly number[] = [1, 2, 4, 6, 8, 10, 13];
 const DEFAULT_WINDOW_DAYS = 14;
 const DEFAULT_TRIES = 8;
 const WINDOWS: Record<string, number> = { '1w': 7, '2w': 14, '3w': 21, '1m': 30, '2m': 60 };
-export const SMART_RETRIES_ACCEPTED = 'on, off, or on:<window>:<tries> with window 1w|2w|3w|1m|2m|<days>d and tries 1..50 (e.g. on:2w:8, on:30d:8)';
+export const SMART_RETRIES_ACCEPTED =
+  'on, off, or on:<window>:<tries> with window 1w|2w|3w|1m|2m|<days>d and tries 1..50 (e.g. on:2w:8, on:30d:8)';
 
 /** Days after the first failure for `tries` attempts in `windowDays`. */
 export function retryDaysFor(windowDays: number, tries: number): number[] {
@@ -53,7 +54,9 @@ export function retryDaysFor(windowDays: number, tries: number): number[] {
     const i = Math.min(xs.length - 2, Math.floor(x * (xs.length - 1)));
     return ys[i] + ((x - xs[i]) / (xs[i + 1] - xs[i])) * (ys[i + 1] - ys[i]);
   };
-  return Array.from({ length: retries }, (_, k) => Math.max(1 / 24, Math.round(curve((k + 1) / retries) * windowDays * 24) / 24));
+  // Whole hours, at least one hour after the failure.
+  const hours = (k: number) => Math.max(1, Math.round(curve((k + 1) / retries) * windowDays * 24));
+  return Array.from({ length: retries }, (_, k) => hours(k) / 24);
 }
 
 function windowDays(w: string | number | undefined): number {
@@ -72,8 +75,10 @@ export function resolveRetrySettings(input: SmartRetriesInput, fallbackDays?: re
   const o = toObject(input);
   const days = windowDays(o.window);
   const tries = o.tries ?? DEFAULT_TRIES;
-  if (!Number.isInteger(days) || days < 1 || days > 365) throw new RangeError(`invalid Smart Retries window ${String(o.window)} (accepted: ${SMART_RETRIES_ACCEPTED})`);
-  if (!Number.isInteger(tries) || tries < 1 || tries > 50) throw new RangeError(`invalid Smart Retries tries ${String(o.tries)} (accepted: ${SMART_RETRIES_ACCEPTED})`);
+  const bad = (what: string, v: unknown) =>
+    new RangeError(`invalid Smart Retries ${what} ${String(v)} (accepted: ${SMART_RETRIES_ACCEPTED})`);
+  if (!Number.isInteger(days) || days < 1 || days > 365) throw bad('window', o.window);
+  if (!Number.isInteger(tries) || tries < 1 || tries > 50) throw bad('tries', o.tries);
   const custom = o.window === undefined && o.tries === undefined && fallbackDays !== undefined;
   return {
     enabled: o.enabled ?? true,

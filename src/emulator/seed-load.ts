@@ -35,7 +35,9 @@ interface Action {
 
 const EVENT_RETENTION_MS = 30 * DAY_MS;
 
-export function loadSeed(world: World, seed: Seed, opts: { start: number; smartRetries: SmartRetriesInput }): LoadSummary {
+export function loadSeed(
+  world: World, seed: Seed, opts: { start: number; smartRetries: SmartRetriesInput },
+): LoadSummary {
   const { start } = opts;
   const actions: Action[] = [];
   const finals: Array<() => void> = [];
@@ -252,9 +254,12 @@ function loadInvoice(
 function finishInvoice(world: World, acct: AccountState, inv: Row, spec: SeedInvoice, start: number, lastAt: number): void {
   const at = Math.floor(Math.min(lastAt + HOUR_MS, start) / 1000);
   if (spec.status === 'void' && inv.doc.status === 'open') {
-    acct.invoices.update(inv, { status: 'void', auto_advance: false, next_payment_attempt: null, status_transitions: { ...inv.doc.status_transitions, voided_at: at } });
+    const status_transitions = { ...inv.doc.status_transitions, voided_at: at };
+    acct.invoices.update(inv, { status: 'void', auto_advance: false, next_payment_attempt: null, status_transitions });
   } else if (spec.status === 'uncollectible' && inv.doc.status === 'open') {
-    acct.invoices.update(inv, { status: 'uncollectible', auto_advance: false, next_payment_attempt: null, status_transitions: { ...inv.doc.status_transitions, marked_uncollectible_at: at } });
+    const status_transitions = { ...inv.doc.status_transitions, marked_uncollectible_at: at };
+    const patch = { status: 'uncollectible', auto_advance: false, next_payment_attempt: null, status_transitions };
+    acct.invoices.update(inv, patch);
   }
   if (inv.doc.status !== 'open') return;
   const next =

@@ -188,7 +188,10 @@ export const accountSchema = z.strictObject({
    */
   smart_retries: smartRetriesSchema.optional(),
   /** Default API version of the account (events for endpoints without one); default the SDK's pinned version. */
-  api_version: z.string().refine((v) => API_VERSIONS.includes(v), { message: 'not an API version the SDK knows' }).optional(),
+  api_version: z
+    .string()
+    .refine((v) => API_VERSIONS.includes(v), { message: 'not an API version the SDK knows' })
+    .optional(),
   /** Days after the first failure at which Smart Retries tries again (default [1,2,4,6,8,10,13]). */
   retry_schedule_days: z.array(z.number().positive()).max(20).optional(),
   customers: z.array(customerSchema).default([]),

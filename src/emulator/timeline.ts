@@ -54,7 +54,8 @@ export function runJob(world: World, job: Job, at: number): boolean {
         skipBlockedRetry(world, acct, inv);
         return true;
       }
-      const result = attemptInvoice(world, acct, inv, { origin: AUTOMATIC, source: first ? 'first_attempt' : 'smart_retry' });
+      const source = first ? 'first_attempt' : 'smart_retry';
+      const result = attemptInvoice(world, acct, inv, { origin: AUTOMATIC, source });
       if (!result.ok) afterAutomaticFailure(world, acct, inv);
       return true;
     }

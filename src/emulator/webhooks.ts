@@ -19,10 +19,10 @@ import type { AccountState, World } from './world.js';
  * Deliveries to one endpoint go one at a time, in the order the events happened (endpoints are
  * served in parallel). While the clock is being advanced deliveries wait (hold()), so a receiver
  * that reads the emulator clock sees it arrived before the events made on the way. A delivery
- * fails on a non-2xx answer, a connection error or a 10 s timeout; it is retried after `retryMs` × 2^(attempt-1) of WALL-CLOCK time (capped at one
- * hour), up to `maxAttempts` attempts in all, behind whatever is queued for that endpoint by
- * then. Retries are wall-clock so they happen in a long-running emulator whose clock is only
- * advanced on demand.
+ * fails on a non-2xx answer, a connection error or a 10 s timeout; it is retried after
+ * `retryMs` × 2^(attempt-1) of WALL-CLOCK time (capped at one hour), up to `maxAttempts` attempts
+ * in all, behind whatever is queued for that endpoint by then. Retries are wall-clock so they
+ * happen in a long-running emulator whose clock is only advanced on demand.
  */
 export interface DeliveryRecord {
   event: string;
@@ -199,7 +199,8 @@ export class WebhookDispatcher {
   private async deliver(d: Delivery): Promise<void> {
     const { endpoint, event } = d;
     if (endpoint.meta.deleted || endpoint.doc.status !== 'enabled') return;
-    const payload = JSON.stringify(renderEvent(event, (endpoint.doc.api_version as string | null) ?? d.owner.apiVersion), null, 2);
+    const version = (endpoint.doc.api_version as string | null) ?? d.owner.apiVersion;
+    const payload = JSON.stringify(renderEvent(event, version), null, 2);
     const signature = signPayload(payload, endpoint.meta.secret as string, Math.floor(Date.now() / 1000));
     const result = await post(endpoint.doc.url as string, payload, signature, this.requests);
     const ok = result.status !== null && result.status >= 200 && result.status < 300;

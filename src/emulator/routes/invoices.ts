@@ -1,5 +1,7 @@
 import { invalidRequest } from '../api-error.js';
-import { finalizeInvoice, markUncollectible, payOutOfBand, staticPatch, updateInvoice, voidInvoice, withNextAttempt } from '../invoices.js';
+import {
+  finalizeInvoice, markUncollectible, payOutOfBand, staticPatch, updateInvoice, voidInvoice, withNextAttempt,
+} from '../invoices.js';
 import { allowOnly, bool, mergeMetadata, str, type Params } from '../params.js';
 import { attemptInvoice, cardErrorFor } from '../payments.js';
 import type { Row } from '../store.js';

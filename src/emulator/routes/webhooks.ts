@@ -17,7 +17,8 @@ function enabledEvents(p: Params): string[] {
   list.forEach((e, i) => {
     // Only the SDK's event types (and '*'); Stripe answers an enum parameter's bad value this way.
     if (typeof e !== 'string' || !EVENT_TYPES.has(e)) {
-      throw invalidRequest(`Invalid enabled_events[${i}]: must be one of ${oneOf([...EVENT_TYPES])}`, `enabled_events[${i}]`);
+      const message = `Invalid enabled_events[${i}]: must be one of ${oneOf([...EVENT_TYPES])}`;
+      throw invalidRequest(message, `enabled_events[${i}]`);
     }
   });
   return list as string[];
@@ -26,7 +27,9 @@ function enabledEvents(p: Params): string[] {
 function apiVersion(p: Params): string | null {
   const v = str(p, 'api_version');
   if (v === undefined) return null;
-  if (!API_VERSIONS.includes(v)) throw invalidRequest(`Invalid api_version: must be one of ${oneOf(API_VERSIONS)}`, 'api_version');
+  if (!API_VERSIONS.includes(v)) {
+    throw invalidRequest(`Invalid api_version: must be one of ${oneOf(API_VERSIONS)}`, 'api_version');
+  }
   return v;
 }
 
@@ -44,7 +47,9 @@ function checkUrl(ctx: RouteCtx, url: string): string {
     throw invalidRequest(`Invalid URL: ${url}`, 'url', 'url_invalid');
   }
   // Stripe cannot reach a local address; tests and the demo start the emulator with allowLocalWebhooks.
-  if (!ctx.world.allowLocalWebhooks && isLocalHost(u.hostname)) throw invalidRequest(NOT_PUBLIC_MESSAGE, 'url', 'url_invalid');
+  if (!ctx.world.allowLocalWebhooks && isLocalHost(u.hostname)) {
+    throw invalidRequest(NOT_PUBLIC_MESSAGE, 'url', 'url_invalid');
+  }
   return url;
 }
 
