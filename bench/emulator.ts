@@ -4,7 +4,9 @@
  * - invoices.retrieve, sequential and 16 concurrent (requests/s);
  * - invoices.list with limit=100 (status=open), sequential pages and 16 concurrent (requests/s,
  *   invoices/s), and one auto-paginated walk over every open invoice;
- * - invoices.pay on declining invoices (the write path: charge, payment intent, events).
+ * - invoices.pay on declining invoices (the write path: charge, payment intent, events);
+ * - advancing the clock 31 days: every subscription renews (draft, finalize, first attempt) and
+ *   Smart Retries run (invoices created and charges made per second of wall time).
  * RECOVER_BENCH_EMULATOR_CUSTOMERS overrides the merchant size (default 20,000 customers,
  * about 28,000 invoices).
  */
@@ -62,6 +64,15 @@ export async function benchEmulator(): Promise<Record<string, number | string>> 
     const pay = (i: number) => stripe.invoices.pay(declining[i], {}, { idempotencyKey: `bench:${i}` }).catch(() => undefined);
     const paySeq = await rate(payN, 1, pay);
 
+    const invoicesBefore = emu.state().invoices.length;
+    const chargesBefore = emu.state().charges.length;
+    const t3 = performance.now();
+    await emu.advance(31 * 86_400_000);
+    const advanceS = (performance.now() - t3) / 1000;
+    const after = emu.state();
+    const renewed = after.invoices.length - invoicesBefore;
+    const charged = after.charges.length - chargesBefore;
+
     return {
       customers,
       invoices: emu.loaded.invoices,
@@ -78,6 +89,10 @@ export async function benchEmulator(): Promise<Record<string, number | string>> 
       'auto-paginated walk of open invoices with payments (s)': Number(walkS.toFixed(2)),
       'walked invoices': walked,
       'invoices.pay sequential (req/s)': Math.round(paySeq),
+      'advance 31 days (s)': Number(advanceS.toFixed(2)),
+      'renewal invoices created in 31 days': renewed,
+      'charges made in 31 days (renewals + Smart Retries)': charged,
+      'advance: charges per second': Math.round(charged / advanceS),
     };
   } finally {
     await emu.close();

@@ -34,7 +34,8 @@ interface Emu {
 /** Starts `recover emulator` in a child process; resolves once it prints its URL and clock. */
 async function startEmulator(customers: number): Promise<Emu> {
   const proc = spawn(process.execPath, [BIN, 'emulator', '--port', '0', '--generate', String(customers), '--accounts', '2', '--rng-seed', '11',
-    '--latency-ms', String(LATENCY_MS), '--rate-limit', String(LIMIT_PER_SEC)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    '--latency-ms', String(LATENCY_MS), '--rate-limit', String(LIMIT_PER_SEC),
+    '--allow-local-webhooks'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let text = '';
   return new Promise((resolve, reject) => {
     proc.on('exit', (code) => reject(new Error(`emulator exited (${code}) before it was ready:\n${text}`)));

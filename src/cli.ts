@@ -164,11 +164,14 @@ export function buildProgram(io: CliIO): Command {
     .option('--generate <n>', 'generate a synthetic merchant with n customers', intFlag('--generate', 1, 1_000_000))
     .option('--rng-seed <s>', 'random seed for --generate', intFlag('--rng-seed', 0), 1)
     .option('--accounts <n>', 'connected accounts to generate', intFlag('--accounts', 0, 100))
-    .addOption(new Option('--smart-retries <on|off>', 'Smart Retries on every account').argParser(enumFlag('--smart-retries', ['on', 'off'] as const)))
+    .option('--smart-retries <setting>', 'Smart Retries: on (8 tries in 2w), off, on:<1w|2w|3w|1m|2m|Nd>:<n>')
     .option('--latency-ms <n>', 'added latency per request (ms)', intFlag('--latency-ms', 0, 60_000))
     .option('--error-rate <r>', 'share of requests answered 500', numberFlag('--error-rate', 0, 1))
     .option('--rate-limit <n>', 'requests per second per key before 429', numberFlag('--rate-limit', 0.001, 1_000_000))
     .option('--key <key=perms>', 'restricted key and its permissions, e.g. rk_test_x=rak_invoice_write,rak_charge_read (repeatable)', collect)
+    .option('--start <iso>', 'emulator clock start, e.g. 2026-12-01T00:00:00Z (default: now)')
+    .option('--allow-local-webhooks', 'accept webhook endpoints on localhost/private addresses (Stripe refuses them)')
+    .option('--webhook-faults <faults>', 'seeded webhook delivery faults, e.g. duplicate=0.1,reorder=0.2,drop=0.05')
     .action(action(runEmulator));
 
   return program;

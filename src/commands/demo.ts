@@ -49,7 +49,9 @@ export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
   const dbPath = opts.keep ? resolve(ctx.globals.db === './recover.db' ? 'recover-demo.db' : ctx.globals.db) : join(dir!, 'recover.db');
   if (opts.keep) rmSync(dbPath, { force: true });
   const spinner = out.spinner('Starting the Stripe emulator with a synthetic merchant…');
-  const emu = await startEmulator({ seed: generateMerchant({ customers: opts.customers, rngSeed: opts.seed, smartRetries: true, historyEvents: false }) });
+  const { customers, seed: rngSeed } = opts;
+  const seed = generateMerchant({ customers, rngSeed, smartRetries: true, historyEvents: false });
+  const emu = await startEmulator({ seed, allowLocalWebhooks: true }); // the demo's daemon listens on 127.0.0.1
   const clock = new FakeClock(emu.now());
   const quiet = { ...ctx.io, stdout: new PassThrough().resume(), stderr: new PassThrough().resume(), exitCode: undefined };
   const sub = createContext({ ...ctx.globals, db: dbPath, json: false, stripeApiBase: emu.url }, quiet, { clock, logger: silentLogger });

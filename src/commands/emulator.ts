@@ -3,7 +3,10 @@
  * printing the URL, what it loaded and the keys to use.
  */
 import { UsageError, badValue } from '../errors.js';
-import { generateMerchant, readSeedFile, SeedError, startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
+import {
+  generateMerchant, parseWebhookFaults, readSeedFile, resolveRetrySettings, SeedError, SMART_RETRIES_ACCEPTED,
+  startEmulator, WEBHOOK_FAULTS_ACCEPTED, type Emulator, type EmulatorOptions,
+} from '../emulator/index.js';
 
 export interface EmulatorCommandOptions {
   port?: number;
@@ -15,13 +18,20 @@ export interface EmulatorCommandOptions {
   rngSeed?: number;
   /** Connected accounts for --generate. */
   accounts?: number;
-  smartRetries?: 'on' | 'off';
+  /** on | off | on:<window>:<tries> (e.g. on:2w:8, on:30d:8). */
+  smartRetries?: string;
   latencyMs?: number;
   errorRate?: number;
   /** Requests per second per key. */
   rateLimit?: number;
   /** "rk_test_x=rak_a,rak_b" */
   key?: string[];
+  /** Clock start, ISO-8601 date-time (default: now). */
+  start?: string;
+  /** Accept webhook endpoints on local/private addresses (Stripe refuses them). */
+  allowLocalWebhooks?: boolean;
+  /** "duplicate=0.1,reorder=0.2,drop=0.05" (seeded by --rng-seed). */
+  webhookFaults?: string;
 }
 
 export interface EmulatorCommandContext {
@@ -45,8 +55,12 @@ export function emulatorOptions(o: EmulatorCommandOptions): EmulatorOptions {
   int('--latency-ms', o.latencyMs, 0, 600_000);
   if (o.errorRate !== undefined && !(o.errorRate >= 0 && o.errorRate <= 1)) throw badValue('--error-rate', o.errorRate, 'a number from 0 to 1');
   if (o.rateLimit !== undefined && !(o.rateLimit > 0)) throw badValue('--rate-limit', o.rateLimit, 'a number of requests per second > 0');
-  if (o.smartRetries !== undefined && o.smartRetries !== 'on' && o.smartRetries !== 'off') {
-    throw badValue('--smart-retries', o.smartRetries, 'on | off');
+  if (o.smartRetries !== undefined) {
+    try {
+      resolveRetrySettings(o.smartRetries);
+    } catch {
+      throw badValue('--smart-retries', o.smartRetries, SMART_RETRIES_ACCEPTED);
+    }
   }
   if (o.seed !== undefined && o.generate !== undefined) throw new UsageError('--seed and --generate cannot be used together (pick one)');
   if (o.generate === undefined && (o.rngSeed !== undefined || o.accounts !== undefined) && o.seed !== undefined) {
@@ -58,12 +72,23 @@ export function emulatorOptions(o: EmulatorCommandOptions): EmulatorOptions {
     if (!m) throw badValue('--key', spec, 'rk_test_<name>=rak_<perm>[,rak_<perm>…]');
     keys[m[1]] = m[2].split(',');
   }
-  const smartRetries = o.smartRetries === undefined ? undefined : o.smartRetries === 'on';
+  const smartRetries = o.smartRetries?.trim();
+  const clockStart = o.start === undefined ? undefined : isoTime('--start', o.start);
+  let webhookFaults: EmulatorOptions['webhookFaults'];
+  try {
+    const seed = o.rngSeed ?? 1;
+    webhookFaults = o.webhookFaults === undefined ? undefined : { ...parseWebhookFaults(o.webhookFaults), seed };
+  } catch {
+    throw badValue('--webhook-faults', o.webhookFaults, WEBHOOK_FAULTS_ACCEPTED);
+  }
   let seed: EmulatorOptions['seed'];
   try {
     if (o.seed !== undefined) seed = readSeedFile(o.seed);
     else if (o.generate !== undefined) {
-      seed = generateMerchant({ customers: o.generate, rngSeed: o.rngSeed ?? 1, accounts: o.accounts ?? 0, smartRetries: smartRetries ?? true });
+      seed = generateMerchant({
+        customers: o.generate, rngSeed: o.rngSeed ?? 1, accounts: o.accounts ?? 0, smartRetries: smartRetries ?? true,
+        start: clockStart,
+      });
     }
   } catch (e) {
     if (e instanceof SeedError) throw new UsageError(`--seed ${o.seed}: ${e.message}`);
@@ -78,7 +103,18 @@ export function emulatorOptions(o: EmulatorCommandOptions): EmulatorOptions {
     errorRate: o.errorRate,
     rateLimitPerSec: o.rateLimit,
     keys,
+    clockStart,
+    allowLocalWebhooks: o.allowLocalWebhooks ?? false,
+    webhookFaults,
   };
+}
+
+/** An ISO-8601 date-time with a zone ("2026-12-01T09:00:00Z"), or a date (midnight UTC), as epoch ms. */
+function isoTime(flag: string, v: string): number {
+  const iso = /^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d))?$/;
+  const ms = iso.test(v.trim()) ? Date.parse(v.trim()) : NaN;
+  if (!Number.isFinite(ms)) throw badValue(flag, v, 'an ISO-8601 date-time such as 2026-12-01T09:00:00Z');
+  return ms;
 }
 
 export async function runEmulator(options: EmulatorCommandOptions, ctx: EmulatorCommandContext): Promise<void> {

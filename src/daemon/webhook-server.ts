@@ -2,10 +2,11 @@
  * The daemon's HTTP server (node:http): `POST /stripe/webhook`, `GET /healthz`, `GET /metrics`.
  *
  * A webhook is verified over the raw bytes with the SDK's own code (300 s tolerance against the
- * daemon's clock; the previous secret is accepted too while a rotation is under way) and
- * inserted into the inbox — one autocommit INSERT, i.e. its own transaction — before the 200 is
- * written. A kill -9 after the answer therefore loses nothing; a kill before it means Stripe
- * retries. Anything rejected (400/413) stores nothing but a counter.
+ * WALL clock, Date.now(), never the daemon's clock — which may be fake or follow the emulator —
+ * because Stripe stamps `t=` with the time the delivery is sent; the previous secret is accepted
+ * too while a rotation is under way) and inserted into the inbox — one autocommit INSERT, i.e.
+ * its own transaction — before the 200 is written. A kill -9 after the answer therefore loses
+ * nothing; a kill before it means Stripe retries. Anything rejected (400/413) stores nothing but a counter.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +25,7 @@ export const WEBHOOK_PATH = '/stripe/webhook';
 
 export interface WebhookServerDeps {
   store: Store;
+  /** The daemon's clock; NOT used for signature timestamps (those are checked against Date.now()). */
   clock: DaemonClock;
   metrics: DaemonMetrics;
   events: TypedEmitter<DaemonEvents>;
@@ -114,7 +116,7 @@ export class WebhookServer {
     }
     const header = req.headers['stripe-signature'];
     if (Array.isArray(header)) return this.reject(res, 400, 'header_malformed', 'more than one Stripe-Signature header');
-    const { store, clock } = this.d;
+    const { store } = this.d;
     const secrets = this.secrets();
     if (secrets.length === 0) return this.reject(res, 400, 'no_secret', 'no webhook signing secret configured (run recover onboard stripe)');
     let raw: unknown;
@@ -122,16 +124,7 @@ export class WebhookServer {
       raw = this.verify(body, header, secrets);
     } catch (e) {
       if (!(e instanceof WebhookSignatureInvalid)) throw e;
-      // An emulator clock may have jumped since we last read it: re-read once, then decide.
-      if ((e.reason === 'timestamp_in_future' || e.reason === 'timestamp_too_old') && clock.sync) {
-        try {
-          await clock.sync();
-          raw = this.verify(body, header, secrets);
-        } catch (e2) {
-          if (!(e2 instanceof WebhookSignatureInvalid)) throw e2;
-          return this.reject(res, 400, e2.reason, e2.message);
-        }
-      } else if (e.reason === 'signature_mismatch' && this.secretsCache) {
+      if (e.reason === 'signature_mismatch' && this.secretsCache) {
         // A secret rotated within the cache's lifetime: read them again before refusing.
         this.secretsCache = undefined;
         try {
@@ -178,7 +171,8 @@ export class WebhookServer {
   }
 
   private verify(body: Buffer, header: string | undefined, secrets: string[]): unknown {
-    return constructEvent(body, header, secrets, DEFAULT_WEBHOOK_TOLERANCE_SEC, Math.floor(this.d.clock.now() / 1000));
+    // Wall clock on purpose: the signature's `t=` is when Stripe sent it, not the account's time.
+    return constructEvent(body, header, secrets, DEFAULT_WEBHOOK_TOLERANCE_SEC, Math.floor(Date.now() / 1000));
   }
 
   private reject(res: http.ServerResponse, status: 400 | 413, reason: string, message: string, close = false): void {

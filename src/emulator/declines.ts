@@ -73,6 +73,22 @@ const CATALOGUE: Record<string, CatalogueEntry> = {
   testmode_decline: { code: 'card_declined', message: 'Your card was declined. Your request was in test mode, but used a non test (live) card.', advice: null, network: null },
 };
 
+/**
+ * Declines after which Stripe's Smart Retries do not retry the same payment method (Stripe's
+ * "non-retryable decline codes", docs.stripe.com/billing/revenue-recovery/smart-retries: "Stripe
+ * doesn't retry payments if … the issuer returned a hard decline code"). The list is the one that
+ * page gives as we recall it (the page's table was not in the search tool's corpus), plus
+ * Stripe's advice_code `do_not_try_again`.
+ */
+const HARD_DECLINES = new Set([
+  'incorrect_number', 'lost_card', 'pickup_card', 'stolen_card', 'revocation_of_authorization',
+  'revocation_of_all_authorizations', 'highest_risk_level', 'do_not_try_again',
+]);
+
+export function isHardDecline(d: { decline_code: string; advice_code: string | null }): boolean {
+  return HARD_DECLINES.has(d.decline_code) || d.advice_code === 'do_not_try_again';
+}
+
 /** A decline fully resolved: every field the charge, payment intent and error need. */
 export interface ResolvedDecline {
   decline_code: string;

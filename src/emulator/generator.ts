@@ -1,6 +1,7 @@
 import { DAY_MS, HOUR_MS } from '../clock.js';
 import type { DeclineSpec } from './declines.js';
 import { COUNTRIES, FIRST_NAMES, LAST_NAMES, PRICES, SCENARIO_WEIGHTS, declineFor, paydays, type Scenario } from './generator-data.js';
+import type { SmartRetriesInput } from './retry-settings.js';
 import { Rng, base62, flat } from './rng.js';
 import { trustSeed } from './seed-parse.js';
 import type { Behaviour, Seed, SeedAccount, SeedCustomer, SeedCustomerUpdate, SeedInvoice, SeedPaymentMethod, SeedSubscription } from './seed-schema.js';
@@ -24,9 +25,12 @@ export interface GenerateOptions {
   rngSeed?: number;
   /** Connected accounts; > 0 puts every customer on a connected account (Connect scope). Default 0. */
   accounts?: number;
-  /** Smart Retries on every generated account; default true. */
-  smartRetries?: boolean;
-  /** Clock start, epoch ms; default Date.UTC(2026, 0, 1). */
+  /** Smart Retries on every generated account (true/false, "on:30d:8", …: retry-settings.ts); default true. */
+  smartRetries?: SmartRetriesInput;
+  /**
+   * Clock start, epoch ms; default the current time (whole seconds). Everything is laid out
+   * relative to it: same `rngSeed` and `start` → the same merchant.
+   */
   start?: number;
   /** Record the events of the seeded history (default true; false halves the memory of big merchants). */
   historyEvents?: boolean;
@@ -42,7 +46,7 @@ const HISTORY_SLOTS = [0, 1, 2, 4, 6, 8, 10, 13];
 export function generateMerchant(opts: GenerateOptions): Seed {
   if (!Number.isInteger(opts.customers) || opts.customers < 0) throw new RangeError(`customers must be an integer >= 0 (got ${opts.customers})`);
   const rng = new Rng(opts.rngSeed ?? 1);
-  const start = opts.start ?? Date.UTC(2026, 0, 1);
+  const start = opts.start ?? Math.floor(Date.now() / 1000) * 1000;
   const nAccounts = opts.accounts ?? 0;
   const account = (name: string): SeedAccount => ({
     id: `acct_1${base62(rng, 15)}`,
@@ -95,7 +99,9 @@ function customer(rng: Rng, i: number, start: number): SeedCustomer {
     id: flat(`sub_${tag}`),
     price,
     currency: place.currency,
-    interval: 'month',
+    // Billing anchor = creation; one in ten bills yearly (from the index, so the random draws, and
+    // with them every other generated fact, stay what they were).
+    interval: i % 10 === 7 ? 'year' : 'month',
     created: subCreated,
     cancel_at_period_end: false,
     metadata: {},

@@ -1,8 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { controlHandler } from './control.js';
+import { DeliveryFaults, type WebhookFaults } from './delivery-faults.js';
 import { Faults, type FaultSettings } from './faults.js';
 import { ApiServer } from './server.js';
+import { resolveRetrySettings, type SmartRetriesInput } from './retry-settings.js';
 import { loadSeed, type LoadSummary } from './seed-load.js';
 import { parseSeed, resolveTime } from './seed-parse.js';
 import type { Seed, SeedInput } from './seed-schema.js';
@@ -23,8 +25,12 @@ export interface EmulatorOptions {
   port?: number;
   /** A seed (parsed by seedSchema, from generateMerchant, or raw input to validate); default: an empty main account. */
   seed?: Seed | SeedInput;
-  /** Smart Retries for accounts whose seed does not say; default true. */
-  smartRetries?: boolean;
+  /**
+   * Smart Retries for accounts whose seed does not say; default true (8 tries in 2 weeks). Also
+   * "on:2w:8" / "on:30d:8" / "off", or { window, tries, subscription_action, invoice_action }
+   * (window "1w"|"2w"|"3w"|"1m"|"2m"|"<n>d" or a number of days): see retry-settings.ts.
+   */
+  smartRetries?: SmartRetriesInput;
   /** Added to every response, ms. */
   latencyMs?: number;
   /** 0..1 share of API requests answered 500 before doing anything. */
@@ -33,13 +39,26 @@ export interface EmulatorOptions {
   rateLimitPerSec?: number;
   /** Restricted key → its rak_* permissions (in addition to the seed's keys). Any other sk_test_… key has full access. */
   keys?: Record<string, string[]>;
-  /** Emulator clock start, epoch ms; default the seed's `start`, else Date.UTC(2026, 0, 1). */
+  /**
+   * Emulator clock start, epoch ms; default the seed's `start` (an offset such as "-3d" counts from
+   * now), else the current wall-clock time, so the emulator lives "now" like Stripe.
+   */
   clockStart?: number;
   /**
    * Delay before re-delivering a failed webhook, WALL-CLOCK ms (doubles per attempt, capped at
    * one hour; 8 attempts in all). Default 1000.
    */
   webhookRetryMs?: number;
+  /**
+   * Accept webhook endpoints on localhost, loopback, private and link-local addresses, which
+   * Stripe refuses ("URL must be publicly accessible"). Default false; tests and the demo set it.
+   */
+  allowLocalWebhooks?: boolean;
+  /**
+   * Webhook delivery faults (shares 0..1, seeded: delivery-faults.ts): `drop` (never delivered),
+   * `duplicate` (delivered twice), `reorder` (sent after the endpoint's next event). Default none.
+   */
+  webhookFaults?: WebhookFaults;
 }
 
 export interface Emulator {
@@ -64,18 +83,22 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
-export const DEFAULT_CLOCK_START = Date.UTC(2026, 0, 1);
-
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   const seed = opts.seed ? parseSeed(opts.seed) : parseSeed({});
-  const start = opts.clockStart ?? (seed.start !== undefined ? resolveTime(seed.start, DEFAULT_CLOCK_START) : DEFAULT_CLOCK_START);
+  const wallNow = Date.now();
+  const start = opts.clockStart ?? (seed.start !== undefined ? resolveTime(seed.start, wallNow) : wallNow);
   const world = new World(start);
+  world.allowLocalWebhooks = opts.allowLocalWebhooks ?? false;
+  resolveRetrySettings(opts.smartRetries ?? true); // a bad setting fails here, before anything starts
   const loaded = loadSeed(world, seed, { start, smartRetries: opts.smartRetries ?? true });
   for (const [key, perms] of Object.entries(opts.keys ?? {})) world.keys.set(key, new Set(perms));
 
-  const hooks = new WebhookDispatcher(world, { retryMs: opts.webhookRetryMs ?? 1000, maxAttempts: 8, concurrency: 8 });
+  const deliveryFaults = opts.webhookFaults ? new DeliveryFaults(opts.webhookFaults) : undefined;
+  const hooks = new WebhookDispatcher(world, {
+    retryMs: opts.webhookRetryMs ?? 1000, maxAttempts: 8, concurrency: 8, faults: deliveryFaults,
+  });
   world.onEvent = (acct, event) => hooks.enqueue(acct, event);
-  // Webhooks made while the clock moves are sent once it has arrived, signed with its new time.
+  // Webhooks made while the clock moves are sent once it has arrived (signed with the wall clock).
   const heldDuring = async <T>(fn: () => Promise<T>): Promise<T> => {
     const release = hooks.hold();
     try {
@@ -103,7 +126,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       else world.clock.set(ms);
     });
   const setFaults = (f: Partial<Pick<FaultSettings, 'latencyMs' | 'errorRate'>> & { rateLimitPerSec?: number | null }) => faults.set(f);
-  const state = (o?: StateOptions) => snapshot(world, hooks, api.requests.snapshot(), o);
+  const state = (o?: StateOptions) => snapshot(world, hooks, api.requests.snapshot(), o, deliveryFaults);
 
   const api: ApiServer = new ApiServer(
     world,
@@ -158,4 +181,8 @@ export { generateMerchant, GENERATED_KEY, GENERATED_KEY_PERMISSIONS, type Genera
 export type { EmulatorState, ChargeView, InvoiceView, EventView, SubscriptionView, StateOptions } from './state.js';
 export type { LoadSummary } from './seed-load.js';
 export type { DeliveryRecord } from './webhooks.js';
+export { parseWebhookFaults, WEBHOOK_FAULTS_ACCEPTED, type WebhookFaults } from './delivery-faults.js';
 export { API_VERSION, DEFAULT_RETRY_DAYS } from './world.js';
+export {
+  retryDaysFor, resolveRetrySettings, SMART_RETRIES_ACCEPTED, type SmartRetriesInput, type RetrySettings,
+} from './retry-settings.js';

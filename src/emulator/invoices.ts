@@ -83,7 +83,9 @@ export function createInvoice(world: World, acct: AccountState, n: NewInvoice): 
     },
     _s: stat,
   };
-  return acct.invoices.insert(doc, { firstFailedAt: null, paymentIntent: null, invoicePayment: null });
+  // A draft's number is given when it is finalized.
+  const meta = { firstFailedAt: null, paymentIntent: null, invoicePayment: null, number: n.number };
+  return acct.invoices.insert(doc, meta);
 }
 
 /** The subscription an invoice belongs to (`parent.subscription_details.subscription`), or null. */
@@ -125,6 +127,7 @@ export function markUncollectible(world: World, acct: AccountState, inv: Row, or
     inv,
     {
       status: 'uncollectible',
+      auto_advance: false,
       next_payment_attempt: null,
       status_transitions: { ...inv.doc.status_transitions, marked_uncollectible_at: world.nowSec() },
     },
@@ -142,6 +145,7 @@ export function voidInvoice(world: World, acct: AccountState, inv: Row, origin: 
     inv,
     {
       status: 'void',
+      auto_advance: false,
       next_payment_attempt: null,
       status_transitions: { ...inv.doc.status_transitions, voided_at: world.nowSec() },
     },
@@ -176,10 +180,32 @@ export function payOutOfBand(world: World, acct: AccountState, inv: Row, origin:
       amount_paid: inv.doc.amount_due,
       amount_paid_off_stripe: inv.doc.amount_remaining,
       amount_remaining: 0,
+      auto_advance: false,
       next_payment_attempt: null,
       status_transitions: { ...inv.doc.status_transitions, paid_at: now },
     },
     origin,
   );
   world.emit(acct, 'invoice.paid', 'invoice', inv.doc, { origin });
+}
+
+/** Draft → open (`invoice.finalized`), with Stripe's number, URLs and next_payment_attempt. */
+export function finalizeInvoice(
+  world: World, acct: AccountState, inv: Row, origin: Origin, autoAdvance?: boolean,
+): void {
+  const now = world.nowSec();
+  const patch: Doc = {
+    status: 'open',
+    ...staticPatch(inv.doc, {
+      number: inv.doc._s.number ?? inv.meta.number ?? `${inv.id.slice(3, 11).toUpperCase()}-0001`,
+      effective_at: now,
+      ending_balance: 0,
+      hosted_invoice_url: `https://invoice.stripe.com/i/${acct.id}/test_${inv.id}`,
+      invoice_pdf: `https://pay.stripe.com/invoice/${acct.id}/test_${inv.id}/pdf`,
+    }),
+    status_transitions: { ...inv.doc.status_transitions, finalized_at: now },
+  };
+  if (autoAdvance !== undefined) patch.auto_advance = autoAdvance;
+  updateInvoice(world, acct, inv, withNextAttempt(acct, inv, patch, world.nowMs()), origin);
+  world.emit(acct, 'invoice.finalized', 'invoice', inv.doc, { origin });
 }

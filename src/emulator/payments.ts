@@ -1,7 +1,7 @@
 import { ApiError, docUrl, invalidRequest, noSuch } from './api-error.js';
 import { evaluate, type Outcome } from './behaviour.js';
 import { customerZone, hasNewerPaymentMethod } from './customers.js';
-import { resolveDecline, SUCCESS_OUTCOME, type ResolvedDecline } from './declines.js';
+import { isHardDecline, resolveDecline, SUCCESS_OUTCOME, type ResolvedDecline } from './declines.js';
 import { invoiceSubscription, withNextAttempt } from './invoices.js';
 import { render } from './render.js';
 import { scheduleAttempt } from './smart-retries.js';
@@ -108,12 +108,26 @@ export function attemptInvoice(world: World, acct: AccountState, inv: Row, opts:
   const o = { origin: opts.origin };
   if (piCreated) world.emit(acct, 'payment_intent.created', 'payment_intent', pi.doc, o);
   world.emit(acct, ok ? 'charge.succeeded' : 'charge.failed', 'charge', charge.doc, o);
-  if (ok) return succeed(world, acct, inv, pi, charge, opts.origin);
+  const counts = countsAsAttempt(inv, opts.source);
+  inv.meta.lastCharge = charge.id;
+  // Smart Retries stop after a hard decline until another payment method is to be charged.
+  inv.meta.hardDeclinedPm = decline && isHardDecline(decline) ? pm.id : null;
+  if (ok) return succeed(world, acct, inv, pi, charge, opts.origin, counts);
 
   world.emit(acct, outcome.kind === 'requires_action' ? 'payment_intent.requires_action' : 'payment_intent.payment_failed', 'payment_intent', pi.doc, o);
-  recordFailure(world, acct, inv, opts.origin);
+  recordFailure(world, acct, inv, opts.origin, counts);
   if (outcome.kind === 'requires_action') world.emit(acct, 'invoice.payment_action_required', 'invoice', inv.doc, o);
   return { ok: false, charge, pi, pm, decline, requiresAction: outcome.kind === 'requires_action' };
+}
+
+/**
+ * Whether an attempt moves the retry schedule. The SDK's `Invoice.attempt_count` doc: "Any payment
+ * attempt counts as the first attempt, and subsequently only automatic retries increment the
+ * attempt count. In other words, manual payment attempts after the first attempt do not affect the
+ * retry schedule." So a manual `pay` after the first neither counts nor moves next_payment_attempt.
+ */
+function countsAsAttempt(inv: Row, source: AttemptSource): boolean {
+  return source !== 'api' || (inv.doc.attempt_count as number) === 0;
 }
 
 /** The 402 Stripe answers a failed `pay` with. */
@@ -182,7 +196,9 @@ function ensurePaymentIntent(world: World, acct: AccountState, inv: Row, pm: Row
   return { pi, created: true };
 }
 
-function succeed(world: World, acct: AccountState, inv: Row, pi: Row, charge: Row, origin: Origin): AttemptResult {
+function succeed(
+  world: World, acct: AccountState, inv: Row, pi: Row, charge: Row, origin: Origin, counts: boolean,
+): AttemptResult {
   const now = world.nowSec();
   const o = { origin };
   world.emit(acct, 'payment_intent.succeeded', 'payment_intent', pi.doc, o);
@@ -192,9 +208,12 @@ function succeed(world: World, acct: AccountState, inv: Row, pi: Row, charge: Ro
     world.emit(acct, 'invoice_payment.paid', 'invoice_payment', ip.doc, o);
   }
   applyToInvoice(world, acct, inv, {
-    attempt_count: (inv.doc.attempt_count as number) + 1,
+    attempt_count: (inv.doc.attempt_count as number) + (counts ? 1 : 0),
     attempted: true,
+    _pay: payRefs(inv),
     status: 'paid',
+    // Stripe stops automatic collection of a paid invoice.
+    auto_advance: false,
     amount_paid: inv.doc.amount_due,
     amount_remaining: 0,
     next_payment_attempt: null,
@@ -206,12 +225,21 @@ function succeed(world: World, acct: AccountState, inv: Row, pi: Row, charge: Ro
   return { ok: true, charge };
 }
 
-function recordFailure(world: World, acct: AccountState, inv: Row, origin: Origin): void {
+function recordFailure(world: World, acct: AccountState, inv: Row, origin: Origin, counts = true): void {
   if (inv.meta.firstFailedAt === null) inv.meta.firstFailedAt = world.nowMs();
-  const patch = withNextAttempt(acct, inv, { attempt_count: (inv.doc.attempt_count as number) + 1, attempted: true }, world.nowMs());
+  // A manual retry after the first attempt leaves attempt_count and next_payment_attempt alone.
+  const base = { attempted: true, _pay: payRefs(inv) };
+  const count = { ...base, attempt_count: (inv.doc.attempt_count as number) + 1 };
+  const patch = counts ? withNextAttempt(acct, inv, count, world.nowMs()) : base;
   applyToInvoice(world, acct, inv, patch, origin);
   world.emit(acct, 'invoice.payment_failed', 'invoice', inv.doc, { origin });
   refreshSubscriptionStatus(world, acct, invoiceSubscription(inv.doc), true, origin);
+}
+
+/** The invoice's payment intent and latest charge, which API versions before 2025-03-31.basil show on it. */
+function payRefs(inv: Row): Doc {
+  const pi = (inv.meta.paymentIntent as string | null) ?? null;
+  return { pi, ch: (inv.meta.lastCharge as string | undefined) ?? null };
 }
 
 /** An automatic attempt with no payment method at all: counted and reported, no charge. */
@@ -223,8 +251,8 @@ function failWithoutCharge(world: World, acct: AccountState, inv: Row, origin: O
 function applyToInvoice(world: World, acct: AccountState, inv: Row, patch: Doc, origin: Origin): void {
   const old = acct.invoices.update(inv, patch);
   const prev: Doc = {};
-  for (const k of Object.keys(patch)) if (old[k] !== inv.doc[k]) prev[k] = old[k] ?? null;
-  world.emit(acct, 'invoice.updated', 'invoice', inv.doc, { prev, origin });
+  for (const k of Object.keys(patch)) if (!k.startsWith('_') && old[k] !== inv.doc[k]) prev[k] = old[k] ?? null;
+  if (Object.keys(prev).length > 0) world.emit(acct, 'invoice.updated', 'invoice', inv.doc, { prev, origin });
   if (inv.doc.next_payment_attempt !== null && old.next_payment_attempt !== inv.doc.next_payment_attempt) {
     scheduleAttempt(world, acct, inv);
   }

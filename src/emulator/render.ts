@@ -12,7 +12,7 @@ import type { Doc } from './store.js';
 export function render(type: ObjectType, doc: Doc): Doc {
   switch (type) {
     case 'invoice': {
-      const { _s: stat, ...rest } = doc;
+      const { _s: stat, _pay: _payment, ...rest } = doc;
       return { id: doc.id, ...TEMPLATES.invoice, ...stat, ...rest, lines: invoiceLines(doc) };
     }
     case 'subscription':

@@ -1,13 +1,16 @@
 /**
  * Time-based work on the emulator clock (epoch ms): Smart Retries and first attempts of
- * invoices, customers' scheduled card updates, subscriptions ending at period end.
+ * invoices, customers' scheduled card updates, subscriptions ending at period end, renewals
+ * and the automatic finalization of renewal drafts.
  * A binary min-heap; entries are validated when they come due (a rescheduled invoice simply
  * leaves a stale entry behind), so nothing needs to be removed from the middle.
  */
 export type Job =
   | { kind: 'invoice_attempt'; account: string; invoice: string }
   | { kind: 'customer_update'; account: string; customer: string; index: number }
-  | { kind: 'subscription_end'; account: string; subscription: string };
+  | { kind: 'subscription_end'; account: string; subscription: string }
+  | { kind: 'renewal'; account: string; subscription: string }
+  | { kind: 'finalize'; account: string; invoice: string };
 
 interface Entry {
   at: number;

@@ -1,7 +1,9 @@
 import { DAY_MS, HOUR_MS } from '../clock.js';
+import { resolveRetrySettings, type SmartRetriesInput } from './retry-settings.js';
 import type { Outcome } from './behaviour.js';
 import { createCustomer, createPaymentMethod } from './customers.js';
 import { createInvoice, staticPatch } from './invoices.js';
+import { currentPeriod } from './renewals.js';
 import { attemptInvoice } from './payments.js';
 import { resolveTime, runtimeBehaviour, SeedError } from './seed-parse.js';
 import type { Seed, SeedAccount, SeedCustomer, SeedInvoice, SeedSubscription } from './seed-schema.js';
@@ -33,13 +35,16 @@ interface Action {
 
 const EVENT_RETENTION_MS = 30 * DAY_MS;
 
-export function loadSeed(world: World, seed: Seed, opts: { start: number; smartRetries: boolean }): LoadSummary {
+export function loadSeed(
+  world: World, seed: Seed, opts: { start: number; smartRetries: SmartRetriesInput },
+): LoadSummary {
   const { start } = opts;
   const actions: Action[] = [];
   const finals: Array<() => void> = [];
   world.beginBulk();
   const specs: Array<[SeedAccount, boolean]> = [[seed.account, true], ...seed.connected_accounts.map((a): [SeedAccount, boolean] => [a, false])];
   for (const [spec, main] of specs) {
+    const retry = resolveRetrySettings(spec.smart_retries ?? opts.smartRetries, spec.retry_schedule_days);
     const acct = world.addAccount({
       id: spec.id,
       main,
@@ -48,8 +53,11 @@ export function loadSeed(world: World, seed: Seed, opts: { start: number; smartR
       country: spec.country,
       default_currency: spec.default_currency,
       timezone: spec.timezone,
-      smartRetries: spec.smart_retries ?? opts.smartRetries,
-      retryDays: spec.retry_schedule_days,
+      smartRetries: retry.enabled,
+      retryDays: retry.retryDays,
+      subscriptionAction: retry.subscriptionAction,
+      invoiceAction: retry.invoiceAction,
+      apiVersion: spec.api_version,
       created: start - 365 * DAY_MS,
     });
     for (const c of spec.customers) loadCustomer(world, acct, spec, c, start, actions, finals);
@@ -145,26 +153,6 @@ function loadSubscription(
   }
   if (latest) acct.subscriptions.update(sub, { latest_invoice: latest.id });
   if (s.status && s.status !== 'canceled') finals.push(() => acct.subscriptions.update(sub, { status: s.status }));
-}
-
-/** The subscription period (epoch ms) that contains `at`, stepping from `anchor` (UTC calendar). */
-function currentPeriod(anchor: number, interval: 'day' | 'week' | 'month' | 'year', at: number): [number, number] {
-  const step = (k: number): number => {
-    if (interval === 'day') return anchor + k * DAY_MS;
-    if (interval === 'week') return anchor + k * 7 * DAY_MS;
-    const d = new Date(anchor);
-    const months = interval === 'month' ? k : 12 * k;
-    const y = d.getUTCFullYear();
-    const m = d.getUTCMonth() + months;
-    // Clamp the day (Jan 31 + 1 month = Feb 28/29), like Stripe's billing anchors.
-    const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
-    return Date.UTC(y, m, Math.min(d.getUTCDate(), lastDay), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds());
-  };
-  if (anchor > at) return [anchor, step(1)];
-  const approx = { day: DAY_MS, week: 7 * DAY_MS, month: 28 * DAY_MS, year: 365 * DAY_MS }[interval];
-  let k = Math.max(0, Math.floor((at - anchor) / approx) - 2);
-  while (step(k + 1) <= at) k++;
-  return [step(k), step(k + 1)];
 }
 
 function loadInvoice(
@@ -266,9 +254,12 @@ function loadInvoice(
 function finishInvoice(world: World, acct: AccountState, inv: Row, spec: SeedInvoice, start: number, lastAt: number): void {
   const at = Math.floor(Math.min(lastAt + HOUR_MS, start) / 1000);
   if (spec.status === 'void' && inv.doc.status === 'open') {
-    acct.invoices.update(inv, { status: 'void', next_payment_attempt: null, status_transitions: { ...inv.doc.status_transitions, voided_at: at } });
+    const status_transitions = { ...inv.doc.status_transitions, voided_at: at };
+    acct.invoices.update(inv, { status: 'void', auto_advance: false, next_payment_attempt: null, status_transitions });
   } else if (spec.status === 'uncollectible' && inv.doc.status === 'open') {
-    acct.invoices.update(inv, { status: 'uncollectible', next_payment_attempt: null, status_transitions: { ...inv.doc.status_transitions, marked_uncollectible_at: at } });
+    const status_transitions = { ...inv.doc.status_transitions, marked_uncollectible_at: at };
+    const patch = { status: 'uncollectible', auto_advance: false, next_payment_attempt: null, status_transitions };
+    acct.invoices.update(inv, patch);
   }
   if (inv.doc.status !== 'open') return;
   const next =

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { resolveRetrySettings } from './retry-settings.js';
+import { API_VERSIONS } from './sdk-lists.js';
 
 /**
  * The seed file format (JSON). See README.md in this folder for an annotated example.
@@ -151,6 +153,27 @@ export const customerSchema = z.strictObject({
   updates: z.array(customerUpdateSchema).default([]),
 });
 
+
+const smartRetriesSchema = z
+  .union([
+    z.boolean(),
+    z.string(),
+    z.strictObject({
+      enabled: z.boolean().optional(),
+      window: z.union([z.string(), z.number()]).optional(),
+      tries: z.number().optional(),
+      subscription_action: z.enum(['cancel', 'unpaid', 'past_due']).optional(),
+      invoice_action: z.enum(['uncollectible', 'past_due']).optional(),
+    }),
+  ])
+  .superRefine((v, ctx) => {
+    try {
+      resolveRetrySettings(v);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+    }
+  });
+
 export const accountSchema = z.strictObject({
   id: z.string().regex(/^acct_\w+$/).optional(),
   name: z.string().optional(),
@@ -159,8 +182,16 @@ export const accountSchema = z.strictObject({
   default_currency: z.string().length(3).default('usd'),
   /** Dashboard timezone (IANA). */
   timezone: z.string().default('Etc/UTC'),
-  /** Stripe Smart Retries for this account; default: EmulatorOptions.smartRetries (true). */
-  smart_retries: z.boolean().optional(),
+  /**
+   * Stripe Smart Retries for this account (retry-settings.ts): true/false, "on:2w:8"-style, or
+   * { enabled, window, tries, subscription_action, invoice_action }; default EmulatorOptions.smartRetries (true).
+   */
+  smart_retries: smartRetriesSchema.optional(),
+  /** Default API version of the account (events for endpoints without one); default the SDK's pinned version. */
+  api_version: z
+    .string()
+    .refine((v) => API_VERSIONS.includes(v), { message: 'not an API version the SDK knows' })
+    .optional(),
   /** Days after the first failure at which Smart Retries tries again (default [1,2,4,6,8,10,13]). */
   retry_schedule_days: z.array(z.number().positive()).max(20).optional(),
   customers: z.array(customerSchema).default([]),

@@ -1,3 +1,4 @@
+import type { DeliveryFaults } from './delivery-faults.js';
 import { invoiceSubscription } from './invoices.js';
 import type { RequestCounts } from './request-log.js';
 import type { DeliveryRecord, WebhookDispatcher } from './webhooks.js';
@@ -75,7 +76,11 @@ export interface EmulatorState {
   invoices: InvoiceView[];
   subscriptions: SubscriptionView[];
   events: EventView[];
-  webhooks: { delivered: number; failed: number; queued: number; pendingRetries: number; log: DeliveryRecord[] };
+  webhooks: {
+    delivered: number; failed: number; queued: number; pendingRetries: number; log: DeliveryRecord[];
+    /** Injected delivery faults so far (webhookFaults). */
+    faults: { dropped: number; duplicated: number; reordered: number };
+  };
   requests: RequestCounts;
 }
 
@@ -86,7 +91,9 @@ export interface StateOptions {
   summary?: boolean;
 }
 
-export function snapshot(world: World, hooks: WebhookDispatcher, requests: RequestCounts, opts: StateOptions = {}): EmulatorState {
+export function snapshot(
+  world: World, hooks: WebhookDispatcher, requests: RequestCounts, opts: StateOptions = {}, faults?: DeliveryFaults,
+): EmulatorState {
   const accts = [...world.accounts.values()].filter((a) => !opts.account || a.id === opts.account);
   const state: EmulatorState = {
     now: world.nowMs(),
@@ -95,7 +102,11 @@ export function snapshot(world: World, hooks: WebhookDispatcher, requests: Reque
     invoices: [],
     subscriptions: [],
     events: [],
-    webhooks: { delivered: hooks.delivered, failed: hooks.failed, queued: hooks.queued, pendingRetries: hooks.pendingRetries, log: opts.summary ? [] : hooks.log.slice() },
+    webhooks: {
+      delivered: hooks.delivered, failed: hooks.failed, queued: hooks.queued, pendingRetries: hooks.pendingRetries,
+      log: opts.summary ? [] : hooks.log.slice(),
+      faults: { dropped: faults?.dropped ?? 0, duplicated: faults?.duplicated ?? 0, reordered: faults?.reordered ?? 0 },
+    },
     requests: opts.summary ? { ...requests, log: [] } : requests,
   };
   if (opts.summary) return state;

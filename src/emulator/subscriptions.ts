@@ -1,5 +1,6 @@
 import type { Doc, Row } from './store.js';
 import { updateInvoice } from './invoices.js';
+import { scheduleRenewal } from './renewals.js';
 import { previousAttributes, type AccountState, type Origin, type World } from './world.js';
 
 /** Subscription state changes and their `customer.subscription.*` events. */
@@ -46,6 +47,7 @@ export function createSubscription(world: World, acct: AccountState, s: NewSubsc
   };
   const row = acct.subscriptions.insert(doc, { cancel: null });
   scheduleEnd(world, acct, row);
+  scheduleRenewal(world, acct, row);
   return row;
 }
 

@@ -1,7 +1,9 @@
 import { attemptInvoice } from './payments.js';
+import { afterAutomaticFailure, blockedByHardDecline, skipBlockedRetry } from './retries-exhausted.js';
 import { attemptStillDue } from './smart-retries.js';
 import { automaticallyUpdate, attachPaymentMethod, createPaymentMethod, updateCustomer } from './customers.js';
 import type { Job } from './scheduler.js';
+import { autoFinalize, renew } from './renewals.js';
 import { cancelSubscription } from './subscriptions.js';
 import { AUTOMATIC, type World } from './world.js';
 import type { CardSpec } from './cards.js';
@@ -47,10 +49,14 @@ export function runJob(world: World, job: Job, at: number): boolean {
     case 'invoice_attempt': {
       const inv = acct.invoices.get(job.invoice);
       if (!attemptStillDue(inv, at)) return false;
-      attemptInvoice(world, acct, inv, {
-        origin: AUTOMATIC,
-        source: (inv.doc.attempt_count as number) === 0 ? 'first_attempt' : 'smart_retry',
-      });
+      const first = (inv.doc.attempt_count as number) === 0;
+      if (!first && blockedByHardDecline(acct, inv)) {
+        skipBlockedRetry(world, acct, inv);
+        return true;
+      }
+      const source = first ? 'first_attempt' : 'smart_retry';
+      const result = attemptInvoice(world, acct, inv, { origin: AUTOMATIC, source });
+      if (!result.ok) afterAutomaticFailure(world, acct, inv);
       return true;
     }
     case 'customer_update': {
@@ -78,6 +84,12 @@ export function runJob(world: World, job: Job, at: number): boolean {
       }
       return true;
     }
+    case 'renewal': {
+      const sub = acct.subscriptions.get(job.subscription);
+      return !!sub && renew(world, acct, sub, at);
+    }
+    case 'finalize':
+      return autoFinalize(world, acct, acct.invoices.get(job.invoice));
     case 'subscription_end': {
       const sub = acct.subscriptions.get(job.subscription);
       if (!sub || sub.doc.status === 'canceled' || sub.doc.cancel_at === null || sub.doc.cancel_at * 1000 !== at) return false;

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { signPayload } from '../stripe/webhooks.js';
+import type { DeliveryFaults } from './delivery-faults.js';
 import { endpointWants, renderEvent } from './events.js';
 import type { Row } from './store.js';
 import type { AccountState, World } from './world.js';
@@ -10,16 +11,18 @@ import type { AccountState, World } from './world.js';
  * subscribed to its type (or `*`) — the account's own endpoints, and for a connected account's
  * event also the platform's `connect: true` endpoints — signed with the endpoint's secret.
  * The `Stripe-Signature` header is made by the SDK's own helper (through the gateway, the only
- * module that imports `stripe`), with the emulator clock as
- * timestamp, so a receiver that follows the emulator clock accepts it.
+ * module that imports `stripe`), with the WALL-CLOCK time of the delivery as timestamp, as
+ * Stripe's `t=` is when the delivery is sent: the SDK's `constructEvent` with its default
+ * 300 s tolerance accepts it whatever the emulator clock says. Object timestamps (`created`,
+ * periods…) follow the emulator clock.
  *
  * Deliveries to one endpoint go one at a time, in the order the events happened (endpoints are
- * served in parallel). While the clock is being advanced deliveries wait (hold()), then go out
- * signed with the new time. A delivery fails on a non-2xx answer, a connection error or a 10 s
- * timeout; it is retried after `retryMs` × 2^(attempt-1) of WALL-CLOCK time (capped at one
- * hour), up to `maxAttempts` attempts in all, behind whatever is queued for that endpoint by
- * then. Retries are wall-clock so they happen in a long-running emulator whose clock is only
- * advanced on demand.
+ * served in parallel). While the clock is being advanced deliveries wait (hold()), so a receiver
+ * that reads the emulator clock sees it arrived before the events made on the way. A delivery
+ * fails on a non-2xx answer, a connection error or a 10 s timeout; it is retried after
+ * `retryMs` × 2^(attempt-1) of WALL-CLOCK time (capped at one hour), up to `maxAttempts` attempts
+ * in all, behind whatever is queued for that endpoint by then. Retries are wall-clock so they
+ * happen in a long-running emulator whose clock is only advanced on demand.
  */
 export interface DeliveryRecord {
   event: string;
@@ -37,6 +40,8 @@ export interface DeliveryRecord {
 
 interface Delivery {
   acct: AccountState;
+  /** The endpoint's account (the platform for a connect endpoint): its default API version applies. */
+  owner: AccountState;
   event: Row;
   endpoint: Row;
   attempt: number;
@@ -59,13 +64,15 @@ export class WebhookDispatcher {
   private closed = false;
   /** While > 0 (the clock is being advanced), deliveries wait: see hold(). */
   private holds = 0;
+  /** Per endpoint, a delivery held back to go after the next one (reorder fault). */
+  private held = new Map<string, Delivery>();
   readonly log: DeliveryRecord[] = [];
   delivered = 0;
   failed = 0;
 
   constructor(
     private readonly world: World,
-    private readonly opts: { retryMs: number; maxAttempts: number; concurrency: number },
+    private readonly opts: { retryMs: number; maxAttempts: number; concurrency: number; faults?: DeliveryFaults },
   ) {}
 
   get pendingRetries(): number {
@@ -86,16 +93,18 @@ export class WebhookDispatcher {
         if (endpoint.doc.status !== 'enabled' || endpoint.meta.connect !== connect) continue;
         if (!endpointWants(endpoint.doc.enabled_events as string[], type)) continue;
         event.meta.pending++;
-        this.push({ acct, event, endpoint, attempt: 1 });
+        const fault = this.opts.faults?.decide();
+        if (fault?.drop) continue;
+        this.push({ acct, owner, event, endpoint, attempt: 1 }, fault?.reorder);
+        if (fault?.duplicate) this.push({ acct, owner, event, endpoint, attempt: 1 });
       }
     }
     this.pump();
   }
 
   /**
-   * Holds deliveries while the clock is moved forward, then sends them signed with the clock's
-   * new time. Without it, an event made mid-advance would be signed with a time that is already
-   * hours or days in the past for a receiver following the emulator clock (300 s tolerance).
+   * Holds deliveries while the clock is moved forward, then sends them once it has arrived, so a
+   * receiver that dates what it does by the emulator clock never sees an event "from the future".
    * Returns the release function.
    */
   hold(): () => void {
@@ -111,6 +120,12 @@ export class WebhookDispatcher {
 
   /** Resolves once every queued delivery has been made (or has failed its current attempt). */
   flush(): Promise<void> {
+    // A delivery held back for reordering goes now: no later event may come.
+    for (const [id, d] of this.held) {
+      this.held.delete(id);
+      this.queueOf(id).push(d);
+    }
+    this.pump();
     if (this.pendingCount === 0 && this.inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
   }
@@ -121,20 +136,37 @@ export class WebhookDispatcher {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.queues.clear();
+    this.held.clear();
     this.pendingCount = 0;
     for (const r of this.requests) r.destroy(new Error('emulator closed'));
     this.settle();
     await this.flush();
   }
 
-  private push(d: Delivery): void {
-    let q = this.queues.get(d.endpoint.id);
+  /** Queues a delivery; `holdBack` keeps it to go right after the endpoint's next one. */
+  private push(d: Delivery, holdBack = false): void {
+    const id = d.endpoint.id;
+    const held = this.held.get(id);
+    this.pendingCount++;
+    if (holdBack && !held) {
+      this.held.set(id, d);
+      return;
+    }
+    const q = this.queueOf(id);
+    q.push(d);
+    if (held) {
+      this.held.delete(id);
+      q.push(held);
+    }
+  }
+
+  private queueOf(id: string): Delivery[] {
+    let q = this.queues.get(id);
     if (!q) {
       q = [];
-      this.queues.set(d.endpoint.id, q);
+      this.queues.set(id, q);
     }
-    q.push(d);
-    this.pendingCount++;
+    return q;
   }
 
   private pump(): void {
@@ -167,8 +199,9 @@ export class WebhookDispatcher {
   private async deliver(d: Delivery): Promise<void> {
     const { endpoint, event } = d;
     if (endpoint.meta.deleted || endpoint.doc.status !== 'enabled') return;
-    const payload = JSON.stringify(renderEvent(event, (endpoint.doc.api_version as string | null) ?? null), null, 2);
-    const signature = signPayload(payload, endpoint.meta.secret as string, this.world.nowSec());
+    const version = (endpoint.doc.api_version as string | null) ?? d.owner.apiVersion;
+    const payload = JSON.stringify(renderEvent(event, version), null, 2);
+    const signature = signPayload(payload, endpoint.meta.secret as string, Math.floor(Date.now() / 1000));
     const result = await post(endpoint.doc.url as string, payload, signature, this.requests);
     const ok = result.status !== null && result.status >= 200 && result.status < 300;
     this.record(d, result.status, result.error, ok);

@@ -2,13 +2,13 @@ import { FakeClock } from '../clock.js';
 import { IdGen } from './ids.js';
 import { Scheduler } from './scheduler.js';
 import { Collection, type Doc, type Row } from './store.js';
+import { DEFAULT_RETRY_DAYS, type InvoiceExhaustedAction, type SubscriptionExhaustedAction } from './retry-settings.js';
 import { ACCOUNT_BUSINESS_PROFILE, type ObjectType } from './templates.js';
 
 /** The API version the emulator speaks (stripe-node 23.x pins it). */
 export const API_VERSION = '2026-10-28.endive';
 
-/** Smart Retries default schedule: days after the first failure (8 tries within 2 weeks). */
-export const DEFAULT_RETRY_DAYS: readonly number[] = [1, 2, 4, 6, 8, 10, 13];
+export { DEFAULT_RETRY_DAYS } from './retry-settings.js';
 
 /** Who caused a change: an API request (ids go into events' `request`) or the emulator itself. */
 export interface Origin {
@@ -23,8 +23,13 @@ export interface AccountState {
   smartRetries: boolean;
   /** Days after the first failure at which Smart Retries tries again. */
   retryDays: readonly number[];
+  /** What Smart Retries does once the last retry has failed. */
+  subscriptionAction: SubscriptionExhaustedAction;
+  invoiceAction: InvoiceExhaustedAction;
   /** Dashboard timezone, the fallback for customers without one. */
   timezone: string;
+  /** The account's default API version: events for endpoints without their own are rendered in it. */
+  apiVersion: string;
   row: Row;
   customers: Collection;
   payment_methods: Collection;
@@ -79,6 +84,9 @@ export interface NewAccount {
   timezone: string;
   smartRetries: boolean;
   retryDays?: readonly number[];
+  subscriptionAction?: SubscriptionExhaustedAction;
+  invoiceAction?: InvoiceExhaustedAction;
+  apiVersion?: string;
   created: number;
 }
 
@@ -94,6 +102,8 @@ export class World {
   readonly keys = new Map<string, Set<string>>();
   /** Set by the webhook dispatcher: called once per new event (not during seed loading). */
   onEvent: ((acct: AccountState, event: Row) => void) | null = null;
+  /** Webhook endpoints may point at localhost / private addresses (Stripe refuses them). */
+  allowLocalWebhooks = false;
   /** While true, emit() records nothing (seeded history older than Stripe's 30 days of events). */
   silent = false;
   private seq = 0;
@@ -145,7 +155,10 @@ export class World {
       main: spec.main,
       smartRetries: spec.smartRetries,
       retryDays: spec.retryDays ?? DEFAULT_RETRY_DAYS,
+      subscriptionAction: spec.subscriptionAction ?? 'past_due',
+      invoiceAction: spec.invoiceAction ?? 'past_due',
       timezone: spec.timezone,
+      apiVersion: spec.apiVersion ?? API_VERSION,
       row,
       customers: make(),
       payment_methods: make(byCustomer),

@@ -52,8 +52,9 @@ describe('daemon end to end (30 simulated days)', () => {
 
     for (const c of cases) {
       const inv = invoices.get(c.invoiceId)!;
-      // Every case has ended, consistently with Stripe.
-      expect(c.endedAt, `${c.invoiceId} is still ${c.status}`).not.toBeNull();
+      // Every case whose dunning window has passed has ended, consistently with Stripe (renewals keep
+      // bringing new failures, whose windows may still be open at the end).
+      if (c.dunningDeadline <= start + 30 * DAY) expect(c.endedAt, `${c.invoiceId} is still ${c.status}`).not.toBeNull();
       if (c.status === 'recovered') expect(inv.status).toBe('paid');
       if (inv.status === 'paid') expect(c.status, c.invoiceId).toBe('recovered');
       // End of dunning applied as configured, on the invoices recover managed.

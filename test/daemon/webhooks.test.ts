@@ -12,7 +12,7 @@ describe('webhook receiver', () => {
     const w = await startWorld();
     const secret = w.store.secrets.get('webhook_secret')!;
     const url = `${w.daemon.url}/stripe/webhook`;
-    const nowSec = Math.floor(w.clock.now() / 1000);
+    const nowSec = Math.floor(Date.now() / 1000); // signatures are checked against the wall clock
     const body = JSON.stringify(event('evt_hook_1', 'invoice.created', { created: nowSec }));
     const post = () => fetch(url, { method: 'POST', body, headers: { 'Stripe-Signature': signPayload(body, secret, nowSec), 'Content-Type': 'application/json' } });
     const seen = w.daemon.waitFor('webhook', (r) => r.id === 'evt_hook_1');
@@ -41,7 +41,7 @@ describe('webhook receiver', () => {
     const w = await startWorld();
     const secret = w.store.secrets.get('webhook_secret')!;
     const url = `${w.daemon.url}/stripe/webhook`;
-    const now = Math.floor(w.clock.now() / 1000);
+    const now = Math.floor(Date.now() / 1000);
     const good = JSON.stringify(event('evt_bad_1'));
     const cases: Array<{ name: string; body: string | Buffer; header?: string; status: number; reason: string }> = [
       { name: 'unsigned', body: good, status: 400, reason: 'header_missing' },
@@ -75,7 +75,7 @@ describe('webhook receiver', () => {
     const old = w.store.secrets.get('webhook_secret')!;
     w.store.secrets.set('webhook_secret_previous', old);
     w.store.secrets.set('webhook_secret', 'whsec_rotated0000000000000000000');
-    const now = Math.floor(w.clock.now() / 1000);
+    const now = Math.floor(Date.now() / 1000);
     for (const [id, secret] of [['evt_rot_old', old], ['evt_rot_new', 'whsec_rotated0000000000000000000']] as const) {
       const body = JSON.stringify(event(id));
       const res = await fetch(`${w.daemon.url}/stripe/webhook`, { method: 'POST', body, headers: { 'Stripe-Signature': signPayload(body, secret, now) } });
@@ -85,6 +85,22 @@ describe('webhook receiver', () => {
     const body = JSON.stringify(event('evt_rot_late'));
     const res = await fetch(`${w.daemon.url}/stripe/webhook`, { method: 'POST', body, headers: { 'Stripe-Signature': signPayload(body, old, now) } });
     expect(res.status).toBe(400);
+  });
+
+  it('checks the signature timestamp against the wall clock, not the daemon clock (Stripe stamps t= when it sends)', async () => {
+    const w = await startWorld();
+    const secret = w.store.secrets.get('webhook_secret')!;
+    w.clock.set(w.clock.now() + 3 * 86_400_000); // the daemon's (fake) clock is 3 days ahead of the wall
+    const wall = Math.floor(Date.now() / 1000);
+    const daemonNow = Math.floor(w.clock.now() / 1000);
+    const post = (id: string, t: number) => {
+      const body = JSON.stringify(event(id));
+      return fetch(`${w.daemon.url}/stripe/webhook`, { method: 'POST', body, headers: { 'Stripe-Signature': signPayload(body, secret, t) } });
+    };
+    expect((await post('evt_wall_1', wall)).status).toBe(200);
+    const r = await post('evt_wall_2', daemonNow);
+    expect(r.status).toBe(400);
+    expect(w.store.events.get('evt_wall_2')).toBeUndefined();
   });
 
   it('serves /healthz and Prometheus /metrics; the server closes on stop', async () => {

@@ -59,8 +59,12 @@ describe('keys and permissions', () => {
     expect(events.data).toHaveLength(1);
     const pm = await stripeError(recover.paymentMethods.retrieve('pm_ada_visa'));
     expect(pm.message).toContain("'rak_payment_method_read'");
+    // GET /v1/account: Stripe names rak_accounts_kyc_basic_read for a least-privilege restricted key (the 403 text
+    // as recorded by a public project's probe test; Stripe's own permission table was not in the search corpus).
     const acct = await stripeError(readOnly.accounts.retrieveCurrent());
-    expect(acct.message).toContain("'rak_connected_account_read'");
+    expect(acct.message).toContain("Having the 'rak_accounts_kyc_basic_read' permission would allow this request to continue.");
+    const connectedList = await stripeError(readOnly.accounts.list());
+    expect(connectedList.message).toContain("'rak_connected_account_read'");
   });
 
   it('refuses a Stripe-Account the key cannot act for', async () => {

@@ -66,11 +66,36 @@ describe('recover emulator (command)', () => {
     expect(() => emulatorOptions({ errorRate: 2 })).toThrow(/invalid value for --error-rate: 2 \(accepted: a number from 0 to 1\)/);
     expect(() => emulatorOptions({ key: ['rk_test_x'] })).toThrow(/invalid value for --key: "rk_test_x"/);
     expect(() => emulatorOptions({ port: 70000 })).toThrow(/--port/);
-    expect(() => emulatorOptions({ smartRetries: 'maybe' as never })).toThrow(/on \| off/);
+    expect(() => emulatorOptions({ smartRetries: 'maybe' })).toThrow(/invalid value for --smart-retries: "maybe" \(accepted: on, off, or on:<window>:<tries>/);
+    expect(() => emulatorOptions({ smartRetries: 'on:5w:8' })).toThrow(/--smart-retries: "on:5w:8"/);
+    expect(() => emulatorOptions({ smartRetries: 'on:2w:0' })).toThrow(/--smart-retries/);
+    expect(emulatorOptions({ smartRetries: 'on:30d:8' }).smartRetries).toBe('on:30d:8');
     expect(() => emulatorOptions({ seed: '/nonexistent/seed.json' })).toThrow(/--seed \/nonexistent\/seed\.json: invalid seed: cannot read/);
     const generated = emulatorOptions({ generate: 20, rngSeed: 3, accounts: 2, smartRetries: 'off', key: ['rk_test_a=rak_invoice_write,rak_charge_read'] });
     expect(generated.seed && 'connected_accounts' in generated.seed ? generated.seed.connected_accounts?.length : 0).toBe(2);
-    expect(generated.smartRetries).toBe(false);
+    expect(generated.smartRetries).toBe('off');
     expect(generated.keys).toEqual({ rk_test_a: ['rak_invoice_write', 'rak_charge_read'] });
+    expect(generated.allowLocalWebhooks).toBe(false);
+    expect(emulatorOptions({ webhookFaults: 'duplicate=0.1,drop=0.05', rngSeed: 9 }).webhookFaults).toEqual({ duplicate: 0.1, drop: 0.05, seed: 9 });
+    expect(() => emulatorOptions({ webhookFaults: 'drop=5' })).toThrow(/invalid value for --webhook-faults: "drop=5" \(accepted: comma-separated/);
+    expect(emulatorOptions({ allowLocalWebhooks: true }).allowLocalWebhooks).toBe(true);
+  });
+
+  it('--start sets the clock; the same --rng-seed and --start give the same merchant, laid out around it', async () => {
+    const a = emulatorOptions({ generate: 30, rngSeed: 4, start: '2026-12-01T09:00:00Z' });
+    const b = emulatorOptions({ generate: 30, rngSeed: 4, start: '2026-12-01T09:00:00Z' });
+    expect(a.clockStart).toBe(Date.UTC(2026, 11, 1, 9));
+    expect(JSON.stringify(a.seed)).toBe(JSON.stringify(b.seed));
+    const later = emulatorOptions({ generate: 30, rngSeed: 4, start: '2027-03-01T09:00:00Z' });
+    expect(JSON.stringify(later.seed)).not.toBe(JSON.stringify(a.seed));
+    const emu = await start({ ...a, port: 0 });
+    expect(emu.now()).toBe(Date.UTC(2026, 11, 1, 9));
+    const invoices = await sdk(emu).invoices.list({ limit: 100 });
+    const created = invoices.data.map((i) => i.created * 1000);
+    // Everything generated lies within a year before the start, never in 2026's January by default.
+    expect(Math.max(...created)).toBeLessThanOrEqual(emu.now());
+    expect(Math.min(...created)).toBeGreaterThan(emu.now() - 366 * 86_400_000);
+    expect(() => emulatorOptions({ start: 'yesterday' })).toThrow(/invalid value for --start: "yesterday" \(accepted: an ISO-8601 date-time/);
+    expect(() => emulatorOptions({ start: '2026-12-01T09:00' })).toThrow(/--start/);
   });
 });

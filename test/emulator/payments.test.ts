@@ -71,7 +71,9 @@ describe('invoices.pay', () => {
     expect(first.message).toBe('Your card has insufficient funds.');
     await emu.advance(86_400_000);
     const paid = await stripe.invoices.pay('in_test_0');
-    expect(paid).toMatchObject({ status: 'paid', attempt_count: 2, amount_paid: 2000, amount_remaining: 0, next_payment_attempt: null });
+    // The first pay counted as the first attempt; the manual one after it does not (SDK Invoice.attempt_count).
+    expect(paid).toMatchObject({ status: 'paid', attempt_count: 1, amount_paid: 2000, amount_remaining: 0, next_payment_attempt: null });
+    expect(paid.auto_advance).toBe(false);
     expect(paid.status_transitions.paid_at).toBe(Math.floor(emu.now() / 1000));
     const charges = await stripe.charges.list({ customer: 'cus_test' });
     expect(charges.data.map((c) => c.status)).toEqual(['succeeded', 'failed']);
@@ -168,5 +170,54 @@ describe('invoices.pay', () => {
     expect(after.refunds?.data).toHaveLength(1);
     const ev = (await stripe.events.list({ type: 'charge.refunded' })).data[0];
     expect(ev.data.previous_attributes).toMatchObject({ amount_refunded: 0 });
+  });
+});
+
+// node_modules/stripe/esm/resources/Invoices.d.ts, Invoice.attempt_count: "Any payment attempt counts as the first
+// attempt, and subsequently only automatic retries increment the attempt count. In other words, manual payment
+// attempts after the first attempt do not affect the retry schedule."
+describe('attempt_count and the retry schedule', () => {
+  it('a manual pay after the first attempt neither counts nor moves next_payment_attempt; Smart Retries do', async () => {
+    const emu = await start({ seed: oneCustomer({ type: 'decline', decline_code: 'insufficient_funds' }) });
+    const stripe = sdk(emu);
+    await stripeError(stripe.invoices.pay('in_test_0'));
+    const first = await stripe.invoices.retrieve('in_test_0');
+    expect(first.attempt_count).toBe(1);
+    expect(first.next_payment_attempt).toBe(Math.floor(emu.now() / 1000) + 86_400); // Smart Retries: day 1
+    await emu.advance(3_600_000);
+    await stripeError(stripe.invoices.pay('in_test_0'));
+    await stripeError(stripe.invoices.pay('in_test_0'));
+    const manual = await stripe.invoices.retrieve('in_test_0');
+    expect(manual.attempt_count).toBe(1);
+    expect(manual.next_payment_attempt).toBe(first.next_payment_attempt);
+    expect(emu.state().charges.filter((c) => c.invoice === 'in_test_0')).toHaveLength(3);
+    await emu.advance(23 * 3_600_000); // the Smart Retry on day 1 runs and counts
+    const retried = await stripe.invoices.retrieve('in_test_0');
+    expect(retried.attempt_count).toBe(2);
+    expect(emu.state().charges.filter((c) => c.invoice === 'in_test_0').map((c) => c.source)).toEqual(['api', 'api', 'api', 'smart_retry']);
+  });
+});
+
+// Stripe sets auto_advance false once an invoice is paid, void or uncollectible and refuses to change it then.
+// Stripe's exact message for this refusal was not found (search tool: docs, issues, pages); the emulator's
+// wording is its own, the status (400 invalid_request_error, param auto_advance) is Stripe's.
+describe('auto_advance on a finished invoice', () => {
+  it('is false on paid, void and uncollectible invoices, and changing it answers 400', async () => {
+    const emu = await start({ seed: oneCustomer({ type: 'succeed' }, { invoices: 3 }) });
+    const stripe = sdk(emu);
+    const paid = await stripe.invoices.pay('in_test_0');
+    const voided = await stripe.invoices.voidInvoice('in_test_1');
+    const lost = await stripe.invoices.markUncollectible('in_test_2');
+    for (const inv of [paid, voided, lost]) {
+      expect(inv.auto_advance, inv.status!).toBe(false);
+      for (const value of [true, false]) {
+        const e = await stripeError(stripe.invoices.update(inv.id, { auto_advance: value }));
+        expect(e.statusCode).toBe(400);
+        expect(e.type).toBe('StripeInvalidRequestError');
+        expect(e.param).toBe('auto_advance');
+        expect(e.message).toContain(inv.status!);
+      }
+    }
+    expect((await stripe.invoices.update('in_test_0', { metadata: { note: 'ok' } })).metadata).toEqual({ note: 'ok' });
   });
 });

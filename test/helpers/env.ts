@@ -34,7 +34,8 @@ export const LEAST_FALLBACK_KEY = 'rk_test_leastprivilegefallback';
 export async function emulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   const keys = { [LEAST_KEY]: [...requiredPermissions('account')], [LEAST_CONNECT_KEY]: [...requiredPermissions('connect')],
     [LEAST_FALLBACK_KEY]: [...requiredPermissions('connect')], ...opts.keys };
-  const emu = await startEmulator({ port: 0, ...opts, keys });
+  // Tests receive webhooks on 127.0.0.1, which Stripe (and the emulator by default) refuses.
+  const emu = await startEmulator({ port: 0, allowLocalWebhooks: true, ...opts, keys });
   cleanups.push(() => emu.close());
   return emu;
 }

@@ -91,7 +91,7 @@ export const SEED = parseSeed({
 });
 
 export function startSeeded(): Promise<Emulator> {
-  return startEmulator({ port: 0, seed: SEED });
+  return startEmulator({ port: 0, seed: SEED, allowLocalWebhooks: true }); // receivers listen on 127.0.0.1
 }
 
 export interface Recorder {

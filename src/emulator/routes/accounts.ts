@@ -6,8 +6,11 @@ import { applyExpand } from '../expand.js';
 import { resolverFor, type Route, type RouteCtx } from './common.js';
 
 /**
- * Accounts (rak_connected_account_*, which is also what Stripe asks of a restricted key for
- * `GET /v1/account`): the acting account, and the platform's connected accounts.
+ * Accounts: `GET /v1/account` (the acting account) needs `rak_accounts_kyc_basic_read` — the
+ * permission Stripe names when a least-privilege restricted key asks for it ("Having the
+ * 'rak_accounts_kyc_basic_read' permission would allow this request to continue.", as recorded
+ * by a public project's test of its Stripe probe); the platform's connected accounts
+ * (`GET /v1/accounts[/:id]`) need rak_connected_account_*.
  */
 function own(ctx: RouteCtx) {
   allowOnly(ctx.params, []);
@@ -42,7 +45,7 @@ function withExpand(ctx: RouteCtx, obj: Record<string, unknown>) {
 }
 
 export const accountRoutes: Route[] = [
-  { method: 'GET', path: '/v1/account', resource: 'connected_account', handler: own },
+  { method: 'GET', path: '/v1/account', resource: 'accounts_kyc_basic', handler: own },
   { method: 'GET', path: '/v1/accounts', resource: 'connected_account', handler: list },
   { method: 'GET', path: '/v1/accounts/:id', resource: 'connected_account', handler: retrieve },
 ];

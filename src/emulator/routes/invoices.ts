@@ -1,5 +1,7 @@
 import { invalidRequest } from '../api-error.js';
-import { markUncollectible, payOutOfBand, staticPatch, updateInvoice, voidInvoice, withNextAttempt } from '../invoices.js';
+import {
+  finalizeInvoice, markUncollectible, payOutOfBand, staticPatch, updateInvoice, voidInvoice, withNextAttempt,
+} from '../invoices.js';
 import { allowOnly, bool, mergeMetadata, str, type Params } from '../params.js';
 import { attemptInvoice, cardErrorFor } from '../payments.js';
 import type { Row } from '../store.js';
@@ -7,6 +9,8 @@ import { find, many, one, over, type Route, type RouteCtx } from './common.js';
 
 /** /v1/invoices and /v1/invoice_payments (permission rak_invoice_*). */
 const STATUSES = ['draft', 'open', 'void', 'paid', 'uncollectible'];
+/** No automatic collection is left to control on these. */
+const FINAL_STATES = ['paid', 'void', 'uncollectible'];
 
 function list(ctx: RouteCtx) {
   const p = ctx.params;
@@ -35,6 +39,10 @@ function update(ctx: RouteCtx) {
   const inv = find(ctx, 'invoices', ctx.pathParams[0]);
   const patch: Record<string, unknown> = {};
   const autoAdvance = bool(p, 'auto_advance');
+  if (autoAdvance !== undefined && FINAL_STATES.includes(inv.doc.status as string)) {
+    // Stripe refuses auto_advance on an invoice whose collection is over (and has set it false).
+    throw invalidRequest(`You cannot update auto_advance on an invoice that is ${inv.doc.status}.`, 'auto_advance');
+  }
   if (autoAdvance !== undefined) patch.auto_advance = autoAdvance;
   if (p.metadata !== undefined) patch.metadata = mergeMetadata(inv.doc.metadata ?? {}, p.metadata);
   const description = str(p, 'description');
@@ -61,21 +69,7 @@ const UPDATE_PARAMS = [
 ];
 
 function finalizeDraft(ctx: RouteCtx, inv: Row, autoAdvance?: boolean): void {
-  const now = ctx.world.nowSec();
-  const patch: Record<string, unknown> = {
-    status: 'open',
-    ...staticPatch(inv.doc, {
-      number: inv.doc._s.number ?? `${inv.id.slice(3, 11).toUpperCase()}-0001`,
-      effective_at: now,
-      ending_balance: 0,
-      hosted_invoice_url: `https://invoice.stripe.com/i/${ctx.acct.id}/test_${inv.id}`,
-      invoice_pdf: `https://pay.stripe.com/invoice/${ctx.acct.id}/test_${inv.id}/pdf`,
-    }),
-    status_transitions: { ...inv.doc.status_transitions, finalized_at: now },
-  };
-  if (autoAdvance !== undefined) patch.auto_advance = autoAdvance;
-  updateInvoice(ctx.world, ctx.acct, inv, withNextAttempt(ctx.acct, inv, patch, ctx.world.nowMs()), ctx.origin);
-  ctx.world.emit(ctx.acct, 'invoice.finalized', 'invoice', inv.doc, { origin: ctx.origin });
+  finalizeInvoice(ctx.world, ctx.acct, inv, ctx.origin, autoAdvance);
 }
 
 function pay(ctx: RouteCtx) {
