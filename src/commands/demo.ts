@@ -10,10 +10,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { FakeClock, HOUR_MS } from '../clock.js';
+import { DAY_MS, FakeClock, HOUR_MS } from '../clock.js';
 import { createContext, type Context } from '../context.js';
 import { Daemon } from '../daemon/daemon.js';
-import { generateMerchant, startEmulator } from '../emulator/index.js';
+import { GENERATED_KEY, generateMerchant, startEmulator } from '../emulator/index.js';
 import { silentLogger } from '../log.js';
 import { runOnboard } from './onboard/index.js';
 import { runReport } from './report.js';
@@ -27,8 +27,14 @@ export interface DemoOptions {
   html: string;
 }
 
-/** The emulator accepts any sk_test_ key with full access. */
-const DEMO_KEY = 'sk_test_recoverdemo';
+/** The emulator's restricted key with exactly the permissions recover declares (the generator declares it). */
+const DEMO_KEY = GENERATED_KEY;
+/**
+ * Dunning window of the demo, days, and Smart Retries' window too: Stripe's default (8 tries in
+ * 2 weeks). Equal windows, so the lift measures timing and policy, not window length; and cases
+ * entering in the first half of the run reach their final outcome before it ends.
+ */
+const DEMO_WINDOW_DAYS = 14;
 /** Simulated time advances in steps of this many ms; each step delivers webhooks and runs a pass. */
 const STEP_MS = HOUR_MS;
 
@@ -50,7 +56,10 @@ export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
   if (opts.keep) rmSync(dbPath, { force: true });
   const spinner = out.spinner('Starting the Stripe emulator with a synthetic merchant…');
   const { customers, seed: rngSeed } = opts;
-  const seed = generateMerchant({ customers, rngSeed, smartRetries: true, historyEvents: false });
+  // The simulated days end now: the merchant's failures lie before them, the kept database
+  // answers report/explain/status with their defaults, and renewals fail while the daemon runs.
+  const start = Math.floor((Date.now() - opts.days * DAY_MS) / 1000) * 1000;
+  const seed = generateMerchant({ customers, rngSeed, smartRetries: `on:${DEMO_WINDOW_DAYS}d:8`, historyEvents: false, start });
   const emu = await startEmulator({ seed, allowLocalWebhooks: true }); // the demo's daemon listens on 127.0.0.1
   const clock = new FakeClock(emu.now());
   const quiet = { ...ctx.io, stdout: new PassThrough().resume(), stderr: new PassThrough().resume(), exitCode: undefined };
@@ -62,11 +71,12 @@ export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
     spinner.update('Onboarding (non-interactive)…');
     await runOnboard({
       env: 'test', scope: 'account', primaryKey: DEMO_KEY, webhookUrl: `http://127.0.0.1:${port}/stripe/webhook`,
-      controlBaseline: 'stripe', controlShare: 0.2, mode: 'live', yes: true,
+      controlBaseline: 'stripe', controlShare: 0.2, mode: 'live', dunningDays: DEMO_WINDOW_DAYS, yes: true,
     }, sub);
     // The emulator runs on this machine: no need to stay under Stripe's real rate limits (takeover
     // and the daemon both read the rate from the settings).
-    sub.db.settings.set({ ...sub.db.settings.require(), rateLimitPerSec: 5000 });
+    // The arms are assigned now (the takeover); Smart Retries' window is the demo's own.
+    sub.db.settings.set({ ...sub.db.settings.require(), rateLimitPerSec: 5000, baselineWindowDays: DEMO_WINDOW_DAYS, armsAssignedAt: emu.now() });
     spinner.update('Taking over the failed invoices…');
     await runTakeover({ pauseStripe: true }, sub);
     const counts = sub.db.cases.countsByStatus();
@@ -98,7 +108,15 @@ export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
     let since = clock.now();
     for (const c of sub.db.cases.iterate()) since = Math.min(since, c.firstFailedAt);
     const reportCtx = Object.assign(Object.create(sub) as Context, { out, globals: { ...sub.globals, json: ctx.globals.json } });
-    await runReport({ since: new Date(since).toISOString(), html: resolve(opts.html) }, reportCtx);
+    const report = await runReport({ since: new Date(since).toISOString(), html: resolve(opts.html) }, reportCtx);
+    const bySource = { takeover: 0, webhook: 0, reconciler: 0 };
+    for (const c of sub.db.cases.iterate()) bySource[c.source]++;
+    out.note(`Cases: ${bySource.takeover} taken over at the start (the backlog), ${bySource.webhook + bySource.reconciler} ` +
+      `opened by webhook as renewals failed during the ${opts.days} days (${bySource.reconciler} of them found by the reconciler).`);
+    const { treatment: t, control: k } = report.measurement.headline;
+    const per = (n: number | null) => (n === null ? 'n/a' : n.toFixed(2));
+    out.note(`Attempts per recovery on those new cases: recover ${per(t.attemptsPerRecovery)}, Stripe Smart Retries ${per(k.attemptsPerRecovery)} ` +
+      `(both arms retry within the same ${DEMO_WINDOW_DAYS}-day window).`);
     if (opts.keep) out.note(`Database kept: explore with  recover --db ${dbPath} report  or  recover --db ${dbPath} explain <invoice>`);
   } finally {
     spinner.stop();
