@@ -153,6 +153,11 @@ export async function runTakeover(opts: TakeoverOptions, ctx: Context): Promise<
   }
   // Every account is complete: the next run starts a fresh scan.
   if (!dryRun) store.tx(() => runs.forEach((r) => store.cursors.delete(r.id, SCAN_CURSOR)));
+  // Live from here on: cases that fail from now on are the report's like-for-like cohorts
+  // (both arms see the same weeks); the backlog just taken over is measured apart.
+  if (!dryRun && settings.mode === 'live' && store.settings.require().armsAssignedAt === undefined) {
+    store.settings.set({ ...store.settings.require(), armsAssignedAt: startedAt });
+  }
   spinner.succeed(dryRun ? 'takeover dry run done: nothing was written' : 'takeover done');
   report(ctx, runs, plan, { dryRun, settings, pauseStripe: env.pauseStripe, history: historyMs !== null, complete: true });
 }
