@@ -2,17 +2,16 @@
  * The commander table: global options and one entry per command. Each command's body lives in
  * src/commands/<name>.ts as run<Name>(options, ctx); nothing here does work itself.
  * Only commands that work are registered, so `--help` never lists a stub.
+ *
+ * Start-up: this file imports only commander and the flag parsers. A command's module, the
+ * context (SQLite, the Stripe SDK, pino, prompts) are imported when that command runs, so
+ * `recover --help` loads none of them (bench/startup.ts measures it).
  */
 import { Command, Option } from 'commander';
-import { createContext, type CliIO, type GlobalOptions } from './context.js';
-import { LOG_LEVELS } from './log.js';
+import type { CliIO, Context, GlobalOptions } from './context.js';
+import { LOG_LEVELS } from './log-levels.js';
+import { settableHelp } from './config/settable.js';
 import { collect, enumFlag, intFlag, numberFlag, urlFlag } from './ui/flags.js';
-import { runEmulator } from './commands/emulator.js';
-import { runSimulate } from './commands/simulate.js';
-import { runOnboard } from './commands/onboard/index.js';
-import { runConfigSet, runConfigShow } from './commands/config.js';
-import { runStatus } from './commands/status.js';
-import { runTakeover } from './commands/takeover/index.js';
 
 export type { CliIO };
 
@@ -33,11 +32,17 @@ export function buildProgram(io: CliIO): Command {
         .argParser(urlFlag('--stripe-api-base')),
     );
 
-  /** Runs a command body with a fresh context and always closes it. */
+  /**
+   * Runs a command body with a fresh context and always closes it. `readOnly` commands never
+   * create a database: a missing one is exit 2 before anything heavy is loaded.
+   */
   const action =
-    <O>(fn: (opts: O, ctx: ReturnType<typeof createContext>) => Promise<void>) =>
+    <O>(fn: (opts: O, ctx: Context) => Promise<void>, o: { readOnly?: boolean } = {}) =>
     async (opts: O) => {
-      const ctx = createContext(program.opts<GlobalOptions>(), io);
+      const { createContext, assertDbExists } = await import('./context.js');
+      const globals = program.opts<GlobalOptions>();
+      if (o.readOnly && !io.overrides?.db) assertDbExists(globals.db);
+      const ctx = createContext(globals, io);
       try {
         await fn(opts, ctx);
       } finally {
@@ -66,17 +71,35 @@ export function buildProgram(io: CliIO): Command {
     .option('--control-share <share>', 'control-group share, 0 to 0.5 (default 0.1)', numberFlag('--control-share', 0, 0.5))
     .option('--control-baseline <baseline>', 'stripe | fixed:3,5,7')
     .addOption(new Option('--mode <mode>', 'shadow (never charge) or live').argParser(enumFlag('--mode', ['shadow', 'live'] as const)))
+    .option('--no-webhook', 'register no webhook endpoint (for `stripe listen --forward-to localhost:4242/stripe/webhook`)')
     .option('-y, --yes', 'accept defaults (and saved answers) instead of asking')
-    .action(action(runOnboard));
+    .action(action(async (o: import('./commands/onboard/index.js').OnboardOptions, ctx) => (await import('./commands/onboard/index.js')).runOnboard(o, ctx)));
 
   const config = program.command('config').description('read and change the saved policy');
-  config.command('show').description('print the saved settings (secrets redacted)').action(action(runConfigShow));
+  config.command('show').description('print the saved settings (secrets redacted)')
+    .action(action(async (o, ctx) => (await import('./commands/config.js')).runConfigShow(o, ctx), { readOnly: true }));
   config
     .command('set <key> <value>')
-    .description('change one setting, e.g. recover config set dunningDays 45')
-    .action(async (key: string, value: string, opts: unknown) => action((o: unknown, ctx) => runConfigSet(key, value, o, ctx))(opts));
+    .description('change one setting and print old → new, e.g. recover config set dunningDays 45')
+    .addHelpText('after', settableHelp)
+    .action(async (key: string, value: string, opts: unknown) =>
+      action(async (o: unknown, ctx) => (await import('./commands/config.js')).runConfigSet(key, value, o, ctx))(opts));
 
-  program.command('status').description('health of the set-up: keys, webhook, Smart Retries, cases, next attempt').action(action(runStatus));
+  program.command('status').description('health of the set-up: daemon, keys, webhook, Smart Retries, events, cases, next attempt')
+    .action(action(async (o, ctx) => (await import('./commands/status.js')).runStatus(o, ctx), { readOnly: true }));
+
+  program
+    .command('go-live')
+    .description('switch from shadow to live mode safely: show what changes, re-check, pause Stripe\'s retries, switch')
+    .option('--back-to-shadow', 'switch back: hand the paused invoices back to Stripe, stop charging')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(action(async (o: import('./commands/go-live.js').GoLiveOptions, ctx) => (await import('./commands/go-live.js')).runGoLive(o, ctx)));
+
+  program
+    .command('offboard')
+    .description('leave cleanly: every managed invoice back to Stripe, webhook disabled, Smart Retries steps printed')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(action(async (o: import('./commands/offboard.js').OffboardOptions, ctx) => (await import('./commands/offboard.js')).runOffboard(o, ctx)));
 
   program
     .command('takeover')
@@ -88,7 +111,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--concurrency <n>', 'Stripe lists walked at once (default 8; the rate limit is the real bound)', intFlag('--concurrency', 1, 64))
     .addOption(new Option('--clock <clock>', 'whose "now" dates the dunning window: system, or emulator (refused against the real Stripe API)').choices(['system', 'emulator']).default('system'))
     .addOption(new Option('--page-size <n>', 'objects per Stripe list page').argParser(intFlag('--page-size', 1, 100)).hideHelp())
-    .action(action(runTakeover));
+    .action(action(async (o: import('./commands/takeover/index.js').TakeoverOptions, ctx) => (await import('./commands/takeover/index.js')).runTakeover(o, ctx)));
 
   program
     .command('report')
@@ -99,7 +122,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--csv [file]', 'CSV (one figure per line) to a file, or to stdout without one')
     .option('--html <file>', 'also write one self-contained HTML report with charts')
     .option('--feed <n>', 'latest recoveries to list', intFlag('--feed', 0, 1000), 10)
-    .action(action(async (o: import('./commands/report.js').ReportOptions, ctx) => void (await (await import('./commands/report.js')).runReport(o, ctx))));
+    .action(action(async (o: import('./commands/report.js').ReportOptions, ctx) => void (await (await import('./commands/report.js')).runReport(o, ctx)), { readOnly: true }));
 
   program
     .command('simulate')
@@ -111,7 +134,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--days <n>', 'days over which failures arrive', intFlag('--days', 1, 3650))
     .option('--dunning-days <n>', 'dunning length in days', intFlag('--dunning-days', 1, 120))
     .action(action(async (opts: Record<string, unknown>, ctx) => {
-      await runSimulate({ ...opts, json: ctx.globals.json }, ctx);
+      await (await import('./commands/simulate.js')).runSimulate({ ...opts, json: ctx.globals.json }, ctx);
     }));
 
   program
@@ -131,7 +154,7 @@ export function buildProgram(io: CliIO): Command {
     .description("the timeline of one invoice's recovery and why each decision was taken")
     .option('--account <id>', 'the account, when the invoice id is ambiguous')
     .action(async (invoice: string, opts: import('./commands/explain.js').ExplainOptions) =>
-      action(async (o: import('./commands/explain.js').ExplainOptions, ctx) => (await import('./commands/explain.js')).runExplain(invoice, o, ctx))(opts));
+      action(async (o: import('./commands/explain.js').ExplainOptions, ctx) => (await import('./commands/explain.js')).runExplain(invoice, o, ctx), { readOnly: true })(opts));
 
   program
     .command('demo')
@@ -157,7 +180,12 @@ export function buildProgram(io: CliIO): Command {
     .option('--error-rate <r>', 'share of requests answered 500', numberFlag('--error-rate', 0, 1))
     .option('--rate-limit <n>', 'requests per second per key before 429', numberFlag('--rate-limit', 0.001, 1_000_000))
     .option('--key <key=perms>', 'restricted key and its permissions, e.g. rk_test_x=rak_invoice_write,rak_charge_read (repeatable)', collect)
-    .action(action(runEmulator));
+    .action(action(async (o: import('./commands/emulator.js').EmulatorCommandOptions, ctx) => (await import('./commands/emulator.js')).runEmulator(o, ctx)));
+
+  program
+    .command('completion <shell>')
+    .description('print a shell completion script: bash, zsh or fish (e.g. recover completion bash >> ~/.bashrc)')
+    .action(async (shell: string) => (await import('./commands/completion.js')).runCompletion(shell, program, io));
 
   return program;
 }

@@ -3,9 +3,11 @@
  * The database and the Stripe gateway are opened on first use, so commands that need neither
  * (emulator, simulate) never create a database file or ask for a key.
  */
+import { existsSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { systemClock, type Clock } from './clock.js';
 import { ConfigError } from './errors.js';
+import { isMemoryPath } from './db/open.js';
 import { createLogger, type LogFormat, type Logger } from './log.js';
 import { Output } from './ui/output.js';
 import { inquirerPrompts, noPrompts, type Prompts } from './ui/prompts.js';
@@ -15,7 +17,7 @@ import { createGateway, type StripeGateway } from './stripe/index.js';
 export interface GlobalOptions {
   db: string;
   json: boolean;
-  logLevel: (typeof import('./log.js').LOG_LEVELS)[number];
+  logLevel: (typeof import('./log-levels.js').LOG_LEVELS)[number];
   logFormat: LogFormat;
   stripeApiBase?: string;
 }
@@ -40,6 +42,13 @@ export interface Context {
   readonly prompts: Prompts;
   /** Opened (and migrated) on first access. */
   readonly db: Store;
+  /**
+   * Opened read-only on first access, for commands that only read: a missing database is exit 2
+   * naming `onboard` (never created), and nothing is migrated.
+   */
+  readonly readDb: Store;
+  /** `--stripe-api-base` if given, else the one saved at onboarding (so printed "Next:" commands work). */
+  readonly apiBase: string | undefined;
   /** Built on first access from the keys saved by `recover onboard stripe`. */
   readonly stripe: StripeGateway;
   close(): Promise<void>;
@@ -55,6 +64,7 @@ export interface ContextOverrides {
 
 export function createContext(globals: GlobalOptions, io: CliIO, overrides: ContextOverrides = io.overrides ?? {}): Context {
   let db: Store | undefined = overrides.db;
+  let readDb: Store | undefined = overrides.db;
   let stripe: StripeGateway | undefined = overrides.stripe;
   const ownsDb = !overrides.db;
   const logger = overrides.logger ?? createLogger({ level: globals.logLevel, format: globals.logFormat, destination: io.stderr });
@@ -69,12 +79,28 @@ export function createContext(globals: GlobalOptions, io: CliIO, overrides: Cont
       db ??= openStore(globals.db);
       return db;
     },
+    get readDb() {
+      if (db) return db;
+      if (!readDb) {
+        assertDbExists(globals.db);
+        readDb = openStore(globals.db, { readonly: true });
+      }
+      return readDb;
+    },
+    get apiBase() {
+      if (globals.stripeApiBase) return globals.stripeApiBase;
+      const store = db ?? readDb ?? (isMemoryPath(globals.db) || existsSync(globals.db) ? ctx.readDb : undefined);
+      return store?.settings.get()?.stripeApiBase;
+    },
     get stripe() {
       stripe ??= gatewayFromSavedKeys(ctx);
       return stripe;
     },
     async close() {
-      if (ownsDb) db?.close();
+      if (ownsDb) {
+        db?.close();
+        readDb?.close();
+      }
     },
   };
   return ctx;
@@ -89,8 +115,15 @@ function gatewayFromSavedKeys(ctx: Context): StripeGateway {
   return createGateway({
     primaryKey,
     fallbackKey: ctx.db.secrets.get('fallback_key') ?? undefined,
-    apiBase: ctx.globals.stripeApiBase,
+    apiBase: ctx.apiBase,
     rateLimitPerSec: settings?.rateLimitPerSec,
     logger: ctx.logger,
   });
+}
+
+/** Read-only commands never create a database: a missing one is a configuration error (exit 2). */
+export function assertDbExists(path: string): void {
+  if (!isMemoryPath(path) && !existsSync(path)) {
+    throw new ConfigError(`no database at ${path}`, 'run `recover onboard stripe` first, or pass --db <path>');
+  }
 }

@@ -54,6 +54,14 @@ function parse(raw: string | undefined): LockValue | null {
   }
 }
 
+/** Who holds the lock, for `recover status`: the holder and whether it is still running. */
+export function lockStatus(store: Store): (LockValue & { alive: boolean }) | null {
+  const v = parse(store.meta.get(KEY));
+  if (!v) return null;
+  const live = v.host === hostname() ? alive(v.pid) : Date.now() - v.beat < STALE_MS;
+  return { ...v, alive: live };
+}
+
 /** Takes the lock for `owner`; returns how many stale attempt/job leases were released. */
 export function acquireLock(store: Store, owner: string): { attempts: number; jobs: number; tookOver: LockValue | null } {
   return store.tx(() => {

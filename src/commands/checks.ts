@@ -1,0 +1,87 @@
+/**
+ * The set-up checks `status` prints and `go-live` re-runs before it switches: each key's
+ * permissions, our webhook endpoint, and the Smart Retries signal against the baseline.
+ *
+ * Against an unreachable Stripe the answer must come in seconds, with one line per check: calls
+ * are made with no retries and a short timeout, and once one check finds Stripe unreachable the
+ * others are reported as not checked instead of each waiting out its own timeout.
+ */
+import { WEBHOOK_EVENTS } from '../config/events.js';
+import type { Settings } from '../config/settings.js';
+import type { Store } from '../db/index.js';
+import type { Logger } from '../log.js';
+import { redactKey } from '../redact.js';
+import { createGateway, probePermissions, StripeUnavailable, type StripeGateway } from '../stripe/index.js';
+import { judgeSignal, scanSmartRetries } from './onboard/baseline.js';
+import { permissionsFor } from './onboard/keys.js';
+
+export type Check = { name: string; ok: boolean; detail: string; warnOnly?: boolean };
+
+/** Per request, ms: a healthy Stripe answers in well under a second. */
+const CHECK_TIMEOUT_MS = 5000;
+
+export interface CheckDeps {
+  store: Store;
+  settings: Settings;
+  apiBase?: string;
+  logger: Logger;
+}
+
+function quickGateway(d: CheckDeps, key: string): StripeGateway {
+  return createGateway({ primaryKey: key, apiBase: d.apiBase, logger: d.logger, maxRetries: 0, timeoutMs: CHECK_TIMEOUT_MS, rateLimitPerSec: 100 });
+}
+
+export async function runChecks(d: CheckDeps): Promise<Check[]> {
+  const { store, settings } = d;
+  const checks: Check[] = [];
+  let unreachable: string | undefined;
+  const attempt = async (name: string, fn: () => Promise<Check>) => {
+    if (unreachable) {
+      checks.push({ name, ok: false, detail: `not checked: ${unreachable}` });
+      return;
+    }
+    try {
+      checks.push(await fn());
+    } catch (e) {
+      if (e instanceof StripeUnavailable) unreachable = 'Stripe unreachable';
+      checks.push({ name, ok: false, detail: (e as Error).message.split('\n')[0]! });
+    }
+  };
+  const primary = store.secrets.get('primary_key');
+  for (const label of ['primary', 'fallback'] as const) {
+    const key = store.secrets.get(`${label}_key`);
+    if (!key) {
+      if (label === 'primary') checks.push({ name: 'primary key', ok: false, detail: 'not saved' });
+      continue;
+    }
+    await attempt(`${label} key`, async () => {
+      const rows = await probePermissions(quickGateway(d, key), undefined, permissionsFor(settings.scope));
+      const missing = rows.filter((r) => !r.ok).map((r) => r.permission);
+      return { name: `${label} key`, ok: missing.length === 0, detail: `${redactKey(key)}: ${missing.length ? `missing ${missing.join(', ')}` : `all ${rows.length} permissions ok`}` };
+    });
+  }
+  if (!primary) return checks;
+  const gw = quickGateway(d, primary);
+
+  await attempt('webhook endpoint', async () => {
+    if (!settings.webhookEndpointId) {
+      return { name: 'webhook endpoint', ok: true, warnOnly: true, detail: 'none registered (onboarded with --no-webhook: events come from `stripe listen`)' };
+    }
+    const eps = (await gw.webhookEndpoints.list({ limit: 100 })).data;
+    const ep = eps.find((e) => e.id === settings.webhookEndpointId);
+    if (!ep) return { name: 'webhook endpoint', ok: false, detail: `${settings.webhookEndpointId} not found at Stripe; run recover onboard stripe` };
+    const have = new Set(ep.enabled_events);
+    const missing = WEBHOOK_EVENTS.filter((e) => !have.has(e) && !have.has('*'));
+    const secret = Boolean(store.secrets.get('webhook_secret'));
+    const ok = ep.status === 'enabled' && missing.length === 0 && secret;
+    return { name: 'webhook endpoint', ok, detail: `${ep.id} ${ep.status} → ${ep.url}; ${missing.length ? `missing events ${missing.join(', ')}` : 'all events'}; secret ${secret ? 'saved' : 'NOT saved'}` };
+  });
+
+  await attempt('smart retries', async () => {
+    const accounts = store.accounts.list();
+    const signal = await scanSmartRetries(gw, settings.scope === 'connect' ? accounts.map((a) => a.id) : [undefined], 2);
+    const v = judgeSignal(settings.controlBaseline, signal);
+    return { name: 'smart retries', ok: v.ok, detail: v.message };
+  });
+  return checks;
+}
