@@ -37,8 +37,9 @@ export function buildProgram(io: CliIO): Command {
    * create a database: a missing one is exit 2 before anything heavy is loaded.
    */
   const action =
-    <O>(fn: (opts: O, ctx: Context) => Promise<void>, o: { readOnly?: boolean } = {}) =>
+    <O>(fn: (opts: O, ctx: Context) => Promise<void>, o: { readOnly?: boolean; interrupted?: string } = {}) =>
     async (opts: O) => {
+      if (o.interrupted) io.interruptNote = o.interrupted;
       const { createContext, assertDbExists } = await import('./context.js');
       const globals = program.opts<GlobalOptions>();
       if (o.readOnly && !io.overrides?.db) assertDbExists(globals.db);
@@ -111,7 +112,9 @@ export function buildProgram(io: CliIO): Command {
     .option('--concurrency <n>', 'Stripe lists walked at once (default 8; the rate limit is the real bound)', intFlag('--concurrency', 1, 64))
     .addOption(new Option('--clock <clock>', 'whose "now" dates the dunning window: system, or emulator (refused against the real Stripe API)').choices(['system', 'emulator']).default('system'))
     .addOption(new Option('--page-size <n>', 'objects per Stripe list page').argParser(intFlag('--page-size', 1, 100)).hideHelp())
-    .action(action(async (o: import('./commands/takeover/index.js').TakeoverOptions, ctx) => (await import('./commands/takeover/index.js')).runTakeover(o, ctx)));
+    .action(action(async (o: import('./commands/takeover/index.js').TakeoverOptions, ctx) => (await import('./commands/takeover/index.js')).runTakeover(o, ctx), {
+      interrupted: 'the pages recorded so far are kept: run recover takeover again to resume',
+    }));
 
   program
     .command('report')

@@ -29,6 +29,8 @@ export interface CliIO {
   stdinIsTTY: boolean;
   /** Set by a command that completed but wants a non-zero exit without throwing. */
   exitCode?: number;
+  /** What Ctrl-C leaves behind, for the one line printed then (default "nothing was changed"). */
+  interruptNote?: string;
   /** Test seams: scripted prompts, a fake clock, a logger writing to a buffer. */
   overrides?: ContextOverrides;
 }
