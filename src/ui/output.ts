@@ -69,11 +69,17 @@ export class Output {
     this.stdout.write(JSON.stringify(redactValue(value), null, 2) + '\n');
   }
 
-  /** Renders a table (as text) and prints it with `line`. */
+  /** Terminal width in columns; 80 when stdout is not a terminal (piped, a file). */
+  get columns(): number {
+    const c = (this.stdout as { columns?: number }).columns;
+    return this.stdout.isTTY && c && c > 20 ? c : 80;
+  }
+
+  /** Renders a table fitted to the terminal width (long cells wrapped) and prints it with `line`. */
   table(head: string[], rows: Cell[][], opts: { title?: string } = {}): void {
     if (this.json) return;
     if (opts.title) this.line(this.color.bold(opts.title));
-    this.line(renderTable(head, rows, this.color));
+    this.line(renderTable(head, rows, this.color, this.columns));
   }
 
   spinner(text: string): Spinner {
@@ -90,14 +96,43 @@ export class Output {
   }
 }
 
-export function renderTable(head: string[], rows: Cell[][], color?: ChalkInstance): string {
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/g;
+const visible = (s: string) => [...s.replace(ANSI, '')].length;
+/** A column is never narrowed below this many characters (content plus its two padding spaces). */
+const MIN_COL = 8;
+
+/**
+ * Column widths that fit `width` characters: each column's natural width, then the widest
+ * column narrowed one character at a time until the table fits (or every column is at MIN_COL).
+ * Undefined when the table fits as it is.
+ */
+export function fitColumns(cells: string[][], width: number): number[] | undefined {
+  const n = Math.max(...cells.map((r) => r.length));
+  const natural = Array.from({ length: n }, (_, i) => Math.max(3, ...cells.map((r) => Math.max(...(r[i] ?? '').split('\n').map(visible)) + 2)));
+  const total = (w: number[]) => w.reduce((a, b) => a + b, 0) + n + 1; // n + 1 border characters
+  if (total(natural) <= width) return undefined;
+  const w = [...natural];
+  while (total(w) > width) {
+    const i = w.indexOf(Math.max(...w));
+    if (w[i]! <= MIN_COL) break;
+    w[i]!--;
+  }
+  return w;
+}
+
+export function renderTable(head: string[], rows: Cell[][], color?: ChalkInstance, width = 80): string {
   const styled = color && color.level > 0;
+  const body = rows.map((row) => row.map((c) => (c === null || c === undefined ? '' : String(c))));
+  const colWidths = fitColumns([head, ...body], width);
   const table = new Table({
     head: head.map((h) => (styled ? color!.bold(h) : h)),
     style: { head: [], border: styled ? ['grey'] : [] },
     // No rule between body rows: long reports stay readable in a terminal.
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    // Too wide for the terminal: wrap long cells (at spaces where possible); --json has them whole.
+    ...(colWidths ? { colWidths, wordWrap: true, wrapOnWordBoundary: true } : {}),
   });
-  for (const row of rows) table.push(row.map((c) => (c === null || c === undefined ? '' : String(c))));
+  for (const row of body) table.push(row);
   return table.toString();
 }

@@ -53,8 +53,8 @@ export async function runOnboard(opts: OnboardOptions, ctx: Context): Promise<vo
 
   // 2. Keys.
   out.line(out.color.bold('Restricted keys'));
-  out.line('Stripe cannot create API keys through its API. Create two restricted keys with these links');
-  out.line('(name and permissions are filled in), then paste them below:');
+  out.line('Stripe cannot create API keys through its API. Create two restricted keys with');
+  out.line('these links (name and permissions are filled in), then paste them below:');
   out.line(`  primary:  ${keyCreationLink(env, 'recover primary', scope)}`);
   out.line(`  fallback: ${keyCreationLink(env, 'recover fallback', scope)}  (used only when the primary is rate-limited)`);
   // Keys may come from the environment so they never appear in a shell history or process list.
@@ -204,8 +204,9 @@ function cap(s: string): string {
 
 async function askWebhookUrl(ctx: Context, saved: string | undefined, yes: boolean, env: Env): Promise<string> {
   if (yes && saved) return saved;
-  ctx.out.line('The webhook URL is the public address Stripe posts events to; put a reverse proxy or tunnel');
-  ctx.out.line('in front of recover run (127.0.0.1:4242/stripe/webhook). No public URL yet? Run again with --no-webhook.');
+  ctx.out.line('The webhook URL is the public address Stripe posts events to; put a reverse');
+  ctx.out.line('proxy or tunnel in front of recover run (127.0.0.1:4242/stripe/webhook).');
+  ctx.out.line('No public URL yet? Run again with --no-webhook and use `stripe listen`.');
   const raw = await ctx.prompts.input({
     name: 'webhookUrl', flag: '--webhook-url', message: 'Public webhook URL', default: saved,
     validate: (v) => {

@@ -1,0 +1,138 @@
+/**
+ * The operator's path in a real terminal (tmux, 80 columns): the wizard re-asks after each kind
+ * of bad answer, Ctrl-C at a prompt is one line and exit 130 with no stack trace and no endpoint
+ * at Stripe, a full onboarding then fits 80 columns, and go-live asks before switching.
+ * The emulator runs in this process; the CLI is bin/recover in the pane (see tmux.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../../src/db/index.js';
+import { ALL_PERMS, emulator, tempDb } from '../helpers/env.js';
+import { hasTmux, startRecover, type Pane } from './tmux.js';
+
+const KEY = 'rk_test_terminalprimary000000000d1e5';
+
+async function endpointCount(url: string): Promise<number> {
+  const r = await fetch(`${url}/v1/webhook_endpoints`, { headers: { authorization: 'Bearer sk_test_admin' } });
+  return ((await r.json()) as { data: unknown[] }).data.length;
+}
+
+/** Answers the questions up to the webhook URL, with bad keys first. */
+async function throughKeys(p: Pane): Promise<void> {
+  await p.waitFor('? Environment');
+  p.keys('Enter');
+  await p.waitFor('? Scope');
+  p.keys('Enter');
+  await p.waitFor('? Primary key');
+  p.keys('Enter'); // empty
+  await p.waitFor('a key is required (accepted: rk_test_… or sk_test_…)');
+  p.type('hello');
+  p.keys('Enter');
+  await p.waitFor('is not a secret or restricted key');
+  p.keys('C-u');
+  p.type('rk_live_abcdefgh12345678');
+  p.keys('Enter');
+  await p.waitFor('is a live key but the environment is test');
+  p.keys('C-u');
+  p.type(KEY);
+  p.keys('Enter');
+  await p.waitFor('? Fallback key');
+  p.keys('Enter');
+  await p.waitFor('? Public webhook URL');
+}
+
+const noTrace = (screen: string) => expect(screen).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+
+describe.skipIf(!hasTmux())('the wizard in a terminal', () => {
+  it('Ctrl-C at a prompt: one line, exit 130, no stack trace, no endpoint at Stripe', async () => {
+    const emu = await emulator({ keys: { [KEY]: ALL_PERMS } });
+    const db = tempDb();
+    const p = startRecover(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'stripe']);
+    await throughKeys(p);
+    p.type('ftp://pay.example.com');
+    p.keys('Enter');
+    await p.waitFor('(accepted: an https:// URL, or http:// in test mode)');
+    p.keys('C-c');
+    expect(await p.exitCode()).toBe(130);
+    const screen = p.screen();
+    expect(screen).toContain('recover: interrupted; nothing was changed');
+    noTrace(screen);
+    expect(screen).not.toMatch(/--(webhook-url|primary-key)/); // no flag the user did not type
+    expect(await endpointCount(emu.url)).toBe(0);
+  });
+
+  it('re-asks bad numbers with their range, confirms the summary, fits 80 columns; go-live asks first', async () => {
+    const emu = await emulator({ keys: { [KEY]: ALL_PERMS } });
+    const db = tempDb();
+    const p = startRecover(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'stripe'], { height: 60 });
+    await throughKeys(p);
+    p.keys('C-u');
+    p.type('https://pay.example.com/stripe/webhook');
+    p.keys('Enter');
+    await p.waitFor('? Control baseline');
+    p.keys('Enter');
+    await p.waitFor('? Dunning length in days (1 to 120)');
+    p.keys('C-u');
+    p.type('500');
+    p.keys('Enter');
+    await p.waitFor('"500" is not accepted: an integer from 1 to 120 (days)');
+    p.keys('C-u');
+    p.type('45');
+    p.keys('Enter');
+    await p.waitFor('? At the end of dunning, the subscription');
+    p.keys('Enter'); // cancel at period end: no delay questions follow
+    await p.waitFor('? At the end of dunning, the invoice');
+    p.keys('Enter');
+    await p.waitFor('? Include failures on subscription creation?');
+    p.keys('Enter');
+    const s1 = await p.waitFor('? Allowed retry windows');
+    expect(s1).not.toContain('Count the cancel delay from');
+    p.keys('Enter');
+    await p.waitFor('? Timezone');
+    p.keys('Enter');
+    await p.waitFor('? Control-group share (0 to 0.5)');
+    p.keys('C-u');
+    p.type('0.9');
+    p.keys('Enter');
+    await p.waitFor('"0.9" is not accepted: a number from 0 to 0.5');
+    p.keys('C-u');
+    p.type('0.2');
+    p.keys('Enter');
+    await p.waitFor('? Mode');
+    p.keys('Enter');
+    await p.waitFor('? Save and create the webhook endpoint?');
+    expect(await endpointCount(emu.url)).toBe(0); // nothing at Stripe before the confirmation
+    p.keys('Enter');
+    expect(await p.exitCode()).toBe(0);
+    const screen = p.screen();
+    expect(screen).toContain('Next: recover takeover --dry-run');
+    // Tables are fitted to the width: no table row wrapped by the terminal.
+    const tableRows = screen.split('\n').filter((l) => /^[│┌└├]/.test(l));
+    expect(tableRows.length).toBeGreaterThan(10);
+    for (const line of tableRows) expect([...line].length, line).toBeLessThanOrEqual(80);
+    expect(await endpointCount(emu.url)).toBe(1);
+    const store = openStore(db);
+    expect(store.settings.require()).toMatchObject({ dunningDays: 45, controlShare: 0.2, mode: 'shadow' });
+    store.close();
+
+    // go-live shows what changes and asks; "no" changes nothing.
+    const g = startRecover(['--db', db, 'go-live']);
+    await g.waitFor('? Switch to live mode?');
+    g.type('n');
+    g.keys('Enter');
+    expect(await g.exitCode()).toBe(0);
+    expect(g.screen()).toContain('Not switched; nothing was changed.');
+    const after = openStore(db);
+    expect(after.settings.require().mode).toBe('shadow');
+    after.close();
+
+    // status in 80 columns: every table line fits.
+    const st = startRecover(['--db', db, 'status']);
+    const code = await st.exitCode();
+    const out = st.screen();
+    expect(out, out).toContain('recover status');
+    expect([0, 1]).toContain(code);
+    const statusRows = out.split('\n').filter((l) => /^[│┌└├]/.test(l));
+    expect(statusRows.length).toBeGreaterThan(10);
+    for (const line of statusRows) expect([...line].length, line).toBeLessThanOrEqual(80);
+  });
+});
