@@ -3,6 +3,7 @@ import { benchDaemon } from './daemon.js';
 import { benchDb } from './db.js';
 import { benchEmulator } from './emulator.js';
 import { benchSimulate } from './simulate.js';
+import { benchStartup } from './startup.js';
 import { benchTakeover } from './takeover.js';
 
 export type Bench = () => Promise<Record<string, number | string>>;
@@ -12,5 +13,6 @@ export const BENCHES: Record<string, Bench> = {
   db: benchDb,
   emulator: benchEmulator,
   simulate: benchSimulate,
+  startup: benchStartup,
   takeover: benchTakeover,
 };

@@ -40,9 +40,9 @@ export function buildProgram(io: CliIO): Command {
     <O>(fn: (opts: O, ctx: Context) => Promise<void>, o: { readOnly?: boolean; interrupted?: string } = {}) =>
     async (opts: O) => {
       if (o.interrupted) io.interruptNote = o.interrupted;
-      const { createContext, assertDbExists } = await import('./context.js');
       const globals = program.opts<GlobalOptions>();
-      if (o.readOnly && !io.overrides?.db) assertDbExists(globals.db);
+      if (o.readOnly && !io.overrides?.db) (await import('./db-path.js')).assertDbExists(globals.db);
+      const { createContext } = await import('./context.js');
       const ctx = createContext(globals, io);
       try {
         await fn(opts, ctx);

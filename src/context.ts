@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { systemClock, type Clock } from './clock.js';
 import { ConfigError } from './errors.js';
-import { isMemoryPath } from './db/open.js';
+import { assertDbExists, isMemoryPath } from './db-path.js';
 import { createLogger, type LogFormat, type Logger } from './log.js';
 import { Output } from './ui/output.js';
 import { inquirerPrompts, noPrompts, type Prompts } from './ui/prompts.js';
@@ -123,9 +123,3 @@ function gatewayFromSavedKeys(ctx: Context): StripeGateway {
   });
 }
 
-/** Read-only commands never create a database: a missing one is a configuration error (exit 2). */
-export function assertDbExists(path: string): void {
-  if (!isMemoryPath(path) && !existsSync(path)) {
-    throw new ConfigError(`no database at ${path}`, 'run `recover onboard stripe` first, or pass --db <path>');
-  }
-}

@@ -3,8 +3,8 @@
  * permissions, our webhook endpoint, and the Smart Retries signal against the baseline.
  *
  * Against an unreachable Stripe the answer must come in seconds, with one line per check: calls
- * are made with no retries and a short timeout, and once one check finds Stripe unreachable the
- * others are reported as not checked instead of each waiting out its own timeout.
+ * are made with no retries and a short timeout, and the checks run at once, so the whole takes
+ * one timeout at most.
  */
 import { WEBHOOK_EVENTS } from '../config/events.js';
 import type { Settings } from '../config/settings.js';
@@ -33,41 +33,32 @@ function quickGateway(d: CheckDeps, key: string): StripeGateway {
 
 export async function runChecks(d: CheckDeps): Promise<Check[]> {
   const { store, settings } = d;
-  const checks: Check[] = [];
-  let unreachable: string | undefined;
-  const attempt = async (name: string, fn: () => Promise<Check>) => {
-    if (unreachable) {
-      checks.push({ name, ok: false, detail: `not checked: ${unreachable}` });
-      return;
-    }
+  // Each check catches its own failure: against an unreachable Stripe every one fails with its
+  // own line, all within one timeout, since they run at once.
+  const attempt = async (name: string, fn: () => Promise<Check>): Promise<Check | null> => {
     try {
-      checks.push(await fn());
+      return await fn();
     } catch (e) {
-      if (e instanceof StripeUnavailable) unreachable = 'Stripe unreachable';
-      checks.push({ name, ok: false, detail: (e as Error).message.split('\n')[0]! });
+      const why = e instanceof StripeUnavailable ? 'Stripe unreachable: ' : '';
+      return { name, ok: false, detail: why + (e as Error).message.split('\n')[0]! };
     }
   };
   const primary = store.secrets.get('primary_key');
-  for (const label of ['primary', 'fallback'] as const) {
+  const keyCheck = (label: 'primary' | 'fallback') => {
     const key = store.secrets.get(`${label}_key`);
-    if (!key) {
-      if (label === 'primary') checks.push({ name: 'primary key', ok: false, detail: 'not saved' });
-      continue;
-    }
-    await attempt(`${label} key`, async () => {
+    if (!key) return Promise.resolve(label === 'primary' ? { name: 'primary key', ok: false, detail: 'not saved' } : null);
+    return attempt(`${label} key`, async () => {
       const rows = await probePermissions(quickGateway(d, key), undefined, permissionsFor(settings.scope));
       const missing = rows.filter((r) => !r.ok).map((r) => r.permission);
       return { name: `${label} key`, ok: missing.length === 0, detail: `${redactKey(key)}: ${missing.length ? `missing ${missing.join(', ')}` : `all ${rows.length} permissions ok`}` };
     });
-  }
-  if (!primary) return checks;
-  const gw = quickGateway(d, primary);
-
-  await attempt('webhook endpoint', async () => {
+  };
+  const gw = primary ? quickGateway(d, primary) : undefined;
+  const webhook = () => attempt('webhook endpoint', async () => {
     if (!settings.webhookEndpointId) {
       return { name: 'webhook endpoint', ok: true, warnOnly: true, detail: 'none registered (onboarded with --no-webhook: events come from `stripe listen`)' };
     }
-    const eps = (await gw.webhookEndpoints.list({ limit: 100 })).data;
+    const eps = (await gw!.webhookEndpoints.list({ limit: 100 })).data;
     const ep = eps.find((e) => e.id === settings.webhookEndpointId);
     if (!ep) return { name: 'webhook endpoint', ok: false, detail: `${settings.webhookEndpointId} not found at Stripe; run recover onboard stripe` };
     const have = new Set(ep.enabled_events);
@@ -76,12 +67,12 @@ export async function runChecks(d: CheckDeps): Promise<Check[]> {
     const ok = ep.status === 'enabled' && missing.length === 0 && secret;
     return { name: 'webhook endpoint', ok, detail: `${ep.id} ${ep.status} → ${ep.url}; ${missing.length ? `missing events ${missing.join(', ')}` : 'all events'}; secret ${secret ? 'saved' : 'NOT saved'}` };
   });
-
-  await attempt('smart retries', async () => {
+  const smartRetries = () => attempt('smart retries', async () => {
     const accounts = store.accounts.list();
-    const signal = await scanSmartRetries(gw, settings.scope === 'connect' ? accounts.map((a) => a.id) : [undefined], 2);
+    const signal = await scanSmartRetries(gw!, settings.scope === 'connect' ? accounts.map((a) => a.id) : [undefined], 2);
     const v = judgeSignal(settings.controlBaseline, signal);
     return { name: 'smart retries', ok: v.ok, detail: v.message };
   });
-  return checks;
+  const all = await Promise.all([keyCheck('primary'), keyCheck('fallback'), ...(gw ? [webhook(), smartRetries()] : [])]);
+  return all.filter((c): c is Check => c !== null);
 }

@@ -6,7 +6,7 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 import type { Writable } from 'node:stream';
 import { redactText, redactValue } from '../redact.js';
 
@@ -86,12 +86,27 @@ export class Output {
     if (!this.interactive) {
       return { update: () => {}, succeed: (t) => t && this.note(t), fail: (t) => t && this.note(t), stop: () => {} };
     }
-    const s: Ora = ora({ text: redactText(text), stream: this.stderr }).start();
+    // ora is imported on the first spinner only (about 35 ms of start-up otherwise); until it is
+    // loaded, updates are kept and the final line is printed plainly.
+    let s: Ora | undefined;
+    let current = redactText(text);
+    let done = false;
+    void import('ora').then(({ default: ora }) => {
+      if (!done) s = ora({ text: current, stream: this.stderr }).start();
+    });
+    const end = (how: 'succeed' | 'fail' | 'stop', t?: string) => {
+      done = true;
+      if (s) s[how](t && redactText(t));
+      else if (t) this.note(t);
+    };
     return {
-      update: (t) => void (s.text = redactText(t)),
-      succeed: (t) => void s.succeed(t && redactText(t)),
-      fail: (t) => void s.fail(t && redactText(t)),
-      stop: () => void s.stop(),
+      update: (t) => {
+        current = redactText(t);
+        if (s) s.text = current;
+      },
+      succeed: (t) => end('succeed', t),
+      fail: (t) => end('fail', t),
+      stop: () => end('stop'),
     };
   }
 }
