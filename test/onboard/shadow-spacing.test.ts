@@ -28,7 +28,6 @@ async function attemptTimes(shadow: boolean): Promise<number[]> {
   const w = await startWorld({ onboard: ['--control-share', '0', '--dunning-days', '30', '--windows', '* * * * *'], seed: seed('sp1'), daemon: { shadow }, smartRetries: false });
   await w.advance(14 * DAY, HOUR);
   const c = w.store.cases.getByInvoice('in_sp1')!;
-  console.log('ALL', shadow, w.store.attempts.listForCase(c.id).map((a) => [a.n, a.outcome, new Date(a.scheduledAt).toISOString(), a.finishedAt && new Date(a.finishedAt).toISOString()]));
   const done = w.store.attempts.listForCase(c.id).filter((a) => a.by === 'recover' && a.finishedAt !== null);
   await w.daemon.stop();
   return done.map((a) => a.finishedAt!).sort((a, b) => a - b);
