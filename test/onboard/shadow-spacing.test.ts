@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SeedInput } from '../../src/emulator/index.js';
+import { runCli } from '../helpers/cli.js';
 import { DAY, HOUR, startWorld } from '../daemon/helpers.js';
 
 const START = Date.UTC(2026, 0, 5, 12);
@@ -25,7 +26,10 @@ function seed(tag: string): SeedInput {
 }
 
 async function attemptTimes(shadow: boolean): Promise<number[]> {
-  const w = await startWorld({ onboard: ['--control-share', '0', '--dunning-days', '30', '--windows', '* * * * *'], seed: seed('sp1'), daemon: { shadow }, smartRetries: false });
+  const w = await startWorld({
+    onboard: ['--control-share', '0', '--dunning-days', '30', '--windows', '* * * * *'],
+    seed: seed('sp1'), daemon: { shadow }, smartRetries: false,
+  });
   await w.advance(14 * DAY, HOUR);
   const c = w.store.cases.getByInvoice('in_sp1')!;
   const done = w.store.attempts.listForCase(c.id).filter((a) => a.by === 'recover' && a.finishedAt !== null);
@@ -43,5 +47,19 @@ describe('shadow mode spacing', () => {
     expect(shadow).toEqual(live);
     // src/policy/priors.ts MIN_GAP_MS.funds: 20 h between attempts after an insufficient_funds decline.
     for (let i = 1; i < shadow.length; i++) expect(shadow[i]! - shadow[i - 1]!, `gap ${i}`).toBeGreaterThanOrEqual(20 * HOUR);
+  });
+
+  it('a running daemon logs the switch made by go-live and its first live attempt; the invoice is paused first', async () => {
+    const w = await startWorld({ onboard: ['--control-share', '0', '--mode', 'shadow'], seed: seed('gl1'), smartRetries: false });
+    await w.advance(2 * HOUR);
+    expect(w.store.cases.getByInvoice('in_gl1')!.pausedStripe).toBe(false);
+    const r = await runCli(['--db', w.db, '--stripe-api-base', w.emu.url, 'go-live', '--yes'], { overrides: { clock: w.clock } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(w.emu.state().invoices.find((i) => i.id === 'in_gl1')).toMatchObject({ auto_advance: false });
+    await w.advance(10 * DAY);
+    const msgs = w.log.lines().map((l) => l.msg);
+    expect(msgs).toContain('switched to live mode: attempts now charge');
+    expect(msgs).toContain('first live attempt: recover is charging');
+    expect(msgs.indexOf('switched to live mode: attempts now charge')).toBeLessThan(msgs.indexOf('first live attempt: recover is charging'));
   });
 });
