@@ -35,12 +35,14 @@ export async function runGoLive(opts: GoLiveOptions, ctx: Context): Promise<void
   const next = nextAttempts(ctx, retried);
   out.line(out.color.bold(`recover go-live${opts.backToShadow ? ' --back-to-shadow' : ''}: mode ${settings.mode} → ${target}`));
   if (target === 'live') {
-    out.line(`  ${retried.length} cases will start being retried for real (charges, end-of-dunning actions).`);
-    for (const n of next) out.line(`    next: ${n.invoice} ${n.amount} at ${n.at}`);
-    out.line(`  ${cases.length} invoices recover retries are still left to Stripe's retries (auto_advance=true): they will be paused.`);
+    out.line(`  ${retried.length} cases start being retried for real (charges, end-of-dunning actions);`);
+    out.line('  the next attempts:');
+    for (const n of next) out.line(`    ${n.at}  ${n.invoice}  ${n.amount}`);
+    out.line(`  ${cases.length} invoices recover retries are still open to Stripe's retries`);
+    out.line('  (auto_advance=true): they are paused first.');
   } else {
     out.line('  recover stops charging; attempts are recorded as would-be again.');
-    out.line(`  ${cases.length} invoices recover paused are handed back to Stripe's retries (auto_advance=true).`);
+    out.line(`  ${cases.length} invoices recover paused go back to Stripe's retries (auto_advance=true).`);
   }
   for (const c of cases.slice(0, SHOWN)) out.line(`    ${c.invoiceId} (${c.arm}, ${c.status})`);
   if (cases.length > SHOWN) out.line(`    … and ${cases.length - SHOWN} more`);
@@ -74,7 +76,7 @@ export async function runGoLive(opts: GoLiveOptions, ctx: Context): Promise<void
   }
   db.settings.set({ ...db.settings.require(), mode: target });
   out.result({ mode: target, switched: true, checks, handedOver: tally });
-  out.line(`Mode is now ${target}. ${target === 'live' ? 'A running daemon starts charging at its next pass.' : 'A running daemon stops charging at its next pass.'}`);
+  out.line(`Mode is now ${target}. A running daemon ${target === 'live' ? 'starts' : 'stops'} charging at its next pass.`);
 }
 
 function mark(ctx: Context, c: Check): string {

@@ -22,7 +22,8 @@ export const SMART_RETRIES_RESTORE = [
   'Restore Stripe\'s own retries in the Dashboard (Billing → Revenue recovery → Retries):',
   '  1. Smart Retries on (Stripe\'s default: 8 tries within 2 weeks), or your own schedule.',
   '  2. Failed-payment emails, if you had turned them off for recover.',
-  '  3. Subscription and invoice status after all retries fail: as you want them (cancel, past-due, uncollectible).',
+  '  3. Subscription and invoice status after all retries fail: as you want them',
+  '     (cancel, past-due, uncollectible).',
 ];
 
 export async function runOffboard(opts: OffboardOptions, ctx: Context): Promise<void> {
@@ -30,8 +31,9 @@ export async function runOffboard(opts: OffboardOptions, ctx: Context): Promise<
   const settings = db.settings.require();
   const cases = casesPaused(db);
   out.line(out.color.bold('recover offboard'));
-  out.line(`  ${cases.length} invoices recover paused go back to Stripe's retries (auto_advance=true, recover_managed cleared).`);
-  out.line(`  webhook endpoint ${settings.webhookEndpointId ?? '(none registered)'} is disabled; mode ${settings.mode} → shadow.`);
+  out.line(`  ${cases.length} invoices recover paused go back to Stripe's retries`);
+  out.line('  (auto_advance=true, metadata recover_managed removed);');
+  out.line(`  webhook endpoint ${settings.webhookEndpointId ?? '(none registered)'} disabled; mode ${settings.mode} → shadow.`);
   const ok = opts.yes || (await ctx.prompts.confirm({ name: 'offboard', flag: '--yes', message: `Hand ${cases.length} invoices back to Stripe and disable the webhook?`, default: false }));
   if (!ok) {
     out.result({ offboarded: false });

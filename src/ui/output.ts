@@ -141,7 +141,8 @@ export function renderTable(head: string[], rows: Cell[][], color?: ChalkInstanc
   const body = rows.map((row) => row.map((c) => (c === null || c === undefined ? '' : String(c))));
   const colWidths = fitColumns([head, ...body], width);
   const table = new Table({
-    head: head.map((h) => (styled ? color!.bold(h) : h)),
+    // All-empty headings (a key/value table): no heading row at all.
+    head: head.every((h) => !h) ? [] : head.map((h) => (styled ? color!.bold(h) : h)),
     style: { head: [], border: styled ? ['grey'] : [] },
     // No rule between body rows: long reports stay readable in a terminal.
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
