@@ -118,18 +118,25 @@ const visible = (s: string) => [...s.replace(ANSI, '')].length;
 const MIN_COL = 8;
 
 /**
- * Column widths that fit `width` characters: each column's natural width, then the widest
- * column narrowed one character at a time until the table fits (or every column is at MIN_COL).
- * Undefined when the table fits as it is.
+ * Column widths that fit `width` characters. Columns are first narrowed down to their longest
+ * word (ids, URLs and numbers stay whole; text wraps between words), the one with the most room
+ * above that first; only if the table still does not fit are words cut (the widest column first,
+ * never below MIN_COL). Undefined when the table fits as it is.
  */
 export function fitColumns(cells: string[][], width: number): number[] | undefined {
   const n = Math.max(...cells.map((r) => r.length));
-  const natural = Array.from({ length: n }, (_, i) => Math.max(3, ...cells.map((r) => Math.max(...(r[i] ?? '').split('\n').map(visible)) + 2)));
+  const col = (i: number) => cells.map((r) => r[i] ?? '');
+  const natural = Array.from({ length: n }, (_, i) => Math.max(3, ...col(i).flatMap((c) => c.split('\n')).map(visible)) + 2);
   const total = (w: number[]) => w.reduce((a, b) => a + b, 0) + n + 1; // n + 1 border characters
   if (total(natural) <= width) return undefined;
+  const longestWord = (i: number) => Math.max(0, ...col(i).flatMap((c) => c.replace(ANSI, '').split(/\s+/)).map((w) => [...w].length)) + 2;
+  // A word wider than a third of the terminal (a long URL) may be cut rather than keep its column wide.
+  const floor = natural.map((w, i) => Math.min(w, Math.max(MIN_COL, Math.min(longestWord(i), Math.floor(width / 3)))));
   const w = [...natural];
   while (total(w) > width) {
-    const i = w.indexOf(Math.max(...w));
+    const slack = w.map((x, i) => x - floor[i]!);
+    let i = slack.indexOf(Math.max(...slack));
+    if (slack[i]! <= 0) i = w.indexOf(Math.max(...w));
     if (w[i]! <= MIN_COL) break;
     w[i]!--;
   }

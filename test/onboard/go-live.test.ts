@@ -70,6 +70,26 @@ describe('recover go-live', () => {
   });
 });
 
+describe('recover go-live --back-to-shadow', () => {
+  it('hands the invoices it paused back to Stripe before it stops charging', async () => {
+    const s = await setup({ customers: 80, mode: 'shadow' });
+    expect((await s.takeover()).code).toBe(0);
+    expect((await runCli([...s.base, 'go-live', '--yes'], { overrides: { clock: s.clock } })).code).toBe(0);
+    const paused = [...casesByInvoice(s.store()).values()].filter((c) => c.pausedStripe);
+    expect(paused.length).toBeGreaterThan(5);
+    const r = await runCli([...s.base, '--json', 'go-live', '--back-to-shadow', '--yes'], { overrides: { clock: s.clock } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.slice(r.stdout.indexOf('{')))).toMatchObject({ mode: 'shadow', switched: true });
+    const byId = new Map(s.emu.state().invoices.map((i) => [i.id, i]));
+    for (const c of paused) {
+      const i = byId.get(c.invoiceId)!;
+      if (i.status === 'open') expect(i.auto_advance, c.invoiceId).toBe(true);
+      expect(i.metadata.recover_managed, c.invoiceId).toBeUndefined();
+    }
+    expect(s.store().settings.require().mode).toBe('shadow');
+  });
+});
+
 describe('recover offboard', () => {
   it('hands every managed invoice back to Stripe, clears our metadata, disables the endpoint', async () => {
     const s = await setup({ customers: 150, baseline: 'fixed:3,5,7', mode: 'live' });

@@ -16,27 +16,30 @@ async function endpointCount(url: string): Promise<number> {
   return ((await r.json()) as { data: unknown[] }).data.length;
 }
 
+/** Replaces what is typed at the prompt with `text` and submits it. */
+function answer(p: Pane, text: string): void {
+  p.keys('C-u');
+  p.type(text);
+  p.keys('Enter');
+}
+
+/** Waits for a question, then answers it (Enter alone: the default). */
+async function ask(p: Pane, question: string, text?: string): Promise<string> {
+  const screen = await p.waitFor(question);
+  if (text === undefined) p.keys('Enter');
+  else answer(p, text);
+  return screen;
+}
+
 /** Answers the questions up to the webhook URL, with bad keys first. */
 async function throughKeys(p: Pane): Promise<void> {
-  await p.waitFor('? Environment');
-  p.keys('Enter');
-  await p.waitFor('? Scope');
-  p.keys('Enter');
-  await p.waitFor('? Primary key');
-  p.keys('Enter'); // empty
-  await p.waitFor('a key is required (accepted: rk_test_… or sk_test_…)');
-  p.type('hello');
-  p.keys('Enter');
-  await p.waitFor('is not a secret or restricted key');
-  p.keys('C-u');
-  p.type('rk_live_abcdefgh12345678');
-  p.keys('Enter');
-  await p.waitFor('is a live key but the environment is test');
-  p.keys('C-u');
-  p.type(KEY);
-  p.keys('Enter');
-  await p.waitFor('? Fallback key');
-  p.keys('Enter');
+  await ask(p, '? Environment');
+  await ask(p, '? Scope');
+  await ask(p, '? Primary key'); // empty
+  await ask(p, 'a key is required (accepted: rk_test_… or sk_test_…)', 'hello');
+  await ask(p, 'is not a secret or restricted key', 'rk_live_abcdefgh12345678');
+  await ask(p, 'is a live key but the environment is test', KEY);
+  await ask(p, '? Fallback key');
   await p.waitFor('? Public webhook URL');
 }
 
@@ -49,8 +52,7 @@ describe.skipIf(!hasTmux() && !process.env.CI)('the wizard in a terminal', () =>
     const db = tempDb();
     const p = startRecover(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'stripe']);
     await throughKeys(p);
-    p.type('ftp://pay.example.com');
-    p.keys('Enter');
+    answer(p, 'ftp://pay.example.com');
     await p.waitFor('(accepted: an https:// URL, or http:// in test mode)');
     p.keys('C-c');
     expect(await p.exitCode()).toBe(130);
@@ -66,40 +68,19 @@ describe.skipIf(!hasTmux() && !process.env.CI)('the wizard in a terminal', () =>
     const db = tempDb();
     const p = startRecover(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'stripe'], { height: 60 });
     await throughKeys(p);
-    p.keys('C-u');
-    p.type('https://pay.example.com/stripe/webhook');
-    p.keys('Enter');
-    await p.waitFor('? Control baseline');
-    p.keys('Enter');
-    await p.waitFor('? Dunning length in days (1 to 120)');
-    p.keys('C-u');
-    p.type('500');
-    p.keys('Enter');
-    await p.waitFor('"500" is not accepted: an integer from 1 to 120 (days)');
-    p.keys('C-u');
-    p.type('45');
-    p.keys('Enter');
-    await p.waitFor('? At the end of dunning, the subscription');
-    p.keys('Enter'); // cancel at period end: no delay questions follow
-    await p.waitFor('? At the end of dunning, the invoice');
-    p.keys('Enter');
-    await p.waitFor('? Include failures on subscription creation?');
-    p.keys('Enter');
-    const s1 = await p.waitFor('? Allowed retry windows');
+    answer(p, 'https://pay.example.com/stripe/webhook');
+    await ask(p, '? Control baseline');
+    await ask(p, '? Dunning length in days (1 to 120)', '500');
+    await ask(p, '"500" is not accepted: an integer from 1 to 120 (days)', '45');
+    await ask(p, '? At the end of dunning, the subscription'); // cancel at period end: no delay questions
+    await ask(p, '? At the end of dunning, the invoice');
+    await ask(p, '? Include failures on subscription creation?');
+    const s1 = await ask(p, '? Allowed retry windows');
     expect(s1).not.toContain('Count the cancel delay from');
-    p.keys('Enter');
-    await p.waitFor('? Timezone');
-    p.keys('Enter');
-    await p.waitFor('? Control-group share (0 to 0.5)');
-    p.keys('C-u');
-    p.type('0.9');
-    p.keys('Enter');
-    await p.waitFor('"0.9" is not accepted: a number from 0 to 0.5');
-    p.keys('C-u');
-    p.type('0.2');
-    p.keys('Enter');
-    await p.waitFor('? Mode');
-    p.keys('Enter');
+    await ask(p, '? Timezone');
+    await ask(p, '? Control-group share (0 to 0.5)', '0.9');
+    await ask(p, '"0.9" is not accepted: a number from 0 to 0.5', '0.2');
+    await ask(p, '? Mode');
     await p.waitFor('? Save and create the webhook endpoint?');
     expect(await endpointCount(emu.url)).toBe(0); // nothing at Stripe before the confirmation
     p.keys('Enter');
