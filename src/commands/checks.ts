@@ -17,6 +17,13 @@ import { permissionsFor } from './onboard/keys.js';
 
 export type Check = { name: string; ok: boolean; detail: string; warnOnly?: boolean };
 
+const NOT_SAVED: Check = { name: 'primary key', ok: false, detail: 'not saved' };
+
+/** The status column: ok, warn (worth a look, not a failure) or FAIL. */
+export function markCheck(color: { green(s: string): string; yellow(s: string): string; red(s: string): string }, c: Check): string {
+  return c.ok ? color.green('ok') : c.warnOnly ? color.yellow('warn') : color.red('FAIL');
+}
+
 /** Per request, ms: a healthy Stripe answers in well under a second. */
 const CHECK_TIMEOUT_MS = 5000;
 
@@ -28,7 +35,9 @@ export interface CheckDeps {
 }
 
 function quickGateway(d: CheckDeps, key: string): StripeGateway {
-  return createGateway({ primaryKey: key, apiBase: d.apiBase, logger: d.logger, maxRetries: 0, timeoutMs: CHECK_TIMEOUT_MS, rateLimitPerSec: 100 });
+  return createGateway({
+    primaryKey: key, apiBase: d.apiBase, logger: d.logger, maxRetries: 0, timeoutMs: CHECK_TIMEOUT_MS, rateLimitPerSec: 100,
+  });
 }
 
 export async function runChecks(d: CheckDeps): Promise<Check[]> {
@@ -46,33 +55,39 @@ export async function runChecks(d: CheckDeps): Promise<Check[]> {
   const primary = store.secrets.get('primary_key');
   const keyCheck = (label: 'primary' | 'fallback') => {
     const key = store.secrets.get(`${label}_key`);
-    if (!key) return Promise.resolve(label === 'primary' ? { name: 'primary key', ok: false, detail: 'not saved' } : null);
+    if (!key) return Promise.resolve(label === 'primary' ? NOT_SAVED : null);
     return attempt(`${label} key`, async () => {
       const rows = await probePermissions(quickGateway(d, key), undefined, permissionsFor(settings.scope));
       const missing = rows.filter((r) => !r.ok).map((r) => r.permission);
-      return { name: `${label} key`, ok: missing.length === 0, detail: `${redactKey(key)}: ${missing.length ? `missing ${missing.join(', ')}` : `all ${rows.length} permissions ok`}` };
+      const detail = missing.length ? `missing ${missing.join(', ')}` : `all ${rows.length} permissions ok`;
+      return { name: `${label} key`, ok: missing.length === 0, detail: `${redactKey(key)}: ${detail}` };
     });
   };
   const gw = primary ? quickGateway(d, primary) : undefined;
   const webhook = () => attempt('webhook endpoint', async () => {
     if (!settings.webhookEndpointId) {
-      return { name: 'webhook endpoint', ok: true, warnOnly: true, detail: 'none registered (onboarded with --no-webhook: events come from `stripe listen`)' };
+      const detail = 'none registered (onboarded with --no-webhook: events come from `stripe listen`)';
+      return { name: 'webhook endpoint', ok: true, warnOnly: true, detail };
     }
     const eps = (await gw!.webhookEndpoints.list({ limit: 100 })).data;
     const ep = eps.find((e) => e.id === settings.webhookEndpointId);
-    if (!ep) return { name: 'webhook endpoint', ok: false, detail: `${settings.webhookEndpointId} not found at Stripe; run recover onboard stripe` };
+    const gone = `${settings.webhookEndpointId} not found at Stripe; run recover onboard stripe`;
+    if (!ep) return { name: 'webhook endpoint', ok: false, detail: gone };
     const have = new Set(ep.enabled_events);
     const missing = WEBHOOK_EVENTS.filter((e) => !have.has(e) && !have.has('*'));
     const secret = Boolean(store.secrets.get('webhook_secret'));
     const ok = ep.status === 'enabled' && missing.length === 0 && secret;
-    return { name: 'webhook endpoint', ok, detail: `${ep.id} ${ep.status} → ${ep.url}; ${missing.length ? `missing events ${missing.join(', ')}` : 'all events'}; secret ${secret ? 'saved' : 'NOT saved'}` };
+    const events = missing.length ? `missing events ${missing.join(', ')}` : 'all events';
+    return { name: 'webhook endpoint', ok, detail: `${ep.id} ${ep.status} → ${ep.url}; ${events}; secret ${secret ? 'saved' : 'NOT saved'}` };
   });
   const smartRetries = () => attempt('smart retries', async () => {
     const accounts = store.accounts.list();
-    const signal = await scanSmartRetries(gw!, settings.scope === 'connect' ? accounts.map((a) => a.id) : [undefined], 2);
+    const scanned = settings.scope === 'connect' ? accounts.map((a) => a.id) : [undefined];
+    const signal = await scanSmartRetries(gw!, scanned, 2);
     const v = judgeSignal(settings.controlBaseline, signal);
     return { name: 'smart retries', ok: v.ok, detail: v.message };
   });
-  const all = await Promise.all([keyCheck('primary'), keyCheck('fallback'), ...(gw ? [webhook(), smartRetries()] : [])]);
+  const stripeChecks = gw ? [webhook(), smartRetries()] : [];
+  const all = await Promise.all([keyCheck('primary'), keyCheck('fallback'), ...stripeChecks]);
   return all.filter((c): c is Check => c !== null);
 }

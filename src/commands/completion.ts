@@ -24,7 +24,10 @@ function walk(cmd: Command, prefix: string[], out: Entry[]): void {
   out.push({
     path: prefix.join(' '),
     subcommands: cmd.commands.map((c) => c.name()),
-    flags: cmd.options.filter((o) => !o.hidden).map((o) => ({ flag: o.long ?? o.short ?? '', description: o.description })).filter((f) => f.flag),
+    flags: cmd.options
+      .filter((o) => !o.hidden)
+      .map((o) => ({ flag: o.long ?? o.short ?? '', description: o.description }))
+      .filter((f) => f.flag),
   });
   for (const c of cmd.commands) walk(c, [...prefix, c.name()], out);
 }
@@ -32,7 +35,8 @@ function walk(cmd: Command, prefix: string[], out: Entry[]): void {
 export function completionScript(shell: (typeof SHELLS)[number], program: Command): string {
   const entries: Entry[] = [];
   walk(program, [], entries);
-  const words = (e: Entry) => [...e.subcommands, ...e.flags.map((f) => f.flag), ...(e.path ? [] : ['--help', '--version'])].join(' ');
+  const root = (e: Entry) => (e.path ? [] : ['--help', '--version']);
+  const words = (e: Entry) => [...e.subcommands, ...e.flags.map((f) => f.flag), ...root(e)].join(' ');
   if (shell === 'bash' || shell === 'zsh') {
     const cases = entries.map((e) => `    "${e.path}") words="${words(e)}" ;;`).join('\n');
     const body = [
@@ -56,7 +60,8 @@ export function completionScript(shell: (typeof SHELLS)[number], program: Comman
       '}',
     ].join('\n');
     if (shell === 'bash') return `# recover bash completion\n${body}\ncomplete -F _recover recover\n`;
-    return `#compdef recover\n# recover zsh completion (bash-style, through bashcompinit)\nautoload -U +X bashcompinit && bashcompinit\n${body}\ncomplete -F _recover recover\n`;
+    const head = '#compdef recover\n# recover zsh completion (bash-style, through bashcompinit)\n';
+    return `${head}autoload -U +X bashcompinit && bashcompinit\n${body}\ncomplete -F _recover recover\n`;
   }
   const lines = ['# recover fish completion', 'complete -c recover -f'];
   const esc = (s: string) => s.replace(/'/g, "\\'");

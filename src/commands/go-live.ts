@@ -13,7 +13,7 @@ import { WorkError } from '../errors.js';
 import type { Context } from '../context.js';
 import type { Case } from '../db/index.js';
 import { formatMoney } from '../report/money.js';
-import { runChecks, type Check } from './checks.js';
+import { markCheck, runChecks } from './checks.js';
 import { casesPaused, casesToPause, handOver, tallyOutcomes, type HandOverResult } from './hand-over.js';
 
 export interface GoLiveOptions {
@@ -33,7 +33,8 @@ export async function runGoLive(opts: GoLiveOptions, ctx: Context): Promise<void
   const cases = target === 'live' ? casesToPause(db, settings) : casesPaused(db);
   const retried = [...db.cases.iterate()].filter((c) => c.status === 'in_dunning');
   const next = nextAttempts(ctx, retried);
-  out.line(out.color.bold(`recover go-live${opts.backToShadow ? ' --back-to-shadow' : ''}: mode ${settings.mode} → ${target}`));
+  const title = `recover go-live${opts.backToShadow ? ' --back-to-shadow' : ''}`;
+  out.line(out.color.bold(`${title}: mode ${settings.mode} → ${target}`));
   if (target === 'live') {
     out.line(`  ${retried.length} cases start being retried for real (charges, end-of-dunning actions);`);
     out.line('  the next attempts:');
@@ -47,40 +48,43 @@ export async function runGoLive(opts: GoLiveOptions, ctx: Context): Promise<void
   for (const c of cases.slice(0, SHOWN)) out.line(`    ${c.invoiceId} (${c.arm}, ${c.status})`);
   if (cases.length > SHOWN) out.line(`    … and ${cases.length - SHOWN} more`);
 
-  const checks = target === 'live' ? await runChecks({ store: db, settings, apiBase: ctx.apiBase, logger: ctx.logger }) : [];
-  if (checks.length) out.table(['check', 'status', 'detail'], checks.map((c) => [c.name, mark(ctx, c), c.detail]));
+  const deps = { store: db, settings, apiBase: ctx.apiBase, logger: ctx.logger };
+  const checks = target === 'live' ? await runChecks(deps) : [];
+  if (checks.length) out.table(['check', 'status', 'detail'], checks.map((c) => [c.name, markCheck(out.color, c), c.detail]));
   const failing = checks.filter((c) => !c.ok && !c.warnOnly && c.name !== 'smart retries');
   if (failing.length) {
     out.result({ mode: settings.mode, switched: false, checks });
-    throw new WorkError(`not switched: ${failing.map((c) => c.name).join(', ')} failed; nothing was changed`, 'fix it (recover status shows the same checks), then run recover go-live again');
+    const names = failing.map((c) => c.name).join(', ');
+    throw new WorkError(`not switched: ${names} failed; nothing was changed`, 'fix it (recover status shows the same checks), then run recover go-live again');
   }
   if (settings.mode === target && cases.length === 0) {
     out.result({ mode: target, switched: false, checks, handedOver: tallyOutcomes([]) });
     out.line(`Already in ${target} mode; nothing to change.`);
     return;
   }
-  const ok = opts.yes || (await ctx.prompts.confirm({ name: 'goLive', flag: '--yes', message: `Switch to ${target} mode${cases.length ? ` and ${target === 'live' ? 'pause' : 'resume'} ${cases.length} invoices` : ''}?`, default: false }));
+  const also = cases.length ? ` and ${target === 'live' ? 'pause' : 'resume'} ${cases.length} invoices` : '';
+  const message = `Switch to ${target} mode${also}?`;
+  const ok = opts.yes || (await ctx.prompts.confirm({ name: 'goLive', flag: '--yes', message, default: false }));
   if (!ok) {
     out.result({ mode: settings.mode, switched: false, checks });
     out.line('Not switched; nothing was changed.');
     return;
   }
 
-  const results = await handOver(ctx.stripe, db, cases, { pause: target === 'live', runId: randomBytes(4).toString('hex'), now });
+  const runId = randomBytes(4).toString('hex');
+  const results = await handOver(ctx.stripe, db, cases, { pause: target === 'live', runId, now });
   const tally = tallyOutcomes(results);
   const failed = results.filter((r) => r.outcome === 'failed');
   printOutcome(ctx, results, target);
   if (target === 'live' && failed.length) {
     out.result({ mode: settings.mode, switched: false, checks, handedOver: tally });
-    throw new WorkError(`not switched: Stripe refused to pause ${failed.length} invoices (${failed[0]!.case.invoiceId}: ${failed[0]!.detail}); those paused are kept`, 'run recover go-live again');
+    const first = `${failed[0]!.case.invoiceId}: ${failed[0]!.detail}`;
+    throw new WorkError(`not switched: Stripe refused to pause ${failed.length} invoices (${first}); those paused are kept`, 'run recover go-live again');
   }
   db.settings.set({ ...db.settings.require(), mode: target });
   out.result({ mode: target, switched: true, checks, handedOver: tally });
-  out.line(`Mode is now ${target}. A running daemon ${target === 'live' ? 'starts' : 'stops'} charging at its next pass.`);
-}
-
-function mark(ctx: Context, c: Check): string {
-  return c.ok ? ctx.out.color.green('ok') : c.warnOnly ? ctx.out.color.yellow('warn') : ctx.out.color.red('FAIL');
+  const daemon = target === 'live' ? 'starts' : 'stops';
+  out.line(`Mode is now ${target}. A running daemon ${daemon} charging at its next pass.`);
 }
 
 function nextAttempts(ctx: Context, cases: Case[]): Array<{ invoice: string; amount: string; at: string }> {
@@ -95,6 +99,11 @@ function nextAttempts(ctx: Context, cases: Case[]): Array<{ invoice: string; amo
 function printOutcome(ctx: Context, results: HandOverResult[], target: 'live' | 'shadow'): void {
   const t = tallyOutcomes(results);
   const verb = target === 'live' ? 'paused' : 'handed back';
-  ctx.out.line(`${t.changed} invoices ${verb}${t.already ? `, ${t.already} already paused` : ''}${t.not_open ? `, ${t.not_open} no longer open` : ''}${t.merchant_paused ? `, ${t.merchant_paused} left paused as you set them` : ''}.`);
-  for (const r of results.filter((x) => x.outcome === 'failed').slice(0, SHOWN)) ctx.out.warn(`${r.case.invoiceId}: ${r.detail}`);
+  const parts = [`${t.changed} invoices ${verb}`];
+  if (t.already) parts.push(`${t.already} already paused`);
+  if (t.not_open) parts.push(`${t.not_open} no longer open`);
+  if (t.merchant_paused) parts.push(`${t.merchant_paused} left paused as you set them`);
+  ctx.out.line(`${parts.join(', ')}.`);
+  const failed = results.filter((x) => x.outcome === 'failed');
+  for (const r of failed.slice(0, SHOWN)) ctx.out.warn(`${r.case.invoiceId}: ${r.detail}`);
 }

@@ -23,7 +23,8 @@ export interface HandOverResult {
 
 /** Active cases recover retries itself (treatment, and control under a fixed baseline) that Stripe may still retry. */
 export function casesToPause(store: Store, settings: Settings): Case[] {
-  return [...store.cases.iterate()].filter((c) => !isTerminalStatus(c.status) && recoverRetries(c.arm, settings) && !c.pausedStripe);
+  const retriedByUs = (c: Case) => !isTerminalStatus(c.status) && recoverRetries(c.arm, settings);
+  return [...store.cases.iterate()].filter((c) => retriedByUs(c) && !c.pausedStripe);
 }
 
 /** Every case whose invoice recover paused (active or not: an ended case's invoice may still be open). */
@@ -92,8 +93,8 @@ export async function handOver(
       });
       return { case: c, outcome: 'changed' };
     } catch (e) {
-      if (e instanceof InvalidRequest || e instanceof NotFound) return { case: c, outcome: 'failed', detail: e.message };
-      throw e;
+      if (!(e instanceof InvalidRequest || e instanceof NotFound)) throw e;
+      return { case: c, outcome: 'failed', detail: e.message };
     }
   });
 }

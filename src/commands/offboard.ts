@@ -33,8 +33,10 @@ export async function runOffboard(opts: OffboardOptions, ctx: Context): Promise<
   out.line(out.color.bold('recover offboard'));
   out.line(`  ${cases.length} invoices recover paused go back to Stripe's retries`);
   out.line('  (auto_advance=true, metadata recover_managed removed);');
-  out.line(`  webhook endpoint ${settings.webhookEndpointId ?? '(none registered)'} disabled; mode ${settings.mode} → shadow.`);
-  const ok = opts.yes || (await ctx.prompts.confirm({ name: 'offboard', flag: '--yes', message: `Hand ${cases.length} invoices back to Stripe and disable the webhook?`, default: false }));
+  out.line(`  webhook endpoint ${settings.webhookEndpointId ?? '(none registered)'} disabled;`);
+  out.line(`  mode ${settings.mode} → shadow.`);
+  const message = `Hand ${cases.length} invoices back to Stripe and disable the webhook?`;
+  const ok = opts.yes || (await ctx.prompts.confirm({ name: 'offboard', flag: '--yes', message, default: false }));
   if (!ok) {
     out.result({ offboarded: false });
     out.line('Nothing was changed.');
@@ -42,7 +44,8 @@ export async function runOffboard(opts: OffboardOptions, ctx: Context): Promise<
   }
   // Shadow first: a daemon still running must not charge an invoice Stripe now retries too.
   if (settings.mode !== 'shadow') db.settings.set({ ...settings, mode: 'shadow' });
-  const results = await handOver(ctx.stripe, db, cases, { pause: false, runId: randomBytes(4).toString('hex'), now: () => ctx.clock.now() });
+  const runId = randomBytes(4).toString('hex');
+  const results = await handOver(ctx.stripe, db, cases, { pause: false, runId, now: () => ctx.clock.now() });
   const tally = tallyOutcomes(results);
   let webhook: 'disabled' | 'gone' | 'none' = 'none';
   if (settings.webhookEndpointId) {
@@ -55,11 +58,14 @@ export async function runOffboard(opts: OffboardOptions, ctx: Context): Promise<
     }
   }
   const failed = results.filter((r) => r.outcome === 'failed');
-  out.result({ offboarded: failed.length === 0, handedBack: tally, webhook, failed: failed.map((r) => ({ invoice: r.case.invoiceId, error: r.detail })) });
-  out.line(`${tally.changed} invoices handed back to Stripe${tally.not_open ? `, ${tally.not_open} no longer open` : ''}; webhook endpoint ${webhook}; mode shadow.`);
+  const refused = failed.map((r) => ({ invoice: r.case.invoiceId, error: r.detail }));
+  out.result({ offboarded: failed.length === 0, handedBack: tally, webhook, failed: refused });
+  const notOpen = tally.not_open ? `, ${tally.not_open} no longer open` : '';
+  out.line(`${tally.changed} invoices handed back to Stripe${notOpen}; webhook endpoint ${webhook}; mode shadow.`);
   for (const l of SMART_RETRIES_RESTORE) out.line(l);
   out.line(`  ${smartRetriesLink(settings.env)}`);
   if (failed.length) {
-    throw new WorkError(`Stripe refused ${failed.length} invoices (${failed[0]!.case.invoiceId}: ${failed[0]!.detail}); the others were handed back`, 'run recover offboard again');
+    const first = `${failed[0]!.case.invoiceId}: ${failed[0]!.detail}`;
+    throw new WorkError(`Stripe refused ${failed.length} invoices (${first}); the others were handed back`, 'run recover offboard again');
   }
 }

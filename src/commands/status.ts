@@ -6,7 +6,7 @@
  */
 import { lockStatus } from '../daemon/lock.js';
 import type { Context } from '../context.js';
-import { runChecks } from './checks.js';
+import { markCheck, runChecks } from './checks.js';
 
 /** "3 min ago" from two epoch-ms instants. */
 export function ago(then: number, now: number): string {
@@ -26,7 +26,9 @@ export async function runStatus(_opts: unknown, ctx: Context): Promise<void> {
   const checks = await runChecks({ store: db, settings, apiBase: ctx.apiBase, logger: ctx.logger });
   const now = ctx.clock.now();
   const lock = lockStatus(db);
-  const daemon = lock?.alive ? { running: true, pid: lock.pid, host: lock.host, heartbeatAt: lock.beat } : { running: false };
+  const daemon = lock?.alive
+    ? { running: true, pid: lock.pid, host: lock.host, heartbeatAt: lock.beat }
+    : { running: false };
   const cases = db.cases.countsByStatus();
   const lastEvent = db.events.lastReceivedAt();
   const failed = db.events.countFailed();
@@ -34,7 +36,10 @@ export async function runStatus(_opts: unknown, ctx: Context): Promise<void> {
   const nextDue = db.attempts.nextDueAt();
   // Past by more than a minute: no daemon is working through the due attempts.
   const overdue = nextDue !== null && nextDue < now - 60_000;
-  if (overdue) checks.push({ name: 'next attempt', ok: false, warnOnly: true, detail: `due ${ago(nextDue, now)}: ${daemon.running ? 'the daemon is behind' : 'start recover run'}` });
+  if (overdue) {
+    const why = daemon.running ? 'the daemon is behind' : 'start recover run';
+    checks.push({ name: 'next attempt', ok: false, warnOnly: true, detail: `due ${ago(nextDue, now)}: ${why}` });
+  }
   const report = {
     environment: settings.env,
     scope: settings.scope,
@@ -56,7 +61,8 @@ export async function runStatus(_opts: unknown, ctx: Context): Promise<void> {
   out.table(['', ''], [
     ['environment / scope', `${settings.env} / ${settings.scope}`],
     ['mode / baseline', `${settings.mode} / ${settings.controlBaseline}`],
-    ['daemon', lock?.alive ? `running (pid ${lock.pid} on ${lock.host}, heartbeat ${ago(lock.beat, Date.now())})` : 'not running'],
+    // The heartbeat is wall time (src/daemon/lock.ts), not the business clock.
+    ['daemon', lock?.alive ? `running (pid ${lock.pid} on ${lock.host}, beat ${ago(lock.beat, Date.now())})` : 'not running'],
     ['accounts', accounts.map((a) => `${a.id} (${a.kind})`).join(', ') || 'none'],
     ['cases', Object.entries(cases).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`).join(', ') || 'none yet'],
     ['last event received', iso(lastEvent)],
@@ -64,7 +70,6 @@ export async function runStatus(_opts: unknown, ctx: Context): Promise<void> {
     ['webhooks rejected', rejected || 'none'],
     ['next scheduled attempt', nextDue === null ? 'none' : iso(nextDue) + (overdue ? ' OVERDUE' : '')],
   ], { title: `recover status (${ctx.globals.db})` });
-  const mark = (c: (typeof checks)[number]) => (c.ok ? out.color.green('ok') : c.warnOnly ? out.color.yellow('warn') : out.color.red('FAIL'));
-  out.table(['check', 'status', 'detail'], checks.map((c) => [c.name, mark(c), c.detail]));
+  out.table(['check', 'status', 'detail'], checks.map((c) => [c.name, markCheck(out.color, c), c.detail]));
   if (!report.healthy) ctx.io.exitCode = 1;
 }

@@ -126,10 +126,11 @@ const MIN_COL = 8;
 export function fitColumns(cells: string[][], width: number): number[] | undefined {
   const n = Math.max(...cells.map((r) => r.length));
   const col = (i: number) => cells.map((r) => r[i] ?? '');
-  const natural = Array.from({ length: n }, (_, i) => Math.max(3, ...col(i).flatMap((c) => c.split('\n')).map(visible)) + 2);
+  const widest = (i: number, split: RegExp) => Math.max(0, ...col(i).flatMap((c) => c.split(split)).map(visible));
+  const natural = Array.from({ length: n }, (_, i) => Math.max(1, widest(i, /\n/)) + 2);
   const total = (w: number[]) => w.reduce((a, b) => a + b, 0) + n + 1; // n + 1 border characters
   if (total(natural) <= width) return undefined;
-  const longestWord = (i: number) => Math.max(0, ...col(i).flatMap((c) => c.replace(ANSI, '').split(/\s+/)).map((w) => [...w].length)) + 2;
+  const longestWord = (i: number) => widest(i, /\s+/) + 2;
   // A word wider than a third of the terminal (a long URL) may be cut rather than keep its column wide.
   const floor = natural.map((w, i) => Math.min(w, Math.max(MIN_COL, Math.min(longestWord(i), Math.floor(width / 3)))));
   const w = [...natural];
