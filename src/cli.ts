@@ -37,9 +37,10 @@ export function buildProgram(io: CliIO): Command {
    * create a database: a missing one is exit 2 before anything heavy is loaded.
    */
   const action =
-    <O>(fn: (opts: O, ctx: Context) => Promise<void>, o: { readOnly?: boolean; interrupted?: string } = {}) =>
+    <O>(fn: (opts: O, ctx: Context) => Promise<void>, o: { readOnly?: boolean; interrupted?: string; ownSigint?: boolean } = {}) =>
     async (opts: O) => {
       if (o.interrupted) io.interruptNote = o.interrupted;
+      if (o.ownSigint) io.handlesSigint = true;
       const globals = program.opts<GlobalOptions>();
       if (o.readOnly && !io.overrides?.db) (await import('./db-path.js')).assertDbExists(globals.db);
       const { createContext } = await import('./context.js');
@@ -113,7 +114,7 @@ export function buildProgram(io: CliIO): Command {
     .addOption(new Option('--clock <clock>', 'whose "now" dates the dunning window: system, or emulator (refused against the real Stripe API)').choices(['system', 'emulator']).default('system'))
     .addOption(new Option('--page-size <n>', 'objects per Stripe list page').argParser(intFlag('--page-size', 1, 100)).hideHelp())
     .action(action(async (o: import('./commands/takeover/index.js').TakeoverOptions, ctx) => (await import('./commands/takeover/index.js')).runTakeover(o, ctx), {
-      interrupted: 'the pages recorded so far are kept: run recover takeover again to resume',
+      interrupted: 'the pages recorded so far are kept: run recover takeover again to resume', ownSigint: true,
     }));
 
   program
@@ -150,7 +151,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--reconcile <cron>', 'when to re-list open invoices and recent events (UTC cron)', '0 * * * *')
     .addOption(new Option('--clock <clock>', 'system, or emulator: follow the emulator clock (needs --stripe-api-base)').argParser(enumFlag('--clock', ['system', 'emulator'] as const)).default('system'))
     .option('--concurrency <n>', 'attempts run at once (the shared rate limit is the real bound)', intFlag('--concurrency', 1, 64), 4)
-    .action(action(async (o: import('./commands/run.js').RunOptions, ctx) => (await import('./commands/run.js')).runRun(o, ctx)));
+    .action(action(async (o: import('./commands/run.js').RunOptions, ctx) => (await import('./commands/run.js')).runRun(o, ctx), { ownSigint: true }));
 
   program
     .command('explain <invoice>')
@@ -183,7 +184,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--error-rate <r>', 'share of requests answered 500', numberFlag('--error-rate', 0, 1))
     .option('--rate-limit <n>', 'requests per second per key before 429', numberFlag('--rate-limit', 0.001, 1_000_000))
     .option('--key <key=perms>', 'restricted key and its permissions, e.g. rk_test_x=rak_invoice_write,rak_charge_read (repeatable)', collect)
-    .action(action(async (o: import('./commands/emulator.js').EmulatorCommandOptions, ctx) => (await import('./commands/emulator.js')).runEmulator(o, ctx)));
+    .action(action(async (o: import('./commands/emulator.js').EmulatorCommandOptions, ctx) => (await import('./commands/emulator.js')).runEmulator(o, ctx), { ownSigint: true }));
 
   program
     .command('completion <shell>')

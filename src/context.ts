@@ -31,6 +31,8 @@ export interface CliIO {
   exitCode?: number;
   /** What Ctrl-C leaves behind, for the one line printed then (default "nothing was changed"). */
   interruptNote?: string;
+  /** Set while a command that stops gracefully on SIGINT itself runs (run, emulator, takeover). */
+  handlesSigint?: boolean;
   /** Test seams: scripted prompts, a fake clock, a logger writing to a buffer. */
   overrides?: ContextOverrides;
 }

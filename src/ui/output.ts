@@ -92,7 +92,9 @@ export class Output {
     let current = redactText(text);
     let done = false;
     void import('ora').then(({ default: ora }) => {
-      if (!done) s = ora({ text: current, stream: this.stderr }).start();
+      // discardStdin off: ora's stdin discarder puts the terminal in raw mode, and a Ctrl-C typed
+      // while one spinner stops and the next starts was lost (the command did not stop).
+      if (!done) s = ora({ text: current, stream: this.stderr, discardStdin: false }).start();
     });
     const end = (how: 'succeed' | 'fail' | 'stop', t?: string) => {
       done = true;

@@ -76,8 +76,10 @@ export function startRecover(args: string[], o: { env?: Record<string, string>; 
   const name = `t${++seq}`;
   const env = { NO_COLOR: '1', TERM: 'xterm-256color', PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...o.env };
   const envArgs = Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`).join(' ');
-  // The exit code is printed after the command so the test can read it off the screen.
-  const cmd = `env -i ${envArgs} ${quote(process.execPath)} ${quote(launcher())} ${args.map(quote).join(' ')}; echo "[exit $?]"; sleep 3600`;
+  // The exit code is printed after the command so the test can read it off the screen. The shell
+  // traps SIGINT (a handler, reset to the default in the child at exec) so a Ctrl-C reaches the
+  // CLI and the shell survives to print the code.
+  const cmd = `trap : INT; env -i ${envArgs} ${quote(process.execPath)} ${quote(launcher())} ${args.map(quote).join(' ')}; echo "[exit $?]"; sleep 3600`;
   tmux('new-session', '-d', '-s', name, '-x', String(o.width ?? 80), '-y', String(o.height ?? 40), 'sh', '-c', cmd);
   live.push(name);
   const screen = () => tmux('capture-pane', '-p', '-J', '-t', name).replace(/\s+$/, '');

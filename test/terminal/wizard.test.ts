@@ -117,4 +117,14 @@ describe.skipIf(!hasTmux() && !process.env.CI)('the wizard in a terminal', () =>
     expect(statusRows.length).toBeGreaterThan(10);
     for (const line of statusRows) expect([...line].length, line).toBeLessThanOrEqual(80);
   });
+
+  it('Ctrl-C during the demo (spinner running): one line, exit 130, no stack trace', async () => {
+    const dir = tempDb().replace(/recover\.db$/, '');
+    const p = startRecover(['--db', `${dir}demo.db`, 'demo', '--customers', '200', '--days', '60']);
+    await p.waitFor(/Day \d+\/60/, 60_000);
+    p.keys('C-c');
+    expect(await p.exitCode()).toBe(130);
+    expect(p.screen()).toContain('recover: interrupted');
+    noTrace(p.screen());
+  });
 });
