@@ -33,6 +33,8 @@ export interface CliIO {
   interruptNote?: string;
   /** Set while a command that stops gracefully on SIGINT itself runs (run, emulator, takeover). */
   handlesSigint?: boolean;
+  /** Set by bin/recover when SIGINT arrived while such a command ran. */
+  interrupted?: boolean;
   /** Test seams: scripted prompts, a fake clock, a logger writing to a buffer. */
   overrides?: ContextOverrides;
 }

@@ -13,7 +13,9 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     await program.parseAsync(argv);
     return io.exitCode ?? 0;
   } catch (err) {
-    return reportError(err, io, argv.includes('--json'));
+    const code = reportError(err, io, argv.includes('--json'));
+    // A command that stopped on Ctrl-C by itself (takeover) reports what it kept, then 130.
+    return io.interrupted ? INTERRUPTED_EXIT : code;
   }
 }
 

@@ -23,7 +23,7 @@ export async function runRun(opts: RunOptions, ctx: Context): Promise<void> {
   const reconcileCron = parseCron(opts.reconcile ?? DEFAULT_RECONCILE_CRON);
   let clock: Clock | DaemonClock = ctx.clock;
   if (opts.clock === 'emulator') {
-    const emu = new EmulatorClock(EmulatorClock.check(ctx.globals.stripeApiBase));
+    const emu = new EmulatorClock(EmulatorClock.check(ctx.apiBase));
     await emu.start();
     clock = emu;
   }
@@ -41,7 +41,7 @@ export async function runRun(opts: RunOptions, ctx: Context): Promise<void> {
 async function serve(opts: RunOptions, ctx: Context, store: Store, clock: Clock | DaemonClock, reconcileCron: string): Promise<void> {
   const settings = store.settings.require();
   const daemon = new Daemon({
-    store, clock, logger: ctx.logger, apiBase: ctx.globals.stripeApiBase, reconcileCron, shadow: opts.shadow ?? false,
+    store, clock, logger: ctx.logger, apiBase: ctx.apiBase, reconcileCron, shadow: opts.shadow ?? false,
     concurrency: opts.concurrency, http: opts.once ? null : { host: opts.host, port: opts.port },
   });
   const mode = opts.shadow ? 'shadow' : settings.mode;

@@ -160,7 +160,7 @@ async function askKey(ctx: Context, label: 'primary' | 'fallback', flag: string,
   const saved = ctx.db.secrets.get(`${label}_key`) ?? undefined;
   if (given) {
     // Given by flag or environment: a bad one is a usage error naming that flag.
-    const { warning } = checkKey(flag, given, env, ctx.globals.stripeApiBase);
+    const { warning } = checkKey(flag, given, env, ctx.apiBase);
     if (warning && !(await acceptSecretKey(ctx, label, warning, yes))) {
       throw new WorkError(`${flag} ${redactKey(given)} refused; nothing was saved`, 'create a restricted key with the link above');
     }
@@ -180,7 +180,7 @@ async function askKey(ctx: Context, label: 'primary' | 'fallback', flag: string,
       validate: (v) => {
         if (!v.trim()) return required ? `a key is required (accepted: rk_${env}_… or sk_${env}_…)` : true;
         try {
-          checkKey(name, v.trim(), env, ctx.globals.stripeApiBase);
+          checkKey(name, v.trim(), env, ctx.apiBase);
           return true;
         } catch (e) {
           return (e as Error).message;
@@ -188,7 +188,7 @@ async function askKey(ctx: Context, label: 'primary' | 'fallback', flag: string,
       },
     })).trim();
     if (!key) return undefined;
-    const { warning } = checkKey(name, key, env, ctx.globals.stripeApiBase);
+    const { warning } = checkKey(name, key, env, ctx.apiBase);
     if (!warning || (await acceptSecretKey(ctx, label, warning, yes))) return key;
   }
 }
