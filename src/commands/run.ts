@@ -23,7 +23,7 @@ export async function runRun(opts: RunOptions, ctx: Context): Promise<void> {
   const reconcileCron = parseCron(opts.reconcile ?? DEFAULT_RECONCILE_CRON);
   let clock: Clock | DaemonClock = ctx.clock;
   if (opts.clock === 'emulator') {
-    const emu = new EmulatorClock(EmulatorClock.check(ctx.apiBase));
+    const emu = new EmulatorClock(EmulatorClock.check(ctx.globals.stripeApiBase));
     await emu.start();
     clock = emu;
   }

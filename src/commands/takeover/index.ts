@@ -188,7 +188,7 @@ async function pickClock(ctx: Context, which: TakeoverOptions['clock']): Promise
   if (which === undefined || which === 'system') return ctx.clock;
   if (which !== 'emulator') throw badValue('--clock', which, 'system | emulator');
   // Read once: a takeover is one moment's snapshot of the account, like a run on the system clock.
-  const emulatorClock = new EmulatorClock(EmulatorClock.check(ctx.apiBase));
+  const emulatorClock = new EmulatorClock(EmulatorClock.check(ctx.globals.stripeApiBase));
   await emulatorClock.sync();
   return emulatorClock;
 }
