@@ -19,8 +19,8 @@ export interface OffboardOptions {
 }
 
 export const SMART_RETRIES_RESTORE = [
-  'Restore Stripe\'s own retries in the Dashboard (Billing → Revenue recovery → Retries):',
-  '  1. Smart Retries on (Stripe\'s default: 8 tries within 2 weeks), or your own schedule.',
+  'Restore Stripe\'s retries (Dashboard: Billing → Revenue recovery → Retries):',
+  '  1. Smart Retries on (Stripe\'s default: 8 tries in 2 weeks), or your own schedule.',
   '  2. Failed-payment emails, if you had turned them off for recover.',
   '  3. Subscription and invoice status after all retries fail: as you want them',
   '     (cancel, past-due, uncollectible).',
