@@ -4,6 +4,7 @@ import { benchDb } from './db.js';
 import { benchEmulator } from './emulator.js';
 import { benchReport } from './report.js';
 import { benchSimulate } from './simulate.js';
+import { benchStartup } from './startup.js';
 import { benchTakeover } from './takeover.js';
 
 export type Bench = () => Promise<Record<string, number | string>>;
@@ -14,5 +15,6 @@ export const BENCHES: Record<string, Bench> = {
   emulator: benchEmulator,
   report: benchReport,
   simulate: benchSimulate,
+  startup: benchStartup,
   takeover: benchTakeover,
 };

@@ -2,17 +2,16 @@
  * The commander table: global options and one entry per command. Each command's body lives in
  * src/commands/<name>.ts as run<Name>(options, ctx); nothing here does work itself.
  * Only commands that work are registered, so `--help` never lists a stub.
+ *
+ * Start-up: this file imports only commander and the flag parsers. A command's module, the
+ * context (SQLite, the Stripe SDK, pino, prompts) are imported when that command runs, so
+ * `recover --help` loads none of them (bench/startup.ts measures it).
  */
 import { Command, Option } from 'commander';
-import { createContext, type CliIO, type GlobalOptions } from './context.js';
-import { LOG_LEVELS } from './log.js';
+import type { CliIO, Context, GlobalOptions } from './context.js';
+import { LOG_LEVELS } from './log-levels.js';
+import { settableHelp } from './config/settable.js';
 import { collect, enumFlag, intFlag, numberFlag, urlFlag } from './ui/flags.js';
-import { runEmulator } from './commands/emulator.js';
-import { runSimulate } from './commands/simulate.js';
-import { runOnboard } from './commands/onboard/index.js';
-import { runConfigSet, runConfigShow } from './commands/config.js';
-import { runStatus } from './commands/status.js';
-import { runTakeover } from './commands/takeover/index.js';
 
 export type { CliIO };
 
@@ -33,11 +32,19 @@ export function buildProgram(io: CliIO): Command {
         .argParser(urlFlag('--stripe-api-base')),
     );
 
-  /** Runs a command body with a fresh context and always closes it. */
+  /**
+   * Runs a command body with a fresh context and always closes it. `readOnly` commands never
+   * create a database: a missing one is exit 2 before anything heavy is loaded.
+   */
   const action =
-    <O>(fn: (opts: O, ctx: ReturnType<typeof createContext>) => Promise<void>) =>
+    <O>(fn: (opts: O, ctx: Context) => Promise<void>, o: { readOnly?: boolean; interrupted?: string; ownSigint?: boolean } = {}) =>
     async (opts: O) => {
-      const ctx = createContext(program.opts<GlobalOptions>(), io);
+      if (o.interrupted) io.interruptNote = o.interrupted;
+      if (o.ownSigint) io.handlesSigint = true;
+      const globals = program.opts<GlobalOptions>();
+      if (o.readOnly && !io.overrides?.db) (await import('./db-path.js')).assertDbExists(globals.db);
+      const { createContext } = await import('./context.js');
+      const ctx = createContext(globals, io);
       try {
         await fn(opts, ctx);
       } finally {
@@ -66,17 +73,39 @@ export function buildProgram(io: CliIO): Command {
     .option('--control-share <share>', 'control-group share, 0 to 0.5 (default 0.1)', numberFlag('--control-share', 0, 0.5))
     .option('--control-baseline <baseline>', 'stripe | fixed:3,5,7')
     .addOption(new Option('--mode <mode>', 'shadow (never charge) or live').argParser(enumFlag('--mode', ['shadow', 'live'] as const)))
+    .option('--no-webhook', 'register no webhook endpoint (for `stripe listen --forward-to localhost:4242/stripe/webhook`)')
     .option('-y, --yes', 'accept defaults (and saved answers) instead of asking')
-    .action(action(runOnboard));
+    .action(action(async (o: import('./commands/onboard/index.js').OnboardOptions, ctx) => (await import('./commands/onboard/index.js')).runOnboard(o, ctx)));
 
   const config = program.command('config').description('read and change the saved policy');
-  config.command('show').description('print the saved settings (secrets redacted)').action(action(runConfigShow));
+  config.command('show').description('print the saved settings (secrets redacted)')
+    .action(action(async (o, ctx) => (await import('./commands/config.js')).runConfigShow(o, ctx), { readOnly: true }));
   config
     .command('set <key> <value>')
-    .description('change one setting, e.g. recover config set dunningDays 45')
-    .action(async (key: string, value: string, opts: unknown) => action((o: unknown, ctx) => runConfigSet(key, value, o, ctx))(opts));
+    .description('change one setting and print old → new, e.g. recover config set dunningDays 45')
+    .addHelpText('after', settableHelp)
+    .action(async (key: string, value: string, opts: unknown) =>
+      action(async (o: unknown, ctx) => (await import('./commands/config.js')).runConfigSet(key, value, o, ctx))(opts));
 
-  program.command('status').description('health of the set-up: keys, webhook, Smart Retries, cases, next attempt').action(action(runStatus));
+  program.command('status').description('health of the set-up: daemon, keys, webhook, Smart Retries, events, cases, next attempt')
+    .action(action(async (o, ctx) => (await import('./commands/status.js')).runStatus(o, ctx), { readOnly: true }));
+
+  program
+    .command('go-live')
+    .description('switch from shadow to live mode safely: show what changes, re-check, pause Stripe\'s retries, switch')
+    .option('--back-to-shadow', 'switch back: hand the paused invoices back to Stripe, stop charging')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(action(async (o: import('./commands/go-live.js').GoLiveOptions, ctx) => (await import('./commands/go-live.js')).runGoLive(o, ctx), {
+      interrupted: 'the invoices handed over so far are recorded, the mode is unchanged: run recover go-live again',
+    }));
+
+  program
+    .command('offboard')
+    .description('leave cleanly: every managed invoice back to Stripe, webhook disabled, Smart Retries steps printed')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(action(async (o: import('./commands/offboard.js').OffboardOptions, ctx) => (await import('./commands/offboard.js')).runOffboard(o, ctx), {
+      interrupted: 'the invoices handed back so far are recorded: run recover offboard again',
+    }));
 
   program
     .command('takeover')
@@ -88,7 +117,9 @@ export function buildProgram(io: CliIO): Command {
     .option('--concurrency <n>', 'Stripe lists walked at once (default 8; the rate limit is the real bound)', intFlag('--concurrency', 1, 64))
     .addOption(new Option('--clock <clock>', 'whose "now" dates the dunning window: system, or emulator (refused against the real Stripe API)').choices(['system', 'emulator']).default('system'))
     .addOption(new Option('--page-size <n>', 'objects per Stripe list page').argParser(intFlag('--page-size', 1, 100)).hideHelp())
-    .action(action(runTakeover));
+    .action(action(async (o: import('./commands/takeover/index.js').TakeoverOptions, ctx) => (await import('./commands/takeover/index.js')).runTakeover(o, ctx), {
+      interrupted: 'the pages recorded so far are kept: run recover takeover again to resume', ownSigint: true,
+    }));
 
   program
     .command('report')
@@ -103,7 +134,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--currency <code>', 'the currency of the headline money figures (default: the one most recoveries are in)')
     .option('--effect <pp>', 'lift (pp) the "days more" estimate is for (default: the one seen, else 5)',
       numberFlag('--effect', 0.1, 100))
-    .action(action(async (o: import('./commands/report.js').ReportOptions, ctx) => void (await (await import('./commands/report.js')).runReport(o, ctx))));
+    .action(action(async (o: import('./commands/report.js').ReportOptions, ctx) => void (await (await import('./commands/report.js')).runReport(o, ctx)), { readOnly: true }));
 
   program
     .command('simulate')
@@ -115,7 +146,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--days <n>', 'days over which failures arrive', intFlag('--days', 1, 3650))
     .option('--dunning-days <n>', 'dunning length in days', intFlag('--dunning-days', 1, 120))
     .action(action(async (opts: Record<string, unknown>, ctx) => {
-      await runSimulate({ ...opts, json: ctx.globals.json }, ctx);
+      await (await import('./commands/simulate.js')).runSimulate({ ...opts, json: ctx.globals.json }, ctx);
     }));
 
   program
@@ -130,7 +161,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--concurrency <n>', 'attempts run at once (the shared rate limit is the real bound)', intFlag('--concurrency', 1, 64), 4)
     .option('--adopt', 'this database is a restored copy and the original installation is retired: take over its invoices')
     .addOption(new Option('--webhook-secret <whsec>', 'also accept events signed with this secret, this run only (stripe listen)').env('RECOVER_WEBHOOK_SECRET'))
-    .action(action(async (o: import('./commands/run.js').RunOptions, ctx) => (await import('./commands/run.js')).runRun(o, ctx)));
+    .action(action(async (o: import('./commands/run.js').RunOptions, ctx) => (await import('./commands/run.js')).runRun(o, ctx), { ownSigint: true }));
 
   program
     .command('backup <file>')
@@ -143,7 +174,7 @@ export function buildProgram(io: CliIO): Command {
     .description("the timeline of one invoice's recovery and why each decision was taken")
     .option('--account <id>', 'the account, when the invoice id is ambiguous')
     .action(async (invoice: string, opts: import('./commands/explain.js').ExplainOptions) =>
-      action(async (o: import('./commands/explain.js').ExplainOptions, ctx) => (await import('./commands/explain.js')).runExplain(invoice, o, ctx))(opts));
+      action(async (o: import('./commands/explain.js').ExplainOptions, ctx) => (await import('./commands/explain.js')).runExplain(invoice, o, ctx), { readOnly: true })(opts));
 
   program
     .command('demo')
@@ -172,7 +203,12 @@ export function buildProgram(io: CliIO): Command {
     .option('--start <iso>', 'emulator clock start, e.g. 2026-12-01T00:00:00Z (default: now)')
     .option('--allow-local-webhooks', 'accept webhook endpoints on localhost/private addresses (Stripe refuses them)')
     .option('--webhook-faults <faults>', 'seeded webhook delivery faults, e.g. duplicate=0.1,reorder=0.2,drop=0.05')
-    .action(action(runEmulator));
+    .action(action(async (o: import('./commands/emulator.js').EmulatorCommandOptions, ctx) => (await import('./commands/emulator.js')).runEmulator(o, ctx), { ownSigint: true }));
+
+  program
+    .command('completion <shell>')
+    .description('print a shell completion script: bash, zsh or fish (e.g. recover completion bash >> ~/.bashrc)')
+    .action(async (shell: string) => (await import('./commands/completion.js')).runCompletion(shell, program, io));
 
   return program;
 }

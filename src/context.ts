@@ -3,9 +3,11 @@
  * The database and the Stripe gateway are opened on first use, so commands that need neither
  * (emulator, simulate) never create a database file or ask for a key.
  */
+import { existsSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { clockNote, noticedClock, systemClock, type Clock } from './clock.js';
 import { ConfigError } from './errors.js';
+import { assertDbExists, isMemoryPath } from './db-path.js';
 import { createLogger, type LogFormat, type Logger } from './log.js';
 import { Output } from './ui/output.js';
 import { inquirerPrompts, noPrompts, type Prompts } from './ui/prompts.js';
@@ -15,7 +17,7 @@ import { createGateway, type StripeGateway } from './stripe/index.js';
 export interface GlobalOptions {
   db: string;
   json: boolean;
-  logLevel: (typeof import('./log.js').LOG_LEVELS)[number];
+  logLevel: (typeof import('./log-levels.js').LOG_LEVELS)[number];
   logFormat: LogFormat;
   stripeApiBase?: string;
 }
@@ -27,6 +29,12 @@ export interface CliIO {
   stdinIsTTY: boolean;
   /** Set by a command that completed but wants a non-zero exit without throwing. */
   exitCode?: number;
+  /** What Ctrl-C leaves behind, for the one line printed then (default "nothing was changed"). */
+  interruptNote?: string;
+  /** Set while a command that stops gracefully on SIGINT itself runs (run, emulator, takeover). */
+  handlesSigint?: boolean;
+  /** Set by bin/recover when SIGINT arrived while such a command ran. */
+  interrupted?: boolean;
   /** Test seams: scripted prompts, a fake clock, a logger writing to a buffer. */
   overrides?: ContextOverrides;
 }
@@ -40,6 +48,13 @@ export interface Context {
   readonly prompts: Prompts;
   /** Opened (and migrated) on first access. */
   readonly db: Store;
+  /**
+   * Opened read-only on first access, for commands that only read: a missing database is exit 2
+   * naming `onboard` (never created), and nothing is migrated.
+   */
+  readonly readDb: Store;
+  /** `--stripe-api-base` if given, else the one saved at onboarding (so printed "Next:" commands work). */
+  readonly apiBase: string | undefined;
   /** Built on first access from the keys saved by `recover onboard stripe`. */
   readonly stripe: StripeGateway;
   close(): Promise<void>;
@@ -55,6 +70,7 @@ export interface ContextOverrides {
 
 export function createContext(globals: GlobalOptions, io: CliIO, overrides: ContextOverrides = io.overrides ?? {}): Context {
   let db: Store | undefined = overrides.db;
+  let readDb: Store | undefined = overrides.db;
   let stripe: StripeGateway | undefined = overrides.stripe;
   const ownsDb = !overrides.db;
   const logger = overrides.logger ?? createLogger({ level: globals.logLevel, format: globals.logFormat, destination: io.stderr });
@@ -72,12 +88,28 @@ export function createContext(globals: GlobalOptions, io: CliIO, overrides: Cont
       db ??= openStore(globals.db);
       return db;
     },
+    get readDb() {
+      if (db) return db;
+      if (!readDb) {
+        assertDbExists(globals.db);
+        readDb = openStore(globals.db, { readonly: true });
+      }
+      return readDb;
+    },
+    get apiBase() {
+      if (globals.stripeApiBase) return globals.stripeApiBase;
+      const store = db ?? readDb ?? (isMemoryPath(globals.db) || existsSync(globals.db) ? ctx.readDb : undefined);
+      return store?.settings.get()?.stripeApiBase;
+    },
     get stripe() {
       stripe ??= gatewayFromSavedKeys(ctx);
       return stripe;
     },
     async close() {
-      if (ownsDb) db?.close();
+      if (ownsDb) {
+        db?.close();
+        readDb?.close();
+      }
     },
   };
   return ctx;
@@ -92,8 +124,9 @@ function gatewayFromSavedKeys(ctx: Context): StripeGateway {
   return createGateway({
     primaryKey,
     fallbackKey: ctx.db.secrets.get('fallback_key') ?? undefined,
-    apiBase: ctx.globals.stripeApiBase,
+    apiBase: ctx.apiBase,
     rateLimitPerSec: settings?.rateLimitPerSec,
     logger: ctx.logger,
   });
 }
+

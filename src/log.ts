@@ -9,7 +9,8 @@ import { redactText, redactValue } from './redact.js';
 
 export type { Logger };
 export type LogFormat = 'text' | 'json';
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+import { LOG_LEVELS } from './log-levels.js';
+export { LOG_LEVELS };
 
 export interface LoggerOptions {
   level?: LevelWithSilent;

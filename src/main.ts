@@ -13,11 +13,21 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     await program.parseAsync(argv);
     return io.exitCode ?? 0;
   } catch (err) {
-    return reportError(err, io, argv.includes('--json'));
+    const code = reportError(err, io, argv.includes('--json'));
+    // A command that stopped on Ctrl-C by itself (takeover) reports what it kept, then 130.
+    return io.interrupted ? INTERRUPTED_EXIT : code;
   }
 }
 
-function defaultIO(): CliIO {
+/** Exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it. */
+export const INTERRUPTED_EXIT = 130;
+
+/** The one line printed on Ctrl-C: what was kept, or that nothing was changed. */
+export function interruptedLine(io: CliIO): string {
+  return `recover: interrupted; ${io.interruptNote ?? 'nothing was changed'}\n`;
+}
+
+export function defaultIO(): CliIO {
   return { stdout: process.stdout, stderr: process.stderr, env: process.env, stdinIsTTY: Boolean(process.stdin.isTTY) };
 }
 
@@ -26,6 +36,11 @@ function reportError(err: unknown, io: CliIO, json: boolean): number {
     // Help and --version end with exit 0; commander already printed the message otherwise.
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
     return 2;
+  }
+  // Ctrl-C at a prompt: @inquirer/prompts rejects with ExitPromptError (raw mode sees no SIGINT).
+  if (err instanceof Error && err.name === 'ExitPromptError') {
+    io.stderr.write('\n' + interruptedLine(io));
+    return INTERRUPTED_EXIT;
   }
   if (err instanceof RecoverError) {
     const message = redactText(err.message);

@@ -9,19 +9,20 @@ import { redactKey } from '../redact.js';
 import type { Context } from '../context.js';
 import { parseDuration } from '../ui/flags.js';
 import { splitWindows } from './onboard/policy-questions.js';
+import { SETTABLE_KEYS } from '../config/settable.js';
 
 const SECRET_NAMES = ['primary_key', 'fallback_key', 'webhook_secret'] as const;
 
-function loadSettings(ctx: Context): Settings {
-  const s = ctx.db.settings.get();
+function loadSettings(ctx: Context, read = false): Settings {
+  const s = (read ? ctx.readDb : ctx.db).settings.get();
   if (!s) throw new ConfigError(`no settings saved in ${ctx.globals.db}`, 'run: recover onboard stripe');
   return s;
 }
 
 export async function runConfigShow(_opts: unknown, ctx: Context): Promise<void> {
-  const settings = loadSettings(ctx);
+  const settings = loadSettings(ctx, true);
   const secrets = Object.fromEntries(SECRET_NAMES.map((n) => {
-    const v = ctx.db.secrets.get(n);
+    const v = ctx.readDb.secrets.get(n);
     return [n, v ? redactKey(v) : null];
   }));
   ctx.out.result({ settings, secrets });
@@ -29,9 +30,8 @@ export async function runConfigShow(_opts: unknown, ctx: Context): Promise<void>
   ctx.out.table(['secret', 'saved'], Object.entries(secrets).map(([k, v]) => [k, v ?? 'no']));
 }
 
-/** Keys that may be set, as camelCase settings names; kebab-case flag names are accepted too. */
-const SETTABLE = ['dunningDays', 'subscriptionAction', 'invoiceAction', 'includeSubscriptionCreate', 'delayFrom', 'windows', 'defaultTimezone', 'controlShare', 'controlBaseline', 'mode', 'rateLimitPerSec', 'baselineWindowDays'] as const;
-type Settable = (typeof SETTABLE)[number];
+type Settable = keyof typeof SETTABLE_KEYS;
+const SETTABLE = Object.keys(SETTABLE_KEYS) as Settable[];
 
 function camel(key: string): string {
   return key.replace(/^--/, '').replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
@@ -64,15 +64,17 @@ function coerce(key: Settable, raw: string, current: Settings): unknown {
 
 export async function runConfigSet(key: string, value: string, _opts: unknown, ctx: Context): Promise<void> {
   const name = camel(key);
+  if (name === 'mode') {
+    // Switching the mode alone would leave Stripe's retries on for invoices recover starts charging.
+    throw new UsageError('mode is not set with config set (accepted keys: see recover config set --help)', 'run: recover go-live (or recover go-live --back-to-shadow)');
+  }
   if (!(SETTABLE as readonly string[]).includes(name)) throw badValue('key', key, SETTABLE.join(' | '));
   const current = loadSettings(ctx);
   const settable = name as Settable;
   const parsed = settingsSchema.safeParse({ ...current, [settable]: coerce(settable, value, current) });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UsageError(`invalid value for ${name}: ${JSON.stringify(value)} (${issue?.message ?? 'not accepted'})`);
-  }
+  if (!parsed.success) throw badValue(name, value, SETTABLE_KEYS[settable]);
   ctx.db.settings.set(parsed.data);
-  ctx.out.result({ [settable]: parsed.data[settable] });
-  ctx.out.line(`${settable} = ${JSON.stringify(parsed.data[settable])}`);
+  const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+  ctx.out.result({ key: settable, old: current[settable] ?? null, new: parsed.data[settable] });
+  ctx.out.line(`${settable}: ${show(current[settable] ?? 'unset')} → ${show(parsed.data[settable])}`);
 }

@@ -35,7 +35,8 @@ export interface EmulatorCommandOptions {
 }
 
 export interface EmulatorCommandContext {
-  out: { line(text: string): void };
+  /** `result` prints under --json only (recover --json emulator), `line` otherwise. */
+  out: { line(text: string): void; result?(value: unknown): void };
   /** Stops the emulator when aborted (tests); otherwise SIGINT/SIGTERM do. */
   signal?: AbortSignal;
 }
@@ -147,6 +148,13 @@ export async function runEmulator(options: EmulatorCommandOptions, ctx: Emulator
   ctx.out.line(`Point the CLI at it with --stripe-api-base ${emu.url}`);
   ctx.out.line(`Control: POST ${emu.url}/_emulator/clock {"advance_ms":86400000} · GET /_emulator/state · POST /_emulator/faults · POST /_emulator/flush`);
   ctx.out.line('Press Ctrl-C to stop.');
+  // For scripts: `recover --json emulator | jq -r .url`. Keys come as prefix + rest, as in the text,
+  // because every key-shaped string is redacted on output (`.keys[0] | .prefix + .rest` in jq).
+  const keyJson = (k: string, permissions: string[] | 'all') => ({ prefix: splitKey(k)[0], rest: splitKey(k)[1], permissions });
+  ctx.out.result?.({
+    url: emu.url, accountId: emu.accountId, clock: new Date(emu.now()).toISOString(), loaded, smartRetries: smart,
+    keys: [keyJson(EMULATOR_FULL_KEY, 'all'), ...restricted.map(([k, p]) => keyJson(k, p))],
+  });
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
@@ -165,6 +173,11 @@ export async function runEmulator(options: EmulatorCommandOptions, ctx: Emulator
 
 /** `sk_test_abc` → `sk_test_ + abc`: readable, and not redacted as a secret would be. */
 function spell(key: string): string {
+  const [prefix, rest] = splitKey(key);
+  return rest ? `${prefix} + ${rest}` : key;
+}
+
+function splitKey(key: string): [string, string] {
   const m = /^((?:sk|rk)_test_)(.*)$/.exec(key);
-  return m ? `${m[1]} + ${m[2]}` : key;
+  return m ? [m[1]!, m[2]!] : [key, ''];
 }

@@ -1,86 +1,75 @@
 /**
  * `recover status`: one screen on the health of the set-up. Stripe checks (keys, webhook
- * endpoint, Smart Retries) are re-run quickly; local figures come from the database. Exits 1
- * when a check fails, so it can serve as a monitoring probe.
+ * endpoint, Smart Retries) are re-run quickly; local figures come from the database, opened
+ * read-only (status never creates a database). Exits 1 when a check fails, so it can serve as a
+ * monitoring probe.
  */
-import { WEBHOOK_EVENTS } from '../config/events.js';
-import { redactKey } from '../redact.js';
-import { createGateway, probePermissions } from '../stripe/index.js';
+import { lockStatus } from '../daemon/lock.js';
 import type { Context } from '../context.js';
-import { judgeSignal, scanSmartRetries } from './onboard/baseline.js';
-import { permissionsFor } from './onboard/keys.js';
+import { markCheck, runChecks } from './checks.js';
 
-type Check = { name: string; ok: boolean; detail: string };
+/** "3 min ago" from two epoch-ms instants. */
+export function ago(then: number, now: number): string {
+  const s = Math.round((now - then) / 1000);
+  if (s < 0) return `in ${ago(now, then).replace(/ ago$/, '')}`;
+  if (s < 90) return `${s} s ago`;
+  if (s < 90 * 60) return `${Math.round(s / 60)} min ago`;
+  if (s < 36 * 3600) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86400)} days ago`;
+}
 
 export async function runStatus(_opts: unknown, ctx: Context): Promise<void> {
-  const { db, out } = ctx;
+  const { out } = ctx;
+  const db = ctx.readDb;
   const settings = db.settings.require();
   const accounts = db.accounts.list();
-  const checks: Check[] = [];
-  const attempt = async (name: string, fn: () => Promise<Check | Check[]>) => {
-    try {
-      const r = await fn();
-      checks.push(...(Array.isArray(r) ? r : [r]));
-    } catch (e) {
-      checks.push({ name, ok: false, detail: (e as Error).message });
-    }
-  };
-
-  for (const label of ['primary', 'fallback'] as const) {
-    const key = db.secrets.get(`${label}_key`);
-    if (!key) {
-      if (label === 'primary') checks.push({ name: 'primary key', ok: false, detail: 'not saved' });
-      continue;
-    }
-    await attempt(`${label} key`, async () => {
-      const rows = await probePermissions(createGateway({ primaryKey: key, apiBase: ctx.globals.stripeApiBase, logger: ctx.logger }), undefined, permissionsFor(settings.scope));
-      const missing = rows.filter((r) => !r.ok).map((r) => r.permission);
-      return { name: `${label} key`, ok: missing.length === 0, detail: `${redactKey(key)}: ${missing.length ? `missing ${missing.join(', ')}` : `all ${rows.length} permissions ok`}` };
-    });
-  }
-
-  await attempt('webhook endpoint', async () => {
-    const eps = (await ctx.stripe.webhookEndpoints.list({ limit: 100 })).data;
-    const ep = eps.find((e) => e.id === settings.webhookEndpointId);
-    if (!ep) return { name: 'webhook endpoint', ok: false, detail: `${settings.webhookEndpointId ?? 'none'} not found at Stripe; run recover onboard stripe` };
-    const have = new Set(ep.enabled_events);
-    const missing = WEBHOOK_EVENTS.filter((e) => !have.has(e) && !have.has('*'));
-    const secret = Boolean(db.secrets.get('webhook_secret'));
-    const ok = ep.status === 'enabled' && missing.length === 0 && secret;
-    return { name: 'webhook endpoint', ok, detail: `${ep.id} ${ep.status} → ${ep.url}; ${missing.length ? `missing events ${missing.join(', ')}` : 'all events'}; secret ${secret ? 'saved' : 'NOT saved'}` };
-  });
-
-  await attempt('smart retries', async () => {
-    const signal = await scanSmartRetries(ctx.stripe, settings.scope === 'connect' ? accounts.map((a) => a.id) : [undefined], 2);
-    const v = judgeSignal(settings.controlBaseline, signal);
-    return { name: 'smart retries', ok: v.ok, detail: v.message };
-  });
-
+  const checks = await runChecks({ store: db, settings, apiBase: ctx.apiBase, logger: ctx.logger });
+  const now = ctx.clock.now();
+  const lock = lockStatus(db);
+  const daemon = lock?.alive
+    ? { running: true, pid: lock.pid, host: lock.host, heartbeatAt: lock.beat }
+    : { running: false };
   const cases = db.cases.countsByStatus();
   const lastEvent = db.events.lastReceivedAt();
+  const failed = db.events.countFailed();
+  const rejections = db.counters.webhookRejections();
   const nextDue = db.attempts.nextDueAt();
+  // Past by more than a minute: no daemon is working through the due attempts.
+  const overdue = nextDue !== null && nextDue < now - 60_000;
+  if (overdue) {
+    const why = daemon.running ? 'the daemon is behind' : 'start recover run';
+    checks.push({ name: 'next attempt', ok: false, warnOnly: true, detail: `due ${ago(nextDue, now)}: ${why}` });
+  }
   const report = {
     environment: settings.env,
     scope: settings.scope,
     mode: settings.mode,
     baseline: settings.controlBaseline,
     accounts: accounts.map((a) => ({ id: a.id, kind: a.kind, name: a.name })),
+    daemon,
     checks,
     cases,
-    events: { total: db.events.count(), unprocessed: db.events.countUnprocessed(), lastReceivedAt: lastEvent },
+    events: { total: db.events.count(), unprocessed: db.events.countUnprocessed(), failed, lastReceivedAt: lastEvent },
+    webhookRejections: rejections,
     nextAttemptAt: nextDue,
-    healthy: checks.every((c) => c.ok),
+    nextAttemptOverdue: overdue,
+    healthy: checks.every((c) => c.ok || c.warnOnly),
   };
   out.result(report);
-  const iso = (ms: number | null) => (ms === null ? 'never' : new Date(ms).toISOString());
+  const iso = (ms: number | null) => (ms === null ? 'never' : `${new Date(ms).toISOString()} (${ago(ms, now)})`);
+  const rejected = Object.entries(rejections).map(([r, n]) => `${r} ${n}`).join(', ');
   out.table(['', ''], [
     ['environment / scope', `${settings.env} / ${settings.scope}`],
     ['mode / baseline', `${settings.mode} / ${settings.controlBaseline}`],
+    // The heartbeat is wall time (src/daemon/lock.ts), not the business clock.
+    ['daemon', lock?.alive ? `running (pid ${lock.pid} on ${lock.host}, beat ${ago(lock.beat, Date.now())})` : 'not running'],
     ['accounts', accounts.map((a) => `${a.id} (${a.kind})`).join(', ') || 'none'],
     ['cases', Object.entries(cases).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`).join(', ') || 'none yet'],
     ['last event received', iso(lastEvent)],
-    ['next scheduled attempt', nextDue === null ? 'none' : iso(nextDue)],
+    ['events failed', `${failed.givenUp} given up, ${failed.retrying} being retried`],
+    ['webhooks rejected', rejected || 'none'],
+    ['next scheduled attempt', nextDue === null ? 'none' : iso(nextDue) + (overdue ? ' OVERDUE' : '')],
   ], { title: `recover status (${ctx.globals.db})` });
-  out.table(['check', 'status', 'detail'], checks.map((c) => [c.name, c.ok ? out.color.green('ok') : out.color.red('FAIL'), c.detail]));
+  out.table(['check', 'status', 'detail'], checks.map((c) => [c.name, markCheck(out.color, c), c.detail]));
   if (!report.healthy) ctx.io.exitCode = 1;
 }

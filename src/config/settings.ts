@@ -69,6 +69,8 @@ export const settingsSchema = z.object({
   mode: z.enum(['shadow', 'live']).default('shadow'),
   /** Stripe requests per second for all calls together (Stripe allows 25 test / 100 live). */
   rateLimitPerSec: z.number().positive().optional(),
+  /** `--stripe-api-base` given at onboarding (the emulator), reused by later commands. */
+  stripeApiBase: z.string().url().optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -76,10 +76,12 @@ export function parseLock(raw: string | undefined): LockValue | null {
   }
 }
 
-/** The current holder, if its lease is still running (for `status`). */
-export function readLock(store: Store, now = Date.now()): LockValue | null {
+/** Who holds the lock, for `recover status`: the holder and whether its lease still runs. */
+export function lockStatus(store: Store, now = Date.now()): (LockValue & { alive: boolean }) | null {
   const v = parseLock(store.meta.get(KEY));
-  return v && v.expiresAt > now ? v : null;
+  if (!v) return null;
+  const killed = v.host === hostname() && v.ns !== '' && v.ns === pidNamespace() && !alive(v.pid);
+  return { ...v, alive: !killed && v.expiresAt > now };
 }
 
 /** Whether `current` still holds the lock against a newcomer, at wall time `now`. */

@@ -22,11 +22,12 @@ export class PolicyContext {
 
   /** The policy's next decision for a case, from what the store knows now. */
   decideFor(c: Case, settings: Settings, now: number, extra: { cardUpdatedAt?: number } = {}): Decision {
-    const attempts = forPolicy(c, this.store.attempts.listForCase(c.id));
+    const rows = this.store.attempts.listForCase(c.id);
+    const attempts = forPolicy(c, rows);
     const cardCounts = c.cardFingerprint ? this.store.cards.attemptCounts(c.cardFingerprint, now, c.amountDue, c.currency) : null;
     return decide(
       buildPolicyInput({
-        case: c,
+        case: shadowDeclined(c, rows),
         attempts,
         cardCounts,
         settings,
@@ -76,6 +77,18 @@ export function forPolicy(c: Case, attempts: readonly Attempt[]): Attempt[] {
         }
       : a,
   );
+}
+
+/**
+ * The case as the policy sees it after shadow attempts: the latest would-be attempt counts as the
+ * last decline (same codes, its own time), so the next would-be attempt is spaced from it as a
+ * live decline would be. Without this the gap was counted from the last real decline, already
+ * past, and shadow mode spent a case's whole budget at one instant.
+ */
+export function shadowDeclined(c: Case, attempts: readonly Attempt[]): Case {
+  let at = c.lastFailedAt ?? -Infinity;
+  for (const a of attempts) if (a.outcome === 'shadow' && a.finishedAt !== null && a.finishedAt > at) at = a.finishedAt;
+  return at === (c.lastFailedAt ?? -Infinity) ? c : { ...c, lastFailedAt: at };
 }
 
 /** The learning context stored on the retry decision that scheduled this attempt, if any. */

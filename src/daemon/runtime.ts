@@ -55,6 +55,10 @@ export class Runtime {
   private accounts: readonly Account[] = [];
   /** After a failed reconcile, not before this (clock ms). */
   private reconcileRetryAt = 0;
+  /** The mode of the last pass, to log a switch (`recover go-live`) once. */
+  private mode: Settings['mode'] | undefined;
+  /** Whether a charge has been made since the daemon started or switched to live. */
+  private chargedLive = false;
 
   constructor(private readonly o: RuntimeOptions) {
     const { store, gw, logger, metrics, events, owner, leaseMs, concurrency } = o;
@@ -69,7 +73,13 @@ export class Runtime {
     this.executor = new AttemptExecutor({ store, gw, policy: this.policy, logger, owner, leaseMs, now, ctxFor, mayCharge: () => o.mayAct(), installationId: o.installationId });
     this.executor.onRecovered = recovered;
     this.executor.onCharging = (r) => events.emit('charging', r);
-    this.scheduler = new Scheduler({ store, executor: this.executor, policy: this.policy, logger, metrics, owner, leaseMs, concurrency, now, report: (r) => events.emit('attempt', r) });
+    this.scheduler = new Scheduler({ store, executor: this.executor, policy: this.policy, logger, metrics, owner, leaseMs, concurrency, now, report: (r) => {
+      if (!this.chargedLive && (r.outcome === 'succeeded' || r.outcome === 'declined')) {
+        this.chargedLive = true;
+        logger.info({ invoice: r.invoiceId, attempt: r.n, outcome: r.outcome }, 'first live attempt: recover is charging');
+      }
+      events.emit('attempt', r);
+    } });
     this.jobs = new JobRunner({ store, gw, logger, metrics, owner, leaseMs, concurrency, now, ctxFor, report: (r) => events.emit('job', r), recovered });
     this.reconciler = new Reconciler({
       store, gw, logger, cron: o.reconcileCron, now, ctxFor, recovered,
@@ -86,6 +96,13 @@ export class Runtime {
   async pass(stop: () => boolean, opts: { reconcile?: 'when_due' | 'always' | 'never' } = {}): Promise<PassReport> {
     await this.o.clock.sync?.();
     const settings = this.settings();
+    if (this.mode !== undefined && this.mode !== settings.mode) {
+      this.o.logger.warn({ from: this.mode, to: settings.mode }, settings.mode === 'live'
+        ? 'switched to live mode: attempts now charge'
+        : 'switched to shadow mode: attempts are recorded as would-be, nothing is charged');
+      this.chargedLive = false;
+    }
+    this.mode = settings.mode;
     this.accounts = this.o.store.accounts.list();
     const deps = this.handlerDeps(settings);
     const at = this.o.clock.now();

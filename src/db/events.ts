@@ -64,6 +64,8 @@ export interface EventsRepo {
   lastReceivedAt(): number | null;
   count(): number;
   countUnprocessed(): number;
+  /** Events whose processing failed: given up (processed with an error) or still being retried. */
+  countFailed(): { givenUp: number; retrying: number };
   /** Deletes processed events received before `before` (ms); returns how many. */
   prune(before: number): number;
 }
@@ -94,6 +96,10 @@ export function createEventsRepo(db: Db, now: () => number): EventsRepo {
   const countUnprocessed = db.prepare<[], { n: number }>(
     `SELECT count(*) AS n FROM events INDEXED BY events_unprocessed WHERE processed_at IS NULL`,
   );
+  const failed = db.prepare<[], { givenUp: number; retrying: number }>(
+    `SELECT coalesce(sum(processed_at IS NOT NULL), 0) AS givenUp, coalesce(sum(processed_at IS NULL), 0) AS retrying
+     FROM events WHERE error IS NOT NULL`,
+  );
   const prune = db.prepare<[number]>(`DELETE FROM events WHERE processed_at IS NOT NULL AND received_at < ?`);
 
   return {
@@ -115,6 +121,7 @@ export function createEventsRepo(db: Db, now: () => number): EventsRepo {
     lastReceivedAt: () => last.get()?.t ?? null,
     count: () => count.get()?.n ?? 0,
     countUnprocessed: () => countUnprocessed.get()?.n ?? 0,
+    countFailed: () => failed.get() ?? { givenUp: 0, retrying: 0 },
     prune: (before) => prune.run(before).changes,
   };
 }

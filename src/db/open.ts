@@ -7,13 +7,12 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { ConfigError } from '../errors.js';
 import type { Db } from './columns.js';
+import { isMemoryPath } from '../db-path.js';
 
 export const FILE_MODE = 0o600;
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
-export function isMemoryPath(path: string): boolean {
-  return path === ':memory:' || path === '';
-}
+export { isMemoryPath } from '../db-path.js';
 
 function code(e: unknown): string | undefined {
   return (e as { code?: string }).code;

@@ -6,7 +6,7 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 import type { Writable } from 'node:stream';
 import { redactText, redactValue } from '../redact.js';
 
@@ -69,35 +69,96 @@ export class Output {
     this.stdout.write(JSON.stringify(redactValue(value), null, 2) + '\n');
   }
 
-  /** Renders a table (as text) and prints it with `line`. */
+  /** Terminal width in columns; 80 when stdout is not a terminal (piped, a file). */
+  get columns(): number {
+    const c = (this.stdout as { columns?: number }).columns;
+    return this.stdout.isTTY && c && c > 20 ? c : 80;
+  }
+
+  /** Renders a table fitted to the terminal width (long cells wrapped) and prints it with `line`. */
   table(head: string[], rows: Cell[][], opts: { title?: string } = {}): void {
     if (this.json) return;
     if (opts.title) this.line(this.color.bold(opts.title));
-    this.line(renderTable(head, rows, this.color));
+    this.line(renderTable(head, rows, this.color, this.columns));
   }
 
   spinner(text: string): Spinner {
     if (!this.interactive) {
       return { update: () => {}, succeed: (t) => t && this.note(t), fail: (t) => t && this.note(t), stop: () => {} };
     }
-    const s: Ora = ora({ text: redactText(text), stream: this.stderr }).start();
+    // ora is imported on the first spinner only (about 35 ms of start-up otherwise); until it is
+    // loaded, updates are kept and the final line is printed plainly.
+    let s: Ora | undefined;
+    let current = redactText(text);
+    let done = false;
+    void import('ora').then(({ default: ora }) => {
+      // discardStdin off: ora's stdin discarder puts the terminal in raw mode, and a Ctrl-C typed
+      // while one spinner stops and the next starts was lost (the command did not stop).
+      if (!done) s = ora({ text: current, stream: this.stderr, discardStdin: false }).start();
+    });
+    const end = (how: 'succeed' | 'fail' | 'stop', t?: string) => {
+      done = true;
+      if (s) s[how](t && redactText(t));
+      else if (t) this.note(t);
+    };
     return {
-      update: (t) => void (s.text = redactText(t)),
-      succeed: (t) => void s.succeed(t && redactText(t)),
-      fail: (t) => void s.fail(t && redactText(t)),
-      stop: () => void s.stop(),
+      update: (t) => {
+        current = redactText(t);
+        if (s) s.text = current;
+      },
+      succeed: (t) => end('succeed', t),
+      fail: (t) => end('fail', t),
+      stop: () => end('stop'),
     };
   }
 }
 
-export function renderTable(head: string[], rows: Cell[][], color?: ChalkInstance): string {
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/g;
+const visible = (s: string) => [...s.replace(ANSI, '')].length;
+/** A column is never narrowed below this many characters (content plus its two padding spaces). */
+const MIN_COL = 8;
+
+/**
+ * Column widths that fit `width` characters. Columns are first narrowed down to their longest
+ * word (ids, URLs and numbers stay whole; text wraps between words), the one with the most room
+ * above that first; only if the table still does not fit are words cut (the widest column first,
+ * never below MIN_COL). Undefined when the table fits as it is.
+ */
+export function fitColumns(cells: string[][], width: number): number[] | undefined {
+  const n = Math.max(...cells.map((r) => r.length));
+  const col = (i: number) => cells.map((r) => r[i] ?? '');
+  const widest = (i: number, split: RegExp) => Math.max(0, ...col(i).flatMap((c) => c.split(split)).map(visible));
+  const natural = Array.from({ length: n }, (_, i) => Math.max(1, widest(i, /\n/)) + 2);
+  const total = (w: number[]) => w.reduce((a, b) => a + b, 0) + n + 1; // n + 1 border characters
+  if (total(natural) <= width) return undefined;
+  const longestWord = (i: number) => widest(i, /\s+/) + 2;
+  // A word wider than a third of the terminal (a long URL) may be cut rather than keep its column wide.
+  const floor = natural.map((w, i) => Math.min(w, Math.max(MIN_COL, Math.min(longestWord(i), Math.floor(width / 3)))));
+  const w = [...natural];
+  while (total(w) > width) {
+    const slack = w.map((x, i) => x - floor[i]!);
+    let i = slack.indexOf(Math.max(...slack));
+    if (slack[i]! <= 0) i = w.indexOf(Math.max(...w));
+    if (w[i]! <= MIN_COL) break;
+    w[i]!--;
+  }
+  return w;
+}
+
+export function renderTable(head: string[], rows: Cell[][], color?: ChalkInstance, width = 80): string {
   const styled = color && color.level > 0;
+  const body = rows.map((row) => row.map((c) => (c === null || c === undefined ? '' : String(c))));
+  const colWidths = fitColumns([head, ...body], width);
   const table = new Table({
-    head: head.map((h) => (styled ? color!.bold(h) : h)),
+    // All-empty headings (a key/value table): no heading row at all.
+    head: head.every((h) => !h) ? [] : head.map((h) => (styled ? color!.bold(h) : h)),
     style: { head: [], border: styled ? ['grey'] : [] },
     // No rule between body rows: long reports stay readable in a terminal.
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    // Too wide for the terminal: wrap long cells (at spaces where possible); --json has them whole.
+    ...(colWidths ? { colWidths, wordWrap: true, wrapOnWordBoundary: true } : {}),
   });
-  for (const row of rows) table.push(row.map((c) => (c === null || c === undefined ? '' : String(c))));
+  for (const row of body) table.push(row);
   return table.toString();
 }

@@ -4,8 +4,10 @@
  * - scripted: answers given by name (tests, and `--yes` defaults); an unexpected prompt throws;
  * - none: no TTY and no answer → UsageError naming the flag that would have answered it.
  */
-import { confirm, input, password, select } from '@inquirer/prompts';
 import { UsageError } from '../errors.js';
+
+/** @inquirer/prompts is loaded on the first question only (start-up of commands that ask nothing). */
+const inquirer = () => import('@inquirer/prompts');
 
 interface Base {
   /** Stable name of the answer, also used by scripted prompts. */
@@ -30,10 +32,10 @@ export interface Prompts {
 export function inquirerPrompts(): Prompts {
   return {
     interactive: true,
-    select: (q) => select({ message: q.message, choices: q.choices, default: q.default }),
-    input: (q) => input({ message: q.message, default: q.default, validate: q.validate }),
-    password: (q) => password({ message: q.message, mask: '*', validate: q.validate }),
-    confirm: (q) => confirm({ message: q.message, default: q.default }),
+    select: async (q) => (await inquirer()).select({ message: q.message, choices: q.choices, default: q.default }),
+    input: async (q) => (await inquirer()).input({ message: q.message, default: q.default, validate: q.validate }),
+    password: async (q) => (await inquirer()).password({ message: q.message, mask: '*', validate: q.validate }),
+    confirm: async (q) => (await inquirer()).confirm({ message: q.message, default: q.default }),
   };
 }
 
@@ -53,21 +55,25 @@ export function noPrompts(): Prompts {
 
 /**
  * Scripted answers by prompt name. Used by tests (a prompt without an answer fails the test)
- * and recorded in `asked` in order, so tests can check what was asked.
+ * and recorded in `asked` in order, so tests can check what was asked. An array of answers is
+ * typed one after the other, as a user re-asked after a bad answer would: each rejected one is
+ * recorded in `rejected` with the reason shown, and the first accepted one is the answer.
  */
 export class ScriptedPrompts implements Prompts {
   readonly interactive = true;
   readonly asked: string[] = [];
+  readonly rejected: Array<{ name: string; answer: string; reason: string }> = [];
   constructor(private readonly answers: Record<string, unknown>) {}
   private take<T>(q: Base, validate?: (v: string) => true | string): T {
     this.asked.push(q.name);
     if (!(q.name in this.answers)) throw new Error(`unexpected prompt "${q.name}": ${q.message}`);
-    const v = this.answers[q.name];
-    if (validate && typeof v === 'string') {
-      const ok = validate(v);
-      if (ok !== true) throw new Error(`scripted answer for "${q.name}" rejected: ${ok}`);
+    const given = this.answers[q.name];
+    for (const v of Array.isArray(given) ? given : [given]) {
+      const ok = validate && typeof v === 'string' ? validate(v) : true;
+      if (ok === true) return v as T;
+      this.rejected.push({ name: q.name, answer: v as string, reason: ok });
     }
-    return v as T;
+    throw new Error(`every scripted answer for "${q.name}" was rejected: ${this.rejected.at(-1)?.reason}`);
   }
   async select<T>(q: Base & { choices: Choice<T>[] }): Promise<T> {
     const v = this.take<T>(q);

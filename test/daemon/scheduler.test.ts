@@ -208,7 +208,9 @@ describe('scheduler and executor', () => {
     const c = w.store.cases.getByInvoice('in_sh1')!;
     expect(c.pausedStripe).toBe(false);
     const attempts = w.store.attempts.listForCase(c.id).filter((a) => a.by === 'recover');
-    expect(attempts.length).toBeGreaterThanOrEqual(2);
+    // Spaced as live mode would (funds declines: 20 h apart, Stripe's own retries in between), one
+    // would-be attempt fits before the 4-day deadline; they no longer pile onto one instant.
+    expect(attempts.length).toBeGreaterThanOrEqual(1);
     expect(attempts.every((a) => a.outcome === 'shadow' || a.outcome === 'canceled')).toBe(true);
     expect(w.store.decisions.listForCase(c.id).filter((d) => d.kind === 'shadow').length).toBe(attempts.filter((a) => a.outcome === 'shadow').length);
     expect(w.store.jobs.listForCase(c.id).map((j) => j.outcome)).toEqual(['shadow', 'shadow']);

@@ -166,7 +166,8 @@ describe('recover takeover', () => {
     expect(r.stdout).toMatch(/^skip {4}in_oldx0 .* — past the dunning window$/m);
     expect(r.stdout).toMatch(/^import {2}in_\w+ .*(treatment|control)/m);
     expect(r.stdout).toContain('Takeover plan (dry run: nothing written)');
-    expect(r.stdout).toMatch(/│ {3}subscription canceled +│ 1 +│ 1 +│ 2 +│/);
+    // Tables fit 80 columns when piped (the label wraps): match the row's first line.
+    expect(r.stdout).toMatch(/│ {3}subscription( canceled)? +│ 1 +│ 1 +│ 2 +│/);
     const real = await runCli([...s.base, 'takeover'], { overrides: { clock: s.clock } });
     expect(real.code, real.stderr).toBe(0);
     expect(real.stdout).toContain('Takeover summary');

@@ -11,7 +11,7 @@ import type { Context } from '../../context.js';
 import { checkKey, keyCreationLink, permissionsFor, printProbe, type Env } from './keys.js';
 import { BASELINE_EXPLANATION, SMART_RETRIES_OFF_STEPS, judgeSignal, scanSmartRetries, smartRetriesLink } from './baseline.js';
 import { askPolicy, type PolicyFlags } from './policy-questions.js';
-import { applyWebhook, planWebhook, validateWebhookUrl } from './webhook.js';
+import { applyWebhook, planWebhook, validateWebhookUrl, type WebhookPlan } from './webhook.js';
 
 export interface OnboardOptions extends PolicyFlags {
   env?: Env;
@@ -20,14 +20,23 @@ export interface OnboardOptions extends PolicyFlags {
   fallbackKey?: string;
   webhookUrl?: string;
   controlBaseline?: string;
+  /** false with --no-webhook: no endpoint (events forwarded by `stripe listen`). */
+  webhook?: boolean;
   yes?: boolean;
 }
+
+/** Printed with --no-webhook: the two terminals of a local set-up. */
+const STRIPE_LISTEN_STEPS = [
+  'No webhook endpoint registered. Forward events with the Stripe CLI, in two terminals:',
+  '  stripe listen --forward-to localhost:4242/stripe/webhook     # prints the signing secret whsec_…',
+  '  recover run --webhook-secret whsec_…',
+];
 
 export async function runOnboard(opts: OnboardOptions, ctx: Context): Promise<void> {
   const { out, prompts } = ctx;
   const yes = Boolean(opts.yes);
   const current = ctx.db.settings.get() ?? undefined;
-  const apiBase = ctx.globals.stripeApiBase;
+  const apiBase = ctx.apiBase;
 
   // 1. Environment and scope.
   const env: Env = opts.env ?? (yes ? (current?.env ?? 'test') : await prompts.select({
@@ -44,8 +53,8 @@ export async function runOnboard(opts: OnboardOptions, ctx: Context): Promise<vo
 
   // 2. Keys.
   out.line(out.color.bold('Restricted keys'));
-  out.line('Stripe cannot create API keys through its API. Create two restricted keys with these links');
-  out.line('(name and permissions are filled in), then paste them below:');
+  out.line('Stripe cannot create API keys through its API. Create two restricted keys with');
+  out.line('these links (name and permissions are filled in), then paste them below:');
   out.line(`  primary:  ${keyCreationLink(env, 'recover primary', scope)}`);
   out.line(`  fallback: ${keyCreationLink(env, 'recover fallback', scope)}  (used only when the primary is rate-limited)`);
   // Keys may come from the environment so they never appear in a shell history or process list.
@@ -66,16 +75,8 @@ export async function runOnboard(opts: OnboardOptions, ctx: Context): Promise<vo
   const gw = createGateway({ primaryKey: primaryKey!, fallbackKey, apiBase, logger: ctx.logger });
   const accounts = await discoverAccounts(gw, scope);
 
-  // 4. Webhook endpoint.
-  const url = validateWebhookUrl(opts.webhookUrl ?? (await askWebhookUrl(ctx, current?.webhookUrl, yes)), env);
-  const hasSecret = Boolean(ctx.db.secrets.get('webhook_secret'));
-  let plan = planWebhook(await listEndpoints(gw), url, scope === 'connect', { endpointId: current?.webhookEndpointId, hasSecret });
-  if (plan.action === 'replace') {
-    const ok = yes || (await prompts.confirm({ name: 'replaceWebhook', flag: '--yes', message: `Replace the endpoint ${plan.endpoint.id} at ${url}? ${plan.reason}.`, default: true }));
-    if (!ok) throw new WorkError(`webhook endpoint ${plan.endpoint.id} kept; without its signing secret recover cannot verify events; nothing was saved`, 'run recover onboard stripe again and allow the replacement');
-  }
-  const webhook = await applyWebhook(gw, plan, url, scope === 'connect');
-  out.line(`Webhook endpoint ${webhook.endpointId} (${webhook.action === 'keep' ? 'already set up' : webhook.action + 'd'}) → ${url}`);
+  // 4. Webhook endpoint: only planned here (a read); created or updated after the summary is confirmed.
+  const hook = opts.webhook === false ? null : await planHook(ctx, gw, opts, current, env, scope, yes);
 
   // 5. Smart Retries and the control baseline.
   for (const l of BASELINE_EXPLANATION) out.line(l);
@@ -95,69 +96,129 @@ export async function runOnboard(opts: OnboardOptions, ctx: Context): Promise<vo
   // 6. Dunning policy.
   const policy = await askPolicy(opts, yes, prompts, current);
 
-  // 7. Save, in one transaction, and summarize.
-  const settings: Settings = settingsSchema.parse({
-    ...(current ?? {}), env, scope, webhookUrl: url, webhookEndpointId: webhook.endpointId, controlBaseline, ...policy,
+  // 7. Summary, confirmation, then the only Stripe write (the webhook endpoint) and the save.
+  const draft: Settings = settingsSchema.parse({
+    ...(current ?? {}), env, scope, webhookUrl: hook?.url, webhookEndpointId: hook?.plan.action === 'keep' || hook?.plan.action === 'update' ? hook.plan.endpoint.id : undefined,
+    controlBaseline, ...policy, ...(apiBase ? { stripeApiBase: apiBase } : {}),
   });
+  const keys = { primary: redactKey(primaryKey!), fallback: fallbackKey ? redactKey(fallbackKey) : null };
+  const hookLine = hook ? `${hook.plan.action === 'create' ? 'to create' : hook.plan.action === 'keep' ? 'kept' : `to ${hook.plan.action}`} → ${hook.url}` : 'none (--no-webhook)';
+  out.table(['setting', 'value'], [
+    ['environment / scope', `${env} / ${scope}`],
+    ['accounts', accounts.map((a) => a.id).join(', ')],
+    ['primary key / fallback key', `${keys.primary} / ${keys.fallback ?? 'none'}`],
+    ['webhook endpoint', hookLine],
+    ['baseline / control share', `${controlBaseline} / ${(draft.controlShare * 100).toFixed(0)}%`],
+    ['dunning', `${draft.dunningDays} days; subscription: ${draft.subscriptionAction.type}; invoice: ${draft.invoiceAction}`],
+    ['retry windows', `${draft.windows.join('; ')} (customer time, else ${draft.defaultTimezone})`],
+    ['mode', draft.mode],
+  ], { title: 'Summary' });
+  if (!yes && prompts.interactive) {
+    const ok = await prompts.confirm({ name: 'save', flag: '--yes', message: `Save${hook && hook.plan.action !== 'keep' ? ` and ${hook.plan.action} the webhook endpoint` : ''}?`, default: true });
+    if (!ok) throw new WorkError('not saved; nothing was changed here or at Stripe', 'run recover onboard stripe again');
+  }
+  ctx.io.interruptNote = 'the webhook endpoint may exist at Stripe already; run recover onboard stripe again to finish (it finds it)';
+  const webhook = hook ? await applyWebhook(gw, hook.plan, hook.url, scope === 'connect') : null;
+  const settings: Settings = settingsSchema.parse({ ...draft, webhookEndpointId: webhook?.endpointId });
   ctx.db.tx(() => {
     ctx.db.settings.set(settings);
     ctx.db.secrets.set('primary_key', primaryKey!);
     if (fallbackKey) ctx.db.secrets.set('fallback_key', fallbackKey);
     else ctx.db.secrets.delete('fallback_key');
-    if (webhook.secret) ctx.db.secrets.set('webhook_secret', webhook.secret);
+    if (webhook?.secret) ctx.db.secrets.set('webhook_secret', webhook.secret);
     for (const a of accounts) ctx.db.accounts.upsert({ id: a.id, environment: env, kind: a.kind, name: a.name ?? null });
   });
   const summary = {
-    env, scope, accounts, keys: { primary: redactKey(primaryKey!), fallback: fallbackKey ? redactKey(fallbackKey) : null },
-    webhook: { id: webhook.endpointId, url, action: webhook.action },
+    env, scope, accounts, keys,
+    webhook: webhook ? { id: webhook.endpointId, url: webhook.url, action: webhook.action } : null,
     smartRetries: { retrying: signal.retrying.length, scanned: signal.scanned, truncated: signal.truncated, matchesBaseline: verdict.ok },
     settings: { ...settings },
     database: ctx.globals.db,
     next: 'recover takeover --dry-run',
   };
   out.result(summary);
-  out.table(['setting', 'value'], [
-    ['environment / scope', `${env} / ${scope}`],
-    ['accounts', accounts.map((a) => a.id).join(', ')],
-    ['primary key / fallback key', `${summary.keys.primary} / ${summary.keys.fallback ?? 'none'}`],
-    ['webhook', `${webhook.endpointId} → ${url}`],
-    ['baseline / control share', `${controlBaseline} / ${(settings.controlShare * 100).toFixed(0)}%`],
-    ['dunning', `${settings.dunningDays} days; subscription: ${settings.subscriptionAction.type}; invoice: ${settings.invoiceAction}`],
-    ['retry windows', `${settings.windows.join('; ')} (customer time, else ${settings.defaultTimezone})`],
-    ['mode', settings.mode],
-  ], { title: `Saved to ${ctx.globals.db}` });
+  if (webhook) out.line(`Webhook endpoint ${webhook.endpointId} (${webhook.action === 'keep' ? 'already set up' : webhook.action + 'd'}) → ${webhook.url}`);
+  else for (const l of STRIPE_LISTEN_STEPS) out.line(l);
+  out.line(`Saved to ${ctx.globals.db}`);
   out.line(`Next: ${summary.next}`);
+}
+
+async function planHook(
+  ctx: Context, gw: StripeGateway, opts: OnboardOptions, current: Settings | undefined, env: Env, scope: 'account' | 'connect', yes: boolean,
+): Promise<{ url: string; plan: WebhookPlan }> {
+  const url = opts.webhookUrl !== undefined ? validateWebhookUrl(opts.webhookUrl, env) : await askWebhookUrl(ctx, current?.webhookUrl, yes, env);
+  const hasSecret = Boolean(ctx.db.secrets.get('webhook_secret'));
+  const plan = planWebhook(await listEndpoints(gw), url, scope === 'connect', { endpointId: current?.webhookEndpointId, hasSecret });
+  if (plan.action === 'replace') {
+    const ok = yes || (await ctx.prompts.confirm({ name: 'replaceWebhook', flag: '--yes', message: `Replace the endpoint ${plan.endpoint.id} at ${url}? ${plan.reason}.`, default: true }));
+    if (!ok) throw new WorkError(`webhook endpoint ${plan.endpoint.id} kept; without its signing secret recover cannot verify events; nothing was saved`, 'run recover onboard stripe again and allow the replacement');
+  }
+  return { url, plan };
 }
 
 async function askKey(ctx: Context, label: 'primary' | 'fallback', flag: string, given: string | undefined, env: Env, yes: boolean, required: boolean): Promise<string | undefined> {
   const saved = ctx.db.secrets.get(`${label}_key`) ?? undefined;
-  let key = given;
-  if (!key && saved) {
-    const keep = yes || (await ctx.prompts.confirm({ name: `keep${label[0].toUpperCase()}${label.slice(1)}Key`, flag, message: `Keep the saved ${label} key ${redactKey(saved)}?`, default: true }));
-    if (keep) key = saved;
+  if (given) {
+    // Given by flag or environment: a bad one is a usage error naming that flag.
+    const { warning } = checkKey(flag, given, env, ctx.apiBase);
+    if (warning && !(await acceptSecretKey(ctx, label, warning, yes))) {
+      throw new WorkError(`${flag} ${redactKey(given)} refused; nothing was saved`, 'create a restricted key with the link above');
+    }
+    return given;
   }
-  if (!key && !required && (yes || !ctx.prompts.interactive)) return undefined;
-  if (!key) {
-    key = (await ctx.prompts.password({
+  if (saved) {
+    const keep = yes || (await ctx.prompts.confirm({ name: `keep${cap(label)}Key`, flag, message: `Keep the saved ${label} key ${redactKey(saved)}?`, default: true }));
+    if (keep) return saved;
+  }
+  if (!required && (yes || !ctx.prompts.interactive)) return undefined;
+  // Asked: a bad answer is re-asked with the reason, never the end of the wizard.
+  const name = `the ${label} key`;
+  for (;;) {
+    const key = (await ctx.prompts.password({
       name: `${label}Key`, flag: `${flag} (or RECOVER_${label.toUpperCase()}_KEY)`,
-      message: `${label[0].toUpperCase()}${label.slice(1)} key${required ? '' : ' (enter to skip)'}`,
+      message: `${cap(label)} key (rk_${env}_…)${required ? '' : ' (enter to skip)'}`,
+      validate: (v) => {
+        if (!v.trim()) return required ? `a key is required (accepted: rk_${env}_… or sk_${env}_…)` : true;
+        try {
+          checkKey(name, v.trim(), env, ctx.apiBase);
+          return true;
+        } catch (e) {
+          return (e as Error).message;
+        }
+      },
     })).trim();
-    if (!key && !required) return undefined;
+    if (!key) return undefined;
+    const { warning } = checkKey(name, key, env, ctx.apiBase);
+    if (!warning || (await acceptSecretKey(ctx, label, warning, yes))) return key;
   }
-  const { warning } = checkKey(flag, key, env, ctx.globals.stripeApiBase);
-  if (warning) {
-    ctx.out.warn(warning);
-    const ok = yes || (await ctx.prompts.confirm({ name: `accept${label}SecretKey`, flag: '--yes', message: 'Use it anyway?', default: false }));
-    if (!ok) throw new WorkError(`${flag} ${redactKey(key)} refused; nothing was saved`, 'create a restricted key with the link above');
-  }
-  return key;
 }
 
-async function askWebhookUrl(ctx: Context, saved: string | undefined, yes: boolean): Promise<string> {
+async function acceptSecretKey(ctx: Context, label: string, warning: string, yes: boolean): Promise<boolean> {
+  ctx.out.warn(warning);
+  return yes || ctx.prompts.confirm({ name: `accept${label}SecretKey`, flag: '--yes', message: 'Use it anyway?', default: false });
+}
+
+function cap(s: string): string {
+  return s[0]!.toUpperCase() + s.slice(1);
+}
+
+async function askWebhookUrl(ctx: Context, saved: string | undefined, yes: boolean, env: Env): Promise<string> {
   if (yes && saved) return saved;
-  ctx.out.line('The webhook URL is the public address Stripe posts events to; put a reverse proxy or tunnel');
-  ctx.out.line('in front of recover run (127.0.0.1:4242/stripe/webhook).');
-  return ctx.prompts.input({ name: 'webhookUrl', flag: '--webhook-url', message: 'Public webhook URL', default: saved });
+  ctx.out.line('The webhook URL is the public address Stripe posts events to; put a reverse');
+  ctx.out.line('proxy or tunnel in front of recover run (127.0.0.1:4242/stripe/webhook).');
+  ctx.out.line('No public URL yet? Run again with --no-webhook and use `stripe listen`.');
+  const raw = await ctx.prompts.input({
+    name: 'webhookUrl', flag: '--webhook-url', message: 'Public webhook URL', default: saved,
+    validate: (v) => {
+      try {
+        validateWebhookUrl(v.trim(), env, 'the webhook URL');
+        return true;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    },
+  });
+  return validateWebhookUrl(raw.trim(), env);
 }
 
 async function listEndpoints(gw: StripeGateway) {

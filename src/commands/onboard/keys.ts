@@ -46,13 +46,21 @@ export function checkKey(flag: string, key: string, env: Env, apiBase?: string):
   return {};
 }
 
+/** A few words instead of Stripe's whole sentence (which --json and the logs keep). */
+export function shortReason(r: ProbeResult): string {
+  const needed = r.missing?.length ? r.missing : [r.permission];
+  return /permission|restricted|access/i.test(r.error ?? '') || r.missing?.length
+    ? `key lacks ${needed.join(' or ')}`
+    : (r.error ?? 'refused').split(/[.;]/)[0]!.slice(0, 60);
+}
+
 /** Prints the probe table; returns the missing permissions. */
 export function printProbe(ctx: Context, label: string, env: Env, scope: 'account' | 'connect', rows: ProbeResult[]): string[] {
   const { color } = ctx.out;
   const missing = rows.filter((r) => !r.ok).map((r) => r.permission);
   ctx.out.table(
     ['resource', 'permission', 'status', 'detail'],
-    rows.map((r) => [r.resource, r.permission, r.ok ? color.green('ok') : color.red('missing'), r.ok ? '' : (r.error ?? '')]),
+    rows.map((r) => [r.resource, r.permission, r.ok ? color.green('ok') : color.red('missing'), r.ok ? '' : shortReason(r)]),
     { title: `Permissions of the ${label} key` },
   );
   if (missing.length) {

@@ -8,6 +8,7 @@ import { settingsSchema, type Settings } from '../../config/settings.js';
 import { badValue } from '../../errors.js';
 import { parseDuration } from '../../ui/flags.js';
 import type { Prompts } from '../../ui/prompts.js';
+import { SETTABLE_KEYS } from '../../config/settable.js';
 
 export interface PolicyFlags {
   dunningDays?: number;
@@ -36,8 +37,9 @@ function check<K extends keyof PolicyPart>(key: K, flag: string, value: unknown)
   return r.data as PolicyPart[K];
 }
 
-const validator = <K extends keyof PolicyPart>(key: K, map: (s: string) => unknown) => (s: string) =>
-  settingsSchema.shape[key].safeParse(map(s)).success || 'not accepted';
+/** A prompt's validator: a bad answer is re-asked with what is accepted. */
+const validator = <K extends keyof PolicyPart & keyof typeof SETTABLE_KEYS>(key: K, map: (s: string) => unknown) => (s: string) =>
+  (s.trim() !== '' && settingsSchema.shape[key].safeParse(map(s)).success) || `${JSON.stringify(s)} is not accepted: ${SETTABLE_KEYS[key]}`;
 
 export function formatDelay(ms: number): string {
   const d = Math.floor(ms / DAY_MS);
@@ -50,7 +52,7 @@ export async function askPolicy(flags: PolicyFlags, yes: boolean, prompts: Promp
   const useDefault = yes;
   const dunningDays = check('dunningDays', '--dunning-days',
     flags.dunningDays ?? (useDefault ? d.dunningDays : Number(await prompts.input({
-      name: 'dunningDays', flag: '--dunning-days', message: 'Dunning length in days', default: String(d.dunningDays),
+      name: 'dunningDays', flag: '--dunning-days', message: 'Dunning length in days (1 to 120)', default: String(d.dunningDays),
       validate: validator('dunningDays', Number),
     }))));
   const actionType = flags.subscriptionAction ?? (useDefault ? d.subscriptionAction.type : await prompts.select({
@@ -66,7 +68,7 @@ export async function askPolicy(flags: PolicyFlags, yes: boolean, prompts: Promp
     const prev = d.subscriptionAction.type === 'cancel_after_delay' ? d.subscriptionAction : { delayMs: 0, prorate: false };
     const delayRaw = flags.cancelDelay ?? (useDefault ? formatDelay(prev.delayMs) : await prompts.input({
       name: 'cancelDelay', flag: '--cancel-delay', message: 'Cancel after (e.g. 2d6h)', default: formatDelay(prev.delayMs),
-      validate: (s) => { try { parseDuration('--cancel-delay', s); return true; } catch (e) { return (e as Error).message; } },
+      validate: (s) => { try { parseDuration('the cancel delay', s); return true; } catch (e) { return (e as Error).message; } },
     }));
     const prorate = flags.prorate ?? (useDefault ? prev.prorate : await prompts.confirm({
       name: 'prorate', flag: '--prorate', message: 'Prorate when cancelling?', default: prev.prorate,
@@ -85,7 +87,8 @@ export async function askPolicy(flags: PolicyFlags, yes: boolean, prompts: Promp
   const includeSubscriptionCreate = flags.includeSubscriptionCreate ?? (useDefault ? d.includeSubscriptionCreate : await prompts.confirm({
     name: 'includeSubscriptionCreate', flag: '--include-subscription-create', message: 'Include failures on subscription creation?', default: d.includeSubscriptionCreate,
   }));
-  const delayFrom = flags.delayFrom ?? (useDefault ? d.delayFrom : await prompts.select({
+  // The delay's starting point only matters when the subscription is cancelled after a delay.
+  const delayFrom = flags.delayFrom ?? (useDefault || actionType !== 'cancel_after_delay' ? d.delayFrom : await prompts.select({
     name: 'delayFrom', flag: '--delay-from', message: 'Count the cancel delay from…', default: d.delayFrom,
     choices: [
       { value: 'hard_decline' as const, name: 'the hard decline' },

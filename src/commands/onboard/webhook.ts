@@ -22,16 +22,17 @@ export interface WebhookOutcome {
   secret?: string;
 }
 
-export function validateWebhookUrl(raw: string, env: 'test' | 'live'): string {
+/** `label` names where the value came from: the flag, or "the webhook URL" when it was asked. */
+export function validateWebhookUrl(raw: string, env: 'test' | 'live', label = '--webhook-url'): string {
   let u: URL;
   try {
     u = new URL(raw);
   } catch {
-    throw new UsageError(`invalid value for --webhook-url: ${JSON.stringify(raw)} (accepted: a public URL such as https://pay.example.com/stripe/webhook)`);
+    throw new UsageError(`invalid value for ${label}: ${JSON.stringify(raw)} (accepted: a public URL such as https://pay.example.com/stripe/webhook)`);
   }
   const okProtocol = u.protocol === 'https:' || (env === 'test' && u.protocol === 'http:');
   if (!okProtocol) {
-    throw new UsageError(`invalid value for --webhook-url: ${JSON.stringify(raw)} (accepted: an https:// URL${env === 'test' ? ', or http:// in test mode' : ''})`);
+    throw new UsageError(`invalid value for ${label}: ${JSON.stringify(raw)} (accepted: an https:// URL${env === 'test' ? ', or http:// in test mode' : ''})`);
   }
   return u.toString();
 }

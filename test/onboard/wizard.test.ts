@@ -1,0 +1,92 @@
+/**
+ * The wizard never throws an answer away: a bad answer re-asks the same question with the reason
+ * (and never names a flag the user did not type); nothing reaches Stripe before the summary is
+ * confirmed; questions that do not apply are not asked; --no-webhook registers nothing; the
+ * --stripe-api-base given at onboarding is saved, so later commands work without it.
+ * (The same against the real terminal, with Ctrl-C: test/terminal/wizard.test.ts.)
+ */
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../../src/db/index.js';
+import { ScriptedPrompts } from '../../src/ui/prompts.js';
+import { runCli } from '../helpers/cli.js';
+import { ALL_PERMS, emulator, tempDb } from '../helpers/env.js';
+
+const PRIMARY = 'rk_test_wizardprimary00000000009a9a';
+const HOOK = 'https://pay.example.com/stripe/webhook';
+
+async function endpointCount(url: string): Promise<number> {
+  const r = await fetch(`${url}/v1/webhook_endpoints`, { headers: { authorization: 'Bearer sk_test_admin' } });
+  return ((await r.json()) as { data: unknown[] }).data.length;
+}
+
+const POLICY = {
+  controlBaseline: 'stripe', subscriptionAction: 'cancel_at_period_end', invoiceAction: 'mark_uncollectible',
+  includeSubscriptionCreate: false, windows: '0 8-20 * * *', defaultTimezone: 'UTC', mode: 'shadow',
+};
+
+describe('onboard wizard answers', () => {
+  it('re-asks after each kind of bad answer, with the reason and the accepted range, naming no flag', async () => {
+    const emu = await emulator({ keys: { [PRIMARY]: ALL_PERMS } });
+    const db = tempDb();
+    const prompts = new ScriptedPrompts({
+      env: 'test', scope: 'account', fallbackKey: '', ...POLICY,
+      primaryKey: ['', 'hello', 'pk_test_abc123456789', 'rk_live_abcdefgh12345678', PRIMARY],
+      webhookUrl: ['', 'not a url', 'ftp://pay.example.com/hook', HOOK],
+      dunningDays: ['0', '500', 'x', '45'],
+      controlShare: ['0.9', '-1', '0.25'],
+      save: true,
+    });
+    const r = await runCli(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'stripe'], { overrides: { prompts } });
+    expect(r.code, r.stderr).toBe(0);
+    const reasons = (name: string) => prompts.rejected.filter((x) => x.name === name).map((x) => x.reason);
+    expect(reasons('primaryKey')).toHaveLength(4);
+    expect(reasons('primaryKey')[0]).toContain('a key is required (accepted: rk_test_… or sk_test_…)');
+    expect(reasons('primaryKey')[1]).toContain('is not a secret or restricted key');
+    expect(reasons('primaryKey')[3]).toContain('is a live key but the environment is test');
+    expect(reasons('webhookUrl')).toHaveLength(3);
+    expect(reasons('webhookUrl')[2]).toContain('accepted: an https:// URL, or http:// in test mode');
+    expect(reasons('dunningDays')).toHaveLength(3);
+    expect(reasons('dunningDays')[1]).toContain('an integer from 1 to 120');
+    expect(reasons('controlShare')[0]).toContain('a number from 0 to 0.5');
+    for (const x of prompts.rejected) expect(x.reason, x.reason).not.toMatch(/--[a-z]/);
+    // "cancel at period end": the cancel delay, its proration and its starting point are not asked.
+    expect(prompts.asked).not.toContain('cancelDelay');
+    expect(prompts.asked).not.toContain('delayFrom');
+    const store = openStore(db);
+    expect(store.settings.require()).toMatchObject({ dunningDays: 45, controlShare: 0.25, stripeApiBase: emu.url });
+    store.close();
+    // Saved with the settings: status needs no --stripe-api-base.
+    const st = await runCli(['--db', db, '--json', 'status']);
+    expect(st.code, st.stderr).toBe(0);
+    expect(await endpointCount(emu.url)).toBe(1);
+  });
+
+  it('nothing is written to Stripe or the database when the summary is declined', async () => {
+    const emu = await emulator({ keys: { [PRIMARY]: ALL_PERMS } });
+    const db = tempDb();
+    const prompts = new ScriptedPrompts({
+      env: 'test', scope: 'account', primaryKey: PRIMARY, fallbackKey: '', webhookUrl: HOOK, dunningDays: '30', controlShare: '0.1', ...POLICY, save: false,
+    });
+    const r = await runCli(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'stripe'], { overrides: { prompts } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('nothing was changed');
+    expect(await endpointCount(emu.url)).toBe(0);
+    const store = openStore(db);
+    expect(store.settings.get()).toBeUndefined();
+    expect(store.secrets.get('primary_key')).toBeUndefined();
+    store.close();
+  });
+
+  it('--no-webhook registers no endpoint and prints the stripe listen steps', async () => {
+    const emu = await emulator({ keys: { [PRIMARY]: ALL_PERMS } });
+    const db = tempDb();
+    const r = await runCli(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'stripe', '--env', 'test', '--scope', 'account',
+      '--primary-key', PRIMARY, '--no-webhook', '--control-baseline', 'stripe', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('stripe listen --forward-to localhost:4242/stripe/webhook');
+    expect(await endpointCount(emu.url)).toBe(0);
+    const st = await runCli(['--db', db, '--json', 'status']);
+    const checks = JSON.parse(st.stdout).checks as Array<{ name: string; ok: boolean }>;
+    expect(checks.find((c) => c.name === 'webhook endpoint')).toMatchObject({ ok: true });
+  });
+});
