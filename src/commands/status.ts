@@ -4,6 +4,8 @@
  * read-only (status never creates a database). Exits 1 when a check fails, so it can serve as a
  * monitoring probe.
  */
+import { ACTIVE_CASE_STATUSES } from '../db/index.js';
+import { evaluateHealth, OVERDUE_TOLERANCE_MS } from '../daemon/health.js';
 import { lockStatus } from '../daemon/lock.js';
 import type { Context } from '../context.js';
 import { markCheck, runChecks } from './checks.js';
@@ -34,11 +36,17 @@ export async function runStatus(_opts: unknown, ctx: Context): Promise<void> {
   const failed = db.events.countFailed();
   const rejections = db.counters.webhookRejections();
   const nextDue = db.attempts.nextDueAt();
-  // Past by more than a minute: no daemon is working through the due attempts.
-  const overdue = nextDue !== null && nextDue < now - 60_000;
-  if (overdue) {
-    const why = daemon.running ? 'the daemon is behind' : 'start recover run';
-    checks.push({ name: 'next attempt', ok: false, warnOnly: true, detail: `due ${ago(nextDue, now)}: ${why}` });
+  const overdue = nextDue !== null && nextDue < now - OVERDUE_TOLERANCE_MS;
+  // The daemon's own health checks (src/daemon/health.ts), as far as the database tells them.
+  const health = evaluateHealth({
+    daemonHolds: Boolean(lock?.alive), now, nextAttemptDueAt: nextDue, inboxBacklog: db.events.countUnprocessed(),
+    oldestUnprocessedAt: db.events.listUnprocessed(1)[0]?.receivedAt ?? null, wallNow: Date.now(),
+  });
+  // No daemon is a failure once there is work for one (live mode, or cases to follow).
+  const idle = settings.mode !== 'live' && ACTIVE_CASE_STATUSES.every((st) => !cases[st]);
+  for (const h of health.checks) {
+    const detail = h.name === 'attempts' && !h.ok ? `${h.detail}: ${daemon.running ? 'the daemon is behind' : 'start recover run'}` : h.detail;
+    checks.push({ name: h.name === 'attempts' ? 'next attempt' : h.name, ok: h.ok, detail, ...(h.name === 'daemon' && idle ? { warnOnly: true } : {}) });
   }
   const report = {
     environment: settings.env,
@@ -46,6 +54,8 @@ export async function runStatus(_opts: unknown, ctx: Context): Promise<void> {
     mode: settings.mode,
     baseline: settings.controlBaseline,
     accounts: accounts.map((a) => ({ id: a.id, kind: a.kind, name: a.name })),
+    // Written on every managed invoice (metadata recover_installation); created at the first run.
+    installation: db.meta.get('installation_id') ?? null,
     daemon,
     checks,
     cases,
@@ -64,6 +74,7 @@ export async function runStatus(_opts: unknown, ctx: Context): Promise<void> {
     // The heartbeat is wall time (src/daemon/lock.ts), not the business clock.
     ['daemon', lock?.alive ? `running (pid ${lock.pid} on ${lock.host}, beat ${ago(lock.beat, Date.now())})` : 'not running'],
     ['accounts', accounts.map((a) => `${a.id} (${a.kind})`).join(', ') || 'none'],
+    ['installation', report.installation ?? 'not yet (created by the first takeover or run)'],
     ['cases', Object.entries(cases).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`).join(', ') || 'none yet'],
     ['last event received', iso(lastEvent)],
     ['events failed', `${failed.givenUp} given up, ${failed.retrying} being retried`],

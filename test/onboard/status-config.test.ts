@@ -19,15 +19,38 @@ describe('recover status', () => {
   it('reports a healthy set-up with every check ok', async () => {
     const { emu, db } = await onboarded();
     const r = await runCli(['--db', db, '--stripe-api-base', emu.url, 'status', '--json']);
-    expect(r.stderr).toBe('');
+    // Only the one line saying which clock dated the checks (against an emulator).
+    expect(r.stderr).toMatch(/^note: "now" is this machine's clock, [^\n]+\n$/);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
-    expect(s).toMatchObject({ environment: 'test', scope: 'account', mode: 'shadow', baseline: 'stripe', healthy: true });
-    expect(s.checks.map((c: { name: string; ok: boolean }) => [c.name, c.ok])).toEqual([
-      ['primary key', true], ['webhook endpoint', true], ['smart retries', true],
+    expect(s).toMatchObject({ environment: 'test', scope: 'account', mode: 'shadow', baseline: 'stripe', healthy: true, installation: null });
+    // No daemon yet is only a warning while there is nothing for one to do (shadow, no cases).
+    expect(s.checks.map((c: { name: string; ok: boolean; warnOnly?: boolean }) => [c.name, c.ok, c.warnOnly ?? false])).toEqual([
+      ['primary key', true, false], ['webhook endpoint', true, false], ['smart retries', true, false],
+      ['daemon', false, true], ['next attempt', true, false], ['inbox', true, false],
     ]);
     expect(s.nextAttemptAt).toBeNull();
     expect(r.stdout).not.toContain(KEY);
+  });
+
+  it('exits 1, naming both, when no daemon runs and an attempt is two days overdue (a probe that tells the truth)', async () => {
+    const { emu, db } = await onboarded();
+    const store = openStore(db);
+    store.accounts.upsert({ id: 'self', environment: 'test', kind: 'main' });
+    const day = 86_400_000;
+    const { id } = store.cases.upsert({
+      accountId: 'self', invoiceId: 'in_overdue1', customerId: 'cus_overdue1', amountDue: 1000, currency: 'usd', invoiceCreatedAt: Date.now() - 5 * day,
+      firstFailedAt: Date.now() - 4 * day, source: 'takeover', arm: 'treatment', status: 'in_dunning', dunningDeadline: Date.now() + 20 * day,
+    });
+    store.attempts.schedule(id, Date.now() - 2 * day);
+    store.close();
+    const r = await runCli(['--db', db, '--stripe-api-base', emu.url, 'status', '--json']);
+    expect(r.code).toBe(1);
+    const s = JSON.parse(r.stdout);
+    expect(s.healthy).toBe(false);
+    const failing = s.checks.filter((c: { ok: boolean; warnOnly?: boolean }) => !c.ok && !c.warnOnly);
+    expect(failing.map((c: { name: string }) => c.name)).toEqual(['daemon', 'next attempt']);
+    expect(failing[1].detail).toMatch(/an attempt has been due since .*: start recover run/);
   });
 
   it('exits 1 and names the problem when the saved webhook endpoint is gone', async () => {
