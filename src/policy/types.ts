@@ -80,9 +80,18 @@ export interface CaseFacts {
   arm: Arm;
 }
 
+/** A past charge of this customer on any invoice (`takeover --history`, `invoice.paid`, other cases). */
+export interface CustomerPayment {
+  at: number;
+  succeeded: boolean;
+  declineCode?: string;
+}
+
 export interface CustomerFacts {
   timezone?: string;
   country?: string;
+  /** The customer's past charges, oldest first (optional): the pay-cycle belief learns from them. */
+  payments?: readonly CustomerPayment[];
 }
 
 export type PolicySettings = Pick<Settings, 'windows' | 'dunningDays' | 'defaultTimezone' | 'controlBaseline'>;

@@ -15,6 +15,7 @@ import { hashUniform } from '../policy/random.js';
 import { lastDepositAtOrBefore } from './builtin-paydays.js';
 import { generatePopulation, type Hidden } from './builtin-population.js';
 import type { AttemptResult, CasesOptions, SimCase, WorldModule } from './types.js';
+import { WORLD_SPECS, type WorldSpec } from './zoo.js';
 
 /** P(approval) when nothing stands in the way: issuers still decline a few percent at random. */
 const P_CLEAR = { funds: 0.93, issuer: 0.85, velocity: 0.88, technical: 0.93, newCard: 0.9 } as const;
@@ -22,10 +23,6 @@ const P_CLEAR = { funds: 0.93, issuer: 0.85, velocity: 0.88, technical: 0.93, ne
 const P_BLOCKED = 0.015;
 /** A windfall (transfer, refund) makes money available on a given local day with this probability. */
 const P_WINDFALL_PER_DAY = 0.02;
-/** Each decline on the card in the last 7 days multiplies the next approval chance by this. */
-const FATIGUE_PER_RECENT_DECLINE = 0.85;
-/** Three or more declines in 24 h trip issuer velocity rules: approval odds × this. */
-const FATIGUE_BURST = 0.3;
 
 function nightFactor(hour: number): number {
   return hour < 6 ? 0.8 : 1;
@@ -39,7 +36,11 @@ function issuerHourFactor(hour: number): number {
   return 1;
 }
 
-export function createBuiltinWorld(): WorldModule & { readonly name: string } {
+/**
+ * Issuer fatigue (spec): each decline on the card in the last 7 days multiplies the next approval
+ * chance by `fatiguePerDecline`; `burstCount` declines within `burstWindowMs` multiply it by `burstFactor`.
+ */
+export function createBuiltinWorld(spec: WorldSpec = WORLD_SPECS.builtin): WorldModule & { readonly name: string } {
   let hidden = new Map<string, Hidden>();
   let seed = 0;
   const declines = new Map<string, number[]>(); // card key → decline times (this world's memory)
@@ -51,9 +52,9 @@ export function createBuiltinWorld(): WorldModule & { readonly name: string } {
     let day = 0;
     for (const t of log) {
       if (t > at - 7 * DAY_MS && t <= at) week++;
-      if (t > at - DAY_MS && t <= at) day++;
+      if (t > at - spec.burstWindowMs && t <= at) day++;
     }
-    return Math.pow(FATIGUE_PER_RECENT_DECLINE, week) * (day >= 3 ? FATIGUE_BURST : 1);
+    return Math.pow(spec.fatiguePerDecline, week) * (day >= spec.burstCount ? spec.burstFactor : 1);
   }
 
   function fundsAvailable(c: SimCase, h: Hidden, at: number): boolean {
@@ -76,9 +77,9 @@ export function createBuiltinWorld(): WorldModule & { readonly name: string } {
   }
 
   return {
-    name: 'builtin',
+    name: spec.name === 'builtin' ? 'builtin' : `builtin:${spec.name}`,
     cases(opts: CasesOptions): SimCase[] {
-      const pop = generatePopulation(opts);
+      const pop = generatePopulation(opts, spec);
       hidden = pop.hidden;
       seed = opts.seed;
       declines.clear();
