@@ -5,6 +5,8 @@
  * (stats.ts). The multipliers are posterior rates for the bucket divided by the posterior rate of
  * the category, so with no data they equal the prior multipliers exactly. In `sample` mode the
  * bucket rates are Thompson draws instead of means (bounded exploration).
+ * With a per-customer pay-cycle belief (insufficient funds), m_how × m_dom is replaced by the
+ * prior hour-of-day multiplier × the belief's posterior-expected availability of money that day.
  */
 import type { StatCategory } from './decline-codes.js';
 import {
@@ -12,11 +14,13 @@ import {
   baseRate,
   dayOfMonthMultiplier,
   elapsedFactor,
+  hourOfDay,
   hourOfWeekMultiplier,
   overallRate,
 } from './priors.js';
 import { sampleBeta, type Random } from './random.js';
 import { posterior, statKey } from './stats.js';
+import type { PayBelief } from './pay-cycle.js';
 import type { LearnedStats } from './types.js';
 import type { Slot } from './windows.js';
 
@@ -32,7 +36,9 @@ export function makeEstimator(opts: {
   lastDeclineAt: number;
   mode: 'mean' | 'sample';
   random?: Random;
+  belief?: PayBelief;
 }): Estimator {
+  const belief = opts.belief;
   const { stats, category: cat, attemptNumber, lastDeclineAt, mode } = opts;
   const draw = (a: number, b: number, mean: number) => (mode === 'sample' && opts.random ? sampleBeta(a, b, opts.random) : mean);
   const overall = posterior(stats, statKey.category(cat), overallRate(cat), PRIOR_STRENGTH.base).mean;
@@ -43,6 +49,10 @@ export function makeEstimator(opts: {
   return {
     at(slot: Slot): number {
       const l = slot.local;
+      if (belief) {
+        const pb = base * hourOfDay(cat, l.hour) * belief.multiplier(slot.at) * elapsedFactor(cat, slot.at - lastDeclineAt);
+        return Math.min(0.97, Math.max(0.001, pb));
+      }
       const hk = l.weekday * 24 + l.hour;
       let mh = how.get(hk);
       if (mh === undefined) {

@@ -2,10 +2,24 @@
 import { parseBaseline } from '../config/settings.js';
 import { badValue } from '../errors.js';
 import { dailyPolicy, fixedPolicy, smartLikePolicy } from './baselines.js';
-import { decideTreatment } from './recover-policy.js';
+import { DEFAULT_FEATURES, LEGACY_FEATURES, type RecoverFeatures } from './effort.js';
+import { decideTreatment, makeRecoverDecide } from './recover-policy.js';
 import type { Decision, Policy, PolicyInput } from './types.js';
 
-export const POLICY_NAMES_HELP = 'recover, fixed:<days>,<days>,... (e.g. fixed:3,5,7), daily or daily:<N> (1–30), smart-like';
+export const POLICY_NAMES_HELP =
+  'recover, recover-v1, recover-no-<pay-cycle|value-stop|spend>..., fixed:<days>,<days>,... (e.g. fixed:3,5,7), daily or daily:<N> (1–30), smart-like';
+
+/** Ablation names: `recover-no-pay-cycle-no-spend` switches those capabilities off; `recover-v1` all of them. */
+const ABLATION: Record<string, keyof RecoverFeatures> = { 'pay-cycle': 'payCycle', 'value-stop': 'valueStop', spend: 'spend' };
+
+function recoverVariant(name: string): Policy | undefined {
+  if (name === 'recover-v1') return { name, decide: makeRecoverDecide(LEGACY_FEATURES) };
+  const m = /^recover((?:-no-(?:pay-cycle|value-stop|spend))+)$/.exec(name);
+  if (!m) return undefined;
+  const f: RecoverFeatures = { ...DEFAULT_FEATURES };
+  for (const part of m[1].split('-no-').filter(Boolean)) f[ABLATION[part]] = false;
+  return { name, decide: makeRecoverDecide(f) };
+}
 export const DEFAULT_DAILY_RETRIES = 7;
 
 /**
@@ -30,6 +44,8 @@ export function makePolicy(name: string): Policy {
   const n = name.trim();
   if (n === 'recover') return { name: 'recover', decide: decideTreatment };
   if (n === 'smart-like') return smartLikePolicy();
+  const variant = recoverVariant(n);
+  if (variant) return variant;
   const fixed = /^fixed:(\d+(?:,\d+)*)$/.exec(n);
   if (fixed) {
     const days = fixed[1].split(',').map(Number);

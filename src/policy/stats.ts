@@ -6,10 +6,12 @@
  *   cat:<category>|n:<1..6>        by attempt number on the card (6 = 6 or more)
  *   cat:<category>|how:<dow><hh>   by local hour of week, e.g. cat:funds|how:fri09
  *   cat:<category>|dom:<dd>        by local day of month, e.g. cat:funds|dom:15
+ *   pay:<schedule id>              population mix of pay schedules (pay-cycle.ts), when the customer's belief was confident
  * <category> is a StatCategory (funds, velocity, issuer, technical, new_card, other).
  */
 import type { StatCategory } from './decline-codes.js';
 import { localParts } from './local-time.js';
+import { payMixKey } from './pay-cycle.js';
 import type { LearnedStats, OutcomeContext, StatCounts } from './types.js';
 
 const DOW_KEY = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
@@ -25,7 +27,9 @@ export const statKey = {
 /** The keys one attempt's outcome increments (the daemon does `successes+1` or `failures+1` on each). */
 export function statKeysFor(ctx: OutcomeContext): string[] {
   const p = localParts(ctx.timezone, ctx.at);
+  const mix = ctx.paySchedule ? [payMixKey(ctx.paySchedule)] : [];
   return [
+    ...mix,
     statKey.category(ctx.category),
     statKey.attempt(ctx.category, ctx.attemptNumber),
     statKey.hourOfWeek(ctx.category, p.weekday, p.hour),

@@ -94,7 +94,8 @@ export interface CustomerFacts {
   payments?: readonly CustomerPayment[];
 }
 
-export type PolicySettings = Pick<Settings, 'windows' | 'dunningDays' | 'defaultTimezone' | 'controlBaseline'>;
+export type PolicySettings = Pick<Settings, 'windows' | 'dunningDays' | 'defaultTimezone' | 'controlBaseline'> &
+  Partial<Pick<Settings, 'attemptCost'>>;
 
 /** Learned Beta-Binomial counts by opaque key (see stats.ts for the key scheme). */
 export interface StatCounts {
@@ -128,6 +129,8 @@ export interface OutcomeContext {
   attemptNumber: number;
   at: number;
   timezone: string;
+  /** The customer's most likely pay schedule (pay-schedules.ts id), when the belief was confident. */
+  paySchedule?: string;
 }
 
 export type StopKind = 'hard_decline' | 'dunning_over' | 'network_cap' | 'needs_card_update';

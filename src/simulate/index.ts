@@ -56,7 +56,7 @@ export async function runSimulation(opts: SimulationOptions = {}): Promise<Simul
   for (const policy of policies) {
     const cases = world.cases({ seed, count, start, days });
     checkCases(cases, name);
-    results.push(await runPolicy(world, policy, cases, { seed, dunningDays, settings, learns: policy.name === 'recover' }));
+    results.push(await runPolicy(world, policy, cases, { seed, dunningDays, settings, learns: policy.name.startsWith('recover') }));
   }
   return { world: name, seed, count, days, dunningDays, start: new Date(start).toISOString(), windows: settings.windows, policies: results };
 }
