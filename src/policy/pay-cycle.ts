@@ -52,7 +52,8 @@ const A_REF = (() => {
     let avail = 0;
     let since = 99;
     for (let dn = 20000 - 40; dn < 20000 + span; dn++) {
-      since = s.isPayday(dn) ? 0 : since + 1;
+      const t = new Date(dn * DAY_MS);
+      since = s.isPayday(dn, t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate()) ? 0 : since + 1;
       if (dn >= 20000) avail += availability(s, since);
     }
     sum += (w * avail) / span;
@@ -89,12 +90,23 @@ export function payBelief(opts: { charges: readonly CustomerPayment[]; tz: strin
   const last = localDay(tz, opts.until);
   const n = PAY_LIBRARY.length;
   // since[s][day - first]: days since s's latest payday at or before the day (0 = payday).
+  const len = last - first + 1;
+  const ys = new Int16Array(len);
+  const ms = new Int8Array(len);
+  const ds = new Int8Array(len);
+  for (let k = 0; k < len; k++) {
+    const t = new Date((first + k) * DAY_MS);
+    ys[k] = t.getUTCFullYear();
+    ms[k] = t.getUTCMonth() + 1;
+    ds[k] = t.getUTCDate();
+  }
   const since = PAY_LIBRARY.map((s) => {
-    const arr = new Int16Array(last - first + 1);
+    const arr = new Int16Array(len);
     let k = 99;
     for (let dn = first; dn <= last; dn++) {
-      k = s.isPayday(dn) ? 0 : Math.min(k + 1, 99);
-      arr[dn - first] = k;
+      const j = dn - first;
+      k = s.isPayday(dn, ys[j], ms[j], ds[j]) ? 0 : Math.min(k + 1, 99);
+      arr[j] = k;
     }
     return arr;
   });

@@ -17,7 +17,8 @@ export interface PaySchedule {
   label: string;
   /** Days after a payday (payday = day 0) during which the money is likely still there. */
   holdDays: number;
-  isPayday(dayNumber: number): boolean;
+  /** Is local day `dn` (with its civil date, 1-based month) a payday? */
+  isPayday(dn: number, y: number, m: number, d: number): boolean;
 }
 
 const DOW = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -32,20 +33,9 @@ const MONTHLY: ReadonlyArray<readonly number[]> = [[1], [15], [0], [25], [5], [2
 
 export const weekdayOfDay = (dn: number): number => (((dn + 4) % 7) + 7) % 7;
 
-/** Civil date of a day number, memoised by month. */
-function civil(dn: number): { y: number; m: number; d: number } {
-  const t = new Date(dn * 86_400_000);
-  return { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate() };
-}
-
-const monthMemo = new Map<string, Set<number>>();
-
 /** The paid days of month (y, m) for nominal dates and a weekend rule. */
 function paidDays(y: number, m: number, dates: readonly number[], shift: Shift): Set<number> {
-  const key = `${y}-${m}-${dates.join(',')}-${shift}`;
-  let set = monthMemo.get(key);
-  if (set) return set;
-  set = new Set<number>();
+  const set = new Set<number>();
   const dim = new Date(Date.UTC(y, m, 0)).getUTCDate();
   for (const n of dates) {
     if (n === 0) {
@@ -57,8 +47,6 @@ function paidDays(y: number, m: number, dates: readonly number[], shift: Shift):
     else if (shift === 'after' && n + (wd === 6 ? 2 : 1) <= dim) set.add(n + (wd === 6 ? 2 : 1));
     else set.add(n - (wd === 6 ? 1 : 2) >= 1 ? n - (wd === 6 ? 1 : 2) : n + (wd === 6 ? 2 : 1));
   }
-  if (monthMemo.size > 20_000) monthMemo.clear();
-  monthMemo.set(key, set);
   return set;
 }
 
@@ -70,6 +58,20 @@ function dateText(dates: readonly number[]): string {
 export function ordinal(n: number): string {
   const s = n % 100 >= 11 && n % 100 <= 13 ? 'th' : n % 10 === 1 ? 'st' : n % 10 === 2 ? 'nd' : n % 10 === 3 ? 'rd' : 'th';
   return `${n}${s}`;
+}
+
+/** A day-of-month payday test, memoised per month (a belief asks about ~8 months, often). */
+function monthlyTest(dates: readonly number[], shift: Shift): PaySchedule['isPayday'] {
+  const memo = new Map<number, Set<number>>();
+  return (_dn, y, m, d) => {
+    const key = y * 16 + m;
+    let set = memo.get(key);
+    if (!set) {
+      if (memo.size > 600) memo.clear();
+      memo.set(key, (set = paidDays(y, m, dates, shift)));
+    }
+    return set.has(d);
+  };
 }
 
 function buildLibrary(): PaySchedule[] {
@@ -97,10 +99,7 @@ function buildLibrary(): PaySchedule[] {
           family,
           label: `paid around ${dateText(dates)}${tail}`,
           holdDays: hold,
-          isPayday: (dn) => {
-            const c = civil(dn);
-            return paidDays(c.y, c.m, dates, shift).has(c.d);
-          },
+          isPayday: monthlyTest(dates, shift),
         });
       }
     }
