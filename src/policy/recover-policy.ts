@@ -151,7 +151,7 @@ function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
 
   const slot = cands[chosen];
   const est = means[chosen];
-  const tags = belief ? [] : slotTags(cat, slot.local);
+  const tags = belief ? beliefTags(belief, slot) : slotTags(cat, slot.local);
   const first = cands[0];
   const firstLabel = first.at - now <= 60 * MINUTE_MS ? 'now' : `at the earliest allowed time (${formatLocal(tz, first.at)})`;
   const seen = observations(input.stats, cat);
@@ -186,5 +186,13 @@ function beliefFor(input: PolicyInput, tz: string): PayBelief {
 
 function beliefSentence(b: PayBelief): string {
   const from = b.observations === 1 ? '1 charge' : `${b.observations} charges`;
-  return `Pay-cycle belief from ${from} of this customer: ${b.top.label}: ${pct(b.topP)}.`;
+  if (b.topP >= MIX_CONFIDENCE) return `Pay-cycle belief from ${from} of this customer: ${b.top.label}: ${pct(b.topP)}.`;
+  return `Pay-cycle belief from ${from} of this customer: no clear pattern yet (most likely ${b.top.label}, ${pct(b.topP)}); days scored by the mix of pay schedules across customers.`;
+}
+
+/** Why the chosen slot scores well under the belief: money likely there that day, the hour. */
+function beliefTags(b: PayBelief, slot: Slot): string[] {
+  const m = b.multiplier(slot.at);
+  const tags = m >= 1.5 ? [`money likely there that day: × ${m.toFixed(1)}`] : [];
+  return [...tags, ...slotTags('technical', slot.local)];
 }
