@@ -50,9 +50,11 @@ export function continuationValue(t: number, deadline: number, meanEstimate: num
   return 1 - miss;
 }
 
+/** Stripe's zero-decimal currencies: amounts are stored in major units. */
+export const ZERO_DECIMAL_CURRENCIES: ReadonlySet<string> = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
+
 /** "usd 29.00" (two decimals; zero-decimal currencies are shown as they are stored). */
 export function money(minor: number, currency: string): string {
-  const zeroDecimal = ['jpy', 'krw', 'vnd', 'clp', 'pyg', 'ugx', 'xaf', 'xof', 'bif', 'djf', 'gnf', 'kmf', 'mga', 'rwf', 'vuv', 'xpf'];
   const c = currency.toLowerCase();
-  return zeroDecimal.includes(c) ? `${c} ${Math.round(minor)}` : `${c} ${(minor / 100).toFixed(2)}`;
+  return ZERO_DECIMAL_CURRENCIES.has(c) ? `${c} ${Math.round(minor)}` : `${c} ${(minor / 100).toFixed(2)}`;
 }

@@ -32,7 +32,8 @@ export function pastPayments(spec: WorldSpec, seed: number, i: number, h: Hidden
     for (let d = 0; d <= 35; d++) {
       const dep = lastDepositAtOrBefore(h.pay, h.tz, anchor + d * DAY_MS, h.earlyDays);
       if (dep !== null && dep > anchor) {
-        out.push({ at: dep + (3 + r() * 6) * HOUR_MS, succeeded: true });
+        const paid = dep + (3 + r() * 6) * HOUR_MS;
+        if (paid < failedAt) out.push({ at: paid, succeeded: true }); // else still unpaid when this case starts
         break;
       }
     }

@@ -31,6 +31,8 @@ export interface EngineOptions {
   settings: PolicySettings;
   /** Learn online from outcomes (recover). */
   learns: boolean;
+  /** Learned state to start from and keep updating (a warm-up run's); default empty. */
+  stats?: Map<string, StatCounts>;
 }
 
 interface CaseState {
@@ -51,7 +53,7 @@ const WINDOW_30D = 30 * DAY_MS;
 
 export async function runPolicy(world: WorldModule, policy: Policy, cases: SimCase[], opts: EngineOptions): Promise<PolicyRunResult> {
   const random = mulberry32(hashSeed('engine', opts.seed, policy.name));
-  const stats = new Map<string, StatCounts>();
+  const stats = opts.stats ?? new Map<string, StatCounts>();
   const cards = new Map<string, CardHistoryEntry[]>();
   // Each customer's charges on all its invoices, as the daemon's history table holds them.
   const customers = new Map<string, Array<{ id: string; p: CustomerPayment }>>();

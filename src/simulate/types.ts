@@ -74,5 +74,7 @@ export interface SimulationReport {
   dunningDays: number;
   start: string;
   windows: string[];
+  /** Days of earlier failures the learning policies were warmed on (0 = cold start). */
+  warmDays: number;
   policies: PolicyRunResult[];
 }
