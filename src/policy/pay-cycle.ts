@@ -86,30 +86,9 @@ export function payBelief(opts: { charges: readonly CustomerPayment[]; tz: strin
     if (c.at > now || c.at < now - LOOKBACK_MS) continue;
     if (c.succeeded || isFundsDecline(c.declineCode)) obs.push({ dn: localDay(tz, c.at), ok: c.succeeded });
   }
-  const first = Math.min(localDay(tz, now), ...obs.map((o) => o.dn)) - 40;
+  const first = Math.min(localDay(tz, now), ...obs.map((o) => o.dn));
   const last = localDay(tz, opts.until);
   const n = PAY_LIBRARY.length;
-  // since[s][day - first]: days since s's latest payday at or before the day (0 = payday).
-  const len = last - first + 1;
-  const ys = new Int16Array(len);
-  const ms = new Int8Array(len);
-  const ds = new Int8Array(len);
-  for (let k = 0; k < len; k++) {
-    const t = new Date((first + k) * DAY_MS);
-    ys[k] = t.getUTCFullYear();
-    ms[k] = t.getUTCMonth() + 1;
-    ds[k] = t.getUTCDate();
-  }
-  const since = PAY_LIBRARY.map((s) => {
-    const arr = new Int16Array(len);
-    let k = 99;
-    for (let dn = first; dn <= last; dn++) {
-      const j = dn - first;
-      k = s.isPayday(dn, ys[j], ms[j], ds[j]) ? 0 : Math.min(k + 1, 99);
-      arr[j] = k;
-    }
-    return arr;
-  });
   let totalMix = 0;
   for (const s of PAY_LIBRARY) totalMix += countOf(stats, s.id);
   const logw = new Float64Array(n);
@@ -118,7 +97,7 @@ export function payBelief(opts: { charges: readonly CustomerPayment[]; tz: strin
     const prior = (MIX_STRENGTH * (FAMILY_PRIOR[s.family] / familySize.get(s.family)!) + countOf(stats, s.id)) / (MIX_STRENGTH + totalMix);
     let lw = Math.log(prior);
     for (const o of obs) {
-      const a = availability(s, since[i][o.dn - first]);
+      const a = availability(s, sinceLastPayday(i, o.dn));
       lw += Math.log(o.ok ? a : 1 - a);
     }
     logw[i] = lw;
@@ -142,13 +121,42 @@ export function payBelief(opts: { charges: readonly CustomerPayment[]; tz: strin
       let m = memo.get(dn);
       if (m === undefined) {
         let e = 0;
-        for (let i = 0; i < n; i++) if (w[i] > 1e-6) e += w[i] * availability(PAY_LIBRARY[i], since[i][dn - first]);
+        for (let i = 0; i < n; i++) if (w[i] > 1e-6) e += w[i] * availability(PAY_LIBRARY[i], sinceLastPayday(i, dn));
         m = Math.min(MULT_MAX, Math.max(MULT_MIN, e / A_REF));
         memo.set(dn, m);
       }
       return m;
     },
   };
+}
+
+/**
+ * Days since schedule i's latest payday at or before local day `dn` (0 = payday, capped at 99).
+ * It depends on the calendar only, so it is computed once per 512-day block and reused by every
+ * customer (a pure cache: the same day always gives the same answer).
+ */
+const BLOCK = 512;
+const LEAD_IN = 64;
+const sinceBlocks = new Map<number, Int16Array[]>();
+
+function sinceLastPayday(i: number, dn: number): number {
+  const b = Math.floor(dn / BLOCK);
+  let block = sinceBlocks.get(b);
+  if (!block) {
+    if (sinceBlocks.size >= 32) sinceBlocks.clear();
+    block = PAY_LIBRARY.map((s) => {
+      const arr = new Int16Array(BLOCK);
+      let k = 99;
+      for (let d = b * BLOCK - LEAD_IN; d < (b + 1) * BLOCK; d++) {
+        const t = new Date(d * DAY_MS);
+        k = s.isPayday(d, t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate()) ? 0 : Math.min(k + 1, 99);
+        if (d >= b * BLOCK) arr[d - b * BLOCK] = k;
+      }
+      return arr;
+    });
+    sinceBlocks.set(b, block);
+  }
+  return block[i][dn - b * BLOCK];
 }
 
 function countOf(stats: LearnedStats, id: string): number {

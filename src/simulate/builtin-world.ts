@@ -36,6 +36,27 @@ function issuerHourFactor(hour: number): number {
   return 1;
 }
 
+/** Money for the invoice is on the account at `at` (a covering deposit still held, or a windfall). */
+export function fundsAvailable(seed: number, c: SimCase, h: Hidden, at: number, windfalls = true): boolean {
+  const dep = lastDepositAtOrBefore(h.pay, h.tz, at, h.earlyDays);
+  // Money that was already there at the failure did not cover the invoice; only new deposits can.
+  if (dep !== null && dep > c.failedAt && at - dep < h.holdMs && hashUniform(seed, c.customerId, dep, 'cover') < h.cover) return true;
+  const p = localParts(h.tz, at);
+  return windfalls && p.hour >= 8 && hashUniform(seed, c.customerId, p.year, p.month, p.day, 'windfall') < P_WINDFALL_PER_DAY;
+}
+
+/** A velocity limit has reset: at the next local midnight (daily) or when the statement is paid. */
+export function velocityClear(seed: number, c: SimCase, h: Hidden, at: number): boolean {
+  if (h.velocity === 'daily') {
+    const p = localParts(h.tz, c.failedAt);
+    const tomorrow = new Date(Date.UTC(p.year, p.month - 1, p.day + 1));
+    const midnight = localToUtc(h.tz, tomorrow.getUTCFullYear(), tomorrow.getUTCMonth() + 1, tomorrow.getUTCDate(), 0);
+    return at >= (midnight ?? c.failedAt + DAY_MS);
+  }
+  const dep = lastDepositAtOrBefore(h.pay, h.tz, at, 0);
+  return dep !== null && dep > c.failedAt && hashUniform(seed, c.customerId, dep, 'statement') < 0.8;
+}
+
 /**
  * Issuer fatigue (spec): each decline on the card in the last 7 days multiplies the next approval
  * chance by `fatiguePerDecline`; `burstCount` declines within `burstWindowMs` multiply it by `burstFactor`.
@@ -57,24 +78,6 @@ export function createBuiltinWorld(spec: WorldSpec = WORLD_SPECS.builtin): World
     return Math.pow(spec.fatiguePerDecline, week) * (day >= spec.burstCount ? spec.burstFactor : 1);
   }
 
-  function fundsAvailable(c: SimCase, h: Hidden, at: number): boolean {
-    const dep = lastDepositAtOrBefore(h.pay, h.tz, at, h.earlyDays);
-    // Money that was already there at the failure did not cover the invoice; only new deposits can.
-    if (dep !== null && dep > c.failedAt && at - dep < h.holdMs && hashUniform(seed, c.customerId, dep, 'cover') < h.cover) return true;
-    const p = localParts(h.tz, at);
-    return p.hour >= 8 && hashUniform(seed, c.customerId, p.year, p.month, p.day, 'windfall') < P_WINDFALL_PER_DAY;
-  }
-
-  function velocityClear(c: SimCase, h: Hidden, at: number): boolean {
-    if (h.velocity === 'daily') {
-      const p = localParts(h.tz, c.failedAt);
-      const tomorrow = new Date(Date.UTC(p.year, p.month - 1, p.day + 1));
-      const midnight = localToUtc(h.tz, tomorrow.getUTCFullYear(), tomorrow.getUTCMonth() + 1, tomorrow.getUTCDate(), 0);
-      return at >= (midnight ?? c.failedAt + DAY_MS);
-    }
-    const dep = lastDepositAtOrBefore(h.pay, h.tz, at, 0);
-    return dep !== null && dep > c.failedAt && hashUniform(seed, c.customerId, dep, 'statement') < 0.8;
-  }
 
   return {
     name: spec.name === 'builtin' ? 'builtin' : `builtin:${spec.name}`,
@@ -100,9 +103,9 @@ export function createBuiltinWorld(spec: WorldSpec = WORLD_SPECS.builtin): World
       let p: number;
       if (onNewCard) p = P_CLEAR.newCard * nightFactor(hour) * f;
       else if (at < h.notBefore) p = 0;
-      else if (h.cause === 'funds') p = fundsAvailable(c, h, at) ? P_CLEAR.funds * nightFactor(hour) * f : P_BLOCKED;
+      else if (h.cause === 'funds') p = fundsAvailable(seed, c, h, at) ? P_CLEAR.funds * nightFactor(hour) * f : P_BLOCKED;
       else if (h.cause === 'issuer') p = h.clearAt !== null && at >= h.clearAt ? P_CLEAR.issuer * issuerHourFactor(hour) * f : P_BLOCKED;
-      else if (h.cause === 'velocity') p = velocityClear(c, h, at) ? P_CLEAR.velocity * nightFactor(hour) * f : P_BLOCKED;
+      else if (h.cause === 'velocity') p = velocityClear(seed, c, h, at) ? P_CLEAR.velocity * nightFactor(hour) * f : P_BLOCKED;
       else if (h.cause === 'technical') p = h.clearAt !== null && at >= h.clearAt ? P_CLEAR.technical * f : P_BLOCKED;
       else p = 0;
       if (hashUniform(seed, c.id, at, 'attempt') < p) return { paid: true };
