@@ -115,7 +115,8 @@ export function createHistoryRepo(db: Db, now: () => number): HistoryRepo {
     },
     iterate: (f) => iterate.iterate(params(f)),
     count: (f) => count.get(params(f))?.n ?? 0,
-    forCustomer: (accountId, customerId, since, until, limit) => forCustomer.all(accountId, customerId, since, until, limit),
+    forCustomer: (accountId, customerId, since, until, limit) =>
+      forCustomer.all(accountId, customerId, since, until, limit),
     range() {
       const r = range.get();
       return r && r.first !== null && r.last !== null ? { first: r.first, last: r.last } : null;

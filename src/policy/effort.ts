@@ -51,7 +51,9 @@ export function continuationValue(t: number, deadline: number, meanEstimate: num
 }
 
 /** Stripe's zero-decimal currencies: amounts are stored in major units. */
-export const ZERO_DECIMAL_CURRENCIES: ReadonlySet<string> = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
+export const ZERO_DECIMAL_CURRENCIES: ReadonlySet<string> = new Set(
+  ['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf'],
+);
 
 /** "usd 29.00" (two decimals; zero-decimal currencies are shown as they are stored). */
 export function money(minor: number, currency: string): string {

@@ -50,7 +50,8 @@ export function makeEstimator(opts: {
     at(slot: Slot): number {
       const l = slot.local;
       if (belief) {
-        const pb = base * hourOfDay(cat, l.hour) * belief.multiplier(slot.at) * elapsedFactor(cat, slot.at - lastDeclineAt);
+        const g = elapsedFactor(cat, slot.at - lastDeclineAt);
+        const pb = base * hourOfDay(cat, l.hour) * belief.multiplier(slot.at) * g;
         return Math.min(0.97, Math.max(0.001, pb));
       }
       const hk = l.weekday * 24 + l.hour;

@@ -7,10 +7,15 @@ import { decideTreatment, makeRecoverDecide } from './recover-policy.js';
 import type { Decision, Policy, PolicyInput } from './types.js';
 
 export const POLICY_NAMES_HELP =
-  'recover, recover-v1, recover-no-<pay-cycle|value-stop|spend>..., fixed:<days>,<days>,... (e.g. fixed:3,5,7), daily or daily:<N> (1–30), smart-like';
+  'recover, recover-v1, recover-no-<pay-cycle|value-stop|spend>..., fixed:<days>,<days>,... (e.g. fixed:3,5,7), ' +
+  'daily or daily:<N> (1–30), smart-like';
 
 /** Ablation names: `recover-no-pay-cycle-no-spend` switches those capabilities off; `recover-v1` all of them. */
-const ABLATION: Record<string, keyof RecoverFeatures> = { 'pay-cycle': 'payCycle', 'value-stop': 'valueStop', spend: 'spend' };
+const ABLATION: Record<string, keyof RecoverFeatures> = {
+  'pay-cycle': 'payCycle',
+  'value-stop': 'valueStop',
+  spend: 'spend',
+};
 
 function recoverVariant(name: string): Policy | undefined {
   if (name === 'recover-v1') return { name, decide: makeRecoverDecide(LEGACY_FEATURES) };

@@ -79,7 +79,13 @@ export function isFundsDecline(code: string | undefined): boolean {
  * The belief for one customer. `charges`: everything known about their money (past payments and
  * this invoice's attempts); `until`: the last instant the belief will be asked about (the deadline).
  */
-export function payBelief(opts: { charges: readonly CustomerPayment[]; tz: string; stats: LearnedStats; now: number; until: number }): PayBelief {
+export function payBelief(opts: {
+  charges: readonly CustomerPayment[];
+  tz: string;
+  stats: LearnedStats;
+  now: number;
+  until: number;
+}): PayBelief {
   const { tz, stats, now } = opts;
   const obs: Array<{ dn: number; ok: boolean }> = [];
   for (const c of opts.charges) {
@@ -94,7 +100,8 @@ export function payBelief(opts: { charges: readonly CustomerPayment[]; tz: strin
   const logw = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const s = PAY_LIBRARY[i];
-    const prior = (MIX_STRENGTH * (FAMILY_PRIOR[s.family] / familySize.get(s.family)!) + countOf(stats, s.id)) / (MIX_STRENGTH + totalMix);
+    const familyShare = FAMILY_PRIOR[s.family] / familySize.get(s.family)!;
+    const prior = (MIX_STRENGTH * familyShare + countOf(stats, s.id)) / (MIX_STRENGTH + totalMix);
     let lw = Math.log(prior);
     for (const o of obs) {
       const a = availability(s, sinceLastPayday(i, o.dn));

@@ -56,8 +56,8 @@ function dateText(dates: readonly number[]): string {
 }
 
 export function ordinal(n: number): string {
-  const s = n % 100 >= 11 && n % 100 <= 13 ? 'th' : n % 10 === 1 ? 'st' : n % 10 === 2 ? 'nd' : n % 10 === 3 ? 'rd' : 'th';
-  return `${n}${s}`;
+  if (n % 100 >= 11 && n % 100 <= 13) return `${n}th`;
+  return `${n}${['th', 'st', 'nd', 'rd'][n % 10] ?? 'th'}`;
 }
 
 /** A day-of-month payday test, memoised per month (a belief asks about ~8 months, often). */
@@ -77,7 +77,8 @@ function monthlyTest(dates: readonly number[], shift: Shift): PaySchedule['isPay
 function buildLibrary(): PaySchedule[] {
   const lib: PaySchedule[] = [];
   for (let w = 1; w <= 5; w++) {
-    lib.push({ id: `w${w}`, family: 'weekly', label: `paid weekly on ${DOW[w]}s`, holdDays: 3, isPayday: (dn) => weekdayOfDay(dn) === w });
+    const weekly = (dn: number) => weekdayOfDay(dn) === w;
+    lib.push({ id: `w${w}`, family: 'weekly', label: `paid weekly on ${DOW[w]}s`, holdDays: 3, isPayday: weekly });
     for (const phase of [0, 1]) {
       lib.push({
         id: `b${w}${phase}`,
@@ -116,4 +117,10 @@ export const PAY_LIBRARY: readonly PaySchedule[] = buildLibrary();
  * semimonthly 18.6 %, monthly 5.4 %), shrunk to leave 20 % for "none" (irregular income, credit
  * cards paid at statement dates we do not know).
  */
-export const FAMILY_PRIOR: Record<Family, number> = { weekly: 0.27, biweekly: 0.34, semimonthly: 0.15, monthly: 0.04, none: 0.2 };
+export const FAMILY_PRIOR: Record<Family, number> = {
+  weekly: 0.27,
+  biweekly: 0.34,
+  semimonthly: 0.15,
+  monthly: 0.04,
+  none: 0.2,
+};

@@ -16,7 +16,8 @@
 import { DAY_MS, MINUTE_MS } from '../clock.js';
 import { earliestAllowed } from './caps.js';
 import { classifyDecline } from './classify.js';
-import { continuationValue, DEFAULT_ATTEMPT_COST, DEFAULT_FEATURES, MAX_RETRIES_PER_CARD, MIN_WORTHWHILE, money, type RecoverFeatures } from './effort.js';
+import { continuationValue, DEFAULT_ATTEMPT_COST, DEFAULT_FEATURES, MAX_RETRIES_PER_CARD, MIN_WORTHWHILE } from './effort.js';
+import { money, type RecoverFeatures } from './effort.js';
 import { makeEstimator } from './estimate.js';
 import { isPaid, isoDay, lastDecline, newCardPending, pct, retriesOnCurrentCard, retriesSoFar } from './history.js';
 import { formatLocal, resolveTimezone } from './local-time.js';
@@ -89,7 +90,10 @@ function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
     return {
       action: 'wait',
       kind: 'needs_card_update',
-      reason: `${cls.label}. All ${budget} retries recover allows on this card for this kind of decline are used${f.valueStop ? ' (a safety ceiling)' : ''}; no more blind retries, waiting for a new payment method (until ${isoDay(deadline)}).`,
+      reason:
+        `${cls.label}. All ${budget} retries recover allows on this card for this kind of decline are used` +
+        `${f.valueStop ? ' (a safety ceiling)' : ''}; no more blind retries, waiting for a new payment method ` +
+        `(until ${isoDay(deadline)}).`,
     };
 
   const waitMs = Math.max(MIN_GAP_MS[cat], cls.retryNotBeforeMs ?? 0);
@@ -113,29 +117,34 @@ function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
   if (cands.length === 0) cands = [slots[0]];
   const n = used + 1;
   const belief = f.payCycle && cat === 'funds' ? beliefFor(input, tz) : undefined;
-  const mean = makeEstimator({ stats: input.stats, category: cat, attemptNumber: n, lastDeclineAt: decline.at, mode: 'mean', belief });
+  const estimatorOpts = { stats: input.stats, category: cat, attemptNumber: n, lastDeclineAt: decline.at, belief };
+  const mean = makeEstimator({ ...estimatorOpts, mode: 'mean' });
   const means = cands.map((s) => mean.at(s));
   const discount = (s: Slot) => 1 - DISCOUNT_PER_DAY * Math.max(0, (s.at - now) / DAY_MS);
   const avg = means.reduce((a, b) => a + b, 0) / means.length;
-  const value = (i: number) =>
-    f.spend ? means[i] * discount(cands[i]) + (1 - means[i]) * continuationValue(cands[i].at, deadline, avg, remaining - 1) : means[i] * discount(cands[i]);
+  const later = (i: number) => (1 - means[i]) * continuationValue(cands[i].at, deadline, avg, remaining - 1);
+  const value = (i: number) => means[i] * discount(cands[i]) + (f.spend ? later(i) : 0);
   let best = 0;
   for (let i = 1; i < cands.length; i++) if (value(i) > value(best)) best = i;
   const top = Math.max(...means);
-  const floor = f.valueStop ? Math.max(MIN_WORTHWHILE, (input.settings.attemptCost ?? DEFAULT_ATTEMPT_COST) / c.amount) : MIN_ESTIMATE;
+  const cost = input.settings.attemptCost ?? DEFAULT_ATTEMPT_COST;
+  const floor = f.valueStop ? Math.max(MIN_WORTHWHILE, cost / c.amount) : MIN_ESTIMATE;
   if (top < floor)
     return {
       action: 'wait',
       kind: 'needs_card_update',
       reason: f.valueStop
-        ? `${cls.label}. The best remaining slot's ${pct(top)} estimated success × ${money(c.amount, c.currency)} due is worth less than an attempt costs (${money(input.settings.attemptCost ?? DEFAULT_ATTEMPT_COST, c.currency)}) or is below ${pct(MIN_WORTHWHILE)}; no blind retry, waiting for a new payment method.`
-        : `${cls.label}. Every allowed slot in the next ${Math.round(horizon / DAY_MS)} days is below ${pct(MIN_ESTIMATE)} estimated success (best ${pct(top)}); no blind retry, waiting for a new payment method.`,
+        ? `${cls.label}. The best remaining slot's ${pct(top)} estimated success × ${money(c.amount, c.currency)} due ` +
+          `is worth less than an attempt costs (${money(cost, c.currency)}) or is below ${pct(MIN_WORTHWHILE)}; ` +
+          'no blind retry, waiting for a new payment method.'
+        : `${cls.label}. Every allowed slot in the next ${Math.round(horizon / DAY_MS)} days is below ` +
+          `${pct(MIN_ESTIMATE)} estimated success (best ${pct(top)}); no blind retry, waiting for a new payment method.`,
     };
 
   let chosen = best;
   let explored = false;
   if (input.random() < EXPLORATION.share) {
-    const sampler = makeEstimator({ stats: input.stats, category: cat, attemptNumber: n, lastDeclineAt: decline.at, mode: 'sample', random: input.random, belief });
+    const sampler = makeEstimator({ ...estimatorOpts, mode: 'sample', random: input.random });
     let bestSample = -1;
     for (let i = 0; i < cands.length; i++) {
       // Bounded: only near-best slots, and only near the greedy choice, so exploring costs little.
@@ -157,7 +166,8 @@ function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
   const seen = observations(input.stats, cat);
   const parts = [
     f.valueStop
-      ? `${cls.label}. Attempt ${attemptNumber}: worth trying while the next attempt's estimated success × ${money(c.amount, c.currency)} due beats its cost (${money(input.settings.attemptCost ?? DEFAULT_ATTEMPT_COST, c.currency)}), at most ${maxTotal}.`
+      ? `${cls.label}. Attempt ${attemptNumber}: worth trying while the next attempt's estimated success × ` +
+        `${money(c.amount, c.currency)} due beats its cost (${money(cost, c.currency)}), at most ${maxTotal}.`
       : `${cls.label}. Attempt ${attemptNumber} of at most ${maxTotal}.`,
     `Chose ${formatLocal(tz, slot.at)} ${where}: ${pct(est)} estimated success${tags.length ? ` (${tags.join(', ')})` : ''}` +
       (chosen === 0 ? '.' : ` vs ${pct(means[0])} ${firstLabel}.`),
@@ -172,22 +182,33 @@ function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
     at: slot.at,
     attemptNumber,
     estimate: est,
-    learnAs: { category: cat, attemptNumber: n, at: slot.at, timezone: tz, ...(belief && belief.topP >= MIX_CONFIDENCE ? { paySchedule: belief.top.id } : {}) },
+    learnAs: {
+      category: cat,
+      attemptNumber: n,
+      at: slot.at,
+      timezone: tz,
+      ...(belief && belief.topP >= MIX_CONFIDENCE ? { paySchedule: belief.top.id } : {}),
+    },
     reason: parts.join(' '),
   };
 }
 
 /** The customer's pay-cycle belief from their past charges and this invoice's attempts. */
 function beliefFor(input: PolicyInput, tz: string): PayBelief {
-  const own = input.attempts.map((a) => ({ at: a.at, succeeded: a.outcome === 'succeeded', ...(a.declineCode ? { declineCode: a.declineCode } : {}) }));
+  const own = input.attempts.map((a) => ({
+    at: a.at,
+    succeeded: a.outcome === 'succeeded',
+    ...(a.declineCode ? { declineCode: a.declineCode } : {}),
+  }));
   const charges = [...(input.customer.payments ?? []), ...own];
   return payBelief({ charges, tz, stats: input.stats, now: input.now, until: input.case.dunningDeadline });
 }
 
 function beliefSentence(b: PayBelief): string {
   const from = b.observations === 1 ? '1 charge' : `${b.observations} charges`;
-  if (b.topP >= MIX_CONFIDENCE) return `Pay-cycle belief from ${from} of this customer: ${b.top.label}: ${pct(b.topP)}.`;
-  return `Pay-cycle belief from ${from} of this customer: no clear pattern yet (most likely ${b.top.label}, ${pct(b.topP)}); days scored by the mix of pay schedules across customers.`;
+  const head = `Pay-cycle belief from ${from} of this customer:`;
+  if (b.topP >= MIX_CONFIDENCE) return `${head} ${b.top.label}: ${pct(b.topP)}.`;
+  return `${head} no clear pattern yet (most likely ${b.top.label}, ${pct(b.topP)}); days scored by the mix of pay schedules across customers.`;
 }
 
 /** Why the chosen slot scores well under the belief: money likely there that day, the hour. */

@@ -6,7 +6,8 @@
  *   cat:<category>|n:<1..6>        by attempt number on the card (6 = 6 or more)
  *   cat:<category>|how:<dow><hh>   by local hour of week, e.g. cat:funds|how:fri09
  *   cat:<category>|dom:<dd>        by local day of month, e.g. cat:funds|dom:15
- *   pay:<schedule id>              population mix of pay schedules (pay-cycle.ts), when the customer's belief was confident
+ *   pay:<schedule id>              population mix of pay schedules (pay-cycle.ts), when the
+ *                                  customer's belief was confident
  * <category> is a StatCategory (funds, velocity, issuer, technical, new_card, other).
  */
 import type { StatCategory } from './decline-codes.js';

@@ -17,7 +17,14 @@ const MONTH_MS = 30.44 * DAY_MS;
 /** P(a past renewal was paid on time), for ordinary and for chronically short customers. */
 const ON_TIME = { ordinary: 0.6, chronic: 0.25 } as const;
 
-export function pastPayments(spec: WorldSpec, seed: number, i: number, h: Hidden, failedAt: number, chronic: boolean): CustomerPayment[] | undefined {
+export function pastPayments(
+  spec: WorldSpec,
+  seed: number,
+  i: number,
+  h: Hidden,
+  failedAt: number,
+  chronic: boolean,
+): CustomerPayment[] | undefined {
   const r = mulberry32(hashSeed('history', spec.name, seed, i));
   if (r() >= spec.historyShare) return undefined;
   const months = 1 + Math.floor(r() * 11);

@@ -42,7 +42,14 @@ function pick<T>(u: number, options: ReadonlyArray<readonly [number, T]>): T {
  * A pay schedule for a customer in `country`, from two uniforms; `u3` (only drawn by worlds that
  * shift weekend paydays other than to the Friday before) picks the weekend rule.
  */
-export function drawPaySchedule(country: string, funding: string, u1: number, u2: number, knobs: PayKnobs = DEFAULT_KNOBS, u3 = 0): PaySchedule {
+export function drawPaySchedule(
+  country: string,
+  funding: string,
+  u1: number,
+  u2: number,
+  knobs: PayKnobs = DEFAULT_KNOBS,
+  u3 = 0,
+): PaySchedule {
   const s = drawNominal(country, funding, u1, u2, knobs);
   if (s.kind !== 'monthly') return s;
   const [b, a] = knobs.weekendShift;

@@ -113,9 +113,11 @@ function drawCardUpdate(r: Random, code: string, cause: HiddenCause, failedAt: n
     return r() < 0.45 ? failedAt + 6 * HOUR_MS + r() * 66 * HOUR_MS : failedAt + 2 * HOUR_MS + exp(r, 4 * DAY_MS);
   }
   if (cause !== 'dead') return r() < 0.12 * k ? failedAt + HOUR_MS + exp(r, 8 * DAY_MS) : null;
-  if (['lost_card', 'stolen_card', 'pickup_card'].includes(code)) return r() < 0.5 * k ? failedAt + DAY_MS + exp(r, 4 * DAY_MS) : null;
+  if (['lost_card', 'stolen_card', 'pickup_card'].includes(code))
+    return r() < 0.5 * k ? failedAt + DAY_MS + exp(r, 4 * DAY_MS) : null;
   if (code === 'fraudulent') return r() < 0.15 * k ? failedAt + DAY_MS + exp(r, 4 * DAY_MS) : null;
-  if (['revocation_of_authorization', 'stop_payment_order', 'do_not_try_again'].includes(code)) return r() < 0.05 * k ? failedAt + exp(r, 5 * DAY_MS) : null;
+  if (['revocation_of_authorization', 'stop_payment_order', 'do_not_try_again'].includes(code))
+    return r() < 0.05 * k ? failedAt + exp(r, 5 * DAY_MS) : null;
   return r() < 0.4 * k ? failedAt + HOUR_MS + exp(r, 5 * DAY_MS) : null;
 }
 
@@ -146,16 +148,21 @@ function drawAdvice(r: Random, brand: string, code: string, cause: HiddenCause, 
   return out;
 }
 
-export function generatePopulation(opts: CasesOptions, spec: WorldSpec = WORLD_SPECS.builtin): { cases: SimCase[]; hidden: Map<string, Hidden> } {
+export function generatePopulation(
+  opts: CasesOptions,
+  spec: WorldSpec = WORLD_SPECS.builtin,
+): { cases: SimCase[]; hidden: Map<string, Hidden> } {
   // The built-in world keeps its original random stream; other worlds draw their own.
-  const r = mulberry32(spec.name === 'builtin' ? hashSeed('builtin-world', opts.seed) : hashSeed('zoo', spec.name, opts.seed));
+  const stream = spec.name === 'builtin' ? hashSeed('builtin-world', opts.seed) : hashSeed('zoo', spec.name, opts.seed);
+  const r = mulberry32(stream);
   const days = Math.max(1, opts.days ?? 30);
   const cases: SimCase[] = [];
   const hidden = new Map<string, Hidden>();
   for (let i = 0; i < opts.count; i++) {
     const id = `in_sim_${opts.seed}_${i}`;
     const sibling = i > 0 && r() < 0.06 ? cases[Math.floor(r() * i)] : undefined;
-    const amount = pick<readonly [number, number]>(r, PRICES)[1] * (spec.annualShare > 0 && r() < spec.annualShare ? 10 : 1) // annual plans;
+    const annual = spec.annualShare > 0 && r() < spec.annualShare; // an annual plan: 10 × the monthly price
+    const amount = pick<readonly [number, number]>(r, PRICES)[1] * (annual ? 10 : 1);
     if (sibling) {
       // A second subscription of the same customer failing on the same card a little later.
       const h0 = hidden.get(sibling.id)!;
@@ -214,7 +221,11 @@ export function generatePopulation(opts: CasesOptions, spec: WorldSpec = WORLD_S
       ...(adv.adviceCode ? { adviceCode: adv.adviceCode } : {}),
       ...(adv.networkAdviceCode ? { networkAdviceCode: adv.networkAdviceCode } : {}),
       card: { brand, funding, country, fingerprint: `fp_${(hashSeed(opts.seed, i, 'card') >>> 0).toString(36)}` },
-      customer: { ...(r() < spec.timezoneShare ? { timezone: tz } : {}), ...(r() < 0.92 ? { country } : {}), ...(payments ? { payments } : {}) },
+      customer: {
+        ...(r() < spec.timezoneShare ? { timezone: tz } : {}),
+        ...(r() < 0.92 ? { country } : {}),
+        ...(payments ? { payments } : {}),
+      },
     });
   }
   return { cases, hidden };

@@ -40,9 +40,11 @@ function issuerHourFactor(hour: number): number {
 export function fundsAvailable(seed: number, c: SimCase, h: Hidden, at: number, windfalls = true): boolean {
   const dep = lastDepositAtOrBefore(h.pay, h.tz, at, h.earlyDays);
   // Money that was already there at the failure did not cover the invoice; only new deposits can.
-  if (dep !== null && dep > c.failedAt && at - dep < h.holdMs && hashUniform(seed, c.customerId, dep, 'cover') < h.cover) return true;
+  const held = dep !== null && dep > c.failedAt && at - dep < h.holdMs;
+  if (held && hashUniform(seed, c.customerId, dep, 'cover') < h.cover) return true;
   const p = localParts(h.tz, at);
-  return windfalls && p.hour >= 8 && hashUniform(seed, c.customerId, p.year, p.month, p.day, 'windfall') < P_WINDFALL_PER_DAY;
+  if (!windfalls || p.hour < 8) return false;
+  return hashUniform(seed, c.customerId, p.year, p.month, p.day, 'windfall') < P_WINDFALL_PER_DAY;
 }
 
 /** A velocity limit has reset: at the next local midnight (daily) or when the statement is paid. */
@@ -103,9 +105,11 @@ export function createBuiltinWorld(spec: WorldSpec = WORLD_SPECS.builtin): World
       let p: number;
       if (onNewCard) p = P_CLEAR.newCard * nightFactor(hour) * f;
       else if (at < h.notBefore) p = 0;
-      else if (h.cause === 'funds') p = fundsAvailable(seed, c, h, at) ? P_CLEAR.funds * nightFactor(hour) * f : P_BLOCKED;
+      else if (h.cause === 'funds')
+        p = fundsAvailable(seed, c, h, at) ? P_CLEAR.funds * nightFactor(hour) * f : P_BLOCKED;
       else if (h.cause === 'issuer') p = h.clearAt !== null && at >= h.clearAt ? P_CLEAR.issuer * issuerHourFactor(hour) * f : P_BLOCKED;
-      else if (h.cause === 'velocity') p = velocityClear(seed, c, h, at) ? P_CLEAR.velocity * nightFactor(hour) * f : P_BLOCKED;
+      else if (h.cause === 'velocity')
+        p = velocityClear(seed, c, h, at) ? P_CLEAR.velocity * nightFactor(hour) * f : P_BLOCKED;
       else if (h.cause === 'technical') p = h.clearAt !== null && at >= h.clearAt ? P_CLEAR.technical * f : P_BLOCKED;
       else p = 0;
       if (hashUniform(seed, c.id, at, 'attempt') < p) return { paid: true };

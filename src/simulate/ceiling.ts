@@ -15,7 +15,10 @@ import type { WorldSpec } from './zoo.js';
 /** Step of the oracle's scan over the window, ms (paydays and blocks move on hours, not minutes). */
 const STEP_MS = 2 * HOUR_MS;
 
-export function revenueCeiling(spec: WorldSpec, opts: { seed: number; count: number; start: number; days: number; dunningDays: number }): { withWindfalls: number; withoutWindfalls: number } {
+export function revenueCeiling(
+  spec: WorldSpec,
+  opts: { seed: number; count: number; start: number; days: number; dunningDays: number },
+): { withWindfalls: number; withoutWindfalls: number } {
   const { cases, hidden } = generatePopulation(opts, spec);
   let total = 0;
   let withW = 0;

@@ -124,7 +124,8 @@ export async function runPolicy(world: WorldModule, policy: Policy, cases: SimCa
 
   const paymentsOf = (s: CaseState, now: number): CustomerPayment[] => {
     const past = s.c.customer.payments ?? [];
-    const others = (customers.get(s.c.customerId) ?? []).filter((e) => e.p.at <= now && e.id !== s.c.id).map((e) => e.p);
+    const log = customers.get(s.c.customerId) ?? [];
+    const others = log.filter((e) => e.p.at <= now && e.id !== s.c.id).map((e) => e.p);
     return others.length ? [...past, ...others] : [...past];
   };
 
@@ -146,7 +147,8 @@ export async function runPolicy(world: WorldModule, policy: Policy, cases: SimCa
     if (log) log.push(entry);
     else cards.set(s.fingerprint, [entry]);
     const mine = customers.get(s.c.customerId) ?? [];
-    mine.push({ id: s.c.id, p: { at, succeeded: !declined, ...(r.declineCode ? { declineCode: r.declineCode } : {}) } });
+    const code = r.declineCode ? { declineCode: r.declineCode } : {};
+    mine.push({ id: s.c.id, p: { at, succeeded: !declined, ...code } });
     customers.set(s.c.customerId, mine);
     checker.record({ fingerprint: s.fingerprint, brand: s.c.card.brand, at, amount: s.c.amount, currency: s.c.currency, declined, ...r }, byPolicy);
   };

@@ -64,7 +64,8 @@ export async function runSimulation(opts: SimulationOptions = {}): Promise<Simul
     if (learns && warm > 0) {
       // An earlier period of the same world (other customers, same rate of failures per day).
       const warmCount = Math.max(1, Math.round((count * warm) / days));
-      const warmCases = world.cases({ seed: hashSeed('warm', seed), count: warmCount, start: start - warm * DAY_MS, days: warm });
+      const warmStart = start - warm * DAY_MS;
+      const warmCases = world.cases({ seed: hashSeed('warm', seed), count: warmCount, start: warmStart, days: warm });
       checkCases(warmCases, name);
       await runPolicy(world, policy, warmCases, { seed, dunningDays, settings, learns, stats });
     }
@@ -73,7 +74,8 @@ export async function runSimulation(opts: SimulationOptions = {}): Promise<Simul
     results.push(await runPolicy(world, policy, cases, { seed, dunningDays, settings, learns, stats }));
   }
   const startIso = new Date(start).toISOString();
-  return { world: name, seed, count, days, dunningDays, start: startIso, windows: settings.windows, warmDays: warm, policies: results };
+  const windows = settings.windows;
+  return { world: name, seed, count, days, dunningDays, start: startIso, windows, warmDays: warm, policies: results };
 }
 
 function checkCases(cases: SimCase[], world: string): void {

@@ -8,7 +8,8 @@ import { jsonWorld } from './json-world.js';
 import type { WorldModule } from './types.js';
 import { WORLD_NAMES, WORLD_SPECS } from './zoo.js';
 
-export const WORLD_HELP = `builtin, builtin:<${WORLD_NAMES.join('|')}>, a .json file of recorded cases, or a .mjs/.js world module`;
+export const WORLD_HELP =
+  `builtin, builtin:<${WORLD_NAMES.join('|')}>, a .json file of recorded cases, or a .mjs/.js world module`;
 
 export async function loadWorld(spec: string | undefined): Promise<{ name: string; world: WorldModule }> {
   const value = spec ?? 'builtin';

@@ -16,7 +16,11 @@ export interface SimCase {
   networkAdviceCode?: string;
   card: { brand: string; funding: 'credit' | 'debit' | 'prepaid' | 'unknown'; country?: string; fingerprint: string };
   /** `payments`: the customer's past charges (optional), as `takeover --history` would import them. */
-  customer: { timezone?: string; country?: string; payments?: Array<{ at: number; succeeded: boolean; declineCode?: string }> };
+  customer: {
+    timezone?: string;
+    country?: string;
+    payments?: Array<{ at: number; succeeded: boolean; declineCode?: string }>;
+  };
 }
 
 export interface AttemptResult {
