@@ -8,10 +8,18 @@
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { DAY_MS, HOUR_MS } from '../src/clock.js';
-import { decideTreatment, mulberry32, type CustomerPayment, type PolicyInput } from '../src/policy/index.js';
+import { decideTreatment, mulberry32 } from '../src/policy/index.js';
+import type { AttemptRecord, CustomerPayment, PolicyInput, PolicySettings } from '../src/policy/index.js';
 
 const DECISIONS = 2_000;
 const PAST_CHARGES = 100;
+const SETTINGS: PolicySettings = {
+  windows: ['0 8-20 * * *'],
+  dunningDays: 30,
+  defaultTimezone: 'UTC',
+  controlBaseline: 'stripe',
+  attemptCost: 25,
+};
 
 function input(i: number): PolicyInput {
   const r = mulberry32(i + 1);
@@ -23,15 +31,35 @@ function input(i: number): PolicyInput {
     declineCode: 'insufficient_funds',
   })).map((p) => (p.succeeded ? { at: p.at, succeeded: true } : p));
   const retries = Math.floor(r() * 3);
-  const attempts = [{ at: failedAt, outcome: 'failed' as const, declineCode: 'insufficient_funds', by: 'stripe' as const }];
-  for (let k = 1; k <= retries; k++) attempts.push({ at: failedAt + k * 2 * DAY_MS, outcome: 'failed', declineCode: 'insufficient_funds', by: 'stripe' });
+  const attempts: AttemptRecord[] = [];
+  for (let k = 0; k <= retries; k++) {
+    const by = k ? 'recover' : 'stripe';
+    attempts.push({ at: failedAt + k * 2 * DAY_MS, outcome: 'failed', declineCode: 'insufficient_funds', by });
+  }
   const now = attempts[attempts.length - 1].at;
   return {
-    case: { id: `in_${i}`, customerId: `cus_${i}`, amount: 2900, currency: 'usd', failedAt, invoiceCreatedAt: failedAt - HOUR_MS, dunningDeadline: failedAt + 30 * DAY_MS, arm: 'treatment' },
+    case: {
+      id: `in_${i}`,
+      customerId: `cus_${i}`,
+      amount: 2900,
+      currency: 'usd',
+      failedAt,
+      invoiceCreatedAt: failedAt - HOUR_MS,
+      dunningDeadline: failedAt + 30 * DAY_MS,
+      arm: 'treatment',
+    },
     attempts,
-    card: { brand: 'visa', funding: 'debit', fingerprint: `fp_${i}`, attempts24h: 0, attempts30d: attempts.length, declines24h: 0, sameAmountAttempts30d: attempts.length },
+    card: {
+      brand: 'visa',
+      funding: 'debit',
+      fingerprint: `fp_${i}`,
+      attempts24h: 0,
+      attempts30d: attempts.length,
+      declines24h: 0,
+      sameAmountAttempts30d: attempts.length,
+    },
     customer: { timezone: 'America/Chicago', payments },
-    settings: { windows: ['0 8-20 * * *'], dunningDays: 30, defaultTimezone: 'UTC', controlBaseline: 'stripe', attemptCost: 25 },
+    settings: SETTINGS,
     stats: new Map(),
     now,
     random: mulberry32(i),

@@ -16,8 +16,8 @@
 import { DAY_MS, MINUTE_MS } from '../clock.js';
 import { earliestAllowed } from './caps.js';
 import { classifyDecline } from './classify.js';
-import { continuationValue, DEFAULT_ATTEMPT_COST, DEFAULT_FEATURES, MAX_RETRIES_PER_CARD, MIN_WORTHWHILE } from './effort.js';
-import { money, type RecoverFeatures } from './effort.js';
+import { continuationValue, DEFAULT_ATTEMPT_COST, DEFAULT_FEATURES, MAX_RETRIES_PER_CARD } from './effort.js';
+import { MIN_WORTHWHILE, money, type RecoverFeatures } from './effort.js';
 import { makeEstimator } from './estimate.js';
 import { isPaid, isoDay, lastDecline, newCardPending, pct, retriesOnCurrentCard, retriesSoFar } from './history.js';
 import { formatLocal, resolveTimezone } from './local-time.js';
@@ -134,11 +134,13 @@ function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
       action: 'wait',
       kind: 'needs_card_update',
       reason: f.valueStop
-        ? `${cls.label}. The best remaining slot's ${pct(top)} estimated success × ${money(c.amount, c.currency)} due ` +
+        ? `${cls.label}. The best remaining slot's ${pct(top)} estimated success × ` +
+          `${money(c.amount, c.currency)} due ` +
           `is worth less than an attempt costs (${money(cost, c.currency)}) or is below ${pct(MIN_WORTHWHILE)}; ` +
           'no blind retry, waiting for a new payment method.'
         : `${cls.label}. Every allowed slot in the next ${Math.round(horizon / DAY_MS)} days is below ` +
-          `${pct(MIN_ESTIMATE)} estimated success (best ${pct(top)}); no blind retry, waiting for a new payment method.`,
+          `${pct(MIN_ESTIMATE)} estimated success (best ${pct(top)}); no blind retry, ` +
+          'waiting for a new payment method.',
     };
 
   let chosen = best;
@@ -208,7 +210,10 @@ function beliefSentence(b: PayBelief): string {
   const from = b.observations === 1 ? '1 charge' : `${b.observations} charges`;
   const head = `Pay-cycle belief from ${from} of this customer:`;
   if (b.topP >= MIX_CONFIDENCE) return `${head} ${b.top.label}: ${pct(b.topP)}.`;
-  return `${head} no clear pattern yet (most likely ${b.top.label}, ${pct(b.topP)}); days scored by the mix of pay schedules across customers.`;
+  return (
+    `${head} no clear pattern yet (most likely ${b.top.label}, ${pct(b.topP)}); ` +
+    'days scored by the mix of pay schedules across customers.'
+  );
 }
 
 /** Why the chosen slot scores well under the belief: money likely there that day, the hour. */

@@ -65,7 +65,7 @@ export const WORLD_SPECS: Readonly<Record<string, WorldSpec>> = {
     ...BUILTIN,
     name: 'payroll',
     role: 'held-out',
-    summary: 'payroll calendars unlike the priors: any weekday (Tuesday-heavy), weekend dates moved after or not at all',
+    summary: 'payroll unlike the priors: any weekday (Tuesday-heavy), weekend dates moved after or not at all',
     payWeekdays: [0, 0.15, 0.35, 0.2, 0.15, 0.15, 0],
     weekendShift: [0.2, 0.5, 0.3],
   },

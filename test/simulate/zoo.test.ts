@@ -69,18 +69,21 @@ describe('world zoo', () => {
 
   it('every policy keeps the network rules on every world', async () => {
     for (const name of WORLD_NAMES) {
-      const r = await runSimulation({ world: `builtin:${name}`, count: 300, seed: 5, policies: ['recover', 'fixed:3,5,7', 'smart-like'] });
+      const policies = ['recover', 'fixed:3,5,7', 'smart-like'];
+      const r = await runSimulation({ world: `builtin:${name}`, count: 300, seed: 5, policies });
       for (const p of r.policies) expect(p.violationsByRule, `${name} ${p.policy}`).toEqual({});
     }
   });
 
   it('--world builtin:<unknown> is a UsageError naming the value and the worlds', async () => {
     await expect(runSimulate({ world: 'builtin:mars', count: 10 }, quiet)).rejects.toBeInstanceOf(UsageError);
-    await expect(runSimulate({ world: 'builtin:mars', count: 10 }, quiet)).rejects.toThrow(/--world: "builtin:mars" \(accepted: builtin, builtin:<builtin\|annual\|payroll\|fatigue\|global>/);
-    await expect(runSimulate({ warm: 400, count: 10 }, quiet)).rejects.toThrow(/--warm: 400 \(accepted: an integer from 0 to 365\)/);
+    const mars = runSimulate({ world: 'builtin:mars', count: 10 }, quiet);
+    await expect(mars).rejects.toThrow(/--world: "builtin:mars" \(accepted: builtin, builtin:<builtin\|annual\|payroll\|fatigue\|global>/);
+    const warm = runSimulate({ warm: 400, count: 10 }, quiet);
+    await expect(warm).rejects.toThrow(/--warm: 400 \(accepted: an integer from 0 to 365\)/);
   });
 
-  it('--warm warms the learning policies only: baselines are unchanged, recover starts from learned counts', async () => {
+  it('--warm warms the learning policies only: baselines unchanged, recover starts from learned counts', async () => {
     const opts = { world: 'builtin:payroll', count: 400, seed: 6, policies: ['recover', 'fixed:3,5,7'] };
     const cold = await runSimulation(opts);
     const warm = await runSimulation({ ...opts, warm: 30 });
