@@ -25,6 +25,7 @@ export const BENCH_POLICIES = [
   'recover-no-value-stop',
   'recover-no-spend',
   'recover-v1',
+  'recover-with-curve',
   'fixed:3,5,7',
   'smart-like',
   'daily:7',
@@ -123,7 +124,7 @@ export async function benchSimulate(): Promise<Record<string, number | string>> 
     figures[`${world}: recover revenue / smart-like`] = round(vsSmart, 3);
     figures[`${world}: recover revenue / fixed:3,5,7`] = round(vsFixed, 3);
     figures[`${world}: recover attempts per recovered / smart-like`] = round(perRatio, 3);
-    for (const name of BENCH_POLICIES.slice(1, 5))
+    for (const name of BENCH_POLICIES.slice(1, 6))
       figures[`${world}: ${name} revenue recovery (%)`] = round(100 * p.get(name)!.revenueRate, 2);
     figures[`${world}: network-cap violations (all policies)`] = [...p.values()].reduce((a, x) => a + x.violations, 0);
   }

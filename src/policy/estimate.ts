@@ -21,6 +21,7 @@ import {
 import { sampleBeta, type Random } from './random.js';
 import { posterior, statKey } from './stats.js';
 import type { PayBelief } from './pay-cycle.js';
+import { makeRecoveryCurve } from './recovery-curve.js';
 import type { LearnedStats } from './types.js';
 import type { Slot } from './windows.js';
 
@@ -37,12 +38,15 @@ export function makeEstimator(opts: {
   mode: 'mean' | 'sample';
   random?: Random;
   belief?: PayBelief;
+  /** Learn the recovery curve after the decline (else today's fixed curve). */
+  learnedCurve?: boolean;
 }): Estimator {
   const belief = opts.belief;
   const { stats, category: cat, attemptNumber, lastDeclineAt, mode } = opts;
   const draw = (a: number, b: number, mean: number) => (mode === 'sample' && opts.random ? sampleBeta(a, b, opts.random) : mean);
   const overall = posterior(stats, statKey.category(cat), overallRate(cat), PRIOR_STRENGTH.base).mean;
   const base = posterior(stats, statKey.attempt(cat, attemptNumber), baseRate(cat, attemptNumber), PRIOR_STRENGTH.base).mean;
+  const g = opts.learnedCurve ? makeRecoveryCurve(stats, cat, overall) : (ms: number) => elapsedFactor(cat, ms);
   // Memoised per bucket: a decision scores ~400 slots but touches ≤ 168 + 31 buckets.
   const how = new Map<number, number>();
   const dom = new Map<number, number>();
@@ -50,8 +54,7 @@ export function makeEstimator(opts: {
     at(slot: Slot): number {
       const l = slot.local;
       if (belief) {
-        const g = elapsedFactor(cat, slot.at - lastDeclineAt);
-        const pb = base * hourOfDay(cat, l.hour) * belief.multiplier(slot.at) * g;
+        const pb = base * hourOfDay(cat, l.hour) * belief.multiplier(slot.at) * g(slot.at - lastDeclineAt);
         return Math.min(0.97, Math.max(0.001, pb));
       }
       const hk = l.weekday * 24 + l.hour;
@@ -71,7 +74,7 @@ export function makeEstimator(opts: {
         md = draw(p.alpha, p.beta, p.mean) / overall;
         dom.set(dk, md);
       }
-      const p = base * Math.min(2.2, mh * md) * elapsedFactor(cat, slot.at - lastDeclineAt);
+      const p = base * Math.min(2.2, mh * md) * g(slot.at - lastDeclineAt);
       return Math.min(0.97, Math.max(0.001, p));
     },
   };

@@ -7,7 +7,7 @@ import { decideTreatment, makeRecoverDecide } from './recover-policy.js';
 import type { Decision, Policy, PolicyInput } from './types.js';
 
 export const POLICY_NAMES_HELP =
-  'recover, recover-v1, recover-no-<pay-cycle|value-stop|spend>..., fixed:<days>,<days>,... (e.g. fixed:3,5,7), ' +
+  'recover, recover-v1, recover-with-curve, recover-no-<pay-cycle|value-stop|spend>..., fixed:<days>,<days>,... (e.g. fixed:3,5,7), ' +
   'daily or daily:<N> (1–30), smart-like';
 
 /** Ablation names: `recover-no-pay-cycle-no-spend` switches those capabilities off; `recover-v1` all of them. */
@@ -19,6 +19,7 @@ const ABLATION: Record<string, keyof RecoverFeatures> = {
 
 function recoverVariant(name: string): Policy | undefined {
   if (name === 'recover-v1') return { name, decide: makeRecoverDecide(LEGACY_FEATURES) };
+  if (name === 'recover-with-curve') return { name, decide: makeRecoverDecide({ ...DEFAULT_FEATURES, curve: true }) };
   const m = /^recover((?:-no-(?:pay-cycle|value-stop|spend))+)$/.exec(name);
   if (!m) return undefined;
   const f: RecoverFeatures = { ...DEFAULT_FEATURES };

@@ -117,7 +117,7 @@ function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
   if (cands.length === 0) cands = [slots[0]];
   const n = used + 1;
   const belief = f.payCycle && cat === 'funds' ? beliefFor(input, tz) : undefined;
-  const estimatorOpts = { stats: input.stats, category: cat, attemptNumber: n, lastDeclineAt: decline.at, belief };
+  const estimatorOpts = { stats: input.stats, category: cat, attemptNumber: n, lastDeclineAt: decline.at, belief, learnedCurve: f.curve };
   const mean = makeEstimator({ ...estimatorOpts, mode: 'mean' });
   const means = cands.map((s) => mean.at(s));
   const discount = (s: Slot) => 1 - DISCOUNT_PER_DAY * Math.max(0, (s.at - now) / DAY_MS);
@@ -189,6 +189,7 @@ function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
       attemptNumber: n,
       at: slot.at,
       timezone: tz,
+      ...(f.curve ? { declineAt: decline.at } : {}),
       ...(belief && belief.topP >= MIX_CONFIDENCE ? { paySchedule: belief.top.id } : {}),
     },
     reason: parts.join(' '),

@@ -129,6 +129,8 @@ export interface OutcomeContext {
   attemptNumber: number;
   at: number;
   timezone: string;
+  /** The decline this attempt reacts to (for the learned recovery curve). */
+  declineAt?: number;
   /** The customer's most likely pay schedule (pay-schedules.ts id), when the belief was confident. */
   paySchedule?: string;
 }
