@@ -7,23 +7,29 @@ import { decideTreatment, makeRecoverDecide } from './recover-policy.js';
 import type { Decision, Policy, PolicyInput } from './types.js';
 
 export const POLICY_NAMES_HELP =
-  'recover, recover-v1, recover-with-curve, recover-no-<pay-cycle|value-stop|spend>..., fixed:<days>,<days>,... (e.g. fixed:3,5,7), ' +
+  'recover, recover-v1, recover-<no|with>-<pay-cycle|value-stop|spend|curve>..., fixed:<days>,<days>,... (e.g. fixed:3,5,7), ' +
   'daily or daily:<N> (1–30), smart-like';
 
-/** Ablation names: `recover-no-pay-cycle-no-spend` switches those capabilities off; `recover-v1` all of them. */
+/**
+ * Ablation names: `recover-no-pay-cycle` switches a default capability off, `recover-with-spend`
+ * one that is off by default on (combinable: `recover-no-pay-cycle-with-curve`); `recover-v1` is
+ * everything off (the policy before issue 12).
+ */
 const ABLATION: Record<string, keyof RecoverFeatures> = {
   'pay-cycle': 'payCycle',
   'value-stop': 'valueStop',
   spend: 'spend',
+  curve: 'curve',
 };
 
 function recoverVariant(name: string): Policy | undefined {
   if (name === 'recover-v1') return { name, decide: makeRecoverDecide(LEGACY_FEATURES) };
-  if (name === 'recover-with-curve') return { name, decide: makeRecoverDecide({ ...DEFAULT_FEATURES, curve: true }) };
-  const m = /^recover((?:-no-(?:pay-cycle|value-stop|spend))+)$/.exec(name);
+  const m = /^recover((?:-(?:no|with)-(?:pay-cycle|value-stop|spend|curve))+)$/.exec(name);
   if (!m) return undefined;
   const f: RecoverFeatures = { ...DEFAULT_FEATURES };
-  for (const part of m[1].split('-no-').filter(Boolean)) f[ABLATION[part]] = false;
+  for (const [, sw, part] of m[1].matchAll(/-(no|with)-(pay-cycle|value-stop|spend|curve)/g)) {
+    f[ABLATION[part]] = sw === 'with';
+  }
   return { name, decide: makeRecoverDecide(f) };
 }
 export const DEFAULT_DAILY_RETRIES = 7;

@@ -35,6 +35,8 @@ import { MIX_CONFIDENCE, payBelief, type PayBelief } from './pay-cycle.js';
 import type { DecideFn, Decision, PolicyInput } from './types.js';
 import { enumerateSlots, type Slot } from './windows.js';
 
+/** A belief multiplier at or above this marks a day the money is likely there. */
+const LIKELY_PAYDAY = 1.5;
 /** A new card is tried no sooner than this after it arrives (let the update settle), ms. */
 const NEW_CARD_SETTLE_MS = 5 * MINUTE_MS;
 
@@ -112,11 +114,12 @@ function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
   // Spread: look ahead over a fair share of the remaining window per remaining attempt (legacy),
   // or over the whole window, valuing each slot with what the rest of the window is still worth.
   const remaining = budget - used;
-  const horizon = f.spend ? deadline - from : Math.max(DAY_MS, (LOOKAHEAD_FACTOR * (deadline - from)) / remaining);
+  const belief = f.payCycle && cat === 'funds' ? beliefFor(input, tz) : undefined;
+  const fair = Math.max(DAY_MS, (LOOKAHEAD_FACTOR * (deadline - from)) / remaining);
+  const horizon = f.spend ? deadline - from : Math.max(fair, belief ? untilLikelyPayday(belief, slots, from) : 0);
   let cands = slots.filter((s) => s.at < from + horizon);
   if (cands.length === 0) cands = [slots[0]];
   const n = used + 1;
-  const belief = f.payCycle && cat === 'funds' ? beliefFor(input, tz) : undefined;
   const estimatorOpts = { stats: input.stats, category: cat, attemptNumber: n, lastDeclineAt: decline.at, belief, learnedCurve: f.curve };
   const mean = makeEstimator({ ...estimatorOpts, mode: 'mean' });
   const means = cands.map((s) => mean.at(s));
@@ -217,9 +220,19 @@ function beliefSentence(b: PayBelief): string {
   );
 }
 
+/**
+ * A confident belief's next likely payday is never cut off by the fair-share look-ahead: the
+ * horizon reaches one day past the first slot where the money is likely there (multiplier ≥ 1.5).
+ */
+function untilLikelyPayday(b: PayBelief, slots: readonly Slot[], from: number): number {
+  if (b.topP < MIX_CONFIDENCE) return 0;
+  const s = slots.find((x) => b.multiplier(x.at) >= LIKELY_PAYDAY);
+  return s ? s.at - from + DAY_MS : 0;
+}
+
 /** Why the chosen slot scores well under the belief: money likely there that day, the hour. */
 function beliefTags(b: PayBelief, slot: Slot): string[] {
   const m = b.multiplier(slot.at);
-  const tags = m >= 1.5 ? [`money likely there that day: × ${m.toFixed(1)}`] : [];
+  const tags = m >= LIKELY_PAYDAY ? [`money likely there that day: × ${m.toFixed(1)}`] : [];
   return [...tags, ...slotTags('technical', slot.local)];
 }
