@@ -3,6 +3,7 @@ import { DAY_MS, HOUR_MS } from '../../src/clock.js';
 import { learn, makePolicy, statKeysFor } from '../../src/policy/index.js';
 import { elapsedFactor } from '../../src/policy/priors.js';
 import { makeRecoveryCurve } from '../../src/policy/recovery-curve.js';
+import { continuationValue } from '../../src/policy/effort.js';
 import { FAILED_AT, makeInput } from './input.js';
 
 describe('learned recovery curve (recover-with-curve)', () => {
@@ -26,5 +27,23 @@ describe('learned recovery curve (recover-with-curve)', () => {
     expect(d.action === 'retry' && d.learnAs?.declineAt).toBe(FAILED_AT);
     const plain = makePolicy('recover').decide(makeInput({ declineCode: 'generic_decline' }));
     expect(plain.action === 'retry' && plain.learnAs?.declineAt).toBeUndefined();
+  });
+});
+
+describe('window spending (recover-with-spend)', () => {
+  it('values the rest of the window less the later a slot is, and never above 1', () => {
+    const deadline = FAILED_AT + 30 * DAY_MS;
+    const v = [1, 5, 15, 25, 29.5].map((d) => continuationValue(FAILED_AT + d * DAY_MS, deadline, 0.15, 7));
+    for (let i = 1; i < v.length; i++) expect(v[i]).toBeLessThanOrEqual(v[i - 1]);
+    expect(v[0]).toBeLessThan(1);
+    expect(v[v.length - 1]).toBe(0);
+    expect(continuationValue(FAILED_AT, deadline, 0.15, 0)).toBe(0); // no attempts left
+  });
+
+  it('looks over the whole window: a generic decline is retried within it, deterministically', () => {
+    const spend = makePolicy('recover-with-spend');
+    const d = spend.decide(makeInput({ declineCode: 'generic_decline' }));
+    expect(d.action).toBe('retry');
+    expect(spend.decide(makeInput({ declineCode: 'generic_decline' }))).toEqual(d);
   });
 });
