@@ -23,10 +23,10 @@ export interface RecoverFeatures {
 }
 
 /**
- * Defaults chosen on the tuning worlds (builtin, annual). The learned recovery curve lost 0.4–2.5 pp
- * of revenue there (seeds 2 and 3, 2,000 invoices), and expected-value spending of the window lost
- * about 1 pp against the fixed look-ahead (bench, 3 × 3,000 invoices; retuned: −2.3 to +1.1 pp by
- * seed): both are measured (`recover-with-curve`, `recover-with-spend`) but off.
+ * Defaults chosen on the tuning worlds (builtin, annual; `npm run bench -- simulate`): the learned
+ * recovery curve lost 0.7 and 0.2 pp of revenue there, expected-value spending of the window 1.7 pp
+ * on both against the fair-share look-ahead: both are measured (`recover-with-curve`,
+ * `recover-with-spend`) but off.
  */
 export const DEFAULT_FEATURES: RecoverFeatures = { payCycle: true, valueStop: true, spend: false, curve: false };
 /** The policy before issue 12 (fixed budgets, pooled estimates, fixed look-ahead, fixed curve). */
