@@ -3,8 +3,8 @@
  * - Value-aware stopping: keep trying while the learned success of the next attempt × the amount
  *   due beats the per-attempt cost (settings.attemptCost), within a safety ceiling and the
  *   network caps (hard limits, caps.ts). Large invoices get more tries, small ones fewer.
- * - Spending the window (off by default, `recover-with-spend`): a slot is scored by its expected value now plus what the rest of the
- *   window is still worth if it fails, p·d + (1 − p)·V(t), instead of looking only a fixed share
+ * - Spending the window (off by default, `recover-with-spend`): a slot is scored by its expected
+ *   value now plus what the rest of the window is still worth if it fails, p·d + (1 − p)·V(t), instead of looking only a fixed share
  *   of the window ahead; so a fresh failure whose best chance is near is tried near, and one whose
  *   best chance is a payday next week waits for it.
  */

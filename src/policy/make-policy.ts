@@ -7,8 +7,8 @@ import { decideTreatment, makeRecoverDecide } from './recover-policy.js';
 import type { Decision, Policy, PolicyInput } from './types.js';
 
 export const POLICY_NAMES_HELP =
-  'recover, recover-v1, recover-<no|with>-<pay-cycle|value-stop|spend|curve>..., fixed:<days>,<days>,... (e.g. fixed:3,5,7), ' +
-  'daily or daily:<N> (1–30), smart-like';
+  'recover, recover-v1, recover-<no|with>-<pay-cycle|value-stop|spend|curve>..., ' +
+  'fixed:<days>,<days>,... (e.g. fixed:3,5,7), daily or daily:<N> (1–30), smart-like';
 
 /**
  * Ablation names: `recover-no-pay-cycle` switches a default capability off, `recover-with-spend`

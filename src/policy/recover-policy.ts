@@ -120,7 +120,14 @@ function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
   let cands = slots.filter((s) => s.at < from + horizon);
   if (cands.length === 0) cands = [slots[0]];
   const n = used + 1;
-  const estimatorOpts = { stats: input.stats, category: cat, attemptNumber: n, lastDeclineAt: decline.at, belief, learnedCurve: f.curve };
+  const estimatorOpts = {
+    stats: input.stats,
+    category: cat,
+    attemptNumber: n,
+    lastDeclineAt: decline.at,
+    belief,
+    learnedCurve: f.curve,
+  };
   const mean = makeEstimator({ ...estimatorOpts, mode: 'mean' });
   const means = cands.map((s) => mean.at(s));
   const discount = (s: Slot) => 1 - DISCOUNT_PER_DAY * Math.max(0, (s.at - now) / DAY_MS);

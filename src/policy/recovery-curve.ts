@@ -21,7 +21,11 @@ const RATIO_MIN = 0.3;
 const RATIO_MAX = 3;
 
 /** g(Δ) learned: the prior curve times the learned correction of Δ's bucket (memoised per bucket). */
-export function makeRecoveryCurve(stats: LearnedStats, cat: StatCategory, overall: number): (sinceMs: number) => number {
+export function makeRecoveryCurve(
+  stats: LearnedStats,
+  cat: StatCategory,
+  overall: number,
+): (sinceMs: number) => number {
   const ratio = new Map<number, number>();
   const ref = elapsedFactor(cat, REF_MS);
   return (sinceMs) => {

@@ -38,7 +38,9 @@ export function renderReport(report: SimulationReport): string[] {
     `World ${report.world}, seed ${report.seed}: ${report.count.toLocaleString('en-US')} failed invoices per policy, ` +
       `failing over ${report.days} days from ${report.start.slice(0, 10)}; dunning ${report.dunningDays} days; ` +
       `retry windows ${report.windows.join(', ')} (customer-local).` +
-      (report.warmDays ? ` Learned state warmed on ${report.warmDays} earlier days (steady state).` : ' Cold start (see --warm).'),
+      (report.warmDays
+        ? ` Learned state warmed on ${report.warmDays} earlier days (steady state).`
+        : ' Cold start (see --warm).'),
     table,
     'attempts: charges made by the policy (the first failure is not counted). Violations are counted by an independent checker of the Visa/Mastercard rules.',
   ];

@@ -15,9 +15,10 @@ describe('pay-cycle belief in production', () => {
   it('the history table gives the customer its own charges, oldest first, newest N kept', () => {
     const store = open();
     const paid = { amount: 2900, currency: 'usd', status: 'succeeded' } as const;
-    for (let k = 0; k < 5; k++) store.history.insert({ ...paid, id: `ch_a${k}`, accountId: 'self', customerId: 'cus_a', created: T0 - (5 - k) * DAY_MS });
+    const a = { ...paid, accountId: 'self', customerId: 'cus_a' };
+    for (let k = 0; k < 5; k++) store.history.insert({ ...a, id: `ch_a${k}`, created: T0 - (5 - k) * DAY_MS });
     store.history.insert({ ...paid, id: 'ch_b', accountId: 'self', customerId: 'cus_b', created: T0 - DAY_MS });
-    store.history.insert({ ...paid, id: 'ch_other_acct', accountId: 'acct_2', customerId: 'cus_a', created: T0 - DAY_MS });
+    store.history.insert({ ...a, id: 'ch_other_acct', accountId: 'acct_2', created: T0 - DAY_MS });
     const rows = store.history.forCustomer('self', 'cus_a', T0 - 200 * DAY_MS, T0, 3);
     expect(rows.map((r) => r.created)).toEqual([T0 - 3 * DAY_MS, T0 - 2 * DAY_MS, T0 - DAY_MS]);
     expect(rows[0]).toEqual({ created: T0 - 3 * DAY_MS, status: 'succeeded', declineCode: null });

@@ -16,7 +16,7 @@ function retry(d: Decision): Extract<Decision, { action: 'retry' }> {
   return d;
 }
 
-/** Paid every other Tuesday (13 Jan 2026 is a payday); short on the Tuesday and Friday in between and the day before. */
+/** Paid every other Tuesday (13 Jan 2026 is a payday); short in between and the day before. */
 function biweeklyTuesday(): CustomerPayment[] {
   const out: CustomerPayment[] = [];
   for (let k = 12; k >= 1; k--) {

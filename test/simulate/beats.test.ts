@@ -11,7 +11,7 @@ import { runSimulation } from '../../src/simulate/index.js';
 const COUNT = 1500;
 
 describe.each([1, 2, 3])('built-in world, seed %i', (seed) => {
-  it('recover beats smart-like and fixed:3,5,7 on revenue, with at most 0.6 × smart-like attempts per recovery', async () => {
+  it('recover beats smart-like and fixed:3,5,7 on revenue with ≤ 0.6 × smart-like attempts per recovery', async () => {
     const report = await runSimulation({ seed, count: COUNT, policies: ['recover', 'fixed:3,5,7', 'smart-like'] });
     const [recover, fixed, smart] = report.policies;
     expect(recover.revenueRecovered.usd).toBeGreaterThan(1.05 * smart.revenueRecovered.usd);
