@@ -140,11 +140,12 @@ export function buildProgram(io: CliIO): Command {
     .command('simulate')
     .description('compare retry policies on a virtual clock over a population of failed invoices')
     .option('--policy <names>', 'recover, fixed:a,b,c, daily:N, smart-like (comma-separated; default all four)')
-    .option('--world <world>', 'builtin, a recorded file.json, or a module ./world.mjs', 'builtin')
+    .option('--world <world>', 'builtin, builtin:<annual|payroll|fatigue|global>, file.json, or ./world.mjs', 'builtin')
     .option('--seed <n>', 'random seed', intFlag('--seed', 0))
     .option('--count <n>', 'number of failed invoices', intFlag('--count', 1, 1_000_000))
     .option('--days <n>', 'days over which failures arrive', intFlag('--days', 1, 3650))
     .option('--dunning-days <n>', 'dunning length in days', intFlag('--dunning-days', 1, 120))
+    .option('--warm <days>', 'first learn from this many earlier days of failures', intFlag('--warm', 0, 365))
     .action(action(async (opts: Record<string, unknown>, ctx) => {
       await (await import('./commands/simulate.js')).runSimulate({ ...opts, json: ctx.globals.json }, ctx);
     }));

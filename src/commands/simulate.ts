@@ -17,6 +17,8 @@ export interface SimulateOptions {
   count?: number | string;
   days?: number | string;
   dunningDays?: number | string;
+  /** Warm the learned state on this many earlier days of failures first. */
+  warm?: number | string;
   json?: boolean;
 }
 
@@ -42,6 +44,7 @@ export async function runSimulate(options: SimulateOptions, ctx: SimulateContext
     count: int('--count', options.count, 1, 200000, 2000),
     days: int('--days', options.days, 1, 365, 30),
     dunningDays: int('--dunning-days', options.dunningDays, 1, 120, 30),
+    warm: int('--warm', options.warm, 0, 365, 0),
   });
   if (options.json) {
     ctx.out.result(report);

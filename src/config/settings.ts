@@ -67,6 +67,12 @@ export const settingsSchema = z.object({
   /** When the arms were assigned (go-live, epoch ms); absent: the first case's creation time. */
   armsAssignedAt: z.number().int().min(0).optional(),
   mode: z.enum(['shadow', 'live']).default('shadow'),
+  /**
+   * What one charge attempt costs, in minor units of the invoice's currency: recover keeps retrying
+   * while the next attempt's estimated success × the amount due beats it. Default 25 (≈ the
+   * network retry fees: Visa's $0.10 per excessive reattempt, Mastercard's $0.50 per excessive retry).
+   */
+  attemptCost: z.number().int().min(0).max(1_000_000).default(25),
   /** Stripe requests per second for all calls together (Stripe allows 25 test / 100 live). */
   rateLimitPerSec: z.number().positive().optional(),
   /** `--stripe-api-base` given at onboarding (the emulator), reused by later commands. */

@@ -72,6 +72,15 @@ export interface HistoryRepo {
   count(filter?: HistoryFilter): number;
   /** Oldest and newest created time, or null when empty. */
   range(): { first: number; last: number } | null;
+  /** One customer's charges with since <= created < until, oldest first, at most `limit` (newest kept). */
+  forCustomer(accountId: string, customerId: string, since: number, until: number, limit: number): CustomerCharge[];
+}
+
+/** What the policy's pay-cycle belief reads of a past charge. */
+export interface CustomerCharge {
+  created: number;
+  status: 'succeeded' | 'failed';
+  declineCode: string | null;
 }
 
 export function createHistoryRepo(db: Db, now: () => number): HistoryRepo {
@@ -87,6 +96,12 @@ export function createHistoryRepo(db: Db, now: () => number): HistoryRepo {
   const range = db.prepare<[], { first: number | null; last: number | null }>(
     `SELECT min(created) AS first, max(created) AS last FROM history_charges`,
   );
+  const forCustomer = db.prepare<[string, string, number, number, number], CustomerCharge>(
+    `SELECT created, status, decline_code AS declineCode FROM (
+       SELECT created, id, status, decline_code FROM history_charges
+       WHERE account_id = ? AND customer_id = ? AND created >= ? AND created < ? ORDER BY created DESC, id DESC LIMIT ?
+     ) ORDER BY created, id`,
+  );
   const params = (f: HistoryFilter = {}): P => ({
     since: f.since ?? Number.MIN_SAFE_INTEGER,
     until: f.until ?? Number.MAX_SAFE_INTEGER,
@@ -100,6 +115,8 @@ export function createHistoryRepo(db: Db, now: () => number): HistoryRepo {
     },
     iterate: (f) => iterate.iterate(params(f)),
     count: (f) => count.get(params(f))?.n ?? 0,
+    forCustomer: (accountId, customerId, since, until, limit) =>
+      forCustomer.all(accountId, customerId, since, until, limit),
     range() {
       const r = range.get();
       return r && r.first !== null && r.last !== null ? { first: r.first, last: r.last } : null;

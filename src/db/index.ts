@@ -179,7 +179,7 @@ export type { Counter, CountersRepo, MetaRepo } from './counters.js';
 export type { Cursor, CursorsRepo } from './cursors.js';
 export type { Decision, DecisionsRepo, NewDecision } from './decisions.js';
 export type { EventsRepo, InboxEvent, NewEvent } from './events.js';
-export type { HistoryCharge, HistoryFilter, HistoryRepo, NewHistoryCharge } from './history.js';
+export type { CustomerCharge, HistoryCharge, HistoryFilter, HistoryRepo, NewHistoryCharge } from './history.js';
 export type { Job, JobsRepo, NewJob } from './jobs.js';
 export type { SecretInfo, SecretName, SecretsRepo } from './secrets.js';
 export type { SettingsInput, SettingsRepo } from './settings.js';

@@ -5,7 +5,7 @@
  */
 import type { Attempt, CardAttemptCounts, Case } from '../db/index.js';
 import type { Settings } from '../config/settings.js';
-import type { AttemptRecord, LearnedStats, PolicyInput } from '../policy/index.js';
+import type { AttemptRecord, CustomerPayment, LearnedStats, PolicyInput } from '../policy/index.js';
 
 export interface PolicyInputParts {
   case: Case;
@@ -17,6 +17,8 @@ export interface PolicyInputParts {
   random: () => number;
   /** A new payment method arrived at this time. */
   cardUpdatedAt?: number;
+  /** The customer's past charges (history table), oldest first, for the pay-cycle belief. */
+  customerPayments?: readonly CustomerPayment[];
 }
 
 const opt = (v: string | null | undefined): string | undefined => v ?? undefined;
@@ -78,7 +80,11 @@ export function buildPolicyInput(p: PolicyInputParts): PolicyInput {
       declines24h: k?.declines24h ?? 0,
       sameAmountAttempts30d: k?.attemptsSameAmount30d ?? 0,
     },
-    customer: { timezone: opt(c.customerTimezone), country: opt(c.customerCountry) },
+    customer: {
+      timezone: opt(c.customerTimezone),
+      country: opt(c.customerCountry),
+      ...(p.customerPayments?.length ? { payments: p.customerPayments } : {}),
+    },
     cardUpdatedAt: p.cardUpdatedAt,
     settings: p.settings,
     stats: p.stats,

@@ -5,6 +5,8 @@
  * (stats.ts). The multipliers are posterior rates for the bucket divided by the posterior rate of
  * the category, so with no data they equal the prior multipliers exactly. In `sample` mode the
  * bucket rates are Thompson draws instead of means (bounded exploration).
+ * With a per-customer pay-cycle belief (insufficient funds), m_how × m_dom is replaced by the
+ * prior hour-of-day multiplier × the belief's posterior-expected availability of money that day.
  */
 import type { StatCategory } from './decline-codes.js';
 import {
@@ -12,11 +14,14 @@ import {
   baseRate,
   dayOfMonthMultiplier,
   elapsedFactor,
+  hourOfDay,
   hourOfWeekMultiplier,
   overallRate,
 } from './priors.js';
 import { sampleBeta, type Random } from './random.js';
 import { posterior, statKey } from './stats.js';
+import type { PayBelief } from './pay-cycle.js';
+import { makeRecoveryCurve } from './recovery-curve.js';
 import type { LearnedStats } from './types.js';
 import type { Slot } from './windows.js';
 
@@ -32,17 +37,26 @@ export function makeEstimator(opts: {
   lastDeclineAt: number;
   mode: 'mean' | 'sample';
   random?: Random;
+  belief?: PayBelief;
+  /** Learn the recovery curve after the decline (else today's fixed curve). */
+  learnedCurve?: boolean;
 }): Estimator {
+  const belief = opts.belief;
   const { stats, category: cat, attemptNumber, lastDeclineAt, mode } = opts;
   const draw = (a: number, b: number, mean: number) => (mode === 'sample' && opts.random ? sampleBeta(a, b, opts.random) : mean);
   const overall = posterior(stats, statKey.category(cat), overallRate(cat), PRIOR_STRENGTH.base).mean;
   const base = posterior(stats, statKey.attempt(cat, attemptNumber), baseRate(cat, attemptNumber), PRIOR_STRENGTH.base).mean;
+  const g = opts.learnedCurve ? makeRecoveryCurve(stats, cat, overall) : (ms: number) => elapsedFactor(cat, ms);
   // Memoised per bucket: a decision scores ~400 slots but touches ≤ 168 + 31 buckets.
   const how = new Map<number, number>();
   const dom = new Map<number, number>();
   return {
     at(slot: Slot): number {
       const l = slot.local;
+      if (belief) {
+        const pb = base * hourOfDay(cat, l.hour) * belief.multiplier(slot.at) * g(slot.at - lastDeclineAt);
+        return Math.min(0.97, Math.max(0.001, pb));
+      }
       const hk = l.weekday * 24 + l.hour;
       let mh = how.get(hk);
       if (mh === undefined) {
@@ -60,7 +74,7 @@ export function makeEstimator(opts: {
         md = draw(p.alpha, p.beta, p.mean) / overall;
         dom.set(dk, md);
       }
-      const p = base * Math.min(2.2, mh * md) * elapsedFactor(cat, slot.at - lastDeclineAt);
+      const p = base * Math.min(2.2, mh * md) * g(slot.at - lastDeclineAt);
       return Math.min(0.97, Math.max(0.001, p));
     },
   };

@@ -10,6 +10,7 @@ export type {
   CardHistoryEntry,
   CaseFacts,
   CustomerFacts,
+  CustomerPayment,
   DecideFn,
   Decision,
   DeclineFacts,
@@ -36,3 +37,7 @@ export { mulberry32, hashSeed, hashUniform, type Random } from './random.js';
 export { enumerateSlots, isInWindow, type Slot } from './windows.js';
 export { formatLocal, localParts, resolveTimezone } from './local-time.js';
 export { BUDGET } from './priors.js';
+export { DEFAULT_FEATURES, LEGACY_FEATURES, DEFAULT_ATTEMPT_COST, type RecoverFeatures } from './effort.js';
+export { makeRecoverDecide } from './recover-policy.js';
+export { payBelief, type PayBelief } from './pay-cycle.js';
+export { PAY_LIBRARY, type PaySchedule } from './pay-schedules.js';

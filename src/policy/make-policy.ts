@@ -2,10 +2,36 @@
 import { parseBaseline } from '../config/settings.js';
 import { badValue } from '../errors.js';
 import { dailyPolicy, fixedPolicy, smartLikePolicy } from './baselines.js';
-import { decideTreatment } from './recover-policy.js';
+import { DEFAULT_FEATURES, LEGACY_FEATURES, type RecoverFeatures } from './effort.js';
+import { decideTreatment, makeRecoverDecide } from './recover-policy.js';
 import type { Decision, Policy, PolicyInput } from './types.js';
 
-export const POLICY_NAMES_HELP = 'recover, fixed:<days>,<days>,... (e.g. fixed:3,5,7), daily or daily:<N> (1–30), smart-like';
+export const POLICY_NAMES_HELP =
+  'recover, recover-v1, recover-<no|with>-<pay-cycle|value-stop|spend|curve>..., ' +
+  'fixed:<days>,<days>,... (e.g. fixed:3,5,7), daily or daily:<N> (1–30), smart-like';
+
+/**
+ * Ablation names: `recover-no-pay-cycle` switches a default capability off, `recover-with-spend`
+ * one that is off by default on (combinable: `recover-no-pay-cycle-with-curve`); `recover-v1` is
+ * everything off (the policy before issue 12).
+ */
+const ABLATION: Record<string, keyof RecoverFeatures> = {
+  'pay-cycle': 'payCycle',
+  'value-stop': 'valueStop',
+  spend: 'spend',
+  curve: 'curve',
+};
+
+function recoverVariant(name: string): Policy | undefined {
+  if (name === 'recover-v1') return { name, decide: makeRecoverDecide(LEGACY_FEATURES) };
+  const m = /^recover((?:-(?:no|with)-(?:pay-cycle|value-stop|spend|curve))+)$/.exec(name);
+  if (!m) return undefined;
+  const f: RecoverFeatures = { ...DEFAULT_FEATURES };
+  for (const [, sw, part] of m[1].matchAll(/-(no|with)-(pay-cycle|value-stop|spend|curve)/g)) {
+    f[ABLATION[part]] = sw === 'with';
+  }
+  return { name, decide: makeRecoverDecide(f) };
+}
 export const DEFAULT_DAILY_RETRIES = 7;
 
 /**
@@ -30,6 +56,8 @@ export function makePolicy(name: string): Policy {
   const n = name.trim();
   if (n === 'recover') return { name: 'recover', decide: decideTreatment };
   if (n === 'smart-like') return smartLikePolicy();
+  const variant = recoverVariant(n);
+  if (variant) return variant;
   const fixed = /^fixed:(\d+(?:,\d+)*)$/.exec(n);
   if (fixed) {
     const days = fixed[1].split(',').map(Number);

@@ -77,7 +77,7 @@ export function elapsedFactor(cat: StatCategory, sinceDeclineMs: number): number
 }
 
 /** Local hour of day: business hours beat nights (issuer risk rules, overnight deposits posted). */
-function hourOfDay(cat: StatCategory, hour: number): number {
+export function hourOfDay(cat: StatCategory, hour: number): number {
   if (cat === 'technical' || cat === 'new_card') return hour < 6 ? 0.9 : 1;
   if (hour < 6) return 0.75;
   if (hour < 8) return cat === 'funds' ? 1 : 0.95;

@@ -9,10 +9,15 @@
  *    ahead only over a fair share of the remaining window per remaining attempt (so attempts are
  *    spread rather than spent early), scored by estimated success (estimate.ts) with a small time
  *    discount; 10 % of decisions explore with Thompson draws among near-best slots.
+ * Issue 12 (each switchable, effort.ts RecoverFeatures): a per-customer pay-cycle belief scores
+ * insufficient-funds slots (pay-cycle.ts); a value-aware stopping rule replaces step 3's budgets;
+ * and slots are scored by expected value over the rest of the window instead of step 5's look-ahead.
  */
 import { DAY_MS, MINUTE_MS } from '../clock.js';
 import { earliestAllowed } from './caps.js';
 import { classifyDecline } from './classify.js';
+import { continuationValue, DEFAULT_ATTEMPT_COST, DEFAULT_FEATURES, MAX_RETRIES_PER_CARD } from './effort.js';
+import { MIN_WORTHWHILE, money, type RecoverFeatures } from './effort.js';
 import { makeEstimator } from './estimate.js';
 import { isPaid, isoDay, lastDecline, newCardPending, pct, retriesOnCurrentCard, retriesSoFar } from './history.js';
 import { formatLocal, resolveTimezone } from './local-time.js';
@@ -26,13 +31,22 @@ import {
   slotTags,
 } from './priors.js';
 import { observations } from './stats.js';
-import type { Decision, PolicyInput } from './types.js';
+import { MIX_CONFIDENCE, payBelief, type PayBelief } from './pay-cycle.js';
+import type { DecideFn, Decision, PolicyInput } from './types.js';
 import { enumerateSlots, type Slot } from './windows.js';
 
+/** A belief multiplier at or above this marks a day the money is likely there. */
+const LIKELY_PAYDAY = 1.5;
 /** A new card is tried no sooner than this after it arrives (let the update settle), ms. */
 const NEW_CARD_SETTLE_MS = 5 * MINUTE_MS;
 
-export function decideTreatment(input: PolicyInput): Decision {
+export const decideTreatment: DecideFn = makeRecoverDecide(DEFAULT_FEATURES);
+
+export function makeRecoverDecide(features: RecoverFeatures): DecideFn {
+  return (input) => decideWith(features, input);
+}
+
+function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
   const { now, settings, card } = input;
   const c = input.case;
   const deadline = c.dunningDeadline;
@@ -72,13 +86,16 @@ export function decideTreatment(input: PolicyInput): Decision {
 
   const cat = cls.stat;
   const used = retriesOnCurrentCard(input);
-  const budget = BUDGET[cat];
+  const budget = f.valueStop ? MAX_RETRIES_PER_CARD : BUDGET[cat];
   const maxTotal = retries - used + budget;
   if (used >= budget)
     return {
       action: 'wait',
       kind: 'needs_card_update',
-      reason: `${cls.label}. All ${budget} retries recover allows on this card for this kind of decline are used; no more blind retries, waiting for a new payment method (until ${isoDay(deadline)}).`,
+      reason:
+        `${cls.label}. All ${budget} retries recover allows on this card for this kind of decline are used` +
+        `${f.valueStop ? ' (a safety ceiling)' : ''}; no more blind retries, waiting for a new payment method ` +
+        `(until ${isoDay(deadline)}).`,
     };
 
   const waitMs = Math.max(MIN_GAP_MS[cat], cls.retryNotBeforeMs ?? 0);
@@ -94,29 +111,52 @@ export function decideTreatment(input: PolicyInput): Decision {
   if (slots.length === 0)
     return { action: 'stop', kind: 'dunning_over', reason: `${cls.label}. No allowed retry window remains before the dunning deadline (${isoDay(deadline)}).` };
 
-  // Spread: look ahead over a fair share of the remaining window per remaining attempt.
+  // Spread: look ahead over a fair share of the remaining window per remaining attempt (legacy),
+  // or over the whole window, valuing each slot with what the rest of the window is still worth.
   const remaining = budget - used;
-  const horizon = Math.max(DAY_MS, (LOOKAHEAD_FACTOR * (deadline - from)) / remaining);
+  const belief = f.payCycle && cat === 'funds' ? beliefFor(input, tz) : undefined;
+  const fair = Math.max(DAY_MS, (LOOKAHEAD_FACTOR * (deadline - from)) / remaining);
+  const horizon = f.spend ? deadline - from : Math.max(fair, belief ? untilLikelyPayday(belief, slots, from) : 0);
   let cands = slots.filter((s) => s.at < from + horizon);
   if (cands.length === 0) cands = [slots[0]];
   const n = used + 1;
-  const mean = makeEstimator({ stats: input.stats, category: cat, attemptNumber: n, lastDeclineAt: decline.at, mode: 'mean' });
+  const estimatorOpts = {
+    stats: input.stats,
+    category: cat,
+    attemptNumber: n,
+    lastDeclineAt: decline.at,
+    belief,
+    learnedCurve: f.curve,
+  };
+  const mean = makeEstimator({ ...estimatorOpts, mode: 'mean' });
   const means = cands.map((s) => mean.at(s));
   const discount = (s: Slot) => 1 - DISCOUNT_PER_DAY * Math.max(0, (s.at - now) / DAY_MS);
+  const avg = means.reduce((a, b) => a + b, 0) / means.length;
+  const later = (i: number) => (1 - means[i]) * continuationValue(cands[i].at, deadline, avg, remaining - 1);
+  const value = (i: number) => means[i] * discount(cands[i]) + (f.spend ? later(i) : 0);
   let best = 0;
-  for (let i = 1; i < cands.length; i++) if (means[i] * discount(cands[i]) > means[best] * discount(cands[best])) best = i;
+  for (let i = 1; i < cands.length; i++) if (value(i) > value(best)) best = i;
   const top = Math.max(...means);
-  if (top < MIN_ESTIMATE)
+  const cost = input.settings.attemptCost ?? DEFAULT_ATTEMPT_COST;
+  const floor = f.valueStop ? Math.max(MIN_WORTHWHILE, cost / c.amount) : MIN_ESTIMATE;
+  if (top < floor)
     return {
       action: 'wait',
       kind: 'needs_card_update',
-      reason: `${cls.label}. Every allowed slot in the next ${Math.round(horizon / DAY_MS)} days is below ${pct(MIN_ESTIMATE)} estimated success (best ${pct(top)}); no blind retry, waiting for a new payment method.`,
+      reason: f.valueStop
+        ? `${cls.label}. The best remaining slot's ${pct(top)} estimated success × ` +
+          `${money(c.amount, c.currency)} due ` +
+          `is worth less than an attempt costs (${money(cost, c.currency)}) or is below ${pct(MIN_WORTHWHILE)}; ` +
+          'no blind retry, waiting for a new payment method.'
+        : `${cls.label}. Every allowed slot in the next ${Math.round(horizon / DAY_MS)} days is below ` +
+          `${pct(MIN_ESTIMATE)} estimated success (best ${pct(top)}); no blind retry, ` +
+          'waiting for a new payment method.',
     };
 
   let chosen = best;
   let explored = false;
   if (input.random() < EXPLORATION.share) {
-    const sampler = makeEstimator({ stats: input.stats, category: cat, attemptNumber: n, lastDeclineAt: decline.at, mode: 'sample', random: input.random });
+    const sampler = makeEstimator({ ...estimatorOpts, mode: 'sample', random: input.random });
     let bestSample = -1;
     for (let i = 0; i < cands.length; i++) {
       // Bounded: only near-best slots, and only near the greedy choice, so exploring costs little.
@@ -132,15 +172,19 @@ export function decideTreatment(input: PolicyInput): Decision {
 
   const slot = cands[chosen];
   const est = means[chosen];
-  const tags = slotTags(cat, slot.local);
+  const tags = belief ? beliefTags(belief, slot) : slotTags(cat, slot.local);
   const first = cands[0];
   const firstLabel = first.at - now <= 60 * MINUTE_MS ? 'now' : `at the earliest allowed time (${formatLocal(tz, first.at)})`;
   const seen = observations(input.stats, cat);
   const parts = [
-    `${cls.label}. Attempt ${attemptNumber} of at most ${maxTotal}.`,
+    f.valueStop
+      ? `${cls.label}. Attempt ${attemptNumber}: worth trying while the next attempt's estimated success × ` +
+        `${money(c.amount, c.currency)} due beats its cost (${money(cost, c.currency)}), at most ${maxTotal}.`
+      : `${cls.label}. Attempt ${attemptNumber} of at most ${maxTotal}.`,
     `Chose ${formatLocal(tz, slot.at)} ${where}: ${pct(est)} estimated success${tags.length ? ` (${tags.join(', ')})` : ''}` +
       (chosen === 0 ? '.' : ` vs ${pct(means[0])} ${firstLabel}.`),
   ];
+  if (belief) parts.push(beliefSentence(belief));
   if (cls.retryNotBeforeMs) parts.push(`Not before ${formatLocal(tz, decline.at + cls.retryNotBeforeMs)} as the issuer/network advised.`);
   if (capBound) parts.push(`Held back by a network limit: ${caps.reason}.`);
   if (explored) parts.push(`Exploring: a near-best slot the model is less sure about (at most ${Math.round(EXPLORATION.share * 100)}% of decisions).`);
@@ -150,7 +194,52 @@ export function decideTreatment(input: PolicyInput): Decision {
     at: slot.at,
     attemptNumber,
     estimate: est,
-    learnAs: { category: cat, attemptNumber: n, at: slot.at, timezone: tz },
+    learnAs: {
+      category: cat,
+      attemptNumber: n,
+      at: slot.at,
+      timezone: tz,
+      ...(f.curve ? { declineAt: decline.at } : {}),
+      ...(belief && belief.topP >= MIX_CONFIDENCE ? { paySchedule: belief.top.id } : {}),
+    },
     reason: parts.join(' '),
   };
+}
+
+/** The customer's pay-cycle belief from their past charges and this invoice's attempts. */
+function beliefFor(input: PolicyInput, tz: string): PayBelief {
+  const own = input.attempts.map((a) => ({
+    at: a.at,
+    succeeded: a.outcome === 'succeeded',
+    ...(a.declineCode ? { declineCode: a.declineCode } : {}),
+  }));
+  const charges = [...(input.customer.payments ?? []), ...own];
+  return payBelief({ charges, tz, stats: input.stats, now: input.now, until: input.case.dunningDeadline });
+}
+
+function beliefSentence(b: PayBelief): string {
+  const from = b.observations === 1 ? '1 charge' : `${b.observations} charges`;
+  const head = `Pay-cycle belief from ${from} of this customer:`;
+  if (b.topP >= MIX_CONFIDENCE) return `${head} ${b.top.label}: ${pct(b.topP)}.`;
+  return (
+    `${head} no clear pattern yet (most likely ${b.top.label}, ${pct(b.topP)}); ` +
+    'days scored by the mix of pay schedules across customers.'
+  );
+}
+
+/**
+ * A confident belief's next likely payday is never cut off by the fair-share look-ahead: the
+ * horizon reaches one day past the first slot where the money is likely there (multiplier ≥ 1.5).
+ */
+function untilLikelyPayday(b: PayBelief, slots: readonly Slot[], from: number): number {
+  if (b.topP < MIX_CONFIDENCE) return 0;
+  const s = slots.find((x) => b.multiplier(x.at) >= LIKELY_PAYDAY);
+  return s ? s.at - from + DAY_MS : 0;
+}
+
+/** Why the chosen slot scores well under the belief: money likely there that day, the hour. */
+function beliefTags(b: PayBelief, slot: Slot): string[] {
+  const m = b.multiplier(slot.at);
+  const tags = m >= LIKELY_PAYDAY ? [`money likely there that day: × ${m.toFixed(1)}`] : [];
+  return [...tags, ...slotTags('technical', slot.local)];
 }

@@ -6,13 +6,26 @@
  *   cat:<category>|n:<1..6>        by attempt number on the card (6 = 6 or more)
  *   cat:<category>|how:<dow><hh>   by local hour of week, e.g. cat:funds|how:fri09
  *   cat:<category>|dom:<dd>        by local day of month, e.g. cat:funds|dom:15
+ *   cat:<category>|since:<h>h      by time since the decline reacted to (recovery-curve.ts), e.g. cat:funds|since:48h
+ *   pay:<schedule id>              population mix of pay schedules (pay-cycle.ts), when the
+ *                                  customer's belief was confident
  * <category> is a StatCategory (funds, velocity, issuer, technical, new_card, other).
  */
 import type { StatCategory } from './decline-codes.js';
 import { localParts } from './local-time.js';
+import { payMixKey } from './pay-cycle.js';
 import type { LearnedStats, OutcomeContext, StatCounts } from './types.js';
 
 const DOW_KEY = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+/** Buckets of time since the decline (recovery-curve.ts), lower edges in hours: 0–6 h … 7 d or more. */
+export const SINCE_EDGES_H = [0, 6, 24, 48, 96, 168] as const;
+
+export function sinceBucket(sinceMs: number): number {
+  const h = Math.max(0, sinceMs) / 3_600_000;
+  let b = 0;
+  while (b + 1 < SINCE_EDGES_H.length && h >= SINCE_EDGES_H[b + 1]) b++;
+  return b;
+}
 export const MAX_ATTEMPT_KEY = 6;
 
 export const statKey = {
@@ -20,12 +33,17 @@ export const statKey = {
   attempt: (c: StatCategory, n: number) => `cat:${c}|n:${Math.min(Math.max(1, n), MAX_ATTEMPT_KEY)}`,
   hourOfWeek: (c: StatCategory, weekday: number, hour: number) => `cat:${c}|how:${DOW_KEY[weekday]}${String(hour).padStart(2, '0')}`,
   dayOfMonth: (c: StatCategory, day: number) => `cat:${c}|dom:${String(day).padStart(2, '0')}`,
+  since: (c: StatCategory, sinceMs: number) => `cat:${c}|since:${SINCE_EDGES_H[sinceBucket(sinceMs)]}h`,
 };
 
 /** The keys one attempt's outcome increments (the daemon does `successes+1` or `failures+1` on each). */
 export function statKeysFor(ctx: OutcomeContext): string[] {
   const p = localParts(ctx.timezone, ctx.at);
+  const mix = ctx.paySchedule ? [payMixKey(ctx.paySchedule)] : [];
+  const since = ctx.declineAt !== undefined ? [statKey.since(ctx.category, ctx.at - ctx.declineAt)] : [];
   return [
+    ...mix,
+    ...since,
     statKey.category(ctx.category),
     statKey.attempt(ctx.category, ctx.attemptNumber),
     statKey.hourOfWeek(ctx.category, p.weekday, p.hour),

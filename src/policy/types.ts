@@ -80,12 +80,22 @@ export interface CaseFacts {
   arm: Arm;
 }
 
+/** A past charge of this customer on any invoice (`takeover --history`, `invoice.paid`, other cases). */
+export interface CustomerPayment {
+  at: number;
+  succeeded: boolean;
+  declineCode?: string;
+}
+
 export interface CustomerFacts {
   timezone?: string;
   country?: string;
+  /** The customer's past charges, oldest first (optional): the pay-cycle belief learns from them. */
+  payments?: readonly CustomerPayment[];
 }
 
-export type PolicySettings = Pick<Settings, 'windows' | 'dunningDays' | 'defaultTimezone' | 'controlBaseline'>;
+export type PolicySettings = Pick<Settings, 'windows' | 'dunningDays' | 'defaultTimezone' | 'controlBaseline'> &
+  Partial<Pick<Settings, 'attemptCost'>>;
 
 /** Learned Beta-Binomial counts by opaque key (see stats.ts for the key scheme). */
 export interface StatCounts {
@@ -119,6 +129,10 @@ export interface OutcomeContext {
   attemptNumber: number;
   at: number;
   timezone: string;
+  /** The decline this attempt reacts to (for the learned recovery curve). */
+  declineAt?: number;
+  /** The customer's most likely pay schedule (pay-schedules.ts id), when the belief was confident. */
+  paySchedule?: string;
 }
 
 export type StopKind = 'hard_decline' | 'dunning_over' | 'network_cap' | 'needs_card_update';

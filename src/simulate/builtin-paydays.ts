@@ -12,8 +12,20 @@ import { lastBusinessDay, localParts, localToUtc } from '../policy/local-time.js
 export type PaySchedule =
   | { kind: 'weekly'; weekday: number }
   | { kind: 'biweekly'; weekday: number; parity: 0 | 1 }
-  /** Days of month; 0 means the last business day. Weekend paydays move to the Friday before. */
-  | { kind: 'monthly'; days: number[] };
+  /**
+   * Days of month; 0 means the last business day. Weekend paydays move to the Friday before
+   * (`shift` absent or 'before'), the Monday after ('after') or stay on the date ('nominal').
+   */
+  | { kind: 'monthly'; days: number[]; shift?: 'before' | 'after' | 'nominal' };
+
+/** Which weekday weekly/biweekly pay falls on, and how weekend dates move (the world zoo's knobs). */
+export interface PayKnobs {
+  payWeekdays: readonly number[];
+  weekendShift: readonly [number, number, number];
+}
+const DEFAULT_KNOBS: PayKnobs = { payWeekdays: [0, 0.08, 0, 0.05, 0.15, 0.72, 0], weekendShift: [1, 0, 0] };
+// Friday first, so the original mix (Fri 72 %, Thu 15 %, Wed 5 %, Mon 8 %) draws exactly as before.
+const WEEKDAY_ORDER = [5, 4, 3, 1, 2, 0, 6];
 
 const DEPOSIT_HOUR = 5;
 
@@ -26,11 +38,30 @@ function pick<T>(u: number, options: ReadonlyArray<readonly [number, T]>): T {
   return options[options.length - 1][1];
 }
 
-/** A pay schedule for a customer in `country`, from two uniforms. */
-export function drawPaySchedule(country: string, funding: string, u1: number, u2: number): PaySchedule {
+/**
+ * A pay schedule for a customer in `country`, from two uniforms; `u3` (only drawn by worlds that
+ * shift weekend paydays other than to the Friday before) picks the weekend rule.
+ */
+export function drawPaySchedule(
+  country: string,
+  funding: string,
+  u1: number,
+  u2: number,
+  knobs: PayKnobs = DEFAULT_KNOBS,
+  u3 = 0,
+): PaySchedule {
+  const s = drawNominal(country, funding, u1, u2, knobs);
+  if (s.kind !== 'monthly') return s;
+  const [b, a] = knobs.weekendShift;
+  const total = knobs.weekendShift.reduce((x, y) => x + y, 0);
+  return { ...s, shift: u3 * total < b ? 'before' : u3 * total < b + a ? 'after' : 'nominal' };
+}
+
+function drawNominal(country: string, funding: string, u1: number, u2: number, knobs: PayKnobs): PaySchedule {
   if (funding === 'credit') return { kind: 'monthly', days: [1 + Math.floor(u2 * 28)] }; // statement payment day
   const parity = (u2 < 0.5 ? 0 : 1) as 0 | 1;
-  const dow = pick(u2, [[0.72, 5], [0.15, 4], [0.05, 3], [0.08, 1]] as const);
+  const wsum = knobs.payWeekdays.reduce((x, y) => x + y, 0);
+  const dow = pick(u2 * wsum, WEEKDAY_ORDER.map((d) => [knobs.payWeekdays[d], d] as const));
   switch (country) {
     case 'GB':
     case 'DE':
@@ -58,8 +89,14 @@ function weekdayOf(y: number, m: number, d: number): number {
 }
 
 /** The paid day in this month for nominal day `n` (0 = last business day), moved off weekends. */
-function adjustedDay(y: number, m: number, n: number): number {
+function adjustedDay(y: number, m: number, n: number, shift: 'before' | 'after' | 'nominal' = 'before'): number {
   if (n === 0) return lastBusinessDay(y, m);
+  if (shift === 'nominal') return n;
+  if (shift === 'after') {
+    const wd = weekdayOf(y, m, n);
+    const d = wd === 6 ? n + 2 : wd === 0 ? n + 1 : n;
+    if (d <= new Date(Date.UTC(y, m, 0)).getUTCDate()) return d; // else the month ends first: pay before
+  }
   let d = n;
   while (weekdayOf(y, m, d) === 0 || weekdayOf(y, m, d) === 6) d -= 1;
   return d >= 1 ? d : n + (weekdayOf(y, m, n) === 6 ? 2 : 1);
@@ -69,7 +106,7 @@ export function isPayday(s: PaySchedule, y: number, m: number, d: number): boole
   const wd = weekdayOf(y, m, d);
   if (s.kind === 'weekly') return wd === s.weekday;
   if (s.kind === 'biweekly') return wd === s.weekday && Math.floor(Date.UTC(y, m - 1, d) / (7 * DAY_MS)) % 2 === s.parity;
-  return s.days.some((n) => adjustedDay(y, m, n) === d);
+  return s.days.some((n) => adjustedDay(y, m, n, s.shift) === d);
 }
 
 /**

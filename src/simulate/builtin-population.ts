@@ -7,7 +7,9 @@ import { DAY_MS, HOUR_MS, MINUTE_MS } from '../clock.js';
 import { localParts, localToUtc } from '../policy/local-time.js';
 import { hashSeed, mulberry32, sampleNormal, type Random } from '../policy/random.js';
 import { drawPaySchedule, type PaySchedule } from './builtin-paydays.js';
+import { pastPayments } from './builtin-history.js';
 import type { CasesOptions, SimCase } from './types.js';
+import { WORLD_SPECS, type WorldSpec } from './zoo.js';
 
 /** What actually stands between the invoice and a successful charge on the original card. */
 export type HiddenCause = 'funds' | 'issuer' | 'velocity' | 'technical' | 'dead';
@@ -105,16 +107,18 @@ function pick<T>(r: Random, items: ReadonlyArray<readonly [number, ...unknown[]]
 
 const exp = (r: Random, meanMs: number) => -Math.log(1 - r()) * meanMs;
 
-function drawCardUpdate(r: Random, code: string, cause: HiddenCause, failedAt: number): number | null {
+function drawCardUpdate(r: Random, code: string, cause: HiddenCause, failedAt: number, k: number): number | null {
   if (code === 'expired_card') {
-    if (r() >= 0.72) return null;
+    if (r() >= 0.72 * k) return null;
     return r() < 0.45 ? failedAt + 6 * HOUR_MS + r() * 66 * HOUR_MS : failedAt + 2 * HOUR_MS + exp(r, 4 * DAY_MS);
   }
-  if (cause !== 'dead') return r() < 0.12 ? failedAt + HOUR_MS + exp(r, 8 * DAY_MS) : null;
-  if (['lost_card', 'stolen_card', 'pickup_card'].includes(code)) return r() < 0.5 ? failedAt + DAY_MS + exp(r, 4 * DAY_MS) : null;
-  if (code === 'fraudulent') return r() < 0.15 ? failedAt + DAY_MS + exp(r, 4 * DAY_MS) : null;
-  if (['revocation_of_authorization', 'stop_payment_order', 'do_not_try_again'].includes(code)) return r() < 0.05 ? failedAt + exp(r, 5 * DAY_MS) : null;
-  return r() < 0.4 ? failedAt + HOUR_MS + exp(r, 5 * DAY_MS) : null;
+  if (cause !== 'dead') return r() < 0.12 * k ? failedAt + HOUR_MS + exp(r, 8 * DAY_MS) : null;
+  if (['lost_card', 'stolen_card', 'pickup_card'].includes(code))
+    return r() < 0.5 * k ? failedAt + DAY_MS + exp(r, 4 * DAY_MS) : null;
+  if (code === 'fraudulent') return r() < 0.15 * k ? failedAt + DAY_MS + exp(r, 4 * DAY_MS) : null;
+  if (['revocation_of_authorization', 'stop_payment_order', 'do_not_try_again'].includes(code))
+    return r() < 0.05 * k ? failedAt + exp(r, 5 * DAY_MS) : null;
+  return r() < 0.4 * k ? failedAt + HOUR_MS + exp(r, 5 * DAY_MS) : null;
 }
 
 /** Advice codes on the first decline, and the hidden "not before" a Mastercard wait implies. */
@@ -144,15 +148,21 @@ function drawAdvice(r: Random, brand: string, code: string, cause: HiddenCause, 
   return out;
 }
 
-export function generatePopulation(opts: CasesOptions): { cases: SimCase[]; hidden: Map<string, Hidden> } {
-  const r = mulberry32(hashSeed('builtin-world', opts.seed));
+export function generatePopulation(
+  opts: CasesOptions,
+  spec: WorldSpec = WORLD_SPECS.builtin,
+): { cases: SimCase[]; hidden: Map<string, Hidden> } {
+  // The built-in world keeps its original random stream; other worlds draw their own.
+  const stream = spec.name === 'builtin' ? hashSeed('builtin-world', opts.seed) : hashSeed('zoo', spec.name, opts.seed);
+  const r = mulberry32(stream);
   const days = Math.max(1, opts.days ?? 30);
   const cases: SimCase[] = [];
   const hidden = new Map<string, Hidden>();
   for (let i = 0; i < opts.count; i++) {
     const id = `in_sim_${opts.seed}_${i}`;
     const sibling = i > 0 && r() < 0.06 ? cases[Math.floor(r() * i)] : undefined;
-    const amount = pick<readonly [number, number]>(r, PRICES)[1];
+    const annual = spec.annualShare > 0 && r() < spec.annualShare; // an annual plan: 10 × the monthly price
+    const amount = pick<readonly [number, number]>(r, PRICES)[1] * (annual ? 10 : 1);
     if (sibling) {
       // A second subscription of the same customer failing on the same card a little later.
       const h0 = hidden.get(sibling.id)!;
@@ -165,7 +175,8 @@ export function generatePopulation(opts: CasesOptions): { cases: SimCase[]; hidd
       hidden.set(id, { ...h0, cause, clearAt, ...adv, cardUpdateAt: h0.cardUpdateAt !== null && h0.cardUpdateAt > failedAt ? h0.cardUpdateAt : null });
       continue;
     }
-    const [, country, tz] = pick<readonly [number, string, string]>(r, REGIONS);
+    const regions = spec.regions ?? REGIONS;
+    const [, country, tz] = pick<readonly [number, string, string]>(r, regions, regions.reduce((a, x) => a + x[0], 0));
     const brand = pick<readonly [number, string]>(r, BRANDS)[1];
     const fu = r();
     const funding = brand === 'amex' ? 'credit' : fu < 0.45 ? 'debit' : fu < 0.95 ? 'credit' : 'prepaid';
@@ -180,7 +191,7 @@ export function generatePopulation(opts: CasesOptions): { cases: SimCase[]; hidd
     const failedAt = (localToUtc(tz, lp.year, lp.month, lp.day, hour) ?? dayStart + hour * HOUR_MS) + Math.floor(r() * 60) * MINUTE_MS;
     const adv = drawAdvice(r, brand, code, cause, failedAt);
     if (adv.dead) cause = 'dead';
-    const pay = drawPaySchedule(country, funding, r(), r());
+    const pay = drawPaySchedule(country, funding, r(), r(), spec, spec.weekendShift[0] < 1 ? r() : 0);
     const chronic = r() < 0.18;
     const amountFactor = 1 - 0.08 * Math.log10(amount / 900);
     const weekly = pay.kind !== 'monthly' || pay.days.length > 1;
@@ -195,8 +206,9 @@ export function generatePopulation(opts: CasesOptions): { cases: SimCase[]; hidd
       velocity: r() < 0.5 ? 'daily' : 'statement',
       declineCode: code,
       ...adv,
-      cardUpdateAt: drawCardUpdate(r, code, cause, failedAt),
+      cardUpdateAt: drawCardUpdate(r, code, cause, failedAt, spec.cardUpdateScale),
     };
+    const payments = pastPayments(spec, opts.seed, i, h, failedAt, chronic);
     hidden.set(id, h);
     cases.push({
       id,
@@ -209,7 +221,11 @@ export function generatePopulation(opts: CasesOptions): { cases: SimCase[]; hidd
       ...(adv.adviceCode ? { adviceCode: adv.adviceCode } : {}),
       ...(adv.networkAdviceCode ? { networkAdviceCode: adv.networkAdviceCode } : {}),
       card: { brand, funding, country, fingerprint: `fp_${(hashSeed(opts.seed, i, 'card') >>> 0).toString(36)}` },
-      customer: { ...(r() < 0.7 ? { timezone: tz } : {}), ...(r() < 0.92 ? { country } : {}) },
+      customer: {
+        ...(r() < spec.timezoneShare ? { timezone: tz } : {}),
+        ...(r() < 0.92 ? { country } : {}),
+        ...(payments ? { payments } : {}),
+      },
     });
   }
   return { cases, hidden };

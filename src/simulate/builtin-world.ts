@@ -15,6 +15,7 @@ import { hashUniform } from '../policy/random.js';
 import { lastDepositAtOrBefore } from './builtin-paydays.js';
 import { generatePopulation, type Hidden } from './builtin-population.js';
 import type { AttemptResult, CasesOptions, SimCase, WorldModule } from './types.js';
+import { WORLD_SPECS, type WorldSpec } from './zoo.js';
 
 /** P(approval) when nothing stands in the way: issuers still decline a few percent at random. */
 const P_CLEAR = { funds: 0.93, issuer: 0.85, velocity: 0.88, technical: 0.93, newCard: 0.9 } as const;
@@ -22,10 +23,6 @@ const P_CLEAR = { funds: 0.93, issuer: 0.85, velocity: 0.88, technical: 0.93, ne
 const P_BLOCKED = 0.015;
 /** A windfall (transfer, refund) makes money available on a given local day with this probability. */
 const P_WINDFALL_PER_DAY = 0.02;
-/** Each decline on the card in the last 7 days multiplies the next approval chance by this. */
-const FATIGUE_PER_RECENT_DECLINE = 0.85;
-/** Three or more declines in 24 h trip issuer velocity rules: approval odds × this. */
-const FATIGUE_BURST = 0.3;
 
 function nightFactor(hour: number): number {
   return hour < 6 ? 0.8 : 1;
@@ -39,7 +36,34 @@ function issuerHourFactor(hour: number): number {
   return 1;
 }
 
-export function createBuiltinWorld(): WorldModule & { readonly name: string } {
+/** Money for the invoice is on the account at `at` (a covering deposit still held, or a windfall). */
+export function fundsAvailable(seed: number, c: SimCase, h: Hidden, at: number, windfalls = true): boolean {
+  const dep = lastDepositAtOrBefore(h.pay, h.tz, at, h.earlyDays);
+  // Money that was already there at the failure did not cover the invoice; only new deposits can.
+  const held = dep !== null && dep > c.failedAt && at - dep < h.holdMs;
+  if (held && hashUniform(seed, c.customerId, dep, 'cover') < h.cover) return true;
+  const p = localParts(h.tz, at);
+  if (!windfalls || p.hour < 8) return false;
+  return hashUniform(seed, c.customerId, p.year, p.month, p.day, 'windfall') < P_WINDFALL_PER_DAY;
+}
+
+/** A velocity limit has reset: at the next local midnight (daily) or when the statement is paid. */
+export function velocityClear(seed: number, c: SimCase, h: Hidden, at: number): boolean {
+  if (h.velocity === 'daily') {
+    const p = localParts(h.tz, c.failedAt);
+    const tomorrow = new Date(Date.UTC(p.year, p.month - 1, p.day + 1));
+    const midnight = localToUtc(h.tz, tomorrow.getUTCFullYear(), tomorrow.getUTCMonth() + 1, tomorrow.getUTCDate(), 0);
+    return at >= (midnight ?? c.failedAt + DAY_MS);
+  }
+  const dep = lastDepositAtOrBefore(h.pay, h.tz, at, 0);
+  return dep !== null && dep > c.failedAt && hashUniform(seed, c.customerId, dep, 'statement') < 0.8;
+}
+
+/**
+ * Issuer fatigue (spec): each decline on the card in the last 7 days multiplies the next approval
+ * chance by `fatiguePerDecline`; `burstCount` declines within `burstWindowMs` multiply it by `burstFactor`.
+ */
+export function createBuiltinWorld(spec: WorldSpec = WORLD_SPECS.builtin): WorldModule & { readonly name: string } {
   let hidden = new Map<string, Hidden>();
   let seed = 0;
   const declines = new Map<string, number[]>(); // card key → decline times (this world's memory)
@@ -51,34 +75,16 @@ export function createBuiltinWorld(): WorldModule & { readonly name: string } {
     let day = 0;
     for (const t of log) {
       if (t > at - 7 * DAY_MS && t <= at) week++;
-      if (t > at - DAY_MS && t <= at) day++;
+      if (t > at - spec.burstWindowMs && t <= at) day++;
     }
-    return Math.pow(FATIGUE_PER_RECENT_DECLINE, week) * (day >= 3 ? FATIGUE_BURST : 1);
+    return Math.pow(spec.fatiguePerDecline, week) * (day >= spec.burstCount ? spec.burstFactor : 1);
   }
 
-  function fundsAvailable(c: SimCase, h: Hidden, at: number): boolean {
-    const dep = lastDepositAtOrBefore(h.pay, h.tz, at, h.earlyDays);
-    // Money that was already there at the failure did not cover the invoice; only new deposits can.
-    if (dep !== null && dep > c.failedAt && at - dep < h.holdMs && hashUniform(seed, c.customerId, dep, 'cover') < h.cover) return true;
-    const p = localParts(h.tz, at);
-    return p.hour >= 8 && hashUniform(seed, c.customerId, p.year, p.month, p.day, 'windfall') < P_WINDFALL_PER_DAY;
-  }
-
-  function velocityClear(c: SimCase, h: Hidden, at: number): boolean {
-    if (h.velocity === 'daily') {
-      const p = localParts(h.tz, c.failedAt);
-      const tomorrow = new Date(Date.UTC(p.year, p.month - 1, p.day + 1));
-      const midnight = localToUtc(h.tz, tomorrow.getUTCFullYear(), tomorrow.getUTCMonth() + 1, tomorrow.getUTCDate(), 0);
-      return at >= (midnight ?? c.failedAt + DAY_MS);
-    }
-    const dep = lastDepositAtOrBefore(h.pay, h.tz, at, 0);
-    return dep !== null && dep > c.failedAt && hashUniform(seed, c.customerId, dep, 'statement') < 0.8;
-  }
 
   return {
-    name: 'builtin',
+    name: spec.name === 'builtin' ? 'builtin' : `builtin:${spec.name}`,
     cases(opts: CasesOptions): SimCase[] {
-      const pop = generatePopulation(opts);
+      const pop = generatePopulation(opts, spec);
       hidden = pop.hidden;
       seed = opts.seed;
       declines.clear();
@@ -99,9 +105,11 @@ export function createBuiltinWorld(): WorldModule & { readonly name: string } {
       let p: number;
       if (onNewCard) p = P_CLEAR.newCard * nightFactor(hour) * f;
       else if (at < h.notBefore) p = 0;
-      else if (h.cause === 'funds') p = fundsAvailable(c, h, at) ? P_CLEAR.funds * nightFactor(hour) * f : P_BLOCKED;
+      else if (h.cause === 'funds')
+        p = fundsAvailable(seed, c, h, at) ? P_CLEAR.funds * nightFactor(hour) * f : P_BLOCKED;
       else if (h.cause === 'issuer') p = h.clearAt !== null && at >= h.clearAt ? P_CLEAR.issuer * issuerHourFactor(hour) * f : P_BLOCKED;
-      else if (h.cause === 'velocity') p = velocityClear(c, h, at) ? P_CLEAR.velocity * nightFactor(hour) * f : P_BLOCKED;
+      else if (h.cause === 'velocity')
+        p = velocityClear(seed, c, h, at) ? P_CLEAR.velocity * nightFactor(hour) * f : P_BLOCKED;
       else if (h.cause === 'technical') p = h.clearAt !== null && at >= h.clearAt ? P_CLEAR.technical * f : P_BLOCKED;
       else p = 0;
       if (hashUniform(seed, c.id, at, 'attempt') < p) return { paid: true };

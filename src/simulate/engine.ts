@@ -9,7 +9,18 @@ import { DAY_MS } from '../clock.js';
 import { earliestAllowed } from '../policy/caps.js';
 import { hashSeed, mulberry32 } from '../policy/random.js';
 import { learn } from '../policy/stats.js';
-import type { AttemptRecord, CardFacts, CardHistoryEntry, Decision, OutcomeContext, Policy, PolicyInput, PolicySettings, StatCounts } from '../policy/types.js';
+import type {
+  AttemptRecord,
+  CardFacts,
+  CardHistoryEntry,
+  CustomerPayment,
+  Decision,
+  OutcomeContext,
+  Policy,
+  PolicyInput,
+  PolicySettings,
+  StatCounts,
+} from '../policy/types.js';
 import { NetworkRuleChecker } from './checker.js';
 import { EventHeap } from './heap.js';
 import type { PolicyRunResult, SimCase, WorldModule } from './types.js';
@@ -20,6 +31,8 @@ export interface EngineOptions {
   settings: PolicySettings;
   /** Learn online from outcomes (recover). */
   learns: boolean;
+  /** Learned state to start from and keep updating (a warm-up run's); default empty. */
+  stats?: Map<string, StatCounts>;
 }
 
 interface CaseState {
@@ -40,8 +53,10 @@ const WINDOW_30D = 30 * DAY_MS;
 
 export async function runPolicy(world: WorldModule, policy: Policy, cases: SimCase[], opts: EngineOptions): Promise<PolicyRunResult> {
   const random = mulberry32(hashSeed('engine', opts.seed, policy.name));
-  const stats = new Map<string, StatCounts>();
+  const stats = opts.stats ?? new Map<string, StatCounts>();
   const cards = new Map<string, CardHistoryEntry[]>();
+  // Each customer's charges on all its invoices, as the daemon's history table holds them.
+  const customers = new Map<string, Array<{ id: string; p: CustomerPayment }>>();
   const checker = new NetworkRuleChecker();
   const heap = new EventHeap<Ev>();
   const decisions: Record<string, number> = {};
@@ -99,13 +114,20 @@ export async function runPolicy(world: WorldModule, policy: Policy, cases: SimCa
     },
     attempts: s.attempts,
     card: cardFacts(s, now),
-    customer: s.c.customer,
+    customer: { ...s.c.customer, payments: paymentsOf(s, now) },
     ...(s.cardUpdatedAt !== undefined ? { cardUpdatedAt: s.cardUpdatedAt } : {}),
     settings: opts.settings,
     stats,
     now,
     random,
   });
+
+  const paymentsOf = (s: CaseState, now: number): CustomerPayment[] => {
+    const past = s.c.customer.payments ?? [];
+    const log = customers.get(s.c.customerId) ?? [];
+    const others = log.filter((e) => e.p.at <= now && e.id !== s.c.id).map((e) => e.p);
+    return others.length ? [...past, ...others] : [...past];
+  };
 
   const decideAndSchedule = (i: number, now: number) => {
     const s = states[i];
@@ -124,6 +146,10 @@ export async function runPolicy(world: WorldModule, policy: Policy, cases: SimCa
     const log = cards.get(s.fingerprint);
     if (log) log.push(entry);
     else cards.set(s.fingerprint, [entry]);
+    const mine = customers.get(s.c.customerId) ?? [];
+    const code = r.declineCode ? { declineCode: r.declineCode } : {};
+    mine.push({ id: s.c.id, p: { at, succeeded: !declined, ...code } });
+    customers.set(s.c.customerId, mine);
     checker.record({ fingerprint: s.fingerprint, brand: s.c.card.brand, at, amount: s.c.amount, currency: s.c.currency, declined, ...r }, byPolicy);
   };
 

@@ -1,8 +1,7 @@
 /** The human-readable side-by-side table of a simulation (cli-table3), one column per policy. */
 import { renderTable } from '../ui/output.js';
+import { ZERO_DECIMAL_CURRENCIES as ZERO_DECIMAL } from '../policy/effort.js';
 import type { PolicyRunResult, SimulationReport } from './types.js';
-
-const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
 
 /** "usd 12,345.67" (several currencies joined by "; "). */
 export function formatMoney(byCurrency: Record<string, number>): string {
@@ -36,7 +35,12 @@ const ROWS: Array<[string, (r: PolicyRunResult) => string]> = [
 export function renderReport(report: SimulationReport): string[] {
   const table = renderTable(['', ...report.policies.map((p) => p.policy)], ROWS.map(([label, cell]) => [label, ...report.policies.map(cell)]));
   return [
-    `World ${report.world}, seed ${report.seed}: ${report.count.toLocaleString('en-US')} failed invoices per policy, failing over ${report.days} days from ${report.start.slice(0, 10)}; dunning ${report.dunningDays} days; retry windows ${report.windows.join(', ')} (customer-local).`,
+    `World ${report.world}, seed ${report.seed}: ${report.count.toLocaleString('en-US')} failed invoices per policy, ` +
+      `failing over ${report.days} days from ${report.start.slice(0, 10)}; dunning ${report.dunningDays} days; ` +
+      `retry windows ${report.windows.join(', ')} (customer-local).` +
+      (report.warmDays
+        ? ` Learned state warmed on ${report.warmDays} earlier days (steady state).`
+        : ' Cold start (see --warm).'),
     table,
     'attempts: charges made by the policy (the first failure is not counted). Violations are counted by an independent checker of the Visa/Mastercard rules.',
   ];

@@ -4,7 +4,9 @@
  */
 import { badValue } from '../errors.js';
 import { makePolicy } from '../policy/make-policy.js';
-import type { Policy, PolicySettings } from '../policy/types.js';
+import { DAY_MS } from '../clock.js';
+import { hashSeed } from '../policy/random.js';
+import type { Policy, PolicySettings, StatCounts } from '../policy/types.js';
 import { runPolicy } from './engine.js';
 import { loadWorld } from './load-world.js';
 import type { SimCase, SimulationReport, WorldModule } from './types.js';
@@ -36,6 +38,8 @@ export interface SimulationOptions {
   dunningDays?: number;
   start?: number;
   settings?: Partial<PolicySettings>;
+  /** Warm the learned state on failures over this many earlier days first (0 = cold start). */
+  warm?: number;
 }
 
 export async function runSimulation(opts: SimulationOptions = {}): Promise<SimulationReport> {
@@ -52,13 +56,26 @@ export async function runSimulation(opts: SimulationOptions = {}): Promise<Simul
   const dunningDays = opts.dunningDays ?? 30;
   const start = opts.start ?? DEFAULT_START;
   const settings: PolicySettings = { ...DEFAULT_SIM_SETTINGS, ...opts.settings, dunningDays };
+  const warm = opts.warm ?? 0;
   const results = [];
   for (const policy of policies) {
+    const learns = policy.name.startsWith('recover');
+    const stats = new Map<string, StatCounts>();
+    if (learns && warm > 0) {
+      // An earlier period of the same world (other customers, same rate of failures per day).
+      const warmCount = Math.max(1, Math.round((count * warm) / days));
+      const warmStart = start - warm * DAY_MS;
+      const warmCases = world.cases({ seed: hashSeed('warm', seed), count: warmCount, start: warmStart, days: warm });
+      checkCases(warmCases, name);
+      await runPolicy(world, policy, warmCases, { seed, dunningDays, settings, learns, stats });
+    }
     const cases = world.cases({ seed, count, start, days });
     checkCases(cases, name);
-    results.push(await runPolicy(world, policy, cases, { seed, dunningDays, settings, learns: policy.name === 'recover' }));
+    results.push(await runPolicy(world, policy, cases, { seed, dunningDays, settings, learns, stats }));
   }
-  return { world: name, seed, count, days, dunningDays, start: new Date(start).toISOString(), windows: settings.windows, policies: results };
+  const startIso = new Date(start).toISOString();
+  const windows = settings.windows;
+  return { world: name, seed, count, days, dunningDays, start: startIso, windows, warmDays: warm, policies: results };
 }
 
 function checkCases(cases: SimCase[], world: string): void {

@@ -6,12 +6,20 @@ import { UsageError } from '../errors.js';
 import { createBuiltinWorld } from './builtin-world.js';
 import { jsonWorld } from './json-world.js';
 import type { WorldModule } from './types.js';
+import { WORLD_NAMES, WORLD_SPECS } from './zoo.js';
 
-export const WORLD_HELP = 'builtin, a .json file of recorded cases, or a .mjs/.js world module';
+export const WORLD_HELP =
+  `builtin, builtin:<${WORLD_NAMES.join('|')}>, a .json file of recorded cases, or a .mjs/.js world module`;
 
 export async function loadWorld(spec: string | undefined): Promise<{ name: string; world: WorldModule }> {
   const value = spec ?? 'builtin';
   if (value === 'builtin') return { name: 'builtin', world: createBuiltinWorld() };
+  const zoo = /^builtin:(.*)$/.exec(value);
+  if (zoo) {
+    const spec = Object.hasOwn(WORLD_SPECS, zoo[1]) ? WORLD_SPECS[zoo[1]] : undefined;
+    if (!spec) throw new UsageError(`invalid value for --world: ${JSON.stringify(value)} (accepted: ${WORLD_HELP})`);
+    return { name: spec.name === 'builtin' ? 'builtin' : value, world: createBuiltinWorld(spec) };
+  }
   const path = resolve(value);
   if (!/\.(json|mjs|js|cjs)$/i.test(value)) throw new UsageError(`invalid value for --world: ${JSON.stringify(value)} (accepted: ${WORLD_HELP})`);
   if (!existsSync(path)) throw new UsageError(`invalid value for --world: ${JSON.stringify(value)} (no such file; accepted: ${WORLD_HELP})`);

@@ -15,7 +15,12 @@ export interface SimCase {
   adviceCode?: string;
   networkAdviceCode?: string;
   card: { brand: string; funding: 'credit' | 'debit' | 'prepaid' | 'unknown'; country?: string; fingerprint: string };
-  customer: { timezone?: string; country?: string };
+  /** `payments`: the customer's past charges (optional), as `takeover --history` would import them. */
+  customer: {
+    timezone?: string;
+    country?: string;
+    payments?: Array<{ at: number; succeeded: boolean; declineCode?: string }>;
+  };
 }
 
 export interface AttemptResult {
@@ -73,5 +78,7 @@ export interface SimulationReport {
   dunningDays: number;
   start: string;
   windows: string[];
+  /** Days of earlier failures the learning policies were warmed on (0 = cold start). */
+  warmDays: number;
   policies: PolicyRunResult[];
 }

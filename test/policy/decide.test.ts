@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { DAY_MS, HOUR_MS } from '../../src/clock.js';
-import { BUDGET, decide, learn, type Decision } from '../../src/policy/index.js';
+import { BUDGET, LEGACY_FEATURES, decide, learn, makeRecoverDecide, type Decision } from '../../src/policy/index.js';
 import { FAILED_AT, failed, makeInput } from './input.js';
 
 function retry(d: Decision): Extract<Decision, { action: 'retry' }> {
@@ -21,7 +21,10 @@ describe('decide: recover (treatment)', () => {
     expect(local.weekday === 5 || [1, 15].includes(local.day) || local.day >= 28).toBe(true);
     expect(local.hour).toBeLessThan(12);
     expect(d.attemptNumber).toBe(1);
-    expect(d.reason).toMatch(/^insufficient_funds \(soft\)\. Attempt 1 of at most 5\. Chose \w{3} \d+ Jan \d\d:00 America\/Chicago: \d+% estimated success \(payday.*morning\) vs \d+% at the earliest allowed time \(Wed 7 Jan 08:00\)\./);
+    expect(d.reason).toMatch(
+      /^insufficient_funds \(soft\)\. Attempt 1: worth trying while the next attempt's estimated success × usd 29\.00 due beats its cost \(usd 0\.25\), at most 8\. Chose \w{3} \d+ Jan \d\d:00 America\/Chicago: \d+% estimated success \(.*morning\) vs \d+% at the earliest allowed time \(Wed 7 Jan 08:00\)\./,
+    );
+    expect(d.reason).toContain('Pay-cycle belief from 1 charge of this customer: no clear pattern yet');
     expect(d.estimate).toBeGreaterThan(0);
     expect(d.learnAs).toMatchObject({ category: 'funds', attemptNumber: 1, timezone: 'America/Chicago' });
   });
@@ -89,11 +92,38 @@ describe('decide: recover (treatment)', () => {
     expect(d.at).toBeLessThan(FAILED_AT + 10 * DAY_MS);
   });
 
-  it('stops blind retries when the budget for the decline kind is used up', () => {
+  it('recover-v1 (fixed budgets) stops blind retries when the budget for the decline kind is used up', () => {
     const attempts = Array.from({ length: BUDGET.funds }, (_, i) => failed(FAILED_AT + (i + 1) * 3 * DAY_MS));
-    const d = decide(makeInput({ attempts }));
+    const d = makeRecoverDecide(LEGACY_FEATURES)(makeInput({ attempts }));
     expect(d).toMatchObject({ action: 'wait', kind: 'needs_card_update' });
     expect(d.reason).toContain(`All ${BUDGET.funds} retries`);
+    expect(retry(makeRecoverDecide(LEGACY_FEATURES)(makeInput())).reason).toMatch(/^insufficient_funds \(soft\)\. Attempt 1 of at most 5\. Chose .*\(payday.*morning\)/);
+  });
+
+  it('value-aware stopping: a small invoice stops sooner than a large one, and says what the attempt was worth', () => {
+    const retriesUntilStop = (amount: number) => {
+      const attempts = [];
+      for (let i = 0; i < 12; i++) {
+        const d = decide(makeInput({ amount, attempts, declineCode: 'generic_decline' }));
+        if (d.action !== 'retry') return { n: i, reason: d.reason };
+        attempts.push(failed(d.at, 'generic_decline'));
+      }
+      return { n: 12, reason: '' };
+    };
+    const small = retriesUntilStop(300);
+    const large = retriesUntilStop(49_900);
+    expect(small.n).toBeLessThan(large.n);
+    expect(small.n).toBeGreaterThan(0);
+    expect(small.reason).toMatch(/estimated success × usd 3\.00 due is worth less than an attempt costs \(usd 0\.25\)/);
+    // The ceiling holds whatever the amount (network caps come on top).
+    expect(large.n).toBeLessThanOrEqual(8);
+  });
+
+  it('a safety ceiling of 8 blind retries per card holds for any amount', () => {
+    const attempts = Array.from({ length: 8 }, (_, i) => failed(FAILED_AT + (i + 1) * 3 * DAY_MS));
+    const d = decide(makeInput({ attempts, amount: 1_000_000, dunningDays: 60 }));
+    expect(d).toMatchObject({ action: 'wait', kind: 'needs_card_update' });
+    expect(d.reason).toContain('All 8 retries recover allows on this card for this kind of decline are used (a safety ceiling)');
   });
 
   it('never schedules at or after the dunning deadline', () => {

@@ -1,0 +1,70 @@
+/**
+ * How much effort a case gets and how it is spread over the window.
+ * - Value-aware stopping: keep trying while the learned success of the next attempt × the amount
+ *   due beats the per-attempt cost (settings.attemptCost), within a safety ceiling and the
+ *   network caps (hard limits, caps.ts). Large invoices get more tries, small ones fewer.
+ * - Spending the window (off by default, `recover-with-spend`): a slot is scored by its expected
+ *   value now plus what the rest of the window is still worth if it fails, p·d + (1 − p)·V(t), instead of looking only a fixed share
+ *   of the window ahead; so a fresh failure whose best chance is near is tried near, and one whose
+ *   best chance is a payday next week waits for it.
+ */
+import { DAY_MS } from '../clock.js';
+
+/** The capabilities of recover's policy; each can be switched off (the bench's ablations). */
+export interface RecoverFeatures {
+  /** Per-customer pay-cycle belief for insufficient-funds declines. */
+  payCycle: boolean;
+  /** Value-aware stopping rule instead of fixed budgets per decline kind. */
+  valueStop: boolean;
+  /** Expected-value allocation over the remaining window instead of a fixed look-ahead. */
+  spend: boolean;
+  /** The recovery curve after a decline learned per category (today's curve as the prior). */
+  curve: boolean;
+}
+
+/**
+ * Defaults chosen on the tuning worlds (builtin, annual; `npm run bench -- simulate`): the learned
+ * recovery curve lost 0.7 and 0.2 pp of revenue there, expected-value spending of the window 1.7 pp
+ * on both against the fair-share look-ahead: both are measured (`recover-with-curve`,
+ * `recover-with-spend`) but off.
+ */
+export const DEFAULT_FEATURES: RecoverFeatures = { payCycle: true, valueStop: true, spend: false, curve: false };
+/** The policy before issue 12 (fixed budgets, pooled estimates, fixed look-ahead, fixed curve). */
+export const LEGACY_FEATURES: RecoverFeatures = { payCycle: false, valueStop: false, spend: false, curve: false };
+
+/** Default per-attempt cost, minor units (settings.attemptCost's default). */
+export const DEFAULT_ATTEMPT_COST = 25;
+/** A safety ceiling on blind retries per card and decline, whatever the amount (network caps come on top). */
+export const MAX_RETRIES_PER_CARD = 8;
+/** Below this estimated success an attempt is noise, whatever the amount. */
+export const MIN_WORTHWHILE = 0.015;
+/** Typical spacing between useful further attempts (about one pay-window), ms. */
+const FOLLOW_UP_SPACING_MS = 1 * DAY_MS;
+/** Each further attempt is worth this share of the one before (success decays with attempts). */
+const FOLLOW_UP_DECAY = 0.9;
+
+/**
+ * V(t): the chance the rest of the window still recovers the invoice if an attempt at `t` fails,
+ * from the mean estimate over the window and how many further attempts fit after `t`.
+ */
+export function continuationValue(t: number, deadline: number, meanEstimate: number, attemptsLeft: number): number {
+  const fit = Math.min(attemptsLeft, Math.floor(Math.max(0, deadline - t) / FOLLOW_UP_SPACING_MS));
+  let miss = 1;
+  let p = meanEstimate * FOLLOW_UP_DECAY;
+  for (let k = 0; k < fit; k++) {
+    miss *= 1 - p;
+    p *= FOLLOW_UP_DECAY;
+  }
+  return 1 - miss;
+}
+
+/** Stripe's zero-decimal currencies: amounts are stored in major units. */
+export const ZERO_DECIMAL_CURRENCIES: ReadonlySet<string> = new Set(
+  ['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf'],
+);
+
+/** "usd 29.00" (two decimals; zero-decimal currencies are shown as they are stored). */
+export function money(minor: number, currency: string): string {
+  const c = currency.toLowerCase();
+  return ZERO_DECIMAL_CURRENCIES.has(c) ? `${c} ${Math.round(minor)}` : `${c} ${(minor / 100).toFixed(2)}`;
+}
