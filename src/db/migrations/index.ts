@@ -3,7 +3,8 @@ import type { Migration } from './migration.js';
 import { m001Initial } from './001-initial.js';
 import { m002CardsStats } from './002-cards-stats.js';
 import { m003HistoryJobs } from './003-history-jobs.js';
+import { m004HistoryCustomer } from './004-history-customer.js';
 
 export type { Migration } from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [m001Initial, m002CardsStats, m003HistoryJobs];
+export const MIGRATIONS: readonly Migration[] = [m001Initial, m002CardsStats, m003HistoryJobs, m004HistoryCustomer];
