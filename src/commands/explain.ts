@@ -3,6 +3,7 @@
  * each attempt with its codes, each decision with its reason, the card-network caps in force,
  * the group (treatment/control), the current state and the next step. Read-only.
  */
+import { invoiceAttemptNumber } from '../attempt-number.js';
 import type { Context } from '../context.js';
 import { NotFoundError } from '../errors.js';
 import { isTerminalStatus, type Attempt, type Case, type Decision, type Job, type InboxEvent, type Store } from '../db/index.js';
@@ -23,7 +24,8 @@ const iso = (ms: number | null | undefined) => (ms === null || ms === undefined 
 const money = (n: number, cur: string) => `${(n / 100).toFixed(2)} ${cur.toUpperCase()}`;
 
 function attemptText(a: Attempt, c: Case): string {
-  const who = a.by === 'recover' ? `recover attempt ${a.n}` : `${a.by === 'stripe' ? "Stripe's" : "the customer's"} attempt`;
+  const no = invoiceAttemptNumber(c, a.n);
+  const who = `${a.by === 'recover' ? 'recover' : a.by === 'stripe' ? "Stripe's" : "the customer's"} attempt ${no}`;
   if (a.finishedAt === null) {
     return a.startedAt === null ? `${who} scheduled for ${iso(a.scheduledAt)}` : `${who} in flight since ${iso(a.startedAt)} (resumed with the same idempotency key after a restart)`;
   }
@@ -77,7 +79,8 @@ function nextStep(c: Case, pending: Attempt | undefined, jobs: Job[], settings: 
     const end = `none: the case ended ${iso(c.endedAt)} (${c.status}${c.closedReason ? `: ${c.closedReason}` : ''}${c.recoveredBy ? `, by ${c.recoveredBy}` : ''})`;
     return job ? `${end}; end-of-dunning job ${job.kind} due ${iso(job.runAt)}` : end;
   }
-  if (pending) return pending.startedAt === null ? `attempt ${pending.n} at ${iso(pending.scheduledAt)}` : `attempt ${pending.n} is in flight; it is resolved with the same idempotency key`;
+  const no = pending && invoiceAttemptNumber(c, pending.n);
+  if (pending) return pending.startedAt === null ? `attempt ${no} at ${iso(pending.scheduledAt)}` : `attempt ${no} is in flight; it is resolved with the same idempotency key`;
   switch (c.status) {
     case 'waiting_card_update':
       return `waiting for a new payment method (a card update triggers a prompt retry); dunning ends ${iso(c.dunningDeadline)}`;

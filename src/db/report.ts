@@ -57,6 +57,8 @@ export interface RecoveredCaseRow {
   recoveredBy: RecoveredBy;
   recoveredAmount: number;
   customerTimezone: string | null;
+  /** Stripe's attempt_count when the case opened (see src/attempt-number.ts). */
+  stripeAttemptCount: number;
 }
 
 /**
@@ -74,6 +76,8 @@ export interface RetryRow {
   customerTimezone: string | null;
   /** The case's outcome at `now`. */
   caseOutcome: CaseOutcome;
+  /** Stripe's attempt_count when the case opened (see src/attempt-number.ts). */
+  stripeAttemptCount: number;
 }
 
 /** A finished charge attempt with the card it used, for the network-cap audit. */
@@ -211,13 +215,13 @@ export function createReportRepo(db: Db): ReportRepo {
   const recovered = db.prepare<W, RecoveredCaseRow>(
     `SELECT c.id AS caseId, c.account_id AS accountId, c.invoice_id AS invoiceId, c.customer_id AS customerId, c.arm AS arm,
        c.currency AS currency, c.first_failed_at AS firstFailedAt, c.recovered_at AS recoveredAt, c.recovered_by AS recoveredBy,
-       c.recovered_amount AS recoveredAmount, c.customer_timezone AS customerTimezone
+       c.recovered_amount AS recoveredAmount, c.customer_timezone AS customerTimezone, c.stripe_attempt_count AS stripeAttemptCount
      FROM cases c WHERE ${COHORT} AND c.status = 'recovered' AND c.recovered_at <= :now
      ORDER BY c.recovered_at DESC, c.id DESC`,
   );
   const retries = db.prepare<W, RetryRow>(
     `SELECT c.id AS caseId, c.arm AS arm, o.n AS n, o.made_by AS by, o.outcome AS outcome, o.finished_at AS at,
-       c.customer_timezone AS customerTimezone, ${OUTCOME} AS caseOutcome
+       c.customer_timezone AS customerTimezone, ${OUTCOME} AS caseOutcome, c.stripe_attempt_count AS stripeAttemptCount
      FROM cases c JOIN attempts o ON o.case_id = c.id
      WHERE ${COHORT} AND o.outcome IN ('succeeded', 'declined') AND o.made_by IN ('recover', 'stripe') AND NOT (${OPENING})
        AND o.finished_at <= :now

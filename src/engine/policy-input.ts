@@ -40,8 +40,10 @@ export function toAttemptRecords(c: Case, attempts: readonly Attempt[]): Attempt
   // counts recover's own (manual) payments and goes on counting retries Stripe skips after a hard
   // decline (the SDK's Invoice.attempt_count doc), so it must not be read again.
   const seenStripe = done.filter((a) => a.by === 'stripe' && a.finishedAt! <= c.createdAt).length;
+  // The first of them is the invoice's first payment (the failure dunning counts from); any
+  // others were Stripe's retries before recover saw the invoice (times unknown: just after it).
   for (let i = seenStripe; i < c.stripeAttemptCount; i++) {
-    records.push({ at: c.firstFailedAt, outcome: 'failed', by: 'stripe' });
+    records.push({ at: i === seenStripe ? c.firstFailedAt : c.firstFailedAt + 1, outcome: 'failed', by: 'stripe' });
   }
   records.sort((a, b) => a.at - b.at);
   // The case's last decline is the one to react to, even if its attempt row is a placeholder.

@@ -14,7 +14,7 @@
 import { DAY_MS, HOUR_MS } from '../clock.js';
 import { earliestAllowed } from './caps.js';
 import { classifyDecline } from './classify.js';
-import { isPaid, isoDay, lastAttemptAt, lastDecline, newCardPending, retriesSoFar } from './history.js';
+import { isPaid, isoDay, lastAttemptAt, lastDecline, newCardPending, retriesSoFar, nextInvoiceAttempt } from './history.js';
 import { formatLocal, localParts, localToUtc, resolveTimezone } from './local-time.js';
 import type { Decision, Policy, PolicyInput } from './types.js';
 
@@ -47,7 +47,7 @@ function place(input: PolicyInput, desired: number, label: string, why: string):
       ? { action: 'stop', kind: 'network_cap', reason: `${label}: ${caps.reason}, so the next attempt cannot happen before the dunning deadline.` }
       : { action: 'stop', kind: 'dunning_over', reason: `${label}: the next scheduled attempt would fall after the dunning deadline (${isoDay(c.dunningDeadline)}).` };
   const attemptNumber = retriesSoFar(input) + 1;
-  let reason = `${label}: attempt ${attemptNumber}, ${why}, at ${formatLocal(tz, at)} ${tz}.`;
+  let reason = `${label}: attempt ${nextInvoiceAttempt(input)} on this invoice (retry ${attemptNumber}), ${why}, at ${formatLocal(tz, at)} ${tz}.`;
   if (at > desired && caps.rule) reason += ` Moved later by a network limit: ${caps.reason}.`;
   else if (at > desired && wait > 0) reason += ' Moved later: the issuer/network asked to wait.';
   return { action: 'retry', at, attemptNumber, reason };

@@ -24,6 +24,15 @@ export function isPaid(input: PolicyInput): boolean {
 }
 
 /** Retries made after the first failure (the first failure itself is attempt 0). */
+/**
+ * The number the next attempt has on the invoice, the one numbering recover shows everywhere:
+ * attempt 1 is the invoice's first payment (Stripe's, the failure that opened dunning), and every
+ * attempt since — Stripe's and recover's — counts, as card networks count them.
+ */
+export function nextInvoiceAttempt(input: PolicyInput): number {
+  return input.attempts.length + 1;
+}
+
 export function retriesSoFar(input: PolicyInput): number {
   let n = 0;
   for (const a of input.attempts) if (a.at > input.case.failedAt) n++;

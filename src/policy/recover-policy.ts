@@ -19,7 +19,7 @@ import { classifyDecline } from './classify.js';
 import { continuationValue, DEFAULT_ATTEMPT_COST, DEFAULT_FEATURES, MAX_RETRIES_PER_CARD } from './effort.js';
 import { MIN_WORTHWHILE, money, type RecoverFeatures } from './effort.js';
 import { makeEstimator } from './estimate.js';
-import { isPaid, isoDay, lastDecline, newCardPending, pct, retriesOnCurrentCard, retriesSoFar } from './history.js';
+import { isPaid, isoDay, lastDecline, newCardPending, pct, retriesOnCurrentCard, retriesSoFar, nextInvoiceAttempt } from './history.js';
 import { formatLocal, resolveTimezone } from './local-time.js';
 import {
   BUDGET,
@@ -56,6 +56,7 @@ function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
   if (now >= deadline) return { action: 'stop', kind: 'dunning_over', reason: `Dunning ended at ${isoDay(deadline)}; no further attempts.` };
   const retries = retriesSoFar(input);
   const attemptNumber = retries + 1;
+  const nth = `Attempt ${nextInvoiceAttempt(input)} on this invoice (retry ${attemptNumber}`;
 
   if (newCardPending(input)) {
     const from = Math.max(now, (input.cardUpdatedAt ?? now) + NEW_CARD_SETTLE_MS);
@@ -71,7 +72,7 @@ function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
       estimate: est,
       learnAs: { category: 'new_card', attemptNumber: 1, at: slot.at, timezone: tz },
       reason:
-        `A new payment method arrived (${formatLocal(tz, input.cardUpdatedAt ?? now)}). Attempt ${attemptNumber} of at most ${retries + BUDGET.new_card}: ` +
+        `A new payment method arrived (${formatLocal(tz, input.cardUpdatedAt ?? now)}). ${nth} of at most ${retries + BUDGET.new_card}): ` +
         `retrying on it at the first allowed time, ${formatLocal(tz, slot.at)} ${where}: ${pct(est)} estimated success (new card).` +
         (caps.notBefore > from ? ` Held back until then by a network limit: ${caps.reason}.` : ''),
     };
@@ -178,9 +179,9 @@ function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
   const seen = observations(input.stats, cat);
   const parts = [
     f.valueStop
-      ? `${cls.label}. Attempt ${attemptNumber}: worth trying while the next attempt's estimated success × ` +
+      ? `${cls.label}. ${nth}): worth trying while the next attempt's estimated success × ` +
         `${money(c.amount, c.currency)} due beats its cost (${money(cost, c.currency)}), at most ${maxTotal}.`
-      : `${cls.label}. Attempt ${attemptNumber} of at most ${maxTotal}.`,
+      : `${cls.label}. ${nth} of at most ${maxTotal}).`,
     `Chose ${formatLocal(tz, slot.at)} ${where}: ${pct(est)} estimated success${tags.length ? ` (${tags.join(', ')})` : ''}` +
       (chosen === 0 ? '.' : ` vs ${pct(means[0])} ${firstLabel}.`),
   ];

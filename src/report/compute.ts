@@ -90,6 +90,8 @@ interface CaseRetries {
   count: number;
   /** Retries up to and including the first success; null if none succeeded. */
   successOrdinal: number | null;
+  /** The succeeding attempt's number on the invoice (src/attempt-number.ts), for the feed. */
+  successAttempt: number | null;
 }
 
 export function computeReport(input: ReportInput): Report {
@@ -113,24 +115,31 @@ export function computeReport(input: ReportInput): Report {
       h.successes++;
     }
   };
+  // Attempt numbers on the invoice (src/attempt-number.ts): the k-th retry of a case that opened
+  // on Stripe's attempt m is attempt m + k (m = 1 unless Stripe had retried before recover).
+  const first = (stripeAttemptCount: number | undefined) => Math.max(1, stripeAttemptCount ?? 1);
   for (const r of input.retries) {
     let c = perCase.get(r.caseId);
-    if (!c) perCase.set(r.caseId, (c = { arm: r.arm, resolved: isResolved(r.caseOutcome), count: 0, successOrdinal: null }));
+    if (!c) perCase.set(r.caseId, (c = { arm: r.arm, resolved: isResolved(r.caseOutcome), count: 0, successOrdinal: null, successAttempt: null }));
     c.count++;
     const success = r.outcome === 'succeeded';
-    if (success && c.successOrdinal === null) c.successOrdinal = c.count;
-    count(c.count, r.at, r.customerTimezone, success);
+    const no = c.count + first(r.stripeAttemptCount);
+    if (success && c.successOrdinal === null) [c.successOrdinal, c.successAttempt] = [c.count, no];
+    count(no, r.at, r.customerTimezone, success);
   }
   // A recovery by a retry always had a successful attempt, even if only invoice.paid recorded it.
   for (const r of recovered) {
     if (r.recoveredBy === 'customer') continue;
     let c = perCase.get(r.caseId);
-    if (!c) perCase.set(r.caseId, (c = { arm: r.arm, resolved: true, count: 0, successOrdinal: null }));
+    if (!c) perCase.set(r.caseId, (c = { arm: r.arm, resolved: true, count: 0, successOrdinal: null, successAttempt: null }));
     if (c.successOrdinal !== null) continue;
     c.count++;
     c.successOrdinal = c.count;
-    count(c.count, r.recoveredAt, r.customerTimezone, true);
+    c.successAttempt = c.count + first(r.stripeAttemptCount);
+    count(c.successAttempt, r.recoveredAt, r.customerTimezone, true);
   }
+  // Attempt 1 (the first payment) is never a retry: the breakdown starts at the first retried number.
+  while (byN.length && byN[0].attempts === 0) byN.shift();
   for (const row of [...byN, ...byHour]) row.rate = ratio(row.successes, row.attempts);
 
   // Retries per arm: on recovered invoices (up to the success), and on all resolved cases.
@@ -156,7 +165,7 @@ export function computeReport(input: ReportInput): Report {
     customerId: r.customerId,
     amount: r.recoveredAmount,
     currency: r.currency,
-    attempt: r.recoveredBy === 'customer' ? null : (perCase.get(r.caseId)?.successOrdinal ?? null),
+    attempt: r.recoveredBy === 'customer' ? null : (perCase.get(r.caseId)?.successAttempt ?? null),
     by: r.recoveredBy,
     how: HOW[r.recoveredBy],
     arm: r.arm,

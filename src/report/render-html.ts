@@ -159,7 +159,7 @@ export function renderHtml(r: Report): string {
     revenueSection(r),
     `<div class="grid2">`,
     `<section class="card" id="by-attempt"><h2>Success by attempt number</h2>${
-      attemptBars.length ? barChart({ id: 'chart-attempts', title: 'Success rate by attempt number', bars: attemptBars, tick: (v) => `${Math.round(v * 100)}%`, yMax: 1 }) : '<p class="note">No retry yet.</p>'
+      attemptBars.length ? barChart({ id: 'chart-attempts', title: 'Success rate by attempt number (1 = the failed first payment)', bars: attemptBars, tick: (v) => `${Math.round(v * 100)}%`, yMax: 1 }) : '<p class="note">No retry yet.</p>'
     }<p class="note">Share of retries that succeeded; attempt 1 is the first retry after the failure.</p></section>`,
     `<section class="card" id="by-hour"><h2>Success rate by local hour</h2>` +
       barChart({ id: 'chart-hours', title: 'Success rate by local hour of day', bars: hourBars, tick: percent, yMax: 1 }) +

@@ -88,8 +88,8 @@ export function printReport(r: Report, out: TextSink): void {
   }
   if (b.byAttemptNumber.length > 0) {
     out.table(
-      ['attempt', 'attempts', 'succeeded', 'success rate'],
-      b.byAttemptNumber.map((a) => [a.n === 1 ? '1 (first retry)' : String(a.n), int(a.attempts), int(a.successes), pct(a.rate)]),
+      ['attempt on the invoice (1 = first payment)', 'attempts', 'succeeded', 'success rate'],
+      b.byAttemptNumber.map((a) => [String(a.n), int(a.attempts), int(a.successes), pct(a.rate)]),
     );
   }
   if (b.byHour.some((x) => x.attempts > 0)) {

@@ -43,7 +43,7 @@ describe('recover run / recover explain (CLI)', () => {
     expect(mid.stdout).toContain("group: treatment: retried by recover's policy");
     expect(mid.stdout).toMatch(/Visa: at most 15 attempts on this card in 30 days \(1 used\)/);
     expect(mid.stdout).toMatch(/event invoice\.payment_failed \(evt_\w+\) — processed/);
-    expect(mid.stdout).toMatch(/Stripe's attempt: declined 50\.00 USD \(insufficient_funds/);
+    expect(mid.stdout).toMatch(/Stripe's attempt 1: declined 50\.00 USD \(insufficient_funds/);
     expect(mid.stdout).toMatch(/decision: retry at 2026-01-\d\dT\d\d:00:00Z — insufficient_funds/);
     expect(mid.stdout).toMatch(/next: attempt 2 at 2026-01-/);
     await w.advance(6 * DAY);

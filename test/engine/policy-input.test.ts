@@ -5,6 +5,7 @@
  * after a non-retryable decline "attempt_count will continue to increment" without a charge.
  */
 import { describe, expect, it } from 'vitest';
+import { invoiceAttemptNumber } from '../../src/attempt-number.js';
 import { toAttemptRecords } from '../../src/engine/policy-input.js';
 import { caseInput, open, T0 } from '../db/helpers.js';
 
@@ -36,5 +37,24 @@ describe('toAttemptRecords', () => {
     // A Smart Retry recover sees later (a charge.failed webhook) counts once, as Stripe's.
     store.attempts.record({ caseId: id, by: 'stripe', outcome: 'declined', at: T0 + 3 * HOUR, chargeId: 'ch_3', declineCode: 'insufficient_funds' });
     expect(count()).toEqual(['stripe', 'stripe', 'recover', 'recover', 'stripe']);
+  });
+});
+
+describe('one attempt numbering', () => {
+  it('counts Stripe\'s retries before the takeover as retries, and numbers attempts on the invoice', () => {
+    const store = open();
+    const input = caseInput({ stripeAttemptCount: 3, firstFailedAt: T0 - 3 * HOUR });
+    store.accounts.upsert({ id: input.accountId, environment: 'test', kind: 'main' });
+    const { id } = store.cases.upsert(input);
+    // The opening row is Stripe's third attempt (its second retry).
+    store.attempts.record({ caseId: id, by: 'stripe', outcome: 'declined', at: T0 - HOUR, chargeId: 'ch_3', declineCode: 'insufficient_funds' });
+    const c = store.cases.get(id)!;
+    const records = toAttemptRecords(c, store.attempts.listForCase(id));
+    expect(records).toHaveLength(3);
+    expect(records.filter((r) => r.at > c.firstFailedAt)).toHaveLength(2); // the policy's retries so far
+    // recover's first retry is row n = 2 (key …:2) and attempt 4 on the invoice.
+    expect(invoiceAttemptNumber(c, 1)).toBe(3);
+    expect(invoiceAttemptNumber(c, 2)).toBe(4);
+    expect(invoiceAttemptNumber({ stripeAttemptCount: 1 }, 2)).toBe(2);
   });
 });

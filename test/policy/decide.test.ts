@@ -22,7 +22,7 @@ describe('decide: recover (treatment)', () => {
     expect(local.hour).toBeLessThan(12);
     expect(d.attemptNumber).toBe(1);
     expect(d.reason).toMatch(
-      /^insufficient_funds \(soft\)\. Attempt 1: worth trying while the next attempt's estimated success × usd 29\.00 due beats its cost \(usd 0\.25\), at most 8\. Chose \w{3} \d+ Jan \d\d:00 America\/Chicago: \d+% estimated success \(.*morning\) vs \d+% at the earliest allowed time \(Wed 7 Jan 08:00\)\./,
+      /^insufficient_funds \(soft\)\. Attempt 2 on this invoice \(retry 1\): worth trying while the next attempt's estimated success × usd 29\.00 due beats its cost \(usd 0\.25\), at most 8\. Chose \w{3} \d+ Jan \d\d:00 America\/Chicago: \d+% estimated success \(.*morning\) vs \d+% at the earliest allowed time \(Wed 7 Jan 08:00\)\./,
     );
     expect(d.reason).toContain('Pay-cycle belief from 1 charge of this customer: no clear pattern yet');
     expect(d.estimate).toBeGreaterThan(0);
@@ -97,7 +97,7 @@ describe('decide: recover (treatment)', () => {
     const d = makeRecoverDecide(LEGACY_FEATURES)(makeInput({ attempts }));
     expect(d).toMatchObject({ action: 'wait', kind: 'needs_card_update' });
     expect(d.reason).toContain(`All ${BUDGET.funds} retries`);
-    expect(retry(makeRecoverDecide(LEGACY_FEATURES)(makeInput())).reason).toMatch(/^insufficient_funds \(soft\)\. Attempt 1 of at most 5\. Chose .*\(payday.*morning\)/);
+    expect(retry(makeRecoverDecide(LEGACY_FEATURES)(makeInput())).reason).toMatch(/^insufficient_funds \(soft\)\. Attempt 2 on this invoice \(retry 1 of at most 5\)\. Chose .*\(payday.*morning\)/);
   });
 
   it('value-aware stopping: a small invoice stops sooner than a large one, and says what the attempt was worth', () => {

@@ -59,15 +59,15 @@ describe.skipIf(skip)('the HTML report in chromium', () => {
     expect(requests).toEqual([pathToFileURL(file).href]);
     expect(await page.title()).toBe('recover report 2026-02-01 – 2026-02-28');
 
-    // Success by attempt number: 3 bars, 1/9, 3/6, 1/2.
+    // Success by attempt number on the invoice (1 = the failed first payment): 3 bars, 1/9, 3/6, 1/2.
     expect(await page.locator('#chart-attempts .bar').count()).toBe(3);
     expect(await attrs(page, '#chart-attempts .bar', ['n', 'attempts', 'successes'])).toEqual([
-      { n: '1', attempts: '9', successes: '1' },
-      { n: '2', attempts: '6', successes: '3' },
-      { n: '3', attempts: '2', successes: '1' },
+      { n: '2', attempts: '9', successes: '1' },
+      { n: '3', attempts: '6', successes: '3' },
+      { n: '4', attempts: '2', successes: '1' },
     ]);
     expect(await page.locator('#chart-attempts .bar text.value').allTextContents()).toEqual(['11%', '50%', '50%']);
-    expect(await page.locator('#chart-attempts .bar text.label').allTextContents()).toEqual(['1', '2', '3']);
+    expect(await page.locator('#chart-attempts .bar text.label').allTextContents()).toEqual(['2', '3', '4']);
     // Bars are drawn in proportion: 50% is 4.5 × as tall as 11.1%.
     const heights = await page.$$eval('#chart-attempts .bar rect', (rs) => rs.map((r) => (r as unknown as { getBBox(): { width: number; height: number } }).getBBox().height));
     expect(heights[0]).toBeGreaterThan(0);

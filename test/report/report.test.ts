@@ -165,13 +165,15 @@ describe('recover report on a hand-computed case set', () => {
       { key: 'amex', cases: 1, resolved: 1, recovered: 0, inDunning: 0, rate: 0, recoveredAmount: {} }, // T9
       { key: 'unknown', cases: 1, resolved: 0, recovered: 0, inDunning: 1, rate: null, recoveredAmount: {} }, // T10
     ]);
+    // Numbered on the invoice (src/attempt-number.ts): attempt 1 is the failed first payment, so
+    // a case's first retry is attempt 2.
     expect(b.byAttemptNumber).toEqual([
       // 1st retries: T1 ✗, T2 ✓, T3 ✗, T5 ✗, T7 ✗, T8 ✗, C1 ✗, C2 ✗, C3 ✗
-      { n: 1, attempts: 9, successes: 1, rate: 1 / 9 },
+      { n: 2, attempts: 9, successes: 1, rate: 1 / 9 },
       // 2nd: T1 ✓, T3 ✗, T5 ✗, C1 ✓, C2 ✓ (paid, seen only as invoice.paid), C3 ✗
-      { n: 2, attempts: 6, successes: 3, rate: 0.5 },
+      { n: 3, attempts: 6, successes: 3, rate: 0.5 },
       // 3rd: T3 ✓, T5 ✗
-      { n: 3, attempts: 2, successes: 1, rate: 0.5 },
+      { n: 4, attempts: 2, successes: 1, rate: 0.5 },
     ]);
     const hours = b.byHour.filter((x) => x.attempts > 0);
     expect(hours).toEqual([
@@ -186,12 +188,12 @@ describe('recover report on a hand-computed case set', () => {
 
     // Feed: most recent recovery first.
     expect(r.feed.map((f) => [f.invoiceId, f.customerId, f.at, f.amount, f.currency, f.attempt, f.by])).toEqual([
-      ['in_T3', 'cus_T3', D(10, 3), 3000, 'jpy', 3, 'recover'],
-      ['in_C2', 'cus_C2', D(9, 12), 2000, 'usd', 2, 'stripe'],
+      ['in_T3', 'cus_T3', D(10, 3), 3000, 'jpy', 4, 'recover'],
+      ['in_C2', 'cus_C2', D(9, 12), 2000, 'usd', 3, 'stripe'],
       ['in_T4', 'cus_T4', D(7, 18), 1500, 'usd', null, 'customer'],
-      ['in_C1', 'cus_C1', D(6, 0), 1000, 'usd', 2, 'stripe'],
-      ['in_T2', 'cus_T2', D(5, 8), 500, 'eur', 1, 'recover'],
-      ['in_T1', 'cus_T1', D(4, 15), 1000, 'usd', 2, 'recover'],
+      ['in_C1', 'cus_C1', D(6, 0), 1000, 'usd', 3, 'stripe'],
+      ['in_T2', 'cus_T2', D(5, 8), 500, 'eur', 2, 'recover'],
+      ['in_T1', 'cus_T1', D(4, 15), 1000, 'usd', 3, 'recover'],
     ]);
 
     // Timeline: every day of February, recoveries on the 4th, 5th, 6th, 7th, 9th, 10th.
@@ -279,7 +281,7 @@ describe('recover report on a hand-computed case set', () => {
     expect(lines).toContain('headline,,recovered_amount,3000,jpy');
     expect(lines).toContain('lift,control,resolved,3,');
     expect(lines).toContain('decline_code,insufficient_funds,cases,7,');
-    expect(lines).toContain('attempt_number,2,successes,3,');
+    expect(lines).toContain('attempt_number,3,successes,3,');
     expect(lines).toContain('feed,in_T4,how,customer,');
 
     const dir = tempDir();
