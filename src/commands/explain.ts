@@ -143,7 +143,7 @@ export function explainCase(store: Store, c: Case, now: number) {
 }
 
 export async function runExplain(invoiceId: string, opts: ExplainOptions, ctx: Context): Promise<void> {
-  const store = ctx.db;
+  const store = ctx.readDb; // explain only reads: never creates a database or changes a file's mode
   const c = store.cases.getByInvoice(invoiceId, opts.account);
   if (!c) throw new NotFoundError(`no case for invoice ${invoiceId} in ${ctx.globals.db}`);
   const x = explainCase(store, c, ctx.clock.now());

@@ -24,7 +24,12 @@ export interface SimulateOptions {
 
 /** The part of the command context this command uses (the CLI's Output satisfies it). */
 export interface SimulateContext {
-  out: { line(text: string): void; result(value: unknown): void };
+  out: {
+    line(text: string): void;
+    result(value: unknown): void;
+    /** Progress on a terminal (stderr); the CLI's Output shows nothing when piped or under --json. */
+    spinner?(text: string): { update(text: string): void; stop(): void };
+  };
 }
 
 function int(flag: string, value: number | string | undefined, min: number, max: number, fallback: number): number {
@@ -37,15 +42,21 @@ function int(flag: string, value: number | string | undefined, min: number, max:
 export async function runSimulate(options: SimulateOptions, ctx: SimulateContext): Promise<SimulationReport> {
   const policies = options.policy === undefined ? DEFAULT_POLICIES : options.policy.split(',').reduce<string[]>(joinFixedDays, []);
   if (policies.length === 0) throw badValue('--policy', options.policy, 'one or more of recover, fixed:<days>,..., daily[:N], smart-like, comma-separated');
-  const report = await runSimulation({
-    policies,
-    world: options.world,
+  const count = int('--count', options.count, 1, 200000, 2000);
+  const numbers = {
     seed: int('--seed', options.seed, 0, 4294967295, 1),
-    count: int('--count', options.count, 1, 200000, 2000),
+    count,
     days: int('--days', options.days, 1, 365, 30),
     dunningDays: int('--dunning-days', options.dunningDays, 1, 120, 30),
     warm: int('--warm', options.warm, 0, 365, 0),
-  });
+  };
+  const spinner = ctx.out.spinner?.('Simulating…');
+  const report = await runSimulation({
+    policies,
+    world: options.world,
+    ...numbers,
+    onPolicy: (name, i, n) => spinner?.update(`Simulating ${name} (${i}/${n}) over ${count} failed invoices…`),
+  }).finally(() => spinner?.stop());
   if (options.json) {
     ctx.out.result(report);
   } else {

@@ -96,7 +96,7 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
       if (version < MIGRATIONS.length) {
         throw new ConfigError(
           `database ${path} is at schema ${version} and needs upgrading to ${MIGRATIONS.length}, which a read-only open cannot do`,
-          'run any recover command that writes (e.g. `recover status`) once',
+          'run a recover command that opens it for writing once, e.g. `recover takeover --dry-run` (it migrates the schema and changes nothing else)',
         );
       }
     } else {

@@ -40,6 +40,8 @@ export interface SimulationOptions {
   settings?: Partial<PolicySettings>;
   /** Warm the learned state on failures over this many earlier days first (0 = cold start). */
   warm?: number;
+  /** Called as each policy starts (1-based `index` of `total`): progress on a terminal. */
+  onPolicy?: (name: string, index: number, total: number) => void;
 }
 
 export async function runSimulation(opts: SimulationOptions = {}): Promise<SimulationReport> {
@@ -58,7 +60,12 @@ export async function runSimulation(opts: SimulationOptions = {}): Promise<Simul
   const settings: PolicySettings = { ...DEFAULT_SIM_SETTINGS, ...opts.settings, dunningDays };
   const warm = opts.warm ?? 0;
   const results = [];
-  for (const policy of policies) {
+  for (const [i, policy] of policies.entries()) {
+    if (opts.onPolicy) {
+      opts.onPolicy(policy.name, i + 1, policies.length);
+      // A policy's run is one synchronous computation: let the terminal show the progress first.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     const learns = policy.name.startsWith('recover');
     const stats = new Map<string, StatCounts>();
     if (learns && warm > 0) {

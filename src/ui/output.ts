@@ -104,7 +104,10 @@ export class Output {
     return {
       update: (t) => {
         current = redactText(t);
-        if (s) s.text = current;
+        if (s) {
+          s.text = current;
+          s.render(); // at once: the caller may be about to block the event loop (simulate)
+        }
       },
       succeed: (t) => end('succeed', t),
       fail: (t) => end('fail', t),

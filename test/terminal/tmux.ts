@@ -4,16 +4,13 @@
  * send-keys, the screen read with capture-pane. Waits poll the screen until the text appears or a
  * timeout passes — never a fixed sleep — so a busy machine only makes a test slower, not flaky.
  *
- * The CLI is bin/recover itself (its SIGINT handler and exit code), pointed at the sources
- * transpiled by the child-build helper instead of dist/, so the test never runs a stale build.
+ * The CLI is bin/recover itself (its SIGINT handler and exit code), as the child-build helper
+ * builds it over the transpiled sources instead of dist/, so the test never runs a stale build.
  */
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach } from 'vitest';
-import { childModule } from '../helpers/child-build.js';
+import { buildChildCli } from '../helpers/child-build.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const SOCKET = `recover-test-${process.pid}`;
 const live: string[] = [];
 let seq = 0;
@@ -31,18 +28,6 @@ afterEach(() => {
 
 function tmux(...args: string[]): string {
   return execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8' });
-}
-
-/** bin/recover, with its import pointed at the transpiled sources. */
-function launcher(): string {
-  const main = childModule('src/main.js');
-  const file = path.join(path.dirname(path.dirname(main)), 'bin-recover.mjs');
-  if (!fs.existsSync(file)) {
-    const text = fs.readFileSync(path.join(ROOT, 'bin/recover'), 'utf8').replace('../dist/src/main.js', './src/main.js');
-    fs.writeFileSync(`${file}.${process.pid}`, text);
-    fs.renameSync(`${file}.${process.pid}`, file);
-  }
-  return file;
 }
 
 export function hasTmux(): boolean {
@@ -79,7 +64,7 @@ export function startRecover(args: string[], o: { env?: Record<string, string>; 
   // The exit code is printed after the command so the test can read it off the screen. The shell
   // traps SIGINT (a handler, reset to the default in the child at exec) so a Ctrl-C reaches the
   // CLI and the shell survives to print the code.
-  const cmd = `trap : INT; env -i ${envArgs} ${quote(process.execPath)} ${quote(launcher())} ${args.map(quote).join(' ')}; echo "[exit $?]"; sleep 3600`;
+  const cmd = `trap : INT; env -i ${envArgs} ${quote(process.execPath)} ${quote(buildChildCli())} ${args.map(quote).join(' ')}; echo "[exit $?]"; sleep 3600`;
   tmux('new-session', '-d', '-s', name, '-x', String(o.width ?? 80), '-y', String(o.height ?? 40), 'sh', '-c', cmd);
   live.push(name);
   const screen = () => tmux('capture-pane', '-p', '-J', '-t', name).replace(/\s+$/, '');

@@ -118,6 +118,13 @@ describe.skipIf(!hasTmux() && !process.env.CI)('the wizard in a terminal', () =>
     for (const line of statusRows) expect([...line].length, line).toBeLessThanOrEqual(80);
   });
 
+  it('simulate shows its progress on a terminal, then the table', async () => {
+    const p = startRecover(['simulate', '--count', '4000', '--policy', 'recover,smart-like']);
+    await p.waitFor(/Simulating (recover|smart-like) \([12]\/2\) over 4000 failed invoices/, 60_000);
+    expect(await p.exitCode(120_000)).toBe(0);
+    expect(p.screen()).toMatch(/smart-like/);
+  }, 150_000);
+
   it('Ctrl-C during the demo (spinner running): one line, exit 130, no stack trace', async () => {
     const dir = tempDb().replace(/recover\.db$/, '');
     const p = startRecover(['--db', `${dir}demo.db`, 'demo', '--customers', '200', '--days', '60']);
