@@ -6,20 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon/daemon.js';
-import type { SeedInput } from '../../src/emulator/index.js';
 import { createGateway } from '../../src/stripe/index.js';
 import { REQUIRED_PERMISSIONS } from '../../src/stripe/permissions.js';
-import { HOUR, KEY, startWorld } from './helpers.js';
+import { HOUR, KEY, LATER, oneCustomer, startWorld } from './helpers.js';
 
-const seed: SeedInput = {
-  account: {
-    customers: [{
-      id: 'cus_at1', timezone: 'America/Chicago', country: 'US',
-      payment_methods: [{ id: 'pm_at1', brand: 'visa', behaviour: { type: 'schedule', decline: { decline_code: 'insufficient_funds' }, succeed_after: '+1d' } }],
-      subscriptions: [{ id: 'sub_at1', price: 3000, invoices: [{ id: 'in_at1', amount: 3000, created: '+10m' }] }],
-    }],
-  },
-};
+const seed = oneCustomer('at1', LATER('+1d'));
 
 describe('attribution after a crash', () => {
   it('the reconciler leaves an in-flight attempt to the executor: recovered by recover, not by the customer', async () => {

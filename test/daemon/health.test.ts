@@ -5,17 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { evaluateHealth, OVERDUE_TOLERANCE_MS } from '../../src/daemon/health.js';
-import type { SeedInput } from '../../src/emulator/index.js';
-import { HOUR, startWorld } from './helpers.js';
+import { HOUR, oneCustomer, SOFT, startWorld } from './helpers.js';
 
-const seed: SeedInput = {
-  account: {
-    customers: [{
-      id: 'cus_hz1', payment_methods: [{ id: 'pm_hz1', behaviour: { type: 'decline', decline_code: 'insufficient_funds' } }],
-      subscriptions: [{ id: 'sub_hz1', price: 2000, invoices: [{ id: 'in_hz1', amount: 2000, created: '+10m' }] }],
-    }],
-  },
-};
+const seed = oneCustomer('hz1', SOFT);
 
 describe('health', () => {
   it('an attempt overdue beyond the tolerance makes /healthz 503, naming it', async () => {

@@ -135,3 +135,23 @@ export async function customerIn(arm: 'treatment' | 'control', share: number, pr
   const { assignArm } = await import('../../src/policy/index.js');
   for (let i = 0; ; i++) if (assignArm(`cus_${prefix}${i}`, share) === arm) return `cus_${prefix}${i}`;
 }
+
+export const SOFT = { type: 'decline', decline_code: 'insufficient_funds' };
+export const LATER = (after: string) => ({ type: 'schedule', decline: { decline_code: 'insufficient_funds' }, succeed_after: after });
+
+/**
+ * One customer (Chicago, a Visa card with `behaviour`) whose subscription invoice `in_<tag>` of
+ * 30.00 USD is created 10 min after the clock start and fails on its first attempt an hour later.
+ */
+export function oneCustomer(tag: string, behaviour: Record<string, unknown>, start?: string): SeedInput {
+  return {
+    ...(start ? { start } : {}),
+    account: {
+      customers: [{
+        id: `cus_${tag}`, timezone: 'America/Chicago', country: 'US',
+        payment_methods: [{ id: `pm_${tag}`, brand: 'visa', behaviour: behaviour as never }],
+        subscriptions: [{ id: `sub_${tag}`, price: 3000, invoices: [{ id: `in_${tag}`, amount: 3000, created: '+10m' }] }],
+      }],
+    },
+  };
+}

@@ -9,18 +9,9 @@ import { join, dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { installation, openStore } from '../../src/db/index.js';
 import { Daemon } from '../../src/daemon/daemon.js';
-import type { SeedInput } from '../../src/emulator/index.js';
-import { HOUR, startWorld, stripeApi } from './helpers.js';
+import { HOUR, LATER, oneCustomer, startWorld, stripeApi } from './helpers.js';
 
-const seed = (tag: string): SeedInput => ({
-  account: {
-    customers: [{
-      id: `cus_${tag}`, timezone: 'America/Chicago', country: 'US',
-      payment_methods: [{ id: `pm_${tag}`, brand: 'visa', behaviour: { type: 'schedule', decline: { decline_code: 'insufficient_funds' }, succeed_after: '+1d' } }],
-      subscriptions: [{ id: `sub_${tag}`, price: 3000, invoices: [{ id: `in_${tag}`, amount: 3000, created: '+10m' }] }],
-    }],
-  },
-});
+const seed = (tag: string) => oneCustomer(tag, LATER('+1d'));
 
 describe('installation id', () => {
   it('stamps managed invoices; a copy of the database refuses to start until adopted', async () => {

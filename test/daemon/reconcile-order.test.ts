@@ -4,17 +4,9 @@
  * a reconcile stopped part-way is not recorded as done.
  */
 import { describe, expect, it } from 'vitest';
-import type { SeedInput } from '../../src/emulator/index.js';
-import { HOUR, startWorld } from './helpers.js';
+import { HOUR, oneCustomer, SOFT, startWorld } from './helpers.js';
 
-const seed: SeedInput = {
-  account: {
-    customers: [{
-      id: 'cus_ro1', payment_methods: [{ id: 'pm_ro1', behaviour: { type: 'decline', decline_code: 'insufficient_funds' } }],
-      subscriptions: [{ id: 'sub_ro1', price: 2000, invoices: [{ id: 'in_ro1', amount: 2000, created: '+10m' }] }],
-    }],
-  },
-};
+const seed = oneCustomer('ro1', SOFT);
 
 describe('pass order and a stopped reconcile', () => {
   it('a due attempt runs before the reconcile; stopping mid-reconcile leaves it due', async () => {

@@ -4,25 +4,11 @@ import { Daemon } from '../../src/daemon/daemon.js';
 import type { SeedInput } from '../../src/emulator/index.js';
 import { createGateway } from '../../src/stripe/index.js';
 import { REQUIRED_PERMISSIONS } from '../../src/stripe/permissions.js';
-import { DAY, HOUR, KEY, startWorld, stripeApi, type World } from './helpers.js';
+import { DAY, HOUR, KEY, LATER, SOFT, oneCustomer as base, startWorld, stripeApi, type World } from './helpers.js';
 
 const START = '2026-01-05T00:00:00Z';
 
-function oneCustomer(tag: string, behaviour: Record<string, unknown>): SeedInput {
-  return {
-    start: START,
-    account: {
-      customers: [{
-        id: `cus_${tag}`, timezone: 'America/Chicago', country: 'US',
-        payment_methods: [{ id: `pm_${tag}`, brand: 'visa', behaviour: behaviour as never }],
-        subscriptions: [{ id: `sub_${tag}`, price: 3000, invoices: [{ id: `in_${tag}`, amount: 3000, created: '+10m' }] }],
-      }],
-    },
-  };
-}
-
-const SOFT = { type: 'decline', decline_code: 'insufficient_funds' };
-const LATER = (after: string) => ({ type: 'schedule', decline: { decline_code: 'insufficient_funds' }, succeed_after: after });
+const oneCustomer = (tag: string, behaviour: Record<string, unknown>) => base(tag, behaviour, START);
 
 async function setEndpoint(w: World, disabled: boolean): Promise<void> {
   await w.gw.webhookEndpoints.update(w.store.settings.require().webhookEndpointId!, { disabled });
