@@ -81,7 +81,11 @@ export async function runGoLive(opts: GoLiveOptions, ctx: Context): Promise<void
     const first = `${failed[0]!.case.invoiceId}: ${failed[0]!.detail}`;
     throw new WorkError(`not switched: Stripe refused to pause ${failed.length} invoices (${first}); those paused are kept`, 'run recover go-live again');
   }
-  db.settings.set({ ...db.settings.require(), mode: target });
+  // Going live assigns the arms for the lift (unless a live takeover already did): cases that fail
+  // from now on are the report's like-for-like cohorts; the shadow-era ones are the backlog.
+  const saved = db.settings.require();
+  const assigned = target === 'live' && saved.armsAssignedAt === undefined ? { armsAssignedAt: now() } : {};
+  db.settings.set({ ...saved, mode: target, ...assigned });
   out.result({ mode: target, switched: true, checks, handedOver: tally });
   const daemon = target === 'live' ? 'starts' : 'stops';
   out.line(`Mode is now ${target}. A running daemon ${daemon} charging at its next pass.`);

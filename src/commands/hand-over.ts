@@ -5,7 +5,8 @@
  * Each invoice is re-read first: one paid or voided since is left alone (nothing to retry), and one
  * the merchant paused by hand (auto_advance=false without our metadata) stays as the merchant set it.
  */
-import { isTerminalStatus, type Case, type Store } from '../db/index.js';
+import { INSTALLATION_KEY, MANAGED_KEY, managedMetadata } from '../engine/managed.js';
+import { installation, isTerminalStatus, type Case, type Store } from '../db/index.js';
 import { recoverRetries } from '../engine/decision.js';
 import type { Settings } from '../config/settings.js';
 import { InvalidRequest, NotFound, type StripeGateway } from '../stripe/index.js';
@@ -61,11 +62,17 @@ export async function handOver(
   gw: StripeGateway, store: Store, cases: Case[], o: { pause: boolean; runId: string; now: () => number },
 ): Promise<HandOverResult[]> {
   const account = accountHeader(store);
+  const installationId = installation(store.meta, store.path).id;
   return eachLimited(cases, async (c): Promise<HandOverResult> => {
     const ctx = { account: account(c) };
     try {
       const inv = await gw.invoices.retrieve(c.invoiceId, {}, ctx);
       const ours = inv.metadata?.recover_managed === 'true';
+      const owner = inv.metadata?.[INSTALLATION_KEY];
+      if (owner && owner !== installationId) {
+        // Another installation (a second copy of this database) manages it: never touch it here.
+        return { case: c, outcome: 'failed', detail: `managed by another recover installation (${owner})` };
+      }
       if (inv.status !== 'open') {
         if (!o.pause) store.cases.update(c.id, { pausedStripe: false });
         return { case: c, outcome: 'not_open', detail: inv.status ?? 'unknown' };
@@ -79,7 +86,7 @@ export async function handOver(
       await gw.invoices.update(
         c.invoiceId,
         // '' deletes a metadata key (Stripe: "set a key's value to an empty string to unset it").
-        { auto_advance: !o.pause, metadata: { recover_managed: o.pause ? 'true' : '' } },
+        { auto_advance: !o.pause, metadata: o.pause ? managedMetadata(installationId) : { [MANAGED_KEY]: '', [INSTALLATION_KEY]: '' } },
         { ...ctx, idempotencyKey: `recover:${verb}:${o.runId}:${c.accountId}:${c.invoiceId}` },
       );
       store.tx(() => {

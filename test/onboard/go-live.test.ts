@@ -41,8 +41,10 @@ describe('recover go-live', () => {
     expect(s.store().settings.require().mode).toBe('live');
     const after = inv();
     for (const c of exposed) {
-      expect(after.get(c.invoiceId), c.invoiceId).toMatchObject({ auto_advance: false, metadata: { recover_managed: 'true' } });
+      expect(after.get(c.invoiceId), c.invoiceId).toMatchObject({ auto_advance: false, metadata: { recover_managed: 'true', recover_installation: expect.stringMatching(/^inst_/) } });
     }
+    // Going live assigns the arms for the report's like-for-like lift.
+    expect(s.store().settings.require().armsAssignedAt).toBe(s.clock.now());
     const t0 = s.emu.now();
     await s.emu.advance(15 * DAY);
     const retried = new Set(s.emu.state().charges.filter((c) => c.source === 'smart_retry' && c.created > t0).map((c) => c.invoice));
