@@ -3,7 +3,7 @@
  * SIGINT/SIGTERM, or `--once` for one pass (cron-driven deployments). See src/daemon/.
  */
 import type { Context } from '../context.js';
-import { badValue } from '../errors.js';
+import { badValue, UsageError } from '../errors.js';
 import { EmulatorClock, type DaemonClock } from '../daemon/clock.js';
 import { Daemon } from '../daemon/daemon.js';
 import { DEFAULT_RECONCILE_CRON, parseCron } from '../daemon/reconciler.js';
@@ -88,7 +88,9 @@ async function serve(opts: RunOptions, ctx: Context, store: Store, clock: Clock 
   let now: NodeJS.Signals | undefined;
   try {
     started = daemon.start();
-    await started;
+    await started.catch((e: unknown) => {
+      throw listenError(e, opts);
+    });
     ctx.logger.info({ mode, baseline: settings.controlBaseline, reconcile: reconcileCron, clock: opts.clock ?? 'system' }, `recover run: ${daemon.url}/stripe/webhook`);
     now = await Promise.race([daemon.stopped().then(() => undefined), second]);
   } finally {
@@ -102,4 +104,21 @@ async function serve(opts: RunOptions, ctx: Context, store: Store, clock: Clock 
   }
   ctx.logger.info({}, 'stopped');
   return daemon.stopTimedOut;
+}
+
+/**
+ * The webhook server could not listen: a one-line usage error naming --port or --host (exit 2,
+ * nothing started), not a stack trace. Anything else is passed on unchanged.
+ */
+export function listenError(e: unknown, opts: Pick<RunOptions, 'host' | 'port'>): unknown {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') {
+    return new UsageError(`--port ${opts.port} is already in use on ${opts.host} (accepted: a free port, 0 to 65535; ` +
+      'is another recover run or server listening there?)');
+  }
+  if (code === 'EACCES') return badValue('--port', opts.port, 'a port this user may open (1024 to 65535 without privileges)');
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT' || code === 'EINVAL') {
+    return badValue('--host', opts.host, 'an address of this machine, e.g. 127.0.0.1, 0.0.0.0, ::1 or localhost');
+  }
+  return e;
 }

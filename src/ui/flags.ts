@@ -32,7 +32,10 @@ export function collect(value: string, previous: string[] | undefined): string[]
   return [...(previous ?? []), value];
 }
 
-/** `http(s)://host[:port]` without a path; used for --stripe-api-base. */
+/**
+ * `http(s)://host[:port]` without a path; used for --stripe-api-base. A path, query, fragment
+ * or credentials are refused rather than cut off: the SDK would silently drop them.
+ */
 export function urlFlag(flag: string) {
   return (raw: string): string => {
     let u: URL;
@@ -42,6 +45,10 @@ export function urlFlag(flag: string) {
       throw badValue(flag, raw, 'a URL such as http://127.0.0.1:12111');
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw badValue(flag, raw, 'an http:// or https:// URL');
+    const shown = u.username || u.password ? `${u.protocol}//…@${u.host}${u.pathname}` : raw;
+    if (u.username || u.password || u.pathname !== '/' || u.search || u.hash) {
+      throw badValue(flag, shown, 'http(s)://host[:port] only, without credentials, path, query or fragment');
+    }
     return u.origin;
   };
 }
