@@ -7,7 +7,7 @@ import { settingsSchema, type Settings } from '../config/settings.js';
 import { ConfigError, UsageError, badValue } from '../errors.js';
 import { redactKey } from '../redact.js';
 import type { Context } from '../context.js';
-import { parseDuration } from '../ui/flags.js';
+import { parseDuration, plainNumber } from '../ui/flags.js';
 import { splitWindows } from './onboard/policy-questions.js';
 import { SETTABLE_KEYS } from '../config/settable.js';
 import { ACTIVE_CASE_STATUSES } from '../db/types.js';
@@ -40,9 +40,7 @@ function camel(key: string): string {
   return key.replace(/^--/, '').replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 
-// Plain decimals only: Number() would also take 0x10, 1e1, " 12 " and Infinity.
 const INTEGER = /^\d+$/;
-const DECIMAL = /^(?:\d+(?:\.\d+)?|\.\d+)$/;
 
 /** Turns the text value into the JSON the schema expects; a malformed one is refused here. */
 function coerce(key: Settable, raw: string, current: Settings): unknown {
@@ -50,12 +48,12 @@ function coerce(key: Settable, raw: string, current: Settings): unknown {
   switch (key) {
     case 'dunningDays':
     case 'baselineWindowDays':
-      if (!INTEGER.test(raw)) throw bad();
+      if (!INTEGER.test(raw.trim())) throw bad();
       return Number(raw);
     case 'controlShare':
     case 'rateLimitPerSec':
-      if (!DECIMAL.test(raw)) throw bad();
-      return Number(raw);
+      if (Number.isNaN(plainNumber(raw))) throw bad();
+      return plainNumber(raw);
     case 'includeSubscriptionCreate':
       if (raw !== 'true' && raw !== 'false') throw bad();
       return raw === 'true';

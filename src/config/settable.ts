@@ -10,7 +10,7 @@ export const SETTABLE_KEYS = {
   delayFrom: 'hard_decline | invoice_created',
   windows: '5-field cron expressions (customer local time), comma-separated, e.g. "0 8-20 * * *"',
   defaultTimezone: 'an IANA time zone such as America/Chicago',
-  controlShare: 'a decimal number from 0 to 0.5, e.g. 0.1',
+  controlShare: 'a number from 0 to 0.5',
   controlBaseline: 'stripe | fixed:<days>,<days>,… (each 1 to 120, at most 20) such as fixed:3,5,7',
   rateLimitPerSec: 'Stripe requests per second, a number from 1 to 10000 (Stripe allows 25 test / 100 live)',
   baselineWindowDays: "an integer from 1 to 120: the baseline's retry window (Smart Retries' Dashboard setting)",

@@ -4,6 +4,14 @@
  */
 import { badValue } from '../errors.js';
 
+/** Plain decimals only (12, 0.5, .5): Number() alone would also take 0x10, 1e1, 0b1 and Infinity. */
+const PLAIN_NUMBER = /^-?(?:\d+(?:\.\d+)?|\.\d+)$/;
+
+/** The number a plain decimal spells, else NaN (which every range check refuses). */
+export function plainNumber(raw: string): number {
+  return PLAIN_NUMBER.test(raw.trim()) ? Number(raw) : NaN;
+}
+
 export function intFlag(flag: string, min: number, max: number = Number.MAX_SAFE_INTEGER) {
   return (raw: string): number => {
     const n = Number(raw);
@@ -14,8 +22,8 @@ export function intFlag(flag: string, min: number, max: number = Number.MAX_SAFE
 
 export function numberFlag(flag: string, min: number, max: number) {
   return (raw: string): number => {
-    const n = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw badValue(flag, raw, `a number from ${min} to ${max}`);
+    const n = plainNumber(raw);
+    if (!Number.isFinite(n) || n < min || n > max) throw badValue(flag, raw, `a number from ${min} to ${max}`);
     return n;
   };
 }
