@@ -78,6 +78,20 @@ describe('config set refuses what Number() or a loose parse would have accepted'
   });
 });
 
+describe('onboard --control-baseline', () => {
+  it('fixed:0,0 is one line before any Stripe call, and nothing is saved', async () => {
+    const emu = await emulator();
+    const db = tempDb();
+    const r = await runCli(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'stripe', '--env', 'test', '--scope', 'account',
+      '--no-webhook', '--control-baseline', 'fixed:0,0', '--yes'], { env: { RECOVER_PRIMARY_KEY: LEAST_KEY } });
+    expectOneLine(r, '--control-baseline: "fixed:0,0"', 'each 1 to 120');
+    expect(r.stdout).not.toContain('Permissions of the primary key');
+    const s = openStore(db);
+    expect(s.settings.get()).toBeUndefined();
+    s.close();
+  });
+});
+
 describe('switching the control baseline with control invoices in dunning', () => {
   it('fixed → stripe is refused while a control case is open, allowed once none is', async () => {
     const { db } = await onboarded();

@@ -42,10 +42,10 @@ describe('an unsigned flood', () => {
 describe('the connection cap', () => {
   it(`drops connection ${MAX_CONNECTIONS + 1} at once and serves again when the others go`, async () => {
     const w = await startWorld();
-    const { port } = new URL(w.daemon.url);
+    const port = w.port;
     const open = (): Promise<net.Socket> =>
       new Promise((resolve, reject) => {
-        const s = net.connect(Number(port), '127.0.0.1', () => resolve(s));
+        const s = net.connect(port, '127.0.0.1', () => resolve(s));
         s.once('error', reject);
       });
     const held: net.Socket[] = [];

@@ -4,7 +4,8 @@
  * and a second run with the same answers changes nothing.
  */
 import { settingsSchema, type Settings } from '../../config/settings.js';
-import { WorkError } from '../../errors.js';
+import { WorkError, badValue } from '../../errors.js';
+import { SETTABLE_KEYS } from '../../config/settable.js';
 import { redactKey } from '../../redact.js';
 import { createGateway, probePermissions, type StripeGateway } from '../../stripe/index.js';
 import type { Context } from '../../context.js';
@@ -39,6 +40,10 @@ const STRIPE_LISTEN_STEPS = [
 export async function runOnboard(opts: OnboardOptions, ctx: Context): Promise<void> {
   const { out, prompts } = ctx;
   const yes = Boolean(opts.yes);
+  // Before any prompt or Stripe call: a bad flag is one line, exit 2, not a ZodError after the probes.
+  if (opts.controlBaseline !== undefined && !settingsSchema.shape.controlBaseline.safeParse(opts.controlBaseline).success) {
+    throw badValue('--control-baseline', opts.controlBaseline, SETTABLE_KEYS.controlBaseline);
+  }
   const current = ctx.db.settings.get() ?? undefined;
   const apiBase = ctx.apiBase;
 
