@@ -11,7 +11,7 @@ import { Command, Option } from 'commander';
 import type { CliIO, Context, GlobalOptions } from './context.js';
 import { LOG_LEVELS } from './log-levels.js';
 import { settableHelp } from './config/settable.js';
-import { collect, enumFlag, intFlag, numberFlag, urlFlag } from './ui/flags.js';
+import { collect, enumFlag, intFlag, numberFlag, urlFlag, webhookSecretFlag } from './ui/flags.js';
 import { redactText } from './redact.js';
 
 export type { CliIO };
@@ -175,7 +175,8 @@ export function buildProgram(io: CliIO): Command {
     .addOption(new Option('--clock <clock>', 'system, or emulator: follow the emulator clock (needs --stripe-api-base)').argParser(enumFlag('--clock', ['system', 'emulator'] as const)).default('system'))
     .option('--concurrency <n>', 'attempts run at once (the shared rate limit is the real bound)', intFlag('--concurrency', 1, 64), 4)
     .option('--adopt', 'this database is a restored copy and the original installation is retired: take over its invoices')
-    .addOption(new Option('--webhook-secret <whsec>', 'also accept events signed with this secret, this run only (stripe listen)').env('RECOVER_WEBHOOK_SECRET'))
+    .addOption(new Option('--webhook-secret <whsec>', 'also accept events signed with this secret, this run only (stripe listen)')
+      .env('RECOVER_WEBHOOK_SECRET').argParser(webhookSecretFlag('--webhook-secret')))
     .action(action(async (o: import('./commands/run.js').RunOptions, ctx) => (await import('./commands/run.js')).runRun(o, ctx), { ownSigint: true, existingDb: true }));
 
   program

@@ -13,7 +13,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     await program.parseAsync(argv);
     return io.exitCode ?? 0;
   } catch (err) {
-    const code = reportError(databaseError(err, program.opts<{ db?: string }>().db ?? 'the database') ?? err, io, argv.includes('--json'));
+    const db = program.opts<{ db?: string }>().db ?? 'the database';
+    const code = reportError(databaseError(err, db) ?? err, io, argv.includes('--json'));
     // A command that stopped on Ctrl-C by itself (takeover) reports what it kept, then 130.
     return io.interrupted ? INTERRUPTED_EXIT : code;
   }
@@ -67,9 +68,12 @@ function databaseError(err: unknown, db: string): RecoverError | undefined {
     return new ConfigError(`the database ${db} is damaged: ${what}`,
       'restore the latest copy made by recover backup, or pass --db <path> of a healthy one');
   }
-  if (code.startsWith('SQLITE_FULL')) return new WorkError(`the database ${db} cannot grow: ${what}`, 'free disk space, then run it again');
+  if (code.startsWith('SQLITE_FULL')) {
+    return new WorkError(`the database ${db} cannot grow: ${what}`, 'free disk space, then run it again');
+  }
   if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN')) {
-    return new WorkError(`the database ${db} cannot be read or written: ${what}`, 'check the file, its directory and their permissions');
+    return new WorkError(`the database ${db} cannot be read or written: ${what}`,
+      'check the file, its directory and their permissions');
   }
   return undefined;
 }

@@ -73,7 +73,8 @@ function subscriptionActionOf(raw: string, current: Settings, bad: () => Error):
     if (delay !== undefined) throw bad();
     return { type };
   }
-  if (extra.length > 0 || delay === '' || (prorate !== undefined && prorate !== 'prorate' && prorate !== 'no-prorate')) throw bad();
+  const badProrate = prorate !== undefined && prorate !== 'prorate' && prorate !== 'no-prorate';
+  if (extra.length > 0 || delay === '' || badProrate) throw bad();
   const prev = current.subscriptionAction.type === 'cancel_after_delay' ? current.subscriptionAction : undefined;
   return {
     type,
@@ -94,7 +95,8 @@ function assertBaselineSwitchSafe(ctx: Context, from: string, to: string): void 
   if (open === 0) return;
   throw new ConfigError(
     `controlBaseline cannot change from ${from} to ${to} while ${open} control-group invoice(s) are still in dunning ` +
-      `(${kind(from) === 'fixed' ? 'recover paused them and nobody would retry them' : 'Stripe retries them and recover never scheduled them'}); nothing was changed`,
+      `(${kind(from) === 'fixed' ? 'recover paused them and nobody would retry them'
+        : 'Stripe retries them and recover never scheduled them'}); nothing was changed`,
     'wait until they have ended (recover report), or run recover offboard first',
   );
 }
@@ -110,7 +112,9 @@ export async function runConfigSet(key: string, value: string, _opts: unknown, c
   const settable = name as Settable;
   const parsed = settingsSchema.safeParse({ ...current, [settable]: coerce(settable, value, current) });
   if (!parsed.success) throw badValue(name, value, SETTABLE_KEYS[settable]);
-  if (settable === 'controlBaseline') assertBaselineSwitchSafe(ctx, current.controlBaseline, parsed.data.controlBaseline);
+  if (settable === 'controlBaseline') {
+    assertBaselineSwitchSafe(ctx, current.controlBaseline, parsed.data.controlBaseline);
+  }
   ctx.db.settings.set(parsed.data);
   const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
   ctx.out.result({ key: settable, old: current[settable] ?? null, new: parsed.data[settable] });

@@ -70,3 +70,16 @@ export function parseDuration(flag: string, raw: string): number {
   const [, d, h, min] = m;
   return ((Number(d ?? 0) * 24 + Number(h ?? 0)) * 60 + Number(min ?? 0)) * 60_000;
 }
+
+/** The shape of a Stripe signing secret (`whsec_` + base64-ish), as `stripe listen` prints it. */
+const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/=]{16,}$/;
+
+/** `--webhook-secret` / RECOVER_WEBHOOK_SECRET; checked at parse time, before the database is looked at. */
+export function webhookSecretFlag(flag: string) {
+  return (raw: string): string => {
+    if (WEBHOOK_SECRET.test(raw)) return raw;
+    // Never echo a secret, even a malformed one: its first characters and length are enough.
+    const shown = `${raw.slice(0, 6)}… (${raw.length} characters)`;
+    throw badValue(flag, shown, 'a Stripe signing secret whsec_… as stripe listen prints it');
+  };
+}

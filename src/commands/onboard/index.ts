@@ -41,7 +41,8 @@ export async function runOnboard(opts: OnboardOptions, ctx: Context): Promise<vo
   const { out, prompts } = ctx;
   const yes = Boolean(opts.yes);
   // Before any prompt or Stripe call: a bad flag is one line, exit 2, not a ZodError after the probes.
-  if (opts.controlBaseline !== undefined && !settingsSchema.shape.controlBaseline.safeParse(opts.controlBaseline).success) {
+  const baselineOk = (v: string) => settingsSchema.shape.controlBaseline.safeParse(v).success;
+  if (opts.controlBaseline !== undefined && !baselineOk(opts.controlBaseline)) {
     throw badValue('--control-baseline', opts.controlBaseline, SETTABLE_KEYS.controlBaseline);
   }
   const current = ctx.db.settings.get() ?? undefined;
@@ -68,10 +69,14 @@ export async function runOnboard(opts: OnboardOptions, ctx: Context): Promise<vo
   out.line(`  fallback: ${keyCreationLink(env, 'recover fallback', scope)}  (used only when the primary is rate-limited)`);
   // Keys may come from the environment so they never appear in a shell history or process list.
   const inArgv = (k: 'primaryKey' | 'fallbackKey') => opts.keysInArgv?.includes(k) ?? false;
-  const primaryGiven = givenKey(ctx, 'primary', { key: opts.primaryKey, file: opts.primaryKeyFile, inArgv: inArgv('primaryKey') });
-  const fallbackGiven = givenKey(ctx, 'fallback', { key: opts.fallbackKey, file: opts.fallbackKeyFile, inArgv: inArgv('fallbackKey') });
-  const primaryKey = await askKey(ctx, 'primary', opts.primaryKeyFile ? '--primary-key-file' : '--primary-key', primaryGiven, env, yes, true);
-  const fallbackKey = await askKey(ctx, 'fallback', opts.fallbackKeyFile ? '--fallback-key-file' : '--fallback-key', fallbackGiven, env, yes, false);
+  const primaryGiven = givenKey(ctx, 'primary',
+    { key: opts.primaryKey, file: opts.primaryKeyFile, inArgv: inArgv('primaryKey') });
+  const fallbackGiven = givenKey(ctx, 'fallback',
+    { key: opts.fallbackKey, file: opts.fallbackKeyFile, inArgv: inArgv('fallbackKey') });
+  const primaryFlag = opts.primaryKeyFile ? '--primary-key-file' : '--primary-key';
+  const fallbackFlag = opts.fallbackKeyFile ? '--fallback-key-file' : '--fallback-key';
+  const primaryKey = await askKey(ctx, 'primary', primaryFlag, primaryGiven, env, yes, true);
+  const fallbackKey = await askKey(ctx, 'fallback', fallbackFlag, fallbackGiven, env, yes, false);
 
   // 3. Probe every permission of each key; stop before saving anything if one is missing.
   const missing: string[] = [];

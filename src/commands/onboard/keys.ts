@@ -89,7 +89,9 @@ export function givenKey(ctx: Context, label: 'primary' | 'fallback', src: KeySo
   const flag = `--${label}-key`;
   const envName = `RECOVER_${label.toUpperCase()}_KEY`;
   if (src.file !== undefined) {
-    if (src.key !== undefined && src.inArgv) throw new UsageError(`${flag} and ${flag}-file cannot be used together (pick one)`);
+    if (src.key !== undefined && src.inArgv) {
+      throw new UsageError(`${flag} and ${flag}-file cannot be used together (pick one)`);
+    }
     let text: string;
     try {
       text = readFileSync(src.file, 'utf8');
@@ -98,7 +100,9 @@ export function givenKey(ctx: Context, label: 'primary' | 'fallback', src: KeySo
       throw badValue(`${flag}-file`, src.file, `a readable file holding one key (this one: ${code})`);
     }
     const key = text.trim();
-    if (!key || /\s/.test(key)) throw badValue(`${flag}-file`, src.file, `a file holding one key, rk_… or sk_…, and nothing else`);
+    if (!key || /\s/.test(key)) {
+      throw badValue(`${flag}-file`, src.file, 'a file holding one key, rk_… or sk_…, and nothing else');
+    }
     return key;
   }
   if (src.key !== undefined && src.inArgv) {
