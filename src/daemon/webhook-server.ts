@@ -56,6 +56,8 @@ export const MAX_CONNECTIONS = 256;
 /** Whole request (headers and body) must arrive within this, ms; headers within HEADERS_TIMEOUT_MS. */
 export const REQUEST_TIMEOUT_MS = 30_000;
 export const HEADERS_TIMEOUT_MS = 10_000;
+/** How often Node looks for requests past those timeouts, ms. */
+const TIMEOUT_SWEEP_MS = 1000;
 
 /**
  * Rejections counted in memory: one counter write per reason per flush, and log lines from a
@@ -125,7 +127,8 @@ export class WebhookServer {
 
   constructor(private readonly d: WebhookServerDeps) {
     this.tally = new RejectionTally(d.store, d.logger);
-    this.server = http.createServer((req, res) => {
+    // The timeouts below are enforced by a sweep every connectionsCheckingInterval (Node's default 30 s).
+    this.server = http.createServer({ connectionsCheckingInterval: TIMEOUT_SWEEP_MS }, (req, res) => {
       this.route(req, res).catch((e: unknown) => {
         d.logger.error({ err: (e as Error).message }, 'http handler failed');
         if (!res.headersSent) send(res, 500, { error: 'internal error' });

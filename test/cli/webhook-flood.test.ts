@@ -2,11 +2,13 @@
  * Issue 15 §5: an unsigned flood cost a log line and a counter transaction per request (1,214 req/s
  * gave 7,070 lines in 5 s). Now a burst of LOG_BURST lines, then one summary per flush; every
  * rejection still counted (metrics at once, the counters table by the flush or the stop).
- * Also the connection cap: one client cannot hold more than MAX_CONNECTIONS sockets open.
+ * Also the connection cap (one client cannot hold more than MAX_CONNECTIONS sockets open) and the
+ * request timeout (a client trickling its headers is cut after HEADERS_TIMEOUT_MS; Node's default
+ * is 60 s for headers and 300 s for the whole request).
  */
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { LOG_BURST, MAX_CONNECTIONS } from '../../src/daemon/webhook-server.js';
+import { HEADERS_TIMEOUT_MS, LOG_BURST, MAX_CONNECTIONS } from '../../src/daemon/webhook-server.js';
 import { startWorld } from '../daemon/helpers.js';
 
 const FLOOD = 2000;
@@ -70,4 +72,22 @@ describe('the connection cap', () => {
     const res = await fetch(`${w.daemon.url}/healthz`);
     expect([200, 503]).toContain(res.status);
   });
+});
+
+describe('the request timeout', () => {
+  it('answers 408 and closes a connection whose headers never finish', async () => {
+    const w = await startWorld();
+    const socket = net.connect(w.port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    let answer = '';
+    socket.on('data', (c: Buffer) => (answer += c.toString('utf8')));
+    socket.write('POST /stripe/webhook HTTP/1.1\r\nHost: x\r\n'); // and nothing more
+    const closed = await new Promise<boolean>((resolve) => {
+      socket.once('close', () => resolve(true));
+      setTimeout(() => resolve(false), HEADERS_TIMEOUT_MS + 5000);
+    });
+    socket.destroy();
+    expect(closed).toBe(true);
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+  }, HEADERS_TIMEOUT_MS + 15_000);
 });
