@@ -55,6 +55,13 @@ describe('keys for onboard', () => {
     expect(savedKey(fromFile)).toBe(LEAST_KEY);
   });
 
+  it('a message about a key names where it came from: the environment variable, not a flag never typed', async () => {
+    const emu = await emulator();
+    const r = await runCli(['--db', tempDb(), '--stripe-api-base', emu.url, ...ONBOARD], { env: { RECOVER_PRIMARY_KEY: 'sk_live_wrongenv00001a2b' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('recover: RECOVER_PRIMARY_KEY sk_live_…1a2b is a live key but the environment is test');
+  });
+
   it('a missing or malformed key file is exit 2 naming the file, and nothing is saved', async () => {
     const emu = await emulator();
     const dir = tempDir();

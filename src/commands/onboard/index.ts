@@ -73,10 +73,8 @@ export async function runOnboard(opts: OnboardOptions, ctx: Context): Promise<vo
     { key: opts.primaryKey, file: opts.primaryKeyFile, inArgv: inArgv('primaryKey') });
   const fallbackGiven = givenKey(ctx, 'fallback',
     { key: opts.fallbackKey, file: opts.fallbackKeyFile, inArgv: inArgv('fallbackKey') });
-  const primaryFlag = opts.primaryKeyFile ? '--primary-key-file' : '--primary-key';
-  const fallbackFlag = opts.fallbackKeyFile ? '--fallback-key-file' : '--fallback-key';
-  const primaryKey = await askKey(ctx, 'primary', primaryFlag, primaryGiven, env, yes, true);
-  const fallbackKey = await askKey(ctx, 'fallback', fallbackFlag, fallbackGiven, env, yes, false);
+  const primaryKey = await askKey(ctx, 'primary', primaryGiven.from, primaryGiven.key, env, yes, true);
+  const fallbackKey = await askKey(ctx, 'fallback', fallbackGiven.from, fallbackGiven.key, env, yes, false);
 
   // 3. Probe every permission of each key; stop before saving anything if one is missing.
   const missing: string[] = [];

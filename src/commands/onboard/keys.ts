@@ -82,10 +82,11 @@ export interface KeySources {
 }
 
 /**
- * The key given by flag, file or environment, if any. A key in argv is accepted with a warning;
- * both a key and a file for the same key is a usage error (which one was meant?).
+ * The key given by flag, file or environment, if any, and where it came from (named in messages
+ * about it). A key in argv is accepted with a warning; both a key and a file for the same key is a
+ * usage error (which one was meant?).
  */
-export function givenKey(ctx: Context, label: 'primary' | 'fallback', src: KeySources): string | undefined {
+export function givenKey(ctx: Context, label: 'primary' | 'fallback', src: KeySources): { key?: string; from: string } {
   const flag = `--${label}-key`;
   const envName = `RECOVER_${label.toUpperCase()}_KEY`;
   if (src.file !== undefined) {
@@ -103,11 +104,12 @@ export function givenKey(ctx: Context, label: 'primary' | 'fallback', src: KeySo
     if (!key || /\s/.test(key)) {
       throw badValue(`${flag}-file`, src.file, 'a file holding one key, rk_… or sk_…, and nothing else');
     }
-    return key;
+    return { key, from: `${flag}-file` };
   }
   if (src.key !== undefined && src.inArgv) {
     ctx.out.warn(`${flag} puts the key in the process table, where every local user can read it (ps): ` +
       `use ${envName}, ${flag}-file or the prompt instead`);
   }
-  return src.key ?? ctx.io.env[envName];
+  if (src.key !== undefined) return { key: src.key, from: src.inArgv ? flag : envName };
+  return { key: ctx.io.env[envName], from: ctx.io.env[envName] !== undefined ? envName : flag };
 }
