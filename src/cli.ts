@@ -11,7 +11,8 @@ import { Command, Option } from 'commander';
 import type { CliIO, Context, GlobalOptions } from './context.js';
 import { LOG_LEVELS } from './log-levels.js';
 import { settableHelp } from './config/settable.js';
-import { collect, enumFlag, intFlag, numberFlag, urlFlag } from './ui/flags.js';
+import { collect, enumFlag, intFlag, numberFlag, urlFlag, webhookSecretFlag } from './ui/flags.js';
+import { redactText } from './redact.js';
 
 export type { CliIO };
 
@@ -20,7 +21,12 @@ export function buildProgram(io: CliIO): Command {
     .description('Self-hosted failed-payment recovery for Stripe Billing')
     .version('0.1.0')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .configureOutput({
+      // commander echoes a bad argument back (`--log-level sk_live_…`): never a key in its messages.
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(redactText(s)),
+      outputError: (s, write) => write(redactText(s)),
+    })
     .showHelpAfterError('(run recover --help for usage)')
     .addOption(new Option('--db <path>', 'SQLite database file').env('RECOVER_DB').default('./recover.db'))
     .option('--json', 'print results as JSON', false)
@@ -33,16 +39,17 @@ export function buildProgram(io: CliIO): Command {
     );
 
   /**
-   * Runs a command body with a fresh context and always closes it. `readOnly` commands never
-   * create a database: a missing one is exit 2 before anything heavy is loaded.
+   * Runs a command body with a fresh context and always closes it. Only onboard, demo, simulate
+   * and the emulator may create a database; the others (`existingDb`) refuse a missing one with
+   * exit 2 before anything heavy is loaded, so a mistyped --db creates nothing.
    */
   const action =
-    <O>(fn: (opts: O, ctx: Context) => Promise<void>, o: { readOnly?: boolean; interrupted?: string; ownSigint?: boolean } = {}) =>
+    <O>(fn: (opts: O, ctx: Context) => Promise<void>, o: { existingDb?: boolean; interrupted?: string; ownSigint?: boolean } = {}) =>
     async (opts: O) => {
       if (o.interrupted) io.interruptNote = o.interrupted;
       if (o.ownSigint) io.handlesSigint = true;
       const globals = program.opts<GlobalOptions>();
-      if (o.readOnly && !io.overrides?.db) (await import('./db-path.js')).assertDbExists(globals.db);
+      if (o.existingDb && !io.overrides?.db) (await import('./db-path.js')).assertDbExists(globals.db);
       const { createContext } = await import('./context.js');
       const ctx = createContext(globals, io);
       try {
@@ -58,8 +65,10 @@ export function buildProgram(io: CliIO): Command {
     .description('the setup wizard: keys, permission check, webhook, Smart Retries hand-off, dunning policy')
     .addOption(new Option('--env <env>', 'test or live').argParser(enumFlag('--env', ['test', 'live'] as const)))
     .addOption(new Option('--scope <scope>', 'this account, or Connect connected accounts').argParser(enumFlag('--scope', ['account', 'connect'] as const)))
-    .addOption(new Option('--primary-key <key>', 'restricted key (rk_…)').env('RECOVER_PRIMARY_KEY'))
+    .addOption(new Option('--primary-key <key>', 'restricted key (rk_…); visible in ps: prefer the env or a file').env('RECOVER_PRIMARY_KEY'))
+    .option('--primary-key-file <path>', 'read the primary key from this file')
     .addOption(new Option('--fallback-key <key>', 'restricted key used when the primary is rate-limited').env('RECOVER_FALLBACK_KEY'))
+    .option('--fallback-key-file <path>', 'read the fallback key from this file')
     .option('--webhook-url <url>', 'public URL that reaches recover run (…/stripe/webhook)')
     .option('--dunning-days <n>', 'dunning length in days (default 30)', intFlag('--dunning-days', 1, 120))
     .addOption(new Option('--subscription-action <action>', 'at the end of dunning').argParser(enumFlag('--subscription-action', ['cancel_at_period_end', 'cancel_after_delay', 'leave'] as const)))
@@ -75,20 +84,25 @@ export function buildProgram(io: CliIO): Command {
     .addOption(new Option('--mode <mode>', 'shadow (never charge) or live').argParser(enumFlag('--mode', ['shadow', 'live'] as const)))
     .option('--no-webhook', 'register no webhook endpoint (for `stripe listen --forward-to localhost:4242/stripe/webhook`)')
     .option('-y, --yes', 'accept defaults (and saved answers) instead of asking')
-    .action(action(async (o: import('./commands/onboard/index.js').OnboardOptions, ctx) => (await import('./commands/onboard/index.js')).runOnboard(o, ctx)));
+    .action(async (opts: import('./commands/onboard/index.js').OnboardOptions, cmd: Command) => {
+      // A key typed in argv is warned about; one from RECOVER_*_KEY is not (commander reads both).
+      const keysInArgv = (['primaryKey', 'fallbackKey'] as const).filter((k) => cmd.getOptionValueSource(k) === 'cli');
+      await action(async (o: import('./commands/onboard/index.js').OnboardOptions, ctx) =>
+        (await import('./commands/onboard/index.js')).runOnboard(o, ctx))({ ...opts, keysInArgv });
+    });
 
   const config = program.command('config').description('read and change the saved policy');
   config.command('show').description('print the saved settings (secrets redacted)')
-    .action(action(async (o, ctx) => (await import('./commands/config.js')).runConfigShow(o, ctx), { readOnly: true }));
+    .action(action(async (o, ctx) => (await import('./commands/config.js')).runConfigShow(o, ctx), { existingDb: true }));
   config
     .command('set <key> <value>')
     .description('change one setting and print old → new, e.g. recover config set dunningDays 45')
     .addHelpText('after', settableHelp)
     .action(async (key: string, value: string, opts: unknown) =>
-      action(async (o: unknown, ctx) => (await import('./commands/config.js')).runConfigSet(key, value, o, ctx))(opts));
+      action(async (o: unknown, ctx) => (await import('./commands/config.js')).runConfigSet(key, value, o, ctx), { existingDb: true })(opts));
 
   program.command('status').description('health of the set-up: daemon, keys, webhook, Smart Retries, events, cases, next attempt')
-    .action(action(async (o, ctx) => (await import('./commands/status.js')).runStatus(o, ctx), { readOnly: true }));
+    .action(action(async (o, ctx) => (await import('./commands/status.js')).runStatus(o, ctx), { existingDb: true }));
 
   program
     .command('go-live')
@@ -96,7 +110,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--back-to-shadow', 'switch back: hand the paused invoices back to Stripe, stop charging')
     .option('-y, --yes', 'do not ask for confirmation')
     .action(action(async (o: import('./commands/go-live.js').GoLiveOptions, ctx) => (await import('./commands/go-live.js')).runGoLive(o, ctx), {
-      interrupted: 'the invoices handed over so far are recorded, the mode is unchanged: run recover go-live again',
+      interrupted: 'the invoices handed over so far are recorded, the mode is unchanged: run recover go-live again', existingDb: true,
     }));
 
   program
@@ -104,7 +118,7 @@ export function buildProgram(io: CliIO): Command {
     .description('leave cleanly: every managed invoice back to Stripe, webhook disabled, Smart Retries steps printed')
     .option('-y, --yes', 'do not ask for confirmation')
     .action(action(async (o: import('./commands/offboard.js').OffboardOptions, ctx) => (await import('./commands/offboard.js')).runOffboard(o, ctx), {
-      interrupted: 'the invoices handed back so far are recorded: run recover offboard again',
+      interrupted: 'the invoices handed back so far are recorded: run recover offboard again', existingDb: true,
     }));
 
   program
@@ -118,7 +132,7 @@ export function buildProgram(io: CliIO): Command {
     .addOption(new Option('--clock <clock>', 'whose "now" dates the dunning window: system, or emulator (refused against the real Stripe API)').choices(['system', 'emulator']).default('system'))
     .addOption(new Option('--page-size <n>', 'objects per Stripe list page').argParser(intFlag('--page-size', 1, 100)).hideHelp())
     .action(action(async (o: import('./commands/takeover/index.js').TakeoverOptions, ctx) => (await import('./commands/takeover/index.js')).runTakeover(o, ctx), {
-      interrupted: 'the pages recorded so far are kept: run recover takeover again to resume', ownSigint: true,
+      interrupted: 'the pages recorded so far are kept: run recover takeover again to resume', ownSigint: true, existingDb: true,
     }));
 
   program
@@ -134,7 +148,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--currency <code>', 'the currency of the headline money figures (default: the one most recoveries are in)')
     .option('--effect <pp>', 'lift (pp) the "days more" estimate is for (default: the one seen, else 5)',
       numberFlag('--effect', 0.1, 100))
-    .action(action(async (o: import('./commands/report.js').ReportOptions, ctx) => void (await (await import('./commands/report.js')).runReport(o, ctx)), { readOnly: true }));
+    .action(action(async (o: import('./commands/report.js').ReportOptions, ctx) => void (await (await import('./commands/report.js')).runReport(o, ctx)), { existingDb: true }));
 
   program
     .command('simulate')
@@ -161,21 +175,22 @@ export function buildProgram(io: CliIO): Command {
     .addOption(new Option('--clock <clock>', 'system, or emulator: follow the emulator clock (needs --stripe-api-base)').argParser(enumFlag('--clock', ['system', 'emulator'] as const)).default('system'))
     .option('--concurrency <n>', 'attempts run at once (the shared rate limit is the real bound)', intFlag('--concurrency', 1, 64), 4)
     .option('--adopt', 'this database is a restored copy and the original installation is retired: take over its invoices')
-    .addOption(new Option('--webhook-secret <whsec>', 'also accept events signed with this secret, this run only (stripe listen)').env('RECOVER_WEBHOOK_SECRET'))
-    .action(action(async (o: import('./commands/run.js').RunOptions, ctx) => (await import('./commands/run.js')).runRun(o, ctx), { ownSigint: true }));
+    .addOption(new Option('--webhook-secret <whsec>', 'also accept events signed with this secret, this run only (stripe listen)')
+      .env('RECOVER_WEBHOOK_SECRET').argParser(webhookSecretFlag('--webhook-secret')))
+    .action(action(async (o: import('./commands/run.js').RunOptions, ctx) => (await import('./commands/run.js')).runRun(o, ctx), { ownSigint: true, existingDb: true }));
 
   program
     .command('backup <file>')
     .description('an online, consistent copy of the database, owner-only (0600): it holds the keys')
     .action(async (file: string) =>
-      action(async (_o: unknown, ctx) => void (await (await import('./commands/backup.js')).runBackup(file, ctx)))({}));
+      action(async (_o: unknown, ctx) => void (await (await import('./commands/backup.js')).runBackup(file, ctx)), { existingDb: true })({}));
 
   program
     .command('explain <invoice>')
     .description("the timeline of one invoice's recovery and why each decision was taken")
     .option('--account <id>', 'the account, when the invoice id is ambiguous')
     .action(async (invoice: string, opts: import('./commands/explain.js').ExplainOptions) =>
-      action(async (o: import('./commands/explain.js').ExplainOptions, ctx) => (await import('./commands/explain.js')).runExplain(invoice, o, ctx), { readOnly: true })(opts));
+      action(async (o: import('./commands/explain.js').ExplainOptions, ctx) => (await import('./commands/explain.js')).runExplain(invoice, o, ctx), { existingDb: true })(opts));
 
   program
     .command('demo')
@@ -194,7 +209,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--seed <file>', 'seed file (JSON) describing a merchant')
     .option('--generate <n>', 'generate a synthetic merchant with n customers', intFlag('--generate', 1, 1_000_000))
-    .option('--rng-seed <s>', 'random seed for --generate', intFlag('--rng-seed', 0), 1)
+    .option('--rng-seed <s>', 'random seed for --generate and --webhook-faults (default 1)', intFlag('--rng-seed', 0))
     .option('--accounts <n>', 'connected accounts to generate', intFlag('--accounts', 0, 100))
     .option('--smart-retries <setting>', 'Smart Retries: on (8 tries in 2w), off, on:<1w|2w|3w|1m|2m|Nd>:<n>')
     .option('--latency-ms <n>', 'added latency per request (ms)', intFlag('--latency-ms', 0, 60_000))

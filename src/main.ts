@@ -4,7 +4,7 @@
  */
 import { CommanderError } from 'commander';
 import { buildProgram, type CliIO } from './cli.js';
-import { RecoverError } from './errors.js';
+import { ConfigError, RecoverError, WorkError } from './errors.js';
 import { redactText } from './redact.js';
 
 export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
@@ -13,7 +13,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     await program.parseAsync(argv);
     return io.exitCode ?? 0;
   } catch (err) {
-    const code = reportError(err, io, argv.includes('--json'));
+    const db = program.opts<{ db?: string }>().db ?? 'the database';
+    const code = reportError(databaseError(err, db) ?? err, io, argv.includes('--json'));
     // A command that stopped on Ctrl-C by itself (takeover) reports what it kept, then 130.
     return io.interrupted ? INTERRUPTED_EXIT : code;
   }
@@ -52,4 +53,27 @@ function reportError(err: unknown, io: CliIO, json: boolean): number {
   const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
   io.stderr.write(`recover: unexpected error: ${redactText(text)}\n`);
   return 1;
+}
+
+/**
+ * SQLite's own failures as one line naming the file, instead of a stack trace (better-sqlite3's
+ * SqliteError, matched by its code so this file loads no SQLite): a damaged file is exit 2 (the
+ * --db value is unusable), a full disk or an I/O error exit 1 (the work failed).
+ */
+function databaseError(err: unknown, db: string): RecoverError | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (!(err instanceof Error) || err.name !== 'SqliteError' || typeof code !== 'string') return undefined;
+  const what = `${err.message} (${code})`;
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
+    return new ConfigError(`the database ${db} is damaged: ${what}`,
+      'restore the latest copy made by recover backup, or pass --db <path> of a healthy one');
+  }
+  if (code.startsWith('SQLITE_FULL')) {
+    return new WorkError(`the database ${db} cannot grow: ${what}`, 'free disk space, then run it again');
+  }
+  if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN')) {
+    return new WorkError(`the database ${db} cannot be read or written: ${what}`,
+      'check the file, its directory and their permissions');
+  }
+  return undefined;
 }

@@ -7,9 +7,12 @@ import { settingsSchema, type Settings } from '../config/settings.js';
 import { ConfigError, UsageError, badValue } from '../errors.js';
 import { redactKey } from '../redact.js';
 import type { Context } from '../context.js';
-import { parseDuration } from '../ui/flags.js';
+import { parseDuration, plainNumber } from '../ui/flags.js';
 import { splitWindows } from './onboard/policy-questions.js';
 import { SETTABLE_KEYS } from '../config/settable.js';
+import { ACTIVE_CASE_STATUSES } from '../db/types.js';
+
+const ACTIVE: ReadonlySet<string> = new Set(ACTIVE_CASE_STATUSES);
 
 const SECRET_NAMES = ['primary_key', 'fallback_key', 'webhook_secret'] as const;
 
@@ -37,29 +40,65 @@ function camel(key: string): string {
   return key.replace(/^--/, '').replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 
-/** Turns the text value into the JSON the schema expects. */
+const INTEGER = /^\d+$/;
+
+/** Turns the text value into the JSON the schema expects; a malformed one is refused here. */
 function coerce(key: Settable, raw: string, current: Settings): unknown {
+  const bad = () => badValue(key, raw, SETTABLE_KEYS[key]);
   switch (key) {
     case 'dunningDays':
+    case 'baselineWindowDays':
+      if (!INTEGER.test(raw.trim())) throw bad();
+      return Number(raw);
     case 'controlShare':
     case 'rateLimitPerSec':
-    case 'baselineWindowDays':
-      return raw.trim() === '' ? NaN : Number(raw);
+      if (Number.isNaN(plainNumber(raw))) throw bad();
+      return plainNumber(raw);
     case 'includeSubscriptionCreate':
-      if (raw !== 'true' && raw !== 'false') throw badValue(key, raw, 'true | false');
+      if (raw !== 'true' && raw !== 'false') throw bad();
       return raw === 'true';
     case 'windows':
       return splitWindows(raw);
-    case 'subscriptionAction': {
-      // "cancel_after_delay:2d6h:prorate" or a plain type.
-      const [type, delay, prorate] = raw.split(':');
-      if (type !== 'cancel_after_delay') return { type };
-      const prev = current.subscriptionAction.type === 'cancel_after_delay' ? current.subscriptionAction : undefined;
-      return { type, delayMs: delay ? parseDuration(key, delay) : (prev?.delayMs ?? 0), prorate: prorate ? prorate === 'prorate' : (prev?.prorate ?? false) };
-    }
+    case 'subscriptionAction':
+      return subscriptionActionOf(raw, current, bad);
     default:
       return raw;
   }
+}
+
+/** "cancel_after_delay:2d6h:prorate" or a plain type; any other segment is refused, not ignored. */
+function subscriptionActionOf(raw: string, current: Settings, bad: () => Error): unknown {
+  const [type, delay, prorate, ...extra] = raw.split(':');
+  if (type !== 'cancel_after_delay') {
+    if (delay !== undefined) throw bad();
+    return { type };
+  }
+  const badProrate = prorate !== undefined && prorate !== 'prorate' && prorate !== 'no-prorate';
+  if (extra.length > 0 || delay === '' || badProrate) throw bad();
+  const prev = current.subscriptionAction.type === 'cancel_after_delay' ? current.subscriptionAction : undefined;
+  return {
+    type,
+    delayMs: delay !== undefined ? parseDuration('subscriptionAction', delay) : (prev?.delayMs ?? 0),
+    prorate: prorate !== undefined ? prorate === 'prorate' : (prev?.prorate ?? false),
+  };
+}
+
+/**
+ * A baseline switch with control invoices still open would strand them: from `fixed` they stay
+ * paused (auto_advance=false) with nobody retrying them; from `stripe` recover never scheduled them.
+ */
+function assertBaselineSwitchSafe(ctx: Context, from: string, to: string): void {
+  const kind = (b: string) => (b === 'stripe' ? 'stripe' : 'fixed');
+  if (kind(from) === kind(to)) return;
+  let open = 0;
+  for (const c of ctx.db.cases.iterate()) if (c.arm === 'control' && ACTIVE.has(c.status)) open++;
+  if (open === 0) return;
+  throw new ConfigError(
+    `controlBaseline cannot change from ${from} to ${to} while ${open} control-group invoice(s) are still in dunning ` +
+      `(${kind(from) === 'fixed' ? 'recover paused them and nobody would retry them'
+        : 'Stripe retries them and recover never scheduled them'}); nothing was changed`,
+    'wait until they have ended (recover report), or run recover offboard first',
+  );
 }
 
 export async function runConfigSet(key: string, value: string, _opts: unknown, ctx: Context): Promise<void> {
@@ -73,6 +112,9 @@ export async function runConfigSet(key: string, value: string, _opts: unknown, c
   const settable = name as Settable;
   const parsed = settingsSchema.safeParse({ ...current, [settable]: coerce(settable, value, current) });
   if (!parsed.success) throw badValue(name, value, SETTABLE_KEYS[settable]);
+  if (settable === 'controlBaseline') {
+    assertBaselineSwitchSafe(ctx, current.controlBaseline, parsed.data.controlBaseline);
+  }
   ctx.db.settings.set(parsed.data);
   const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
   ctx.out.result({ key: settable, old: current[settable] ?? null, new: parsed.data[settable] });

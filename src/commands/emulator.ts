@@ -64,8 +64,11 @@ export function emulatorOptions(o: EmulatorCommandOptions): EmulatorOptions {
     }
   }
   if (o.seed !== undefined && o.generate !== undefined) throw new UsageError('--seed and --generate cannot be used together (pick one)');
-  if (o.generate === undefined && (o.rngSeed !== undefined || o.accounts !== undefined) && o.seed !== undefined) {
-    throw new UsageError('--rng-seed and --accounts only apply to --generate');
+  // --rng-seed also seeds --webhook-faults, so it is fine with --seed then (it has no default:
+  // a defaulted one made `--seed <file>` always fail here).
+  const rngSeedUnused = o.rngSeed !== undefined && o.webhookFaults === undefined;
+  if (o.seed !== undefined && (o.accounts !== undefined || rngSeedUnused)) {
+    throw new UsageError('with --seed, --accounts does not apply and --rng-seed only seeds --webhook-faults');
   }
   const keys: Record<string, string[]> = {};
   for (const spec of o.key ?? []) {

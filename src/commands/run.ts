@@ -3,12 +3,13 @@
  * SIGINT/SIGTERM, or `--once` for one pass (cron-driven deployments). See src/daemon/.
  */
 import type { Context } from '../context.js';
-import { badValue } from '../errors.js';
+import { badValue, UsageError } from '../errors.js';
 import { EmulatorClock, type DaemonClock } from '../daemon/clock.js';
 import { Daemon } from '../daemon/daemon.js';
 import { DEFAULT_RECONCILE_CRON, parseCron } from '../daemon/reconciler.js';
 import { clockNote, type Clock } from '../clock.js';
 import { openStore, type Store } from '../db/index.js';
+import { webhookSecretFlag } from '../ui/flags.js';
 
 export interface RunOptions {
   host: string;
@@ -24,17 +25,11 @@ export interface RunOptions {
   adopt?: boolean;
 }
 
-/** The shape of a Stripe signing secret (`whsec_` + base64-ish), as `stripe listen` prints it. */
-const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/=]{16,}$/;
 
 export async function runRun(opts: RunOptions, ctx: Context): Promise<void> {
   const reconcileCron = parseCron(opts.reconcile ?? DEFAULT_RECONCILE_CRON);
   opts = { ...opts, webhookSecret: opts.webhookSecret ?? ctx.io.env.RECOVER_WEBHOOK_SECRET };
-  if (opts.webhookSecret !== undefined && !WEBHOOK_SECRET.test(opts.webhookSecret)) {
-    // Never echo a secret, even a malformed one: its first characters and length are enough.
-    const shown = `${opts.webhookSecret.slice(0, 6)}… (${opts.webhookSecret.length} characters)`;
-    throw badValue('--webhook-secret', shown, 'a Stripe signing secret whsec_… as stripe listen prints it');
-  }
+  if (opts.webhookSecret !== undefined) webhookSecretFlag('--webhook-secret')(opts.webhookSecret);
   let clock: Clock | DaemonClock = ctx.clock;
   if (opts.clock === 'emulator') {
     const emu = new EmulatorClock(EmulatorClock.check(ctx.globals.stripeApiBase));
@@ -88,7 +83,9 @@ async function serve(opts: RunOptions, ctx: Context, store: Store, clock: Clock 
   let now: NodeJS.Signals | undefined;
   try {
     started = daemon.start();
-    await started;
+    await started.catch((e: unknown) => {
+      throw listenError(e, opts);
+    });
     ctx.logger.info({ mode, baseline: settings.controlBaseline, reconcile: reconcileCron, clock: opts.clock ?? 'system' }, `recover run: ${daemon.url}/stripe/webhook`);
     now = await Promise.race([daemon.stopped().then(() => undefined), second]);
   } finally {
@@ -102,4 +99,23 @@ async function serve(opts: RunOptions, ctx: Context, store: Store, clock: Clock 
   }
   ctx.logger.info({}, 'stopped');
   return daemon.stopTimedOut;
+}
+
+/**
+ * The webhook server could not listen: a one-line usage error naming --port or --host (exit 2,
+ * nothing started), not a stack trace. Anything else is passed on unchanged.
+ */
+export function listenError(e: unknown, opts: Pick<RunOptions, 'host' | 'port'>): unknown {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') {
+    return new UsageError(`--port ${opts.port} is already in use on ${opts.host} (accepted: a free port, 0 to 65535; ` +
+      'is another recover run or server listening there?)');
+  }
+  if (code === 'EACCES') {
+    return badValue('--port', opts.port, 'a port this user may open (1024 to 65535 without privileges)');
+  }
+  if (code !== undefined && ['ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL', 'EAFNOSUPPORT', 'EINVAL'].includes(code)) {
+    return badValue('--host', opts.host, 'an address of this machine, e.g. 127.0.0.1, 0.0.0.0, ::1 or localhost');
+  }
+  return e;
 }

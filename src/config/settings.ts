@@ -26,9 +26,20 @@ const timezone = z
   .refine((tz) => DateTime.local().setZone(tz).isValid, { message: 'must be an IANA time zone such as "America/Chicago"' });
 
 /** `stripe` or `fixed:d1,d2,...` (days after the previous attempt). */
+const BASELINE_MESSAGE =
+  'must be "stripe" or "fixed:<days>,<days>,..." (each 1 to 120, at most 20) such as "fixed:3,5,7"';
+/** Most retries a fixed baseline may hold (Visa allows 15 attempts in 30 days). */
+const MAX_FIXED_RETRIES = 20;
 export const controlBaseline = z
   .string()
-  .regex(/^(stripe|fixed:\d+(,\d+)*)$/, { message: 'must be "stripe" or "fixed:<days>,<days>,..." such as "fixed:3,5,7"' });
+  .regex(/^(stripe|fixed:\d+(,\d+)*)$/, { message: BASELINE_MESSAGE })
+  // Zero days would retry at once, again and again; over 120 is past any dunning window.
+  .refine((v) => v === 'stripe' || fixedDays(v).every((d) => d >= 1 && d <= 120), { message: BASELINE_MESSAGE })
+  .refine((v) => v === 'stripe' || fixedDays(v).length <= MAX_FIXED_RETRIES, { message: BASELINE_MESSAGE });
+
+function fixedDays(v: string): number[] {
+  return v.slice('fixed:'.length).split(',').map(Number);
+}
 
 export const subscriptionAction = z.discriminatedUnion('type', [
   z.object({ type: z.literal('cancel_at_period_end') }),
@@ -74,7 +85,10 @@ export const settingsSchema = z.object({
    */
   attemptCost: z.number().int().min(0).max(1_000_000).default(25),
   /** Stripe requests per second for all calls together (Stripe allows 25 test / 100 live). */
-  rateLimitPerSec: z.number().positive().optional(),
+  // At least 1/s: below that the token bucket leaves the daemon without a call for many seconds (0.01/s:
+  // none in 30 s; 1e-9/s overflows the timer). 10,000/s is above any limit Stripe grants (tests run the
+  // emulator at 2,000).
+  rateLimitPerSec: z.number().min(1).max(10_000).optional(),
   /** `--stripe-api-base` given at onboarding (the emulator), reused by later commands. */
   stripeApiBase: z.string().url().optional(),
 });

@@ -7,6 +7,10 @@
  * too while a rotation is under way) and inserted into the inbox — one autocommit INSERT, i.e.
  * its own transaction — before the 200 is written. A kill -9 after the answer therefore loses
  * nothing; a kill before it means Stripe retries. Anything rejected (400/413) stores nothing but a counter.
+ *
+ * A flood of unsigned requests must not cost a log line and a transaction each: rejections are
+ * logged and counted one by one only up to a burst of LOG_BURST (refilled at one a second); the rest
+ * are counted in memory, written to the counters table and summed up in one log line per FLUSH_MS.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -43,15 +47,88 @@ export interface WebhookServerDeps {
 
 class TooLarge extends Error {}
 
+/** Rejection counts are written to SQLite (and suppressed log lines summed up) this often, wall ms. */
+export const FLUSH_MS = 5000;
+/** Rejections logged one by one before the rest are only summed up; refilled at one per second. */
+export const LOG_BURST = 10;
+/** Open connections at once; more are refused by the kernel's backlog (Stripe delivers with a few). */
+export const MAX_CONNECTIONS = 256;
+/** Whole request (headers and body) must arrive within this, ms; headers within HEADERS_TIMEOUT_MS. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+export const HEADERS_TIMEOUT_MS = 10_000;
+/** How often Node looks for requests past those timeouts, ms. */
+const TIMEOUT_SWEEP_MS = 1000;
+
+/**
+ * Rejections counted in memory: one counter write per reason per flush, and log lines from a
+ * token bucket (LOG_BURST, one more each second), so a flood costs neither disk nor log volume.
+ */
+class RejectionTally {
+  private pending = new Map<string, number>();
+  private suppressed = new Map<string, number>();
+  private tokens = LOG_BURST;
+  private refilledAt = performance.now();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly store: Store, private readonly logger: Logger) {
+    this.timer = setInterval(() => this.flush(), FLUSH_MS).unref();
+  }
+
+  /**
+   * Counts one rejection; returns whether it may be logged on its own line. While the bucket has
+   * tokens (no flood) the count is written at once; in a flood it waits for the next flush.
+   */
+  count(reason: string): boolean {
+    const t = performance.now();
+    this.tokens = Math.min(LOG_BURST, this.tokens + (t - this.refilledAt) / 1000);
+    this.refilledAt = t;
+    if (this.tokens >= 1) {
+      this.tokens--;
+      this.write([[reason, 1]]);
+      return true;
+    }
+    this.pending.set(reason, (this.pending.get(reason) ?? 0) + 1);
+    this.suppressed.set(reason, (this.suppressed.get(reason) ?? 0) + 1);
+    return false;
+  }
+
+  private write(counts: Iterable<[string, number]>): void {
+    try {
+      for (const [reason, n] of counts) this.store.counters.recordWebhookRejection(reason, n);
+    } catch (e) {
+      this.logger.warn({ err: (e as Error).message }, 'could not count rejected webhooks');
+    }
+  }
+
+  flush(): void {
+    const pending = this.pending;
+    this.pending = new Map();
+    this.write(pending);
+    if (this.suppressed.size === 0) return;
+    const byReason = Object.fromEntries(this.suppressed);
+    const total = [...this.suppressed.values()].reduce((a, b) => a + b, 0);
+    this.suppressed = new Map();
+    this.logger.warn({ status: 400, byReason, total }, `webhook rejected ${total} more times (not logged one by one)`);
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.flush();
+  }
+}
+
 /** How long the signing secrets are cached by default, wall ms: a removed secret stops working within this. */
 export const SECRETS_TTL_MS = 1000;
 
 export class WebhookServer {
   private readonly server: http.Server;
   private secretsCache: { at: number; values: string[] } | undefined;
+  private readonly tally: RejectionTally;
 
   constructor(private readonly d: WebhookServerDeps) {
-    this.server = http.createServer((req, res) => {
+    this.tally = new RejectionTally(d.store, d.logger);
+    // The timeouts below are enforced by a sweep every connectionsCheckingInterval (Node's default 30 s).
+    this.server = http.createServer({ connectionsCheckingInterval: TIMEOUT_SWEEP_MS }, (req, res) => {
       this.route(req, res).catch((e: unknown) => {
         d.logger.error({ err: (e as Error).message }, 'http handler failed');
         if (!res.headersSent) send(res, 500, { error: 'internal error' });
@@ -59,6 +136,10 @@ export class WebhookServer {
       });
     });
     this.server.keepAliveTimeout = 65_000; // longer than common proxies' idle timeouts
+    // A slow or idle client cannot hold a socket for ever, nor can a crowd of them exhaust file descriptors.
+    this.server.maxConnections = MAX_CONNECTIONS;
+    this.server.requestTimeout = REQUEST_TIMEOUT_MS;
+    this.server.headersTimeout = HEADERS_TIMEOUT_MS;
   }
 
   listen(port: number, host: string): Promise<{ host: string; port: number; url: string }> {
@@ -75,6 +156,7 @@ export class WebhookServer {
 
   /** Stops accepting; waits for requests being answered, then drops idle keep-alive sockets. */
   close(): Promise<void> {
+    this.tally.close();
     return new Promise((resolve) => {
       if (!this.server.listening) return resolve();
       this.server.close(() => resolve());
@@ -176,13 +258,8 @@ export class WebhookServer {
   }
 
   private reject(res: http.ServerResponse, status: 400 | 413, reason: string, message: string, close = false): void {
-    try {
-      this.d.store.counters.recordWebhookRejection(reason);
-    } catch (e) {
-      this.d.logger.warn({ err: (e as Error).message }, 'could not count a rejected webhook');
-    }
     this.d.metrics.rejected.inc({ reason });
-    this.d.logger.warn({ status, reason }, `webhook rejected: ${message}`);
+    if (this.tally.count(reason)) this.d.logger.warn({ status, reason }, `webhook rejected: ${message}`);
     send(res, status, { error: reason }, close ? { Connection: 'close' } : {});
     this.d.events.emit('rejected', { reason, status });
   }

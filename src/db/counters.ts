@@ -16,7 +16,8 @@ export interface CountersRepo {
   /** Counters whose name starts with `prefix` (all when omitted). */
   list(prefix?: string): Counter[];
   /** Counts a rejected webhook under `webhook_rejected:<reason>`. */
-  recordWebhookRejection(reason: string): void;
+  /** `by`: several at once (the webhook server counts them in memory and writes them in batches). */
+  recordWebhookRejection(reason: string, by?: number): void;
   /** Rejected webhooks by reason. */
   webhookRejections(): Record<string, number>;
 }
@@ -42,7 +43,7 @@ export function createCountersRepo(db: Db, now: () => number): CountersRepo {
     increment: (name, by = 1) => void inc.run({ name, by, now: now() }),
     get: (name) => get.get(name)?.value ?? 0,
     list: (prefix = '') => list.all(prefix, prefix),
-    recordWebhookRejection: (reason) => api.increment(REJECTED + reason),
+    recordWebhookRejection: (reason, by = 1) => api.increment(REJECTED + reason, by),
     webhookRejections: () =>
       Object.fromEntries(api.list(REJECTED).map((c) => [c.name.slice(REJECTED.length), c.value])),
   };

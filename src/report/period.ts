@@ -10,7 +10,11 @@ import { badValue, UsageError } from '../errors.js';
 import { parseDuration } from '../ui/flags.js';
 
 export const DEFAULT_PERIOD_DAYS = 30;
-const ACCEPTED = 'a date (2026-01-31), a date-time (2026-01-31T12:00Z) or a duration back from now (30d, 12h)';
+const ACCEPTED = 'a date (2026-01-31), a date-time (2026-01-31T12:00Z) or a duration back from now (30d, 12h), ' +
+  'from 1970 to 9999';
+/** The period's bounds, epoch ms: 1970-01-01 (Stripe has no earlier invoice) to the end of year 9999. */
+const EARLIEST_MS = 0;
+const LATEST_MS = Date.UTC(10000, 0, 1) - 1;
 
 export interface PeriodInput {
   since?: string;
@@ -28,11 +32,13 @@ function parsePoint(flag: '--since' | '--until', raw: string, now: number, zone:
     } catch {
       throw badValue(flag, raw, ACCEPTED);
     }
+    // 99999999999999999999d is a valid duration but no date: JavaScript dates end ±8.64e15 ms.
+    if (!Number.isSafeInteger(ms) || ms > now - EARLIEST_MS) throw badValue(flag, raw, ACCEPTED);
     return now - ms;
   }
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
   const dt = DateTime.fromISO(text, { zone });
-  if (!dt.isValid) throw badValue(flag, raw, ACCEPTED);
+  if (!dt.isValid || dt.toMillis() < EARLIEST_MS || dt.toMillis() > LATEST_MS) throw badValue(flag, raw, ACCEPTED);
   return (dateOnly && flag === '--until' ? dt.plus({ days: 1 }) : dt).toMillis();
 }
 

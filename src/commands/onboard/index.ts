@@ -4,11 +4,12 @@
  * and a second run with the same answers changes nothing.
  */
 import { settingsSchema, type Settings } from '../../config/settings.js';
-import { WorkError } from '../../errors.js';
+import { WorkError, badValue } from '../../errors.js';
+import { SETTABLE_KEYS } from '../../config/settable.js';
 import { redactKey } from '../../redact.js';
 import { createGateway, probePermissions, type StripeGateway } from '../../stripe/index.js';
 import type { Context } from '../../context.js';
-import { checkKey, keyCreationLink, permissionsFor, printProbe, type Env } from './keys.js';
+import { checkKey, givenKey, keyCreationLink, permissionsFor, printProbe, type Env } from './keys.js';
 import { BASELINE_EXPLANATION, SMART_RETRIES_OFF_STEPS, judgeSignal, scanSmartRetries, smartRetriesLink } from './baseline.js';
 import { askPolicy, type PolicyFlags } from './policy-questions.js';
 import { applyWebhook, planWebhook, validateWebhookUrl, type WebhookPlan } from './webhook.js';
@@ -18,6 +19,10 @@ export interface OnboardOptions extends PolicyFlags {
   scope?: 'account' | 'connect';
   primaryKey?: string;
   fallbackKey?: string;
+  primaryKeyFile?: string;
+  fallbackKeyFile?: string;
+  /** Which of primaryKey / fallbackKey were typed on the command line (set by cli.ts). */
+  keysInArgv?: Array<'primaryKey' | 'fallbackKey'>;
   webhookUrl?: string;
   controlBaseline?: string;
   /** false with --no-webhook: no endpoint (events forwarded by `stripe listen`). */
@@ -35,6 +40,11 @@ const STRIPE_LISTEN_STEPS = [
 export async function runOnboard(opts: OnboardOptions, ctx: Context): Promise<void> {
   const { out, prompts } = ctx;
   const yes = Boolean(opts.yes);
+  // Before any prompt or Stripe call: a bad flag is one line, exit 2, not a ZodError after the probes.
+  const baselineOk = (v: string) => settingsSchema.shape.controlBaseline.safeParse(v).success;
+  if (opts.controlBaseline !== undefined && !baselineOk(opts.controlBaseline)) {
+    throw badValue('--control-baseline', opts.controlBaseline, SETTABLE_KEYS.controlBaseline);
+  }
   const current = ctx.db.settings.get() ?? undefined;
   const apiBase = ctx.apiBase;
 
@@ -58,8 +68,13 @@ export async function runOnboard(opts: OnboardOptions, ctx: Context): Promise<vo
   out.line(`  primary:  ${keyCreationLink(env, 'recover primary', scope)}`);
   out.line(`  fallback: ${keyCreationLink(env, 'recover fallback', scope)}  (used only when the primary is rate-limited)`);
   // Keys may come from the environment so they never appear in a shell history or process list.
-  const primaryKey = await askKey(ctx, 'primary', '--primary-key', opts.primaryKey ?? ctx.io.env.RECOVER_PRIMARY_KEY, env, yes, true);
-  const fallbackKey = await askKey(ctx, 'fallback', '--fallback-key', opts.fallbackKey ?? ctx.io.env.RECOVER_FALLBACK_KEY, env, yes, false);
+  const inArgv = (k: 'primaryKey' | 'fallbackKey') => opts.keysInArgv?.includes(k) ?? false;
+  const primaryGiven = givenKey(ctx, 'primary',
+    { key: opts.primaryKey, file: opts.primaryKeyFile, inArgv: inArgv('primaryKey') });
+  const fallbackGiven = givenKey(ctx, 'fallback',
+    { key: opts.fallbackKey, file: opts.fallbackKeyFile, inArgv: inArgv('fallbackKey') });
+  const primaryKey = await askKey(ctx, 'primary', primaryGiven.from, primaryGiven.key, env, yes, true);
+  const fallbackKey = await askKey(ctx, 'fallback', fallbackGiven.from, fallbackGiven.key, env, yes, false);
 
   // 3. Probe every permission of each key; stop before saving anything if one is missing.
   const missing: string[] = [];

@@ -4,7 +4,8 @@
  * pastes by probing every permission with calls that change nothing.
  */
 import { REQUIRED_PERMISSIONS } from '../../config/settings.js';
-import { UsageError } from '../../errors.js';
+import { readFileSync } from 'node:fs';
+import { UsageError, badValue } from '../../errors.js';
 import { redactKey } from '../../redact.js';
 import { keyInfo, type ProbeResult } from '../../stripe/index.js';
 import type { Context } from '../../context.js';
@@ -68,4 +69,47 @@ export function printProbe(ctx: Context, label: string, env: Env, scope: 'accoun
     ctx.out.line(`  ${keyCreationLink(env, `recover ${label}`, scope)}`);
   }
   return missing;
+}
+
+/** Where a key may come from, besides the prompt and the saved one. */
+export interface KeySources {
+  /** `--primary-key` / `--fallback-key`, or their environment variable (commander reads it). */
+  key?: string;
+  /** `--primary-key-file` / `--fallback-key-file`: a file holding the key (e.g. a mounted secret). */
+  file?: string;
+  /** The key was typed on the command line: every local user sees it in `ps` while we run. */
+  inArgv?: boolean;
+}
+
+/**
+ * The key given by flag, file or environment, if any, and where it came from (named in messages
+ * about it). A key in argv is accepted with a warning; both a key and a file for the same key is a
+ * usage error (which one was meant?).
+ */
+export function givenKey(ctx: Context, label: 'primary' | 'fallback', src: KeySources): { key?: string; from: string } {
+  const flag = `--${label}-key`;
+  const envName = `RECOVER_${label.toUpperCase()}_KEY`;
+  if (src.file !== undefined) {
+    if (src.key !== undefined && src.inArgv) {
+      throw new UsageError(`${flag} and ${flag}-file cannot be used together (pick one)`);
+    }
+    let text: string;
+    try {
+      text = readFileSync(src.file, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? 'unreadable';
+      throw badValue(`${flag}-file`, src.file, `a readable file holding one key (this one: ${code})`);
+    }
+    const key = text.trim();
+    if (!key || /\s/.test(key)) {
+      throw badValue(`${flag}-file`, src.file, 'a file holding one key, rk_… or sk_…, and nothing else');
+    }
+    return { key, from: `${flag}-file` };
+  }
+  if (src.key !== undefined && src.inArgv) {
+    ctx.out.warn(`${flag} puts the key in the process table, where every local user can read it (ps): ` +
+      `use ${envName}, ${flag}-file or the prompt instead`);
+  }
+  if (src.key !== undefined) return { key: src.key, from: src.inArgv ? flag : envName };
+  return { key: ctx.io.env[envName], from: ctx.io.env[envName] !== undefined ? envName : flag };
 }

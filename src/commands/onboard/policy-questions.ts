@@ -6,7 +6,7 @@
 import { DAY_MS, HOUR_MS } from '../../clock.js';
 import { settingsSchema, type Settings } from '../../config/settings.js';
 import { badValue } from '../../errors.js';
-import { parseDuration } from '../../ui/flags.js';
+import { parseDuration, plainNumber } from '../../ui/flags.js';
 import type { Prompts } from '../../ui/prompts.js';
 import { SETTABLE_KEYS } from '../../config/settable.js';
 
@@ -51,9 +51,9 @@ export async function askPolicy(flags: PolicyFlags, yes: boolean, prompts: Promp
   const d = settingsSchema.parse({ env: 'test', scope: 'account', ...(current ?? {}) });
   const useDefault = yes;
   const dunningDays = check('dunningDays', '--dunning-days',
-    flags.dunningDays ?? (useDefault ? d.dunningDays : Number(await prompts.input({
+    flags.dunningDays ?? (useDefault ? d.dunningDays : plainNumber(await prompts.input({
       name: 'dunningDays', flag: '--dunning-days', message: 'Dunning length in days (1 to 120)', default: String(d.dunningDays),
-      validate: validator('dunningDays', Number),
+      validate: validator('dunningDays', plainNumber),
     }))));
   const actionType = flags.subscriptionAction ?? (useDefault ? d.subscriptionAction.type : await prompts.select({
     name: 'subscriptionAction', flag: '--subscription-action', message: 'At the end of dunning, the subscription…', default: d.subscriptionAction.type,
@@ -104,9 +104,9 @@ export async function askPolicy(flags: PolicyFlags, yes: boolean, prompts: Promp
     name: 'defaultTimezone', flag: '--default-timezone', message: 'Timezone when the customer’s is unknown (IANA)', default: d.defaultTimezone,
     validate: validator('defaultTimezone', (s) => s),
   })));
-  const controlShare = check('controlShare', '--control-share', flags.controlShare ?? (useDefault ? d.controlShare : Number(await prompts.input({
+  const controlShare = check('controlShare', '--control-share', flags.controlShare ?? (useDefault ? d.controlShare : plainNumber(await prompts.input({
     name: 'controlShare', flag: '--control-share', message: 'Control-group share (0 to 0.5)', default: String(d.controlShare),
-    validate: validator('controlShare', Number),
+    validate: validator('controlShare', plainNumber),
   }))));
   const mode = flags.mode ?? (useDefault ? d.mode : await prompts.select({
     name: 'mode', flag: '--mode', message: 'Mode', default: d.mode,
