@@ -81,6 +81,8 @@ export function buildProgram(io: CliIO): Command {
     .option('--default-timezone <iana>', 'timezone when the customer\'s is unknown (default UTC)')
     .option('--control-share <share>', 'control-group share, 0 to 0.5 (default 0.1)', numberFlag('--control-share', 0, 0.5))
     .option('--control-baseline <baseline>', 'stripe | fixed:3,5,7')
+    .option('--baseline-window-days <n>', "with baseline stripe: Smart Retries' window, as set in the Dashboard (default 14)",
+      intFlag('--baseline-window-days', 1, 120))
     .addOption(new Option('--mode <mode>', 'shadow (never charge) or live').argParser(enumFlag('--mode', ['shadow', 'live'] as const)))
     .option('--no-webhook', 'register no webhook endpoint (for `stripe listen --forward-to localhost:4242/stripe/webhook`)')
     .option('-y, --yes', 'accept defaults (and saved answers) instead of asking')

@@ -45,14 +45,14 @@ describe('recover onboard stripe', () => {
       env: 'test', scope: 'account', primaryKey: PRIMARY, fallbackKey: FALLBACK, webhookUrl: HOOK,
       controlBaseline: 'stripe', dunningDays: '21', subscriptionAction: 'cancel_after_delay', cancelDelay: '2d6h',
       prorate: true, invoiceAction: 'leave', includeSubscriptionCreate: false, delayFrom: 'invoice_created',
-      windows: '0 8-20 * * 1-5', defaultTimezone: 'America/Chicago', controlShare: '0.2', mode: 'shadow', save: true,
+      windows: '0 8-20 * * 1-5', defaultTimezone: 'America/Chicago', controlShare: '0.2', mode: 'shadow', baselineWindowDays: '21', save: true,
     });
     const r = await runCli(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'stripe'], { overrides: { prompts } });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(prompts.asked).toEqual([
       'env', 'scope', 'primaryKey', 'fallbackKey', 'webhookUrl', 'controlBaseline', 'dunningDays', 'subscriptionAction',
-      'cancelDelay', 'prorate', 'invoiceAction', 'includeSubscriptionCreate', 'delayFrom', 'windows', 'defaultTimezone', 'controlShare', 'mode', 'save',
+      'cancelDelay', 'prorate', 'invoiceAction', 'includeSubscriptionCreate', 'delayFrom', 'windows', 'defaultTimezone', 'controlShare', 'mode', 'baselineWindowDays', 'save',
     ]);
     expect(r.stdout).toContain('https://dashboard.stripe.com/test/apikeys/create?name=recover+primary&permissions[]=rak_charge_read');
     expect(r.stdout).toContain('Next: recover takeover --dry-run');
@@ -64,6 +64,7 @@ describe('recover onboard stripe', () => {
       expect(s).toMatchObject({
         env: 'test', scope: 'account', dunningDays: 21, invoiceAction: 'leave', delayFrom: 'invoice_created',
         windows: ['0 8-20 * * 1-5'], defaultTimezone: 'America/Chicago', controlShare: 0.2, mode: 'shadow', controlBaseline: 'stripe',
+        baselineWindowDays: 21,
         subscriptionAction: { type: 'cancel_after_delay', delayMs: (2 * 24 + 6) * 3600_000, prorate: true },
       });
       expect(store.secrets.get('primary_key')).toBe(PRIMARY);

@@ -21,7 +21,7 @@ async function endpointCount(url: string): Promise<number> {
 
 const POLICY = {
   controlBaseline: 'stripe', subscriptionAction: 'cancel_at_period_end', invoiceAction: 'mark_uncollectible',
-  includeSubscriptionCreate: false, windows: '0 8-20 * * *', defaultTimezone: 'UTC', mode: 'shadow',
+  includeSubscriptionCreate: false, windows: '0 8-20 * * *', defaultTimezone: 'UTC', mode: 'shadow', baselineWindowDays: '30',
 };
 
 describe('onboard wizard answers', () => {
@@ -34,6 +34,7 @@ describe('onboard wizard answers', () => {
       webhookUrl: ['', 'not a url', 'ftp://pay.example.com/hook', HOOK],
       dunningDays: ['0', '500', 'x', '45'],
       controlShare: ['0.9', '-1', '0.25'],
+      baselineWindowDays: ['200', '45'],
       save: true,
     });
     const r = await runCli(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'stripe'], { overrides: { prompts } });
@@ -48,12 +49,13 @@ describe('onboard wizard answers', () => {
     expect(reasons('dunningDays')).toHaveLength(3);
     expect(reasons('dunningDays')[1]).toContain('an integer from 1 to 120');
     expect(reasons('controlShare')[0]).toContain('a number from 0 to 0.5');
+    expect(reasons('baselineWindowDays')).toEqual(['"200" is not accepted: an integer from 1 to 120 (days; Stripe\'s default is 14: "8 tries within 2 weeks")']);
     for (const x of prompts.rejected) expect(x.reason, x.reason).not.toMatch(/--[a-z]/);
     // "cancel at period end": the cancel delay, its proration and its starting point are not asked.
     expect(prompts.asked).not.toContain('cancelDelay');
     expect(prompts.asked).not.toContain('delayFrom');
     const store = openStore(db);
-    expect(store.settings.require()).toMatchObject({ dunningDays: 45, controlShare: 0.25, stripeApiBase: emu.url });
+    expect(store.settings.require()).toMatchObject({ dunningDays: 45, controlShare: 0.25, stripeApiBase: emu.url, baselineWindowDays: 45 });
     store.close();
     // Saved with the settings: status needs no --stripe-api-base.
     const st = await runCli(['--db', db, '--json', 'status']);

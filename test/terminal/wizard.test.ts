@@ -81,7 +81,11 @@ describe.skipIf(!hasTmux() && !process.env.CI)('the wizard in a terminal', () =>
     await ask(p, '? Control-group share (0 to 0.5)', '0.9');
     await ask(p, '"0.9" is not accepted: a number from 0 to 0.5', '0.2');
     await ask(p, '? Mode');
+    // Stripe's API does not expose Smart Retries' window: asked, and a different one is warned about.
+    const w = await ask(p, "? Smart Retries' retry window in days");
+    expect(w).toContain('(1 to 120)');
     await p.waitFor('? Save and create the webhook endpoint?');
+    expect(p.screen()).toContain('Smart Retries retries for 14 days, recover for 45: the lift will also measure the longer window');
     expect(await endpointCount(emu.url)).toBe(0); // nothing at Stripe before the confirmation
     p.keys('Enter');
     expect(await p.exitCode()).toBe(0);

@@ -11,6 +11,7 @@ import { createGateway, probePermissions, type StripeGateway } from '../../strip
 import type { Context } from '../../context.js';
 import { checkKey, givenKey, keyCreationLink, permissionsFor, printProbe, type Env } from './keys.js';
 import { BASELINE_EXPLANATION, SMART_RETRIES_OFF_STEPS, judgeSignal, scanSmartRetries, smartRetriesLink } from './baseline.js';
+import { askBaselineWindow } from './baseline-window.js';
 import { askPolicy, type PolicyFlags } from './policy-questions.js';
 import { applyWebhook, planWebhook, validateWebhookUrl, type WebhookPlan } from './webhook.js';
 
@@ -25,6 +26,8 @@ export interface OnboardOptions extends PolicyFlags {
   keysInArgv?: Array<'primaryKey' | 'fallbackKey'>;
   webhookUrl?: string;
   controlBaseline?: string;
+  /** Smart Retries' window in days (baseline stripe): asked, as Stripe's API does not expose it. */
+  baselineWindowDays?: number;
   /** false with --no-webhook: no endpoint (events forwarded by `stripe listen`). */
   webhook?: boolean;
   yes?: boolean;
@@ -110,11 +113,15 @@ export async function runOnboard(opts: OnboardOptions, ctx: Context): Promise<vo
 
   // 6. Dunning policy.
   const policy = await askPolicy(opts, yes, prompts, current);
+  const baselineWindowDays = await askBaselineWindow({
+    baseline: controlBaseline, flag: opts.baselineWindowDays, yes, saved: current?.baselineWindowDays, dunningDays: policy.dunningDays,
+    prompts, warn: (t) => out.warn(t),
+  });
 
   // 7. Summary, confirmation, then the only Stripe write (the webhook endpoint) and the save.
   const draft: Settings = settingsSchema.parse({
     ...(current ?? {}), env, scope, webhookUrl: hook?.url, webhookEndpointId: hook?.plan.action === 'keep' || hook?.plan.action === 'update' ? hook.plan.endpoint.id : undefined,
-    controlBaseline, ...policy, ...(apiBase ? { stripeApiBase: apiBase } : {}),
+    controlBaseline, baselineWindowDays, ...policy, ...(apiBase ? { stripeApiBase: apiBase } : {}),
   });
   const keys = { primary: redactKey(primaryKey!), fallback: fallbackKey ? redactKey(fallbackKey) : null };
   const hookLine = hook ? `${hook.plan.action === 'create' ? 'to create' : hook.plan.action === 'keep' ? 'kept' : `to ${hook.plan.action}`} → ${hook.url}` : 'none (--no-webhook)';
@@ -123,7 +130,7 @@ export async function runOnboard(opts: OnboardOptions, ctx: Context): Promise<vo
     ['accounts', accounts.map((a) => a.id).join(', ')],
     ['primary key / fallback key', `${keys.primary} / ${keys.fallback ?? 'none'}`],
     ['webhook endpoint', hookLine],
-    ['baseline / control share', `${controlBaseline} / ${(draft.controlShare * 100).toFixed(0)}%`],
+    ['baseline / control share', `${controlBaseline}${controlBaseline === 'stripe' ? ` (${baselineWindowDays}-day window)` : ''} / ${(draft.controlShare * 100).toFixed(0)}%`],
     ['dunning', `${draft.dunningDays} days; subscription: ${draft.subscriptionAction.type}; invoice: ${draft.invoiceAction}`],
     ['retry windows', `${draft.windows.join('; ')} (customer time, else ${draft.defaultTimezone})`],
     ['mode', draft.mode],
