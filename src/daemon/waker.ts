@@ -38,12 +38,11 @@ export class Waker {
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       timer.unref();
-      const self = this;
-      function done() {
+      const done = (): void => {
         clearTimeout(timer);
-        self.wake = undefined;
+        this.wake = undefined;
         resolve();
-      }
+      };
       this.wake = done;
     });
   }
