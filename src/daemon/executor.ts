@@ -12,10 +12,11 @@ import type { Settings } from '../config/settings.js';
 import { isTerminalStatus, type Attempt, type Case, type Store } from '../db/index.js';
 import type { Logger } from '../log.js';
 import {
-  AuthenticationFailed, IdempotencyConflict, InvalidRequest, NotFound, PermissionMissing, RateLimited, StripeUnavailable,
+  IdempotencyConflict, InvalidRequest, isRetryable, needsOperator, NotFound,
   type CallContext, type Invoice, type PaymentIntent, type StripeGateway,
 } from '../stripe/index.js';
 import { declineOf, writeCanceled, writeDecline, writeError, writeShadow, writeSkip, writeSuccess, type OutcomeDeps, type Written } from './attempt-outcomes.js';
+import { backoffDelayMs, OPERATOR_WAIT_MS } from './backoff.js';
 import type { PolicyContext } from './policy-context.js';
 import { checkRetryable } from './retry-check.js';
 import { readInvoice, readLatestCharge } from './stripe-read.js';
@@ -46,10 +47,16 @@ export interface ExecutorDeps {
   installationId?: string;
 }
 
-/** Delay before a given-back attempt is tried again, clock ms: 1 min, 2, 4 … capped at 1 h. */
-export function retryDelayMs(tries: number): number {
-  return Math.min(60_000 * 2 ** Math.max(0, tries - 1), 3_600_000);
-}
+/**
+ * An attempt begun in live mode, found while in shadow mode, is given back for this long (clock
+ * ms): only a live run may resolve it (with the same key), and the mode changes rarely.
+ */
+const LIVE_MODE_WAIT_MS = 3_600_000;
+/**
+ * Resolving from Stripe, a charge created up to this long (clock ms) before our recorded start
+ * is still that call's: Stripe's clock and ours may differ by a little, never by a minute.
+ */
+const CLOCK_SKEW_MS = 60_000;
 
 function chargeIdOf(inv: Invoice): string | null {
   const payments = [...(inv.payments?.data ?? [])].sort((a, b) => a.created - b.created);
@@ -90,7 +97,7 @@ export class AttemptExecutor {
       if (settings.mode === 'shadow') return report(c, 'shadow', writeShadow(out, a, c, this.d.now()).next);
     } else if (settings.mode === 'shadow') {
       // Started in live mode, then switched to shadow: only a live run may resolve it (same key).
-      store.attempts.release(a.id, this.d.owner, this.d.now() + 3_600_000);
+      store.attempts.release(a.id, this.d.owner, this.d.now() + LIVE_MODE_WAIT_MS);
       this.d.logger.warn({ invoice: c.invoiceId, attempt: a.n }, 'an attempt interrupted in live mode waits for live mode to be resolved');
       return report(c, 'released', 'waits for live mode');
     }
@@ -142,7 +149,7 @@ export class AttemptExecutor {
     } catch (e) {
       return this.failed(a, c, e, out, report, false);
     }
-    const ours = ch && ch.at >= a.startedAt! - 60_000 && !this.d.store.attempts.getByChargeId(ch.chargeId);
+    const ours = ch && ch.at >= a.startedAt! - CLOCK_SKEW_MS && !this.d.store.attempts.getByChargeId(ch.chargeId);
     this.d.logger.warn({ invoice: c.invoiceId, attempt: a.n, charge: ours ? ch!.chargeId : null }, 'attempt interrupted beyond the idempotency window: resolved from Stripe, not replayed');
     if (ch && ours && ch.succeeded) {
       const w = writeSuccess(out, a, c, { at: ch.at, amount: ch.amount, chargeId: ch.chargeId });
@@ -175,9 +182,11 @@ export class AttemptExecutor {
       this.d.logger.warn({ invoice: c.invoiceId, attempt: a.n, err: message, retryAt: new Date(at).toISOString() }, `attempt given back: ${why}`);
       return report(c, 'released', `retry same attempt at ${new Date(at).toISOString()}`);
     };
-    if (e instanceof StripeUnavailable || e instanceof RateLimited) return giveBack('Stripe unavailable', retryDelayMs(a.tries + 1));
-    if (e instanceof IdempotencyConflict && e.reason === 'in_progress') return giveBack('the same attempt is still in flight at Stripe', retryDelayMs(1));
-    if (e instanceof AuthenticationFailed || e instanceof PermissionMissing) return giveBack('Stripe refused the key', 3_600_000);
+    if (e instanceof IdempotencyConflict && e.retryable) {
+      return giveBack('the same attempt is still in flight at Stripe', backoffDelayMs(1));
+    }
+    if (isRetryable(e)) return giveBack('Stripe unavailable', backoffDelayMs(a.tries + 1));
+    if (needsOperator(e)) return giveBack('Stripe refused the key', OPERATOR_WAIT_MS);
     if (e instanceof NotFound) {
       const w = writeError(out, a, c, message, now, { close: 'invoice_missing' });
       return report(c, 'error', w.next);
@@ -188,6 +197,6 @@ export class AttemptExecutor {
       return report(c, 'error', w.next);
     }
     this.d.logger.error({ invoice: c.invoiceId, attempt: a.n, err: message, charging }, 'attempt failed unexpectedly');
-    return giveBack('unexpected error', retryDelayMs(a.tries + 1));
+    return giveBack('unexpected error', backoffDelayMs(a.tries + 1));
   }
 }

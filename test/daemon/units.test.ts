@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
 import { openStore, type Case } from '../../src/db/index.js';
 import { eventFacts } from '../../src/daemon/event-facts.js';
-import { retryDelayMs } from '../../src/daemon/executor.js';
+import { backoffDelayMs, INBOX_BACKOFF } from '../../src/daemon/backoff.js';
 import { parseCron, Reconciler } from '../../src/daemon/reconciler.js';
 import { checkRetryable } from '../../src/daemon/retry-check.js';
 import type { Invoice } from '../../src/stripe/index.js';
@@ -59,6 +59,7 @@ describe('reconcile schedule', () => {
 
 describe('backoff', () => {
   it('1 min doubling, capped at 1 h', () => {
-    expect([1, 2, 3, 7, 20].map(retryDelayMs)).toEqual([60_000, 120_000, 240_000, 3_600_000, 3_600_000]);
+    expect([1, 2, 3, 7, 20].map((n) => backoffDelayMs(n))).toEqual([60_000, 120_000, 240_000, 3_600_000, 3_600_000]);
+    expect([1, 2, 7, 8, 1000].map((n) => backoffDelayMs(n, INBOX_BACKOFF))).toEqual([30_000, 60_000, 1_920_000, 1_920_000, 1_920_000]);
   });
 });

@@ -7,11 +7,36 @@ import { addCase, open, T0, tempDbPath, tempDir } from './helpers.js';
 
 const MIN = 60_000;
 
-function seedDue(store: ReturnType<typeof open>, n: number): number[] {
-  return store.tx(() => Array.from({ length: n }, (_, i) => store.attempts.schedule(addCase(store), T0 - (i % 97) * 1000).id));
-}
+type Store = ReturnType<typeof open>;
+/**
+ * Every user of the one lease protocol (src/db/queue.ts) under the same test: the attempts and
+ * the end-of-dunning jobs (the inbox is not leased yet).
+ */
+const QUEUES = {
+  attempts: {
+    seed: (store: Store, n: number): number[] =>
+      store.tx(() => Array.from({ length: n }, (_, i) => store.attempts.schedule(addCase(store), T0 - (i % 97) * 1000).id)),
+    claimDue: (store: Store, now: number, leaseMs: number, limit: number, owner: string) =>
+      store.attempts.claimDue(now, leaseMs, limit, owner),
+    owner: (store: Store, id: number) => store.attempts.get(id)!.claimedBy,
+    start: 'markStarted',
+  },
+  jobs: {
+    seed: (store: Store, n: number): number[] =>
+      store.tx(() =>
+        Array.from({ length: n }, (_, i) =>
+          store.jobs.schedule({ kind: 'cancel_subscription', dedupeKey: `k${i}`, runAt: T0 - (i % 97) * 1000 }).id),
+      ),
+    claimDue: (store: Store, now: number, leaseMs: number, limit: number, owner: string) =>
+      store.jobs.claimDue(now, leaseMs, limit, owner),
+    owner: (store: Store, id: number) => store.jobs.get(id)!.claimedBy,
+    start: 'start',
+  },
+} as const;
 
-describe('claimDue: no attempt is ever handed to two owners', () => {
+describe.each(Object.keys(QUEUES) as (keyof typeof QUEUES)[])('%s.claimDue: no row is ever handed to two owners', (queue) => {
+  const q = QUEUES[queue];
+  const seedDue = q.seed;
   it('two Store instances on one file, interleaved claims with random batch sizes', () => {
     const p = tempDbPath();
     const a = open(p);
@@ -22,18 +47,18 @@ describe('claimDue: no attempt is ever handed to two owners', () => {
     const rand = () => ((rng = (rng * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     for (;;) {
       const [store, owner] = rand() < 0.5 ? [a, 'A'] : [b, 'B'];
-      const got = store.attempts.claimDue(T0, 10 * MIN, 1 + Math.floor(rand() * 20), owner);
+      const got = q.claimDue(store, T0, 10 * MIN, 1 + Math.floor(rand() * 20), owner);
       for (const at of got) {
         expect(owners.has(at.id), `attempt ${at.id} claimed twice`).toBe(false);
         owners.set(at.id, owner);
       }
-      if (got.length === 0 && a.attempts.claimDue(T0, 10 * MIN, 1, 'A').length === 0) break;
+      if (got.length === 0 && q.claimDue(a, T0, 10 * MIN, 1, 'A').length === 0) break;
     }
     expect([...owners.keys()].sort((x, y) => x - y)).toEqual(all);
     // After the leases expire, the other instance can take them over (crashed owner).
-    const takenOver = b.attempts.claimDue(T0 + 10 * MIN, MIN, 1000, 'B2');
+    const takenOver = q.claimDue(b, T0 + 10 * MIN, MIN, 1000, 'B2');
     expect(takenOver).toHaveLength(500);
-    expect(a.attempts.claimDue(T0 + 10 * MIN, MIN, 1000, 'A2')).toHaveLength(0);
+    expect(q.claimDue(a, T0 + 10 * MIN, MIN, 1000, 'A2')).toHaveLength(0);
   });
 
   it('four processes claiming the same database at the same moment', async () => {
@@ -53,11 +78,11 @@ describe('claimDue: no attempt is ever handed to two owners', () => {
       while (!fs.existsSync(go)) Atomics.wait(sleep, 0, 0, 1);
       const claimed = [];
       for (let empty = 0; empty < 3; ) {
-        const got = store.attempts.claimDue(${T0}, 3600000, 1 + Math.floor(Math.random() * 25), owner);
+        const got = store.${queue}.claimDue(${T0}, 3600000, 1 + Math.floor(Math.random() * 25), owner);
         if (got.length === 0) { empty++; continue; }
         empty = 0;
         for (const a of got) {
-          if (!store.attempts.markStarted(a.id, owner, ${T0})) throw new Error('lost a lease it just took: ' + a.id);
+          if (!store.${queue}.${q.start}(a.id, owner, ${T0})) throw new Error('lost a lease it just took: ' + a.id);
           claimed.push(a.id);
         }
       }
@@ -91,7 +116,7 @@ describe('claimDue: no attempt is ever handed to two owners', () => {
     expect(results.filter((r) => r.length > 0).length).toBeGreaterThanOrEqual(2);
     // The database agrees with what each process believes it owns.
     results.forEach((ids, i) => {
-      for (const id of ids.slice(0, 50)) expect(store.attempts.get(id)!.claimedBy).toBe(owners[i]);
+      for (const id of ids.slice(0, 50)) expect(q.owner(store, id)).toBe(owners[i]);
     });
   });
 });

@@ -72,12 +72,17 @@ describe('accounts, decisions, cursors, stats, history, jobs, counters', () => {
     expect(store.jobs.nextDueAt()).toBe(T0 + MIN);
     expect(store.jobs.claimDue(T0, MIN, 10, 'd')).toEqual([]);
     const [claimed] = store.jobs.claimDue(T0 + MIN, MIN, 10, 'd');
-    expect(claimed).toMatchObject({ id: j.id, payload: { prorate: true }, claimedBy: 'd', tries: 1 });
+    // Tries count starts, not claims (one protocol with attempts, src/db/queue.ts).
+    expect(claimed).toMatchObject({ id: j.id, payload: { prorate: true }, claimedBy: 'd', tries: 0 });
+    expect(store.jobs.start(j.id, 'e', T0 + MIN)).toBe(false); // not the owner
+    expect(store.jobs.start(j.id, 'd', T0 + MIN)).toBe(true);
+    expect(store.jobs.get(j.id)!.tries).toBe(1);
     expect(store.jobs.claimDue(T0 + MIN, MIN, 10, 'e')).toEqual([]);
     expect(store.jobs.cancelForCase(caseId, T0, T0 + MIN)).toBe(0); // leased: left to its owner
     // Lease expires: another daemon takes it over.
     const [retaken] = store.jobs.claimDue(T0 + 2 * MIN, MIN, 10, 'e');
-    expect(retaken).toMatchObject({ id: j.id, claimedBy: 'e', tries: 2 });
+    expect(retaken).toMatchObject({ id: j.id, claimedBy: 'e', tries: 1 });
+    expect(store.jobs.start(j.id, 'd', T0 + 2 * MIN)).toBe(false); // its lease was taken over
     expect(store.jobs.finish(j.id, 'd', 'done', T0 + 2 * MIN)).toBe(false);
     expect(store.jobs.finish(j.id, 'e', 'done', T0 + 2 * MIN, 'canceled sub_1')).toBe(true);
     expect(store.jobs.getByKey(`cancel:${caseId}`)).toMatchObject({ outcome: 'done', result: 'canceled sub_1' });
