@@ -22,6 +22,7 @@ import { DaemonLease, newOwnerId } from './lock.js';
 import { DaemonMetrics } from './metrics.js';
 import { DEFAULT_RECONCILE_CRON, parseCron } from './reconciler.js';
 import { Runtime } from './runtime.js';
+import { transition } from './state.js';
 import type { DaemonEvents, DaemonState, PassReport } from './types.js';
 import { Waker } from './waker.js';
 import { WebhookServer } from './webhook-server.js';
@@ -76,6 +77,14 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
   stopTimedOut = false;
   private lastError: string | null = null;
   private stopping: Promise<void> | undefined;
+  /** The setup of start() (lock, server); stop() waits for it instead of tearing down under it. */
+  private starting: Promise<void> | undefined;
+  private tornDown: Promise<void> | undefined;
+  /**
+   * Aborted when stop() begins: every pass reads it before claiming, so nothing new is taken up.
+   * Handed to in-flight work via `signal`.
+   */
+  private readonly abort = new AbortController();
   private readonly logger: Logger;
   /** The webhook server's base URL once listening. */
   url: string | undefined;
@@ -91,8 +100,14 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
     return this._state;
   }
 
+  /** Aborted once stop() has begun. */
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  /** Moves along TRANSITIONS (state.ts); an illegal move throws instead of being taken. */
   private setState(s: DaemonState): void {
-    this._state = s;
+    this._state = transition(this._state, s);
     this.metrics.setState(s);
     this.logger.debug({ state: s }, 'daemon state');
     this.emit('state', s);
@@ -102,7 +117,21 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
   async start(): Promise<void> {
     if (this._state !== 'idle') throw new Error(`daemon already ${this._state}`);
     this.setState('starting');
+    this.starting = this.setUp();
     try {
+      await this.starting;
+    } catch (e) {
+      await this.teardown();
+      throw e;
+    }
+    // stop() was called during the setup: it tears down from here, and no loop is started.
+    if (this.abort.signal.aborted) return;
+    this.setState('running');
+    if (this.o.loop !== false) this.loopDone = this.loop();
+  }
+
+  private async setUp(): Promise<void> {
+    {
       this.init();
       if (this.o.http) {
         if (!this.o.webhookSecret && !this.o.store.secrets.get('webhook_secret')) {
@@ -117,12 +146,7 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
         this.url = where.url;
         this.logger.info({ url: `${where.url}/stripe/webhook` }, 'listening for Stripe webhooks');
       }
-    } catch (e) {
-      await this.teardown();
-      throw e;
     }
-    this.setState('running');
-    if (this.o.loop !== false) this.loopDone = this.loop();
   }
 
   /** `--once`: one pass without a server, then release everything. */
@@ -152,11 +176,16 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
 
   /** Stop claiming, let calls in flight finish (at most stopTimeoutMs), close the server; idempotent. */
   stop(): Promise<void> {
+    this.abort.abort();
     this.stopping ??= (async () => {
       if (this._state === 'idle') {
         this.setState('stopped');
         return;
       }
+      // A start in progress finishes its setup first (or fails and tears down by itself).
+      await this.starting?.catch(() => undefined);
+      await this.tornDown;
+      if (this.state === 'stopped') return;
       this.setState('stopping');
       this.waker?.signal();
       const limit = this.o.stopTimeoutMs ?? 10_000;
@@ -187,7 +216,8 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
   /** One pass now (serialized with the loop's passes). */
   pass(opts: { reconcile?: 'when_due' | 'always' | 'never' } = {}): Promise<PassReport> {
     // Nothing is claimed or charged unless this daemon still holds the lock's lease.
-    const run = async () => this.runtime!.pass(() => this._state !== 'running' || !this.mayAct(), opts);
+    const run = async () =>
+      this.runtime!.pass(() => this.abort.signal.aborted || this._state !== 'running' || !this.mayAct(), opts);
     const p = this.passChain.then(run, run);
     this.passChain = p.catch(() => undefined);
     return p;
@@ -281,12 +311,16 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
     return { ...result, ...extra };
   }
 
-  private async teardown(): Promise<void> {
-    await this.server?.close();
-    this.waker?.close();
-    this.clock.close?.();
-    this.lease?.release();
-    this.setState('stopped');
+  /** Once, whoever asks first (a failed start, stop()). */
+  private teardown(): Promise<void> {
+    this.tornDown ??= (async () => {
+      await this.server?.close();
+      this.waker?.close();
+      this.clock.close?.();
+      this.lease?.release();
+      this.setState('stopped');
+    })();
+    return this.tornDown;
   }
 }
 
