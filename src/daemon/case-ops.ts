@@ -9,12 +9,12 @@ import { applyDecision } from '../engine/decision.js';
 import type { ChargeFacts } from '../engine/stripe-facts.js';
 import type { Decision } from '../policy/index.js';
 import type { PolicyContext } from './policy-context.js';
+import { formatMinor } from '../money.js';
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-export function formatMoney(amount: number, currency: string): string {
-  return `${(amount / 100).toFixed(2)} ${currency.toUpperCase()}`;
-}
+/** Minor units as decision reasons show them (src/money.ts): "50.00 USD", "3000 JPY", "1.500 BHD". */
+export const formatMoney = formatMinor;
 
 /** "retry at 2026-01-03T14:00:00Z", "stop: hard_decline", "wait: needs_card_update". */
 export function describeDecision(d: Decision | null): string {

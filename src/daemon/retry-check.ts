@@ -6,6 +6,7 @@ import type { Case } from '../db/index.js';
 import type { Invoice } from '../stripe/index.js';
 import { INSTALLATION_KEY } from '../engine/managed.js';
 import { latestPaymentIntentStatus, subscriptionOf } from './stripe-read.js';
+import { formatMinor } from '../money.js';
 
 export type RetryVerdict =
   | { ok: true }
@@ -16,7 +17,7 @@ export type RetryVerdict =
   | { ok: false; kind: 'needs_customer_action'; reason: string }
   | { ok: false; kind: 'other_installation'; reason: string };
 
-const money = (n: number, cur: string) => `${(n / 100).toFixed(2)} ${cur.toUpperCase()}`;
+const money = formatMinor;
 
 /** `newCard`: a payment method arrived since the last decline (paying with it re-confirms the PaymentIntent). */
 export function checkRetryable(c: Case, inv: Invoice, opts: { newCard?: boolean; installationId?: string } = {}): RetryVerdict {
