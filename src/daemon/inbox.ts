@@ -83,7 +83,7 @@ export class InboxProcessor {
       }
       this.notBefore.delete(id);
       this.logger.debug({ event: id, type, result }, 'event processed');
-      this.report({ id, type, result });
+      this.report({ id, type, outcome: 'processed', result });
       return true;
     } catch (e) {
       const message = (e as Error).message ?? String(e);
@@ -97,7 +97,7 @@ export class InboxProcessor {
         this.store.events.markProcessed(id, message);
         this.notBefore.delete(id);
         this.logger.error({ event: id, type, tries: tries + 1, err: message }, 'event processing given up');
-        this.report({ id, type, result: 'given up', error: message });
+        this.report({ id, type, outcome: 'given_up', result: 'given up', error: message });
         return true;
       }
       this.store.events.recordFailure(id, message);
@@ -105,7 +105,7 @@ export class InboxProcessor {
       this.notBefore.set(id, deps.now() + delay);
       const level = isGatewayError(e) ? 'warn' : 'error';
       this.logger[level]({ event: id, type, tries: tries + 1, err: message, retryInMs: delay }, 'event processing failed; will retry');
-      this.report({ id, type, result: 'retry later', error: message });
+      this.report({ id, type, outcome: 'retry', result: 'retry later', error: message });
       return false;
     }
   }

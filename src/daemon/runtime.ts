@@ -67,7 +67,7 @@ export class Runtime {
     const recovered = (r: RecoveryReport) => this.recovered(r);
     this.policy = new PolicyContext(store);
     this.inbox = new InboxProcessor(store, logger, (r) => {
-      metrics.processed.inc({ type: r.type, result: r.error ? (r.result === 'given up' ? 'given_up' : 'retry') : 'ok' });
+      metrics.processed.inc({ type: r.type, result: r.outcome === 'processed' ? 'ok' : r.outcome });
       events.emit('processed', r);
     });
     this.executor = new AttemptExecutor({ store, gw, policy: this.policy, logger, owner, leaseMs, now, ctxFor, mayCharge: () => o.mayAct(), installationId: o.installationId });
