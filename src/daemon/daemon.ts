@@ -158,7 +158,7 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
       this.setState('running');
       return await this.pass();
     } finally {
-      this.setState('stopping');
+      if (this.state !== 'stopping' && this.state !== 'stopped') this.setState('stopping'); // unless stop() did
       await this.teardown();
     }
   }
@@ -182,11 +182,14 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
         this.setState('stopped');
         return;
       }
-      // A start in progress finishes its setup first (or fails and tears down by itself).
-      await this.starting?.catch(() => undefined);
-      await this.tornDown;
-      if (this.state === 'stopped') return;
-      this.setState('stopping');
+      if (this._state === 'starting') {
+        // A start in progress finishes its setup first (or fails and tears down by itself).
+        await this.starting?.catch(() => undefined);
+        await this.tornDown;
+      }
+      // runOnce() ending, or a failed start: its own teardown is under way.
+      if (this.state === 'stopping' || this.state === 'stopped') return this.tornDown;
+      this.setState('stopping'); // synchronously when running: /healthz says 503 from here
       this.waker?.signal();
       const limit = this.o.stopTimeoutMs ?? 10_000;
       let timer: NodeJS.Timeout | undefined;

@@ -150,6 +150,10 @@ describe('crash safety', () => {
     expect(cases).toBeGreaterThan(12);
     const replays = st.requests.log.filter((r) => r.replayed && r.idempotencyKey?.startsWith('recover:')).length;
     console.log({ killPhaseMs, finalPhaseMs, advances, resumed, inFlightAtKill, replays, cases, acked: acked.size, charges: ours.length });
+    // The test is about kills that land mid-charge: without one it proved nothing (issue 14 §6).
+    expect(inFlightAtKill, 'no kill landed between "charging" and the attempt\'s result').toBeGreaterThan(0);
+    expect(resumed, 'no life resumed an interrupted attempt').toBeGreaterThan(0);
+    expect(replays, 'Stripe never replayed a resumed call (same idempotency key)').toBeGreaterThan(0);
     reader.close();
   }, 240_000);
 });
