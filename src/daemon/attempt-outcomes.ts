@@ -11,6 +11,7 @@ import type { CardDeclined } from '../stripe/index.js';
 import { closeCase, describeDecision, formatMoney, recordRecovery, redecide } from './case-ops.js';
 import { learnContextFor, type PolicyContext } from './policy-context.js';
 import type { RetryVerdict } from './retry-check.js';
+import { declineFacts, lastDeclineOf, type DeclineFacts } from '../decline.js';
 
 export interface OutcomeDeps {
   store: Store;
@@ -51,32 +52,26 @@ export function writeSuccess(d: OutcomeDeps, a: Attempt, c: Case, o: { at: numbe
 }
 
 /** A decline as the executor learned it: from the `pay` answer, or read back from the charge. */
-export interface DeclineInput {
-  declineCode: string | null;
-  adviceCode: string | null;
-  networkAdviceCode: string | null;
-  networkDeclineCode: string | null;
+export interface DeclineInput extends DeclineFacts {
   chargeId: string | null;
   requiresAction: boolean;
 }
 
 export function declineOf(e: CardDeclined): DeclineInput {
   return {
-    declineCode: declineCodeOf(e), adviceCode: e.adviceCode ?? null, networkAdviceCode: e.networkAdviceCode ?? null,
-    networkDeclineCode: e.networkDeclineCode ?? null, chargeId: e.chargeId ?? null, requiresAction: e.requiresAction,
+    ...declineFacts(e), declineCode: declineCodeOf(e), chargeId: e.chargeId ?? null, requiresAction: e.requiresAction,
   };
 }
 
 export function writeDecline(d: OutcomeDeps, a: Attempt, c: Case, dec: DeclineInput, at: number): Written {
   let remember: (() => void) | undefined;
   const w = d.store.tx((): Written => {
-    const codes = { declineCode: dec.declineCode, adviceCode: dec.adviceCode, networkAdviceCode: dec.networkAdviceCode, networkDeclineCode: dec.networkDeclineCode, chargeId: dec.chargeId };
+    const codes = { ...declineFacts(dec), chargeId: dec.chargeId };
     if (!d.store.attempts.finish(a.id, d.owner, { outcome: 'declined', at, amount: c.amountDue, currency: c.currency, ...codes })) {
       return { finished: false, next: 'already finished elsewhere' };
     }
     d.store.cases.update(c.id, {
-      lastFailedAt: at, lastDeclineCode: codes.declineCode, lastAdviceCode: codes.adviceCode, lastNetworkAdviceCode: codes.networkAdviceCode,
-      lastNetworkDeclineCode: codes.networkDeclineCode, lastChargeId: codes.chargeId,
+      lastFailedAt: at, ...lastDeclineOf(codes), lastChargeId: codes.chargeId,
     });
     if (c.cardFingerprint) {
       d.store.cards.recordAttempt({

@@ -10,6 +10,7 @@ import type { ChargeFacts } from '../engine/stripe-facts.js';
 import type { Decision } from '../policy/index.js';
 import type { PolicyContext } from './policy-context.js';
 import { formatMinor } from '../money.js';
+import { declineFacts, lastDeclineOf } from '../decline.js';
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -67,8 +68,7 @@ export function redecide(store: Store, policy: PolicyContext, caseId: number, se
 export function recordObservedAttempt(store: Store, c: Case, ch: ChargeFacts, by: 'stripe' | 'customer'): boolean {
   const { inserted } = store.attempts.record({
     caseId: c.id, by, outcome: ch.succeeded ? 'succeeded' : 'declined', at: ch.at, chargeId: ch.chargeId,
-    amount: ch.amount, currency: ch.currency, declineCode: ch.decline?.declineCode, adviceCode: ch.decline?.adviceCode,
-    networkAdviceCode: ch.decline?.networkAdviceCode, networkDeclineCode: ch.decline?.networkDeclineCode,
+    amount: ch.amount, currency: ch.currency, ...declineFacts(ch.decline),
   });
   if (!inserted) return false;
   if (ch.card) {
@@ -81,9 +81,7 @@ export function recordObservedAttempt(store: Store, c: Case, ch: ChargeFacts, by
   // Only a decline at least as recent as the stored one replaces it (events arrive out of order).
   if (ch.decline && (c.lastFailedAt === null || ch.decline.at >= c.lastFailedAt)) {
     store.cases.update(c.id, {
-      lastFailedAt: ch.decline.at, lastDeclineCode: ch.decline.declineCode ?? null, lastAdviceCode: ch.decline.adviceCode ?? null,
-      lastNetworkAdviceCode: ch.decline.networkAdviceCode ?? null, lastNetworkDeclineCode: ch.decline.networkDeclineCode ?? null,
-      lastChargeId: ch.chargeId,
+      lastFailedAt: ch.decline.at, ...lastDeclineOf(declineFacts(ch.decline)), lastChargeId: ch.chargeId,
       ...(ch.card ? { cardFingerprint: ch.card.fingerprint, cardBrand: ch.card.brand, cardFunding: ch.card.funding, cardCountry: ch.card.country } : {}),
       ...(ch.paymentMethodId ? { paymentMethodId: ch.paymentMethodId } : {}),
     });

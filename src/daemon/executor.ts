@@ -21,6 +21,7 @@ import type { PolicyContext } from './policy-context.js';
 import { checkRetryable } from './retry-check.js';
 import { readInvoice, readLatestCharge } from './stripe-read.js';
 import type { AttemptReport } from './types.js';
+import { declineFacts } from '../decline.js';
 
 /**
  * Stripe keeps an idempotency key 24 h. An attempt interrupted longer ago than this (clock ms)
@@ -158,8 +159,7 @@ export class AttemptExecutor {
     if (ch && ours && ch.decline) {
       const dec = ch.decline;
       const w = writeDecline(out, a, c, {
-        declineCode: dec.declineCode ?? null, adviceCode: dec.adviceCode ?? null, networkAdviceCode: dec.networkAdviceCode ?? null,
-        networkDeclineCode: dec.networkDeclineCode ?? null, chargeId: ch.chargeId, requiresAction: dec.declineCode === 'authentication_required',
+        ...declineFacts(dec), chargeId: ch.chargeId, requiresAction: dec.declineCode === 'authentication_required',
       }, ch.at);
       return report(c, 'declined', w.next, dec.declineCode ?? null);
     }

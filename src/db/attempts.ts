@@ -6,6 +6,7 @@
 import { orNull, selectList, type ColumnMap, type Db } from './columns.js';
 import { createQueue, type QueueSpec } from './queue.js';
 import type { AttemptBy, AttemptOutcome } from './types.js';
+import type { DeclineFacts } from '../decline.js';
 
 export interface Attempt {
   id: number;
@@ -71,14 +72,8 @@ export function attemptIdempotencyKey(accountId: string, invoiceId: string, n: n
   return `recover:${accountId}:${invoiceId}:${n}`;
 }
 
-/** Decline facts, as Stripe reports them. */
-export interface DeclineCodes {
-  declineCode?: string | null;
-  adviceCode?: string | null;
-  networkAdviceCode?: string | null;
-  networkDeclineCode?: string | null;
-  chargeId?: string | null;
-}
+/** Decline facts (src/decline.ts), any of them absent, and the charge they came with. */
+export type DeclineCodes = Partial<DeclineFacts> & { chargeId?: string | null };
 
 export interface AttemptResult extends DeclineCodes {
   outcome: AttemptOutcome;

@@ -10,6 +10,7 @@ import { assignArm, decide, type Arm, type Decision, type LearnedStats } from '.
 import { applyDecision, recoverRetries, statusFor } from './decision.js';
 import { buildPolicyInput } from './policy-input.js';
 import type { ChargeFacts, InvoiceFacts } from './stripe-facts.js';
+import { declineFacts, lastDeclineOf } from '../decline.js';
 
 export const SKIP_REASONS = {
   paid: 'paid meanwhile',
@@ -94,10 +95,7 @@ export function planIntake(i: IntakeInput): IntakePlan {
     cardFunding: c?.card?.funding ?? null,
     cardCountry: c?.card?.country ?? null,
     lastFailedAt: c?.decline?.at ?? null,
-    lastDeclineCode: c?.decline?.declineCode ?? null,
-    lastAdviceCode: c?.decline?.adviceCode ?? null,
-    lastNetworkAdviceCode: c?.decline?.networkAdviceCode ?? null,
-    lastNetworkDeclineCode: c?.decline?.networkDeclineCode ?? null,
+    ...lastDeclineOf(declineFacts(c?.decline)),
     lastChargeId: c?.chargeId ?? null,
   };
   if (i.existing) return { kind: 'refresh', ...base, caseId: i.existing.id, upsert };
