@@ -135,11 +135,21 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
       this.init();
       if (this.o.http) {
         if (!this.o.webhookSecret && !this.o.store.secrets.get('webhook_secret')) {
-          throw new ConfigError('no webhook signing secret saved', 'run recover onboard stripe, or pass --webhook-secret (e.g. from stripe listen)');
+          throw new ConfigError(
+            'no webhook signing secret saved',
+            'run recover onboard stripe, or pass --webhook-secret (e.g. from stripe listen)',
+          );
         }
         this.server = new WebhookServer({
-          store: this.o.store, clock: this.clock, metrics: this.metrics, events: this, logger: this.logger,
-          state: () => this._state, health: () => this.health(), onEvent: () => this.waker?.signal(), secretsTtlMs: this.o.secretsTtlMs,
+          store: this.o.store,
+          clock: this.clock,
+          metrics: this.metrics,
+          events: this,
+          logger: this.logger,
+          state: () => this._state,
+          health: () => this.health(),
+          onEvent: () => this.waker?.signal(),
+          secretsTtlMs: this.o.secretsTtlMs,
           extraSecret: this.o.webhookSecret,
         });
         const where = await this.server.listen(this.o.http.port, this.o.http.host);
@@ -199,7 +209,11 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
       ]);
       clearTimeout(timer);
       this.stopTimedOut = timedOut;
-      if (timedOut) this.logger.warn({ waitedMs: limit }, 'stopping with calls still in flight; a restart resumes them with the same idempotency keys');
+      if (timedOut)
+        this.logger.warn(
+          { waitedMs: limit },
+          'stopping with calls still in flight; a restart resumes them with the same idempotency keys',
+        );
       await this.teardown();
     })();
     return this.stopping;
@@ -229,10 +243,15 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
   private init(): void {
     const { store } = this.o;
     const settings = store.settings.require();
-    this.lease = new DaemonLease(store, this.owner, () => {
-      this.logger.error({}, 'another daemon took the lock of this database; stopping (no further claims or charges)');
-      void this.stop();
-    }, this.o.wallNow);
+    this.lease = new DaemonLease(
+      store,
+      this.owner,
+      () => {
+        this.logger.error({}, 'another daemon took the lock of this database; stopping (no further claims or charges)');
+        void this.stop();
+      },
+      this.o.wallNow,
+    );
     const released = this.lease.acquire();
     this.lease.startRenewing();
     const inst = this.o.adopt ? adoptInstallation(store.meta, store.path) : installation(store.meta, store.path);
@@ -245,14 +264,27 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
     }
     this.installationId = inst.id;
     if (released.attempts + released.jobs > 0) {
-      this.logger.info({ attempts: released.attempts, jobs: released.jobs }, 'resuming work interrupted by a previous daemon (same idempotency keys)');
+      this.logger.info(
+        { attempts: released.attempts, jobs: released.jobs },
+        'resuming work interrupted by a previous daemon (same idempotency keys)',
+      );
     }
     const gw = this.o.gateway ?? this.gateway(settings.rateLimitPerSec);
     this.waker = new Waker(this.clock);
     this.runtime = new Runtime({
-      store, gw, clock: this.clock, logger: this.logger, metrics: this.metrics, events: this, owner: this.owner, mayAct: () => this.mayAct(), installationId: this.installationId,
-      leaseMs: this.o.leaseMs ?? 10 * 60_000, concurrency: this.o.concurrency ?? 4,
-      reconcileCron: parseCron(this.o.reconcileCron ?? DEFAULT_RECONCILE_CRON), shadow: this.o.shadow ?? false,
+      store,
+      gw,
+      clock: this.clock,
+      logger: this.logger,
+      metrics: this.metrics,
+      events: this,
+      owner: this.owner,
+      mayAct: () => this.mayAct(),
+      installationId: this.installationId,
+      leaseMs: this.o.leaseMs ?? 10 * 60_000,
+      concurrency: this.o.concurrency ?? 4,
+      reconcileCron: parseCron(this.o.reconcileCron ?? DEFAULT_RECONCILE_CRON),
+      shadow: this.o.shadow ?? false,
     });
   }
 
@@ -261,8 +293,12 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
     const primaryKey = store.secrets.get('primary_key');
     if (!primaryKey) throw new ConfigError(`no Stripe key saved in ${store.path}`, 'run: recover onboard stripe');
     return createGateway({
-      primaryKey, fallbackKey: store.secrets.get('fallback_key') ?? undefined, apiBase: this.o.apiBase,
-      rateLimitPerSec: this.o.rateLimitPerSec ?? settingsRate, logger: this.logger, onCall: this.metrics.onStripeCall,
+      primaryKey,
+      fallbackKey: store.secrets.get('fallback_key') ?? undefined,
+      apiBase: this.o.apiBase,
+      rateLimitPerSec: this.o.rateLimitPerSec ?? settingsRate,
+      logger: this.logger,
+      onCall: this.metrics.onStripeCall,
     });
   }
 
@@ -302,13 +338,25 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
       const oldest = store.events.listUnprocessed(1)[0];
       const next = this.nextWakeAt();
       result = evaluateHealth({
-        daemonHolds: this._state === 'running' && this.mayAct(), now: this.clock.now(), nextAttemptDueAt: store.attempts.nextDueAt(),
-        failedPasses: this.failedPasses, lastError: this.lastError, inboxBacklog: store.events.countUnprocessed(),
-        oldestUnprocessedAt: oldest?.receivedAt ?? null, diskWritable: probeWrite(store), wallNow: Date.now(),
+        daemonHolds: this._state === 'running' && this.mayAct(),
+        now: this.clock.now(),
+        nextAttemptDueAt: store.attempts.nextDueAt(),
+        failedPasses: this.failedPasses,
+        lastError: this.lastError,
+        inboxBacklog: store.events.countUnprocessed(),
+        oldestUnprocessedAt: oldest?.receivedAt ?? null,
+        diskWritable: probeWrite(store),
+        wallNow: Date.now(),
       });
-      extra = { nextDueAt: next === null ? null : new Date(next).toISOString(), now: new Date(this.clock.now()).toISOString() };
+      extra = {
+        nextDueAt: next === null ? null : new Date(next).toISOString(),
+        now: new Date(this.clock.now()).toISOString(),
+      };
     } catch (e) {
-      result = { healthy: false, checks: [{ name: 'disk', ok: false, detail: `the database cannot be read: ${(e as Error).message}` }] };
+      result = {
+        healthy: false,
+        checks: [{ name: 'disk', ok: false, detail: `the database cannot be read: ${(e as Error).message}` }],
+      };
     }
     for (const c of result.checks) this.metrics.health.set({ check: c.name }, c.ok ? 1 : 0);
     return { ...result, ...extra };

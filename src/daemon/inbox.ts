@@ -104,7 +104,10 @@ export class InboxProcessor {
       const delay = backoffDelayMs(tries + 1, INBOX_BACKOFF);
       this.notBefore.set(id, deps.now() + delay);
       const level = isGatewayError(e) ? 'warn' : 'error';
-      this.logger[level]({ event: id, type, tries: tries + 1, err: message, retryInMs: delay }, 'event processing failed; will retry');
+      this.logger[level](
+        { event: id, type, tries: tries + 1, err: message, retryInMs: delay },
+        'event processing failed; will retry',
+      );
       this.report({ id, type, outcome: 'retry', result: 'retry later', error: message });
       return false;
     }

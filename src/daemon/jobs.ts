@@ -64,7 +64,13 @@ export class JobRunner {
     if (!c) done = { outcome: 'failed', result: 'no case for this job' };
     else if (c.status === 'recovered') done = { outcome: 'canceled', result: 'the invoice was paid meanwhile' };
     else if (settings.mode === 'shadow') {
-      this.finish(job, 'shadow', `shadow mode: would ${what}`, c.id, `Shadow mode: would ${what} now; nothing was changed at Stripe.`);
+      this.finish(
+        job,
+        'shadow',
+        `shadow mode: would ${what}`,
+        c.id,
+        `Shadow mode: would ${what} now; nothing was changed at Stripe.`,
+      );
       return;
     } else {
       // The last lease check before Stripe; a try counts from here (as for attempts).
@@ -79,16 +85,25 @@ export class JobRunner {
         if (isRetryable(e) || needsOperator(e)) {
           const at = this.d.now() + (isRetryable(e) ? backoffDelayMs(tries) : OPERATOR_WAIT_MS);
           store.jobs.release(job.id, this.d.owner, at);
-          this.d.logger.warn({ job: job.id, kind: job.kind, err: message, retryAt: new Date(at).toISOString() },
-            'end-of-dunning job given back');
+          this.d.logger.warn(
+            { job: job.id, kind: job.kind, err: message, retryAt: new Date(at).toISOString() },
+            'end-of-dunning job given back',
+          );
           this.d.report({ id: job.id, kind: job.kind, caseId: job.caseId, outcome: 'released', result: message });
           return;
         }
-        if (!isGatewayError(e)) this.d.logger.error({ job: job.id, kind: job.kind, err: message }, 'job failed unexpectedly');
+        if (!isGatewayError(e))
+          this.d.logger.error({ job: job.id, kind: job.kind, err: message }, 'job failed unexpectedly');
         done = { outcome: 'failed', result: message };
       }
     }
-    this.finish(job, done.outcome, done.result, c?.id ?? null, done.outcome === 'done' ? `Done: ${done.result}.` : `Not done (${done.outcome}): ${done.result}.`);
+    this.finish(
+      job,
+      done.outcome,
+      done.result,
+      c?.id ?? null,
+      done.outcome === 'done' ? `Done: ${done.result}.` : `Not done (${done.outcome}): ${done.result}.`,
+    );
   }
 
   /** The Stripe action. Returns how it ended; throws for "try again later". */
@@ -102,8 +117,11 @@ export class JobRunner {
         if (inv.status === 'uncollectible') return { outcome: 'done', result: 'the invoice was already uncollectible' };
         if (inv.status === 'paid') {
           const c = this.d.store.cases.get(caseId)!;
-          const recovered = this.d.store.tx(() => recordRecovery(this.d.store, c, { at: this.d.now(), by: 'customer', amount: inv.amount_paid }));
-          if (recovered) this.d.recovered({ caseId, invoiceId, by: 'customer', amount: inv.amount_paid, currency: c.currency });
+          const recovered = this.d.store.tx(() =>
+            recordRecovery(this.d.store, c, { at: this.d.now(), by: 'customer', amount: inv.amount_paid }),
+          );
+          if (recovered)
+            this.d.recovered({ caseId, invoiceId, by: 'customer', amount: inv.amount_paid, currency: c.currency });
           return { outcome: 'canceled', result: 'the invoice was paid meanwhile' };
         }
         if (inv.status !== 'open') return { outcome: 'canceled', result: `the invoice is ${inv.status}` };
@@ -118,21 +136,38 @@ export class JobRunner {
       case JOB_KINDS.cancelSubscription: {
         if (!payload.subscriptionId) return { outcome: 'failed', result: 'no subscription id' };
         const sub = await gw.subscriptions.retrieve(payload.subscriptionId, {}, ctx);
-        if (sub.status === 'canceled' || sub.status === 'incomplete_expired') return { outcome: 'done', result: `subscription ${sub.id} was already ${sub.status}` };
+        if (sub.status === 'canceled' || sub.status === 'incomplete_expired')
+          return { outcome: 'done', result: `subscription ${sub.id} was already ${sub.status}` };
         await gw.subscriptions.cancel(payload.subscriptionId, { prorate: payload.prorate ?? false }, ctx);
-        return { outcome: 'done', result: `subscription ${sub.id} canceled${payload.prorate ? ' with proration' : ''}` };
+        return {
+          outcome: 'done',
+          result: `subscription ${sub.id} canceled${payload.prorate ? ' with proration' : ''}`,
+        };
       }
       default:
         return { outcome: 'failed', result: `unknown job kind ${job.kind}` };
     }
   }
 
-  private finish(job: Job, outcome: 'done' | 'canceled' | 'failed' | 'shadow', result: string, caseId: number | null, reason: string): void {
+  private finish(
+    job: Job,
+    outcome: 'done' | 'canceled' | 'failed' | 'shadow',
+    result: string,
+    caseId: number | null,
+    reason: string,
+  ): void {
     const { store } = this.d;
     const at = this.d.now();
     store.tx(() => {
       if (!store.jobs.finish(job.id, this.d.owner, outcome, at, result)) return;
-      if (caseId !== null) store.decisions.add({ caseId, at, action: outcome === 'done' || outcome === 'shadow' ? 'end' : 'note', kind: job.kind, reason });
+      if (caseId !== null)
+        store.decisions.add({
+          caseId,
+          at,
+          action: outcome === 'done' || outcome === 'shadow' ? 'end' : 'note',
+          kind: job.kind,
+          reason,
+        });
     });
     this.d.metrics.jobs.inc({ kind: job.kind, outcome });
     this.d.logger.info({ job: job.id, kind: job.kind, caseId, outcome, result }, 'end-of-dunning job');

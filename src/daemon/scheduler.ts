@@ -51,7 +51,9 @@ export class Scheduler {
         return claimed;
       },
       run: async (claimed) => {
-        const reports = await Promise.all(claimed.map((a) => this.d.executor.run(a, settings).catch((e) => this.crashed(a, e))));
+        const reports = await Promise.all(
+          claimed.map((a) => this.d.executor.run(a, settings).catch((e) => this.crashed(a, e))),
+        );
         for (const r of reports) this.log(r);
       },
     });
@@ -66,8 +68,14 @@ export class Scheduler {
     }
     this.d.logger.error({ attempt: a.n, caseId: a.caseId, err: (e as Error).message }, 'attempt crashed');
     return {
-      caseId: a.caseId, invoiceId: '?', accountId: '?', n: a.n, outcome: 'released', declineCode: null,
-      next: 'retry later', resumed: a.startedAt !== null,
+      caseId: a.caseId,
+      invoiceId: '?',
+      accountId: '?',
+      n: a.n,
+      outcome: 'released',
+      declineCode: null,
+      next: 'retry later',
+      resumed: a.startedAt !== null,
     };
   }
 
@@ -82,15 +90,23 @@ export class Scheduler {
       store.tx(() => {
         if (c.status === 'observing' || !recoverRetries(c.arm, settings)) {
           closeCase(store, c, {
-            at: now, status: 'lost', kind: 'dunning_over',
-            reason: "The dunning window ended and Stripe's own retries did not recover the invoice (control group, observed only).",
+            at: now,
+            status: 'lost',
+            kind: 'dunning_over',
+            reason:
+              "The dunning window ended and Stripe's own retries did not recover the invoice (control group, observed only).",
           });
         } else {
           redecide(store, this.d.policy, c.id, settings, now);
         }
         const after = store.cases.get(c.id)!;
         if (!isTerminalStatus(after.status)) {
-          closeCase(store, after, { at: now, status: 'lost', kind: 'dunning_over', reason: 'The dunning window ended.' });
+          closeCase(store, after, {
+            at: now,
+            status: 'lost',
+            kind: 'dunning_over',
+            reason: 'The dunning window ended.',
+          });
         }
       });
       n++;
@@ -108,7 +124,15 @@ export class Scheduler {
 
   private log(r: AttemptReport): void {
     this.d.metrics.attempts.inc({ outcome: r.outcome });
-    const fields = { invoice: r.invoiceId, account: r.accountId, attempt: r.n, outcome: r.outcome, declineCode: r.declineCode, next: r.next, ...(r.resumed ? { resumed: true } : {}) };
+    const fields = {
+      invoice: r.invoiceId,
+      account: r.accountId,
+      attempt: r.n,
+      outcome: r.outcome,
+      declineCode: r.declineCode,
+      next: r.next,
+      ...(r.resumed ? { resumed: true } : {}),
+    };
     if (r.outcome === 'released') this.d.logger.warn(fields, 'attempt');
     else this.d.logger.info(fields, 'attempt');
     this.d.report(r);

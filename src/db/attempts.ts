@@ -63,8 +63,13 @@ const COLUMNS: ColumnMap<Attempt> = {
 const COLS = selectList(COLUMNS);
 /** Attempts as a queue (src/db/queue.ts); a first start also sets started_at (a resume keeps it). */
 const ATTEMPT_QUEUE: QueueSpec = {
-  table: 'attempts', dueColumn: 'scheduled_at', doneColumn: 'finished_at', dueIndex: 'attempts_due',
-  leaseIndex: 'attempts_leases', columns: COLS, onStart: 'started_at = coalesce(started_at, :now)',
+  table: 'attempts',
+  dueColumn: 'scheduled_at',
+  doneColumn: 'finished_at',
+  dueIndex: 'attempts_due',
+  leaseIndex: 'attempts_leases',
+  columns: COLS,
+  onStart: 'started_at = coalesce(started_at, :now)',
 };
 
 /** The idempotency key of our attempt n on an invoice (the SQL in `schedule` builds the same). */
@@ -144,7 +149,9 @@ export function createAttemptsRepo(db: Db, now: () => number): AttemptsRepo {
      FROM cases c, (SELECT coalesce(max(n), 0) + 1 AS n FROM attempts WHERE case_id = :caseId) x
      WHERE c.id = :caseId AND c.ended_at IS NULL`,
   );
-  const caseState = db.prepare<[number], { endedAt: number | null }>(`SELECT ended_at AS endedAt FROM cases WHERE id = ?`);
+  const caseState = db.prepare<[number], { endedAt: number | null }>(
+    `SELECT ended_at AS endedAt FROM cases WHERE id = ?`,
+  );
   const record = db.prepare<Record<string, unknown>>(
     `INSERT INTO attempts (case_id, n, made_by, scheduled_at, started_at, finished_at, outcome, decline_code,
        advice_code, network_advice_code, network_decline_code, charge_id, amount, currency, note, created_at)
@@ -169,10 +176,20 @@ export function createAttemptsRepo(db: Db, now: () => number): AttemptsRepo {
      WHERE case_id = :caseId AND finished_at IS NULL AND started_at IS NULL`,
   );
   const get = db.prepare<[number], Attempt>(`SELECT ${COLS} FROM attempts WHERE id = ?`);
-  const queue = createQueue<Attempt, Attempt>(db, ATTEMPT_QUEUE, (r) => r, (a) => a.scheduledAt, (a) => a.id);
+  const queue = createQueue<Attempt, Attempt>(
+    db,
+    ATTEMPT_QUEUE,
+    (r) => r,
+    (a) => a.scheduledAt,
+    (a) => a.id,
+  );
   const byKey = db.prepare<[string], Attempt>(`SELECT ${COLS} FROM attempts WHERE idempotency_key = ?`);
-  const byCharge = db.prepare<[string], Attempt>(`SELECT ${COLS} FROM attempts WHERE charge_id = ? ORDER BY id LIMIT 1`);
-  const pending = db.prepare<[number], Attempt>(`SELECT ${COLS} FROM attempts WHERE case_id = ? AND finished_at IS NULL`);
+  const byCharge = db.prepare<[string], Attempt>(
+    `SELECT ${COLS} FROM attempts WHERE charge_id = ? ORDER BY id LIMIT 1`,
+  );
+  const pending = db.prepare<[number], Attempt>(
+    `SELECT ${COLS} FROM attempts WHERE case_id = ? AND finished_at IS NULL`,
+  );
   const forCase = db.prepare<[number], Attempt>(`SELECT ${COLS} FROM attempts WHERE case_id = ? ORDER BY n`);
   const inFlight = db.prepare<[], Attempt>(
     `SELECT ${COLS} FROM attempts INDEXED BY attempts_in_flight
@@ -216,7 +233,10 @@ export function createAttemptsRepo(db: Db, now: () => number): AttemptsRepo {
         inserted = info.changes === 1 ? Number(info.lastInsertRowid) : 0;
       } catch (e) {
         const p = (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' ? pending.get(caseId) : undefined;
-        if (p) throw new Error(`case ${caseId} already has a pending attempt (#${p.n} at ${new Date(p.scheduledAt).toISOString()}); reschedule it instead`);
+        if (p)
+          throw new Error(
+            `case ${caseId} already has a pending attempt (#${p.n} at ${new Date(p.scheduledAt).toISOString()}); reschedule it instead`,
+          );
         throw e;
       }
       if (inserted) return get.get(inserted)!;
@@ -253,7 +273,8 @@ export function createAttemptsRepo(db: Db, now: () => number): AttemptsRepo {
     pendingForCase: (caseId) => pending.get(caseId),
     listForCase: (caseId) => forCase.all(caseId),
     listInFlight: () => inFlight.all(),
-    iterateForCasesEntered: (since, until, accountId) => forCasesEntered.iterate({ since, until, accountId: accountId ?? null }),
+    iterateForCasesEntered: (since, until, accountId) =>
+      forCasesEntered.iterate({ since, until, accountId: accountId ?? null }),
     releaseLeasesExcept: (keep) => queue.releaseLeasesExcept(keep),
   };
 }

@@ -51,7 +51,11 @@ const COLUMNS: ColumnMap<Job> = {
 };
 /** Jobs as a queue (src/db/queue.ts). */
 const JOB_QUEUE: Omit<QueueSpec, 'columns'> = {
-  table: 'jobs', dueColumn: 'run_at', doneColumn: 'done_at', dueIndex: 'jobs_due', leaseIndex: 'jobs_leases',
+  table: 'jobs',
+  dueColumn: 'run_at',
+  doneColumn: 'done_at',
+  dueIndex: 'jobs_due',
+  leaseIndex: 'jobs_leases',
 };
 type Row = Omit<Job, 'payload'> & { payload: string };
 const fromRow = (r: Row): Job => ({ ...r, payload: parseJson(r.payload) });
@@ -91,7 +95,13 @@ export function createJobsRepo(db: Db, now: () => number): JobsRepo {
      WHERE case_id = :caseId AND done_at IS NULL AND (claimed_until IS NULL OR claimed_until <= :now)`,
   );
   const get = db.prepare<[number], Row>(`SELECT ${cols} FROM jobs WHERE id = ?`);
-  const queue = createQueue<Row, Job>(db, { ...JOB_QUEUE, columns: cols }, fromRow, (j) => j.runAt, (j) => j.id);
+  const queue = createQueue<Row, Job>(
+    db,
+    { ...JOB_QUEUE, columns: cols },
+    fromRow,
+    (j) => j.runAt,
+    (j) => j.id,
+  );
   const forCase = db.prepare<[number], Row>(`SELECT ${cols} FROM jobs WHERE case_id = ? ORDER BY run_at, id`);
   const scheduleTx = db.transaction((j: NewJob) => {
     const inserted =
@@ -111,7 +121,8 @@ export function createJobsRepo(db: Db, now: () => number): JobsRepo {
     nextDueAt: () => queue.nextDueAt(),
     start: (id, owner, t) => queue.start(id, owner, t),
     renew: (id, owner, until) => queue.renew(id, owner, until),
-    finish: (id, owner, outcome, at, result) => finish.run({ id, owner, outcome, at, result: result ?? null }).changes > 0,
+    finish: (id, owner, outcome, at, result) =>
+      finish.run({ id, owner, outcome, at, result: result ?? null }).changes > 0,
     release: (id, owner, retryAt) => queue.release(id, owner, retryAt),
     cancelForCase: (caseId, at, t, result) => cancel.run({ caseId, at, now: t, result: result ?? null }).changes,
     get(id) {

@@ -102,7 +102,7 @@ export class PermissionMissing extends StripeGatewayError {
       info,
       permissions.length
         ? `add ${permissions.join(', ')} to the restricted key in the Stripe Dashboard (Developers → API keys)`
-        : 'check the restricted key\'s permissions in the Stripe Dashboard (Developers → API keys)',
+        : "check the restricted key's permissions in the Stripe Dashboard (Developers → API keys)",
     );
     this.permissions = permissions;
   }
@@ -238,10 +238,31 @@ export class CardDeclined extends WorkError implements StripeErrorInfo, DeclineI
   }
   toJSON(): Record<string, unknown> {
     const { statusCode, requestId, stripeType, code, param, docUrl } = this;
-    const { declineCode, adviceCode, networkAdviceCode, networkDeclineCode, chargeId, paymentIntentId, paymentIntentStatus, paymentMethodId } = this;
+    const {
+      declineCode,
+      adviceCode,
+      networkAdviceCode,
+      networkDeclineCode,
+      chargeId,
+      paymentIntentId,
+      paymentIntentStatus,
+      paymentMethodId,
+    } = this;
     return jsonOf(this, {
-      statusCode, requestId, stripeType, code, param, docUrl,
-      declineCode, adviceCode, networkAdviceCode, networkDeclineCode, chargeId, paymentIntentId, paymentIntentStatus, paymentMethodId,
+      statusCode,
+      requestId,
+      stripeType,
+      code,
+      param,
+      docUrl,
+      declineCode,
+      adviceCode,
+      networkAdviceCode,
+      networkDeclineCode,
+      chargeId,
+      paymentIntentId,
+      paymentIntentStatus,
+      paymentMethodId,
       requiresAction: this.requiresAction,
     });
   }

@@ -14,11 +14,23 @@ import { HOUR, startWorld, stripeApi } from './helpers.js';
 
 const seed = (tag: string): SeedInput => ({
   account: {
-    customers: [{
-      id: `cus_${tag}`, timezone: 'America/Chicago', country: 'US',
-      payment_methods: [{ id: `pm_${tag}`, brand: 'visa', behaviour: { type: 'schedule', decline: { decline_code: 'insufficient_funds' }, succeed_after: '+1d' } }],
-      subscriptions: [{ id: `sub_${tag}`, price: 3000, invoices: [{ id: `in_${tag}`, amount: 3000, created: '+10m' }] }],
-    }],
+    customers: [
+      {
+        id: `cus_${tag}`,
+        timezone: 'America/Chicago',
+        country: 'US',
+        payment_methods: [
+          {
+            id: `pm_${tag}`,
+            brand: 'visa',
+            behaviour: { type: 'schedule', decline: { decline_code: 'insufficient_funds' }, succeed_after: '+1d' },
+          },
+        ],
+        subscriptions: [
+          { id: `sub_${tag}`, price: 3000, invoices: [{ id: `in_${tag}`, amount: 3000, created: '+10m' }] },
+        ],
+      },
+    ],
   },
 });
 
@@ -56,7 +68,9 @@ describe('installation id', () => {
     expect(w.store.attempts.pendingForCase(c.id)).toBeDefined();
     await stripeApi(w, 'POST', '/v1/invoices/in_ins2', { 'metadata[recover_installation]': 'inst_someoneelse' });
     await w.advanceTo(w.store.attempts.pendingForCase(c.id)!.scheduledAt + HOUR, 6 * HOUR);
-    const ours = w.emu.state().charges.filter((ch) => ch.invoice === 'in_ins2' && ch.idempotencyKey?.startsWith('recover:'));
+    const ours = w.emu
+      .state()
+      .charges.filter((ch) => ch.invoice === 'in_ins2' && ch.idempotencyKey?.startsWith('recover:'));
     expect(ours).toEqual([]);
     expect(w.store.cases.get(c.id)).toMatchObject({ status: 'closed', closedReason: 'other_installation' });
   });

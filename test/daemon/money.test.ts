@@ -10,14 +10,25 @@ import { runCli } from '../helpers/cli.js';
 import { DAY, HOUR, startWorld } from './helpers.js';
 
 const customer = (n: string, currency: string, amount: number) => ({
-  id: `cus_${n}`, timezone: 'Asia/Tokyo', country: 'JP', currency,
-  payment_methods: [{
-    id: `pm_${n}`, brand: 'visa',
-    behaviour: { type: 'schedule', decline: { decline_code: 'insufficient_funds' }, succeed_after: '+2d' },
-  }],
-  subscriptions: [{
-    id: `sub_${n}`, price: amount, currency, invoices: [{ id: `in_${n}`, amount, currency, created: '+10m' }],
-  }],
+  id: `cus_${n}`,
+  timezone: 'Asia/Tokyo',
+  country: 'JP',
+  currency,
+  payment_methods: [
+    {
+      id: `pm_${n}`,
+      brand: 'visa',
+      behaviour: { type: 'schedule', decline: { decline_code: 'insufficient_funds' }, succeed_after: '+2d' },
+    },
+  ],
+  subscriptions: [
+    {
+      id: `sub_${n}`,
+      price: amount,
+      currency,
+      invoices: [{ id: `in_${n}`, amount, currency, created: '+10m' }],
+    },
+  ],
 });
 const seed = {
   start: '2026-01-05T00:00:00Z',
@@ -41,7 +52,10 @@ describe('money in minor units of each currency', () => {
     expect(mid.stdout).toContain('in_jpy1 — 3000 JPY — in_dunning');
     expect(mid.stdout).toMatch(/Stripe's attempt: declined 3000 JPY \(insufficient_funds/);
     await w.advance(6 * DAY);
-    for (const [invoice, shown] of [['in_jpy1', '3000 JPY'], ['in_bhd1', '1.500 BHD']]) {
+    for (const [invoice, shown] of [
+      ['in_jpy1', '3000 JPY'],
+      ['in_bhd1', '1.500 BHD'],
+    ]) {
       const c = w.store.cases.getByInvoice(invoice)!;
       expect(c.status).toBe('recovered');
       const paid = w.store.decisions.listForCase(c.id).find((d) => d.reason.startsWith('Invoice paid'));

@@ -9,10 +9,13 @@ import { HOUR, startWorld } from './helpers.js';
 
 const seed: SeedInput = {
   account: {
-    customers: [{
-      id: 'cus_ro1', payment_methods: [{ id: 'pm_ro1', behaviour: { type: 'decline', decline_code: 'insufficient_funds' } }],
-      subscriptions: [{ id: 'sub_ro1', price: 2000, invoices: [{ id: 'in_ro1', amount: 2000, created: '+10m' }] }],
-    }],
+    customers: [
+      {
+        id: 'cus_ro1',
+        payment_methods: [{ id: 'pm_ro1', behaviour: { type: 'decline', decline_code: 'insufficient_funds' } }],
+        subscriptions: [{ id: 'sub_ro1', price: 2000, invoices: [{ id: 'in_ro1', amount: 2000, created: '+10m' }] }],
+      },
+    ],
   },
 };
 

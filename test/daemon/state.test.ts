@@ -10,8 +10,13 @@ import { freePort, onboard } from './helpers.js';
 const STATES: DaemonState[] = ['idle', 'starting', 'running', 'stopping', 'stopped'];
 // Written out here, not read from the table: the test is the specification of the table.
 const LEGAL = new Set([
-  'idle>starting', 'idle>stopped', 'starting>running', 'starting>stopping', 'starting>stopped',
-  'running>stopping', 'stopping>stopped',
+  'idle>starting',
+  'idle>stopped',
+  'starting>running',
+  'starting>stopping',
+  'starting>stopped',
+  'running>stopping',
+  'stopping>stopped',
 ]);
 
 const cleanups: Array<() => Promise<void> | void> = [];

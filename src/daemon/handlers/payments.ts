@@ -44,7 +44,10 @@ export const chargeRefunded: Handler = async (f, d, commit) => {
     const a = d.store.attempts.getByChargeId(ch.chargeId);
     if (!a) return `refund of ${formatMoney(delta, currency)} counted (charge not from a case)`;
     d.store.decisions.add({
-      caseId: a.caseId, at: f.created, action: 'note', kind: 'refund',
+      caseId: a.caseId,
+      at: f.created,
+      action: 'note',
+      kind: 'refund',
       reason: `Charge ${ch.chargeId} refunded: ${formatMoney(delta, currency)} (${formatMoney(refunded, currency)} of ${formatMoney(ch.amount, currency)} in all).`,
       inputs: { chargeId: ch.chargeId, refunded: delta, totalRefunded: refunded, currency },
     });
