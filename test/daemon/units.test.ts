@@ -6,7 +6,10 @@ import { eventFacts } from '../../src/daemon/event-facts.js';
 import { backoffDelayMs, INBOX_BACKOFF } from '../../src/daemon/backoff.js';
 import { parseCron, Reconciler } from '../../src/daemon/reconciler.js';
 import { checkRetryable } from '../../src/daemon/retry-check.js';
-import type { Invoice } from '../../src/stripe/index.js';
+import {
+  AuthenticationFailed, IdempotencyConflict, InvalidRequest, isRetryable, needsOperator, NotFound, PermissionMissing,
+  RateLimited, StripeUnavailable, type Invoice,
+} from '../../src/stripe/index.js';
 import { tempDb } from '../helpers/env.js';
 
 const c = { amountDue: 1000, currency: 'usd' } as Case;
@@ -100,5 +103,30 @@ describe('backoff', () => {
     expect([1, 2, 7, 8, 1000].map((n) => backoffDelayMs(n, INBOX_BACKOFF))).toEqual([
       30_000, 60_000, 1_920_000, 1_920_000, 1_920_000,
     ]);
+  });
+});
+
+describe('gateway errors say whether a retry can help', () => {
+  // Stripe's docs, docs.stripe.com/idempotency: a key reused with other parameters is an error
+  // (never succeeds); a request that conflicts with a concurrent one is not saved and is safe to
+  // retry. docs.stripe.com/rate-limits: 429s are retried later; 5xx and timeouts likewise.
+  it('retryable: unavailable, rate limited, same key in flight; operator: a refused key; else neither', () => {
+    const info = (statusCode: number) => ({ statusCode });
+    const cases: Array<[Error | string, boolean, boolean]> = [
+      [new StripeUnavailable('down', info(500), 'server_error'), true, false],
+      [new StripeUnavailable('timeout', info(0), 'timeout'), true, false],
+      [new RateLimited('slow down', info(429)), true, false],
+      [new IdempotencyConflict('in flight', info(409)), true, false],
+      [new IdempotencyConflict('other params', info(400)), false, false],
+      [new AuthenticationFailed('bad key', info(401)), false, true],
+      [new PermissionMissing('needs rak_invoice_write', info(403)), false, true],
+      [new NotFound('no such invoice', info(404)), false, false],
+      [new InvalidRequest('bad', info(400)), false, false],
+      [new TypeError('a bug'), false, false],
+      ['a string', false, false],
+    ];
+    for (const [e, retryable, operator] of cases) {
+      expect([isRetryable(e), needsOperator(e)], String(e)).toEqual([retryable, operator]);
+    }
   });
 });
