@@ -9,6 +9,7 @@ import { NotFoundError } from '../errors.js';
 import { isTerminalStatus, type Attempt, type Case, type Decision, type Job, type InboxEvent, type Store } from '../db/index.js';
 import { parseBaseline, type Settings } from '../config/settings.js';
 import { classifyDecline, NETWORK_CAPS } from '../policy/index.js';
+import { formatMinor } from '../money.js';
 
 export interface ExplainOptions {
   account?: string;
@@ -21,7 +22,7 @@ export interface TimelineEntry {
 }
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z'));
-const money = (n: number, cur: string) => `${(n / 100).toFixed(2)} ${cur.toUpperCase()}`;
+const money = formatMinor;
 
 function attemptText(a: Attempt, c: Case): string {
   const no = invoiceAttemptNumber(c, a.n);

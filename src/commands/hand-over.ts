@@ -35,7 +35,12 @@ export function casesPaused(store: Store): Case[] {
 
 /** The Stripe-Account header for a case: none for the keys' own account. */
 function accountHeader(store: Store): (c: Case) => string | undefined {
-  const connected = new Set(store.accounts.list().filter((a) => a.kind === 'connected').map((a) => a.id));
+  const connected = new Set(
+    store.accounts
+      .list()
+      .filter((a) => a.kind === 'connected')
+      .map((a) => a.id),
+  );
   return (c) => (connected.has(c.accountId) ? c.accountId : undefined);
 }
 
@@ -59,7 +64,10 @@ async function eachLimited<T, R>(items: T[], fn: (item: T) => Promise<R>): Promi
  * recorded, so running the command again continues.
  */
 export async function handOver(
-  gw: StripeGateway, store: Store, cases: Case[], o: { pause: boolean; runId: string; now: () => number },
+  gw: StripeGateway,
+  store: Store,
+  cases: Case[],
+  o: { pause: boolean; runId: string; now: () => number },
 ): Promise<HandOverResult[]> {
   const account = accountHeader(store);
   const installationId = installation(store.meta, store.path).id;
@@ -86,13 +94,19 @@ export async function handOver(
       await gw.invoices.update(
         c.invoiceId,
         // '' deletes a metadata key (Stripe: "set a key's value to an empty string to unset it").
-        { auto_advance: !o.pause, metadata: o.pause ? managedMetadata(installationId) : { [MANAGED_KEY]: '', [INSTALLATION_KEY]: '' } },
+        {
+          auto_advance: !o.pause,
+          metadata: o.pause ? managedMetadata(installationId) : { [MANAGED_KEY]: '', [INSTALLATION_KEY]: '' },
+        },
         { ...ctx, idempotencyKey: `recover:${verb}:${o.runId}:${c.accountId}:${c.invoiceId}` },
       );
       store.tx(() => {
         store.cases.update(c.id, { pausedStripe: o.pause });
         store.decisions.add({
-          caseId: c.id, at: o.now(), action: 'note', kind: o.pause ? 'stripe_paused' : 'stripe_resumed',
+          caseId: c.id,
+          at: o.now(),
+          action: 'note',
+          kind: o.pause ? 'stripe_paused' : 'stripe_resumed',
           reason: o.pause
             ? 'Stripe retries paused (auto_advance=false) when going live: only recover retries this invoice now.'
             : 'Handed back to Stripe (auto_advance=true, recover_managed cleared): Stripe retries this invoice again.',

@@ -45,8 +45,12 @@ export class EmulatorClock implements DaemonClock {
 
   /** Refuses the real Stripe API: only an emulator has a clock to follow. */
   static check(apiBase: string | undefined): string {
-    if (!apiBase) throw new UsageError('--clock emulator needs --stripe-api-base pointing at the emulator (it is refused against the real Stripe API)');
-    if (/(^|\.)stripe\.com$/i.test(new URL(apiBase).hostname)) throw new UsageError('--clock emulator is refused against the real Stripe API');
+    if (!apiBase)
+      throw new UsageError(
+        '--clock emulator needs --stripe-api-base pointing at the emulator (it is refused against the real Stripe API)',
+      );
+    if (/(^|\.)stripe\.com$/i.test(new URL(apiBase).hostname))
+      throw new UsageError('--clock emulator is refused against the real Stripe API');
     return apiBase;
   }
 
@@ -82,7 +86,8 @@ export class EmulatorClock implements DaemonClock {
     } catch (e) {
       throw new WorkError(`cannot read the emulator clock at ${this.apiBase}/_emulator/clock: ${(e as Error).message}`);
     }
-    if (typeof body.now_ms !== 'number') throw new WorkError(`${this.apiBase} is not the recover emulator (no clock at /_emulator/clock)`);
+    if (typeof body.now_ms !== 'number')
+      throw new WorkError(`${this.apiBase} is not the recover emulator (no clock at /_emulator/clock)`);
     if (body.now_ms !== this.current) {
       this.current = body.now_ms;
       for (const l of this.listeners) l(this.current);

@@ -22,6 +22,7 @@ import { DaemonLease, newOwnerId } from './lock.js';
 import { DaemonMetrics } from './metrics.js';
 import { DEFAULT_RECONCILE_CRON, parseCron } from './reconciler.js';
 import { Runtime } from './runtime.js';
+import { transition } from './state.js';
 import type { DaemonEvents, DaemonState, PassReport } from './types.js';
 import { Waker } from './waker.js';
 import { WebhookServer } from './webhook-server.js';
@@ -76,6 +77,14 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
   stopTimedOut = false;
   private lastError: string | null = null;
   private stopping: Promise<void> | undefined;
+  /** The setup of start() (lock, server); stop() waits for it instead of tearing down under it. */
+  private starting: Promise<void> | undefined;
+  private tornDown: Promise<void> | undefined;
+  /**
+   * Aborted when stop() begins: every pass reads it before claiming, so nothing new is taken up.
+   * Handed to in-flight work via `signal`.
+   */
+  private readonly abort = new AbortController();
   private readonly logger: Logger;
   /** The webhook server's base URL once listening. */
   url: string | undefined;
@@ -91,8 +100,14 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
     return this._state;
   }
 
+  /** Aborted once stop() has begun. */
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  /** Moves along TRANSITIONS (state.ts); an illegal move throws instead of being taken. */
   private setState(s: DaemonState): void {
-    this._state = s;
+    this._state = transition(this._state, s);
     this.metrics.setState(s);
     this.logger.debug({ state: s }, 'daemon state');
     this.emit('state', s);
@@ -102,27 +117,46 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
   async start(): Promise<void> {
     if (this._state !== 'idle') throw new Error(`daemon already ${this._state}`);
     this.setState('starting');
+    this.starting = this.setUp();
     try {
+      await this.starting;
+    } catch (e) {
+      await this.teardown();
+      throw e;
+    }
+    // stop() was called during the setup: it tears down from here, and no loop is started.
+    if (this.abort.signal.aborted) return;
+    this.setState('running');
+    if (this.o.loop !== false) this.loopDone = this.loop();
+  }
+
+  private async setUp(): Promise<void> {
+    {
       this.init();
       if (this.o.http) {
         if (!this.o.webhookSecret && !this.o.store.secrets.get('webhook_secret')) {
-          throw new ConfigError('no webhook signing secret saved', 'run recover onboard stripe, or pass --webhook-secret (e.g. from stripe listen)');
+          throw new ConfigError(
+            'no webhook signing secret saved',
+            'run recover onboard stripe, or pass --webhook-secret (e.g. from stripe listen)',
+          );
         }
         this.server = new WebhookServer({
-          store: this.o.store, clock: this.clock, metrics: this.metrics, events: this, logger: this.logger,
-          state: () => this._state, health: () => this.health(), onEvent: () => this.waker?.signal(), secretsTtlMs: this.o.secretsTtlMs,
+          store: this.o.store,
+          clock: this.clock,
+          metrics: this.metrics,
+          events: this,
+          logger: this.logger,
+          state: () => this._state,
+          health: () => this.health(),
+          onEvent: () => this.waker?.signal(),
+          secretsTtlMs: this.o.secretsTtlMs,
           extraSecret: this.o.webhookSecret,
         });
         const where = await this.server.listen(this.o.http.port, this.o.http.host);
         this.url = where.url;
         this.logger.info({ url: `${where.url}/stripe/webhook` }, 'listening for Stripe webhooks');
       }
-    } catch (e) {
-      await this.teardown();
-      throw e;
     }
-    this.setState('running');
-    if (this.o.loop !== false) this.loopDone = this.loop();
   }
 
   /** `--once`: one pass without a server, then release everything. */
@@ -134,7 +168,7 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
       this.setState('running');
       return await this.pass();
     } finally {
-      this.setState('stopping');
+      if (this.state !== 'stopping' && this.state !== 'stopped') this.setState('stopping'); // unless stop() did
       await this.teardown();
     }
   }
@@ -152,12 +186,20 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
 
   /** Stop claiming, let calls in flight finish (at most stopTimeoutMs), close the server; idempotent. */
   stop(): Promise<void> {
+    this.abort.abort();
     this.stopping ??= (async () => {
       if (this._state === 'idle') {
         this.setState('stopped');
         return;
       }
-      this.setState('stopping');
+      if (this._state === 'starting') {
+        // A start in progress finishes its setup first (or fails and tears down by itself).
+        await this.starting?.catch(() => undefined);
+        await this.tornDown;
+      }
+      // runOnce() ending, or a failed start: its own teardown is under way.
+      if (this.state === 'stopping' || this.state === 'stopped') return this.tornDown;
+      this.setState('stopping'); // synchronously when running: /healthz says 503 from here
       this.waker?.signal();
       const limit = this.o.stopTimeoutMs ?? 10_000;
       let timer: NodeJS.Timeout | undefined;
@@ -167,7 +209,11 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
       ]);
       clearTimeout(timer);
       this.stopTimedOut = timedOut;
-      if (timedOut) this.logger.warn({ waitedMs: limit }, 'stopping with calls still in flight; a restart resumes them with the same idempotency keys');
+      if (timedOut)
+        this.logger.warn(
+          { waitedMs: limit },
+          'stopping with calls still in flight; a restart resumes them with the same idempotency keys',
+        );
       await this.teardown();
     })();
     return this.stopping;
@@ -187,7 +233,8 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
   /** One pass now (serialized with the loop's passes). */
   pass(opts: { reconcile?: 'when_due' | 'always' | 'never' } = {}): Promise<PassReport> {
     // Nothing is claimed or charged unless this daemon still holds the lock's lease.
-    const run = async () => this.runtime!.pass(() => this._state !== 'running' || !this.mayAct(), opts);
+    const run = async () =>
+      this.runtime!.pass(() => this.abort.signal.aborted || this._state !== 'running' || !this.mayAct(), opts);
     const p = this.passChain.then(run, run);
     this.passChain = p.catch(() => undefined);
     return p;
@@ -196,10 +243,15 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
   private init(): void {
     const { store } = this.o;
     const settings = store.settings.require();
-    this.lease = new DaemonLease(store, this.owner, () => {
-      this.logger.error({}, 'another daemon took the lock of this database; stopping (no further claims or charges)');
-      void this.stop();
-    }, this.o.wallNow);
+    this.lease = new DaemonLease(
+      store,
+      this.owner,
+      () => {
+        this.logger.error({}, 'another daemon took the lock of this database; stopping (no further claims or charges)');
+        void this.stop();
+      },
+      this.o.wallNow,
+    );
     const released = this.lease.acquire();
     this.lease.startRenewing();
     const inst = this.o.adopt ? adoptInstallation(store.meta, store.path) : installation(store.meta, store.path);
@@ -212,14 +264,27 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
     }
     this.installationId = inst.id;
     if (released.attempts + released.jobs > 0) {
-      this.logger.info({ attempts: released.attempts, jobs: released.jobs }, 'resuming work interrupted by a previous daemon (same idempotency keys)');
+      this.logger.info(
+        { attempts: released.attempts, jobs: released.jobs },
+        'resuming work interrupted by a previous daemon (same idempotency keys)',
+      );
     }
     const gw = this.o.gateway ?? this.gateway(settings.rateLimitPerSec);
     this.waker = new Waker(this.clock);
     this.runtime = new Runtime({
-      store, gw, clock: this.clock, logger: this.logger, metrics: this.metrics, events: this, owner: this.owner, mayAct: () => this.mayAct(), installationId: this.installationId,
-      leaseMs: this.o.leaseMs ?? 10 * 60_000, concurrency: this.o.concurrency ?? 4,
-      reconcileCron: parseCron(this.o.reconcileCron ?? DEFAULT_RECONCILE_CRON), shadow: this.o.shadow ?? false,
+      store,
+      gw,
+      clock: this.clock,
+      logger: this.logger,
+      metrics: this.metrics,
+      events: this,
+      owner: this.owner,
+      mayAct: () => this.mayAct(),
+      installationId: this.installationId,
+      leaseMs: this.o.leaseMs ?? 10 * 60_000,
+      concurrency: this.o.concurrency ?? 4,
+      reconcileCron: parseCron(this.o.reconcileCron ?? DEFAULT_RECONCILE_CRON),
+      shadow: this.o.shadow ?? false,
     });
   }
 
@@ -228,8 +293,12 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
     const primaryKey = store.secrets.get('primary_key');
     if (!primaryKey) throw new ConfigError(`no Stripe key saved in ${store.path}`, 'run: recover onboard stripe');
     return createGateway({
-      primaryKey, fallbackKey: store.secrets.get('fallback_key') ?? undefined, apiBase: this.o.apiBase,
-      rateLimitPerSec: this.o.rateLimitPerSec ?? settingsRate, logger: this.logger, onCall: this.metrics.onStripeCall,
+      primaryKey,
+      fallbackKey: store.secrets.get('fallback_key') ?? undefined,
+      apiBase: this.o.apiBase,
+      rateLimitPerSec: this.o.rateLimitPerSec ?? settingsRate,
+      logger: this.logger,
+      onCall: this.metrics.onStripeCall,
     });
   }
 
@@ -269,24 +338,40 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
       const oldest = store.events.listUnprocessed(1)[0];
       const next = this.nextWakeAt();
       result = evaluateHealth({
-        daemonHolds: this._state === 'running' && this.mayAct(), now: this.clock.now(), nextAttemptDueAt: store.attempts.nextDueAt(),
-        failedPasses: this.failedPasses, lastError: this.lastError, inboxBacklog: store.events.countUnprocessed(),
-        oldestUnprocessedAt: oldest?.receivedAt ?? null, diskWritable: probeWrite(store), wallNow: Date.now(),
+        daemonHolds: this._state === 'running' && this.mayAct(),
+        now: this.clock.now(),
+        nextAttemptDueAt: store.attempts.nextDueAt(),
+        failedPasses: this.failedPasses,
+        lastError: this.lastError,
+        inboxBacklog: store.events.countUnprocessed(),
+        oldestUnprocessedAt: oldest?.receivedAt ?? null,
+        diskWritable: probeWrite(store),
+        wallNow: Date.now(),
       });
-      extra = { nextDueAt: next === null ? null : new Date(next).toISOString(), now: new Date(this.clock.now()).toISOString() };
+      extra = {
+        nextDueAt: next === null ? null : new Date(next).toISOString(),
+        now: new Date(this.clock.now()).toISOString(),
+      };
     } catch (e) {
-      result = { healthy: false, checks: [{ name: 'disk', ok: false, detail: `the database cannot be read: ${(e as Error).message}` }] };
+      result = {
+        healthy: false,
+        checks: [{ name: 'disk', ok: false, detail: `the database cannot be read: ${(e as Error).message}` }],
+      };
     }
     for (const c of result.checks) this.metrics.health.set({ check: c.name }, c.ok ? 1 : 0);
     return { ...result, ...extra };
   }
 
-  private async teardown(): Promise<void> {
-    await this.server?.close();
-    this.waker?.close();
-    this.clock.close?.();
-    this.lease?.release();
-    this.setState('stopped');
+  /** Once, whoever asks first (a failed start, stop()). */
+  private teardown(): Promise<void> {
+    this.tornDown ??= (async () => {
+      await this.server?.close();
+      this.waker?.close();
+      this.clock.close?.();
+      this.lease?.release();
+      this.setState('stopped');
+    })();
+    return this.tornDown;
   }
 }
 

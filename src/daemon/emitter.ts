@@ -31,7 +31,11 @@ export class TypedEmitter<E extends EventMap> {
    * Resolves with the arguments of the first `event` for which `match` is true. Rejects after
    * `timeoutMs` of wall time (default 30 000), naming the event, so a test fails instead of hanging.
    */
-  waitFor<K extends keyof E & string>(event: K, match: (...args: E[K]) => boolean = () => true, timeoutMs = 30_000): Promise<E[K]> {
+  waitFor<K extends keyof E & string>(
+    event: K,
+    match: (...args: E[K]) => boolean = () => true,
+    timeoutMs = 30_000,
+  ): Promise<E[K]> {
     return new Promise((resolve, reject) => {
       const listener = (...args: unknown[]) => {
         if (!match(...(args as E[K]))) return;

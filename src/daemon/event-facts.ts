@@ -26,7 +26,8 @@ export interface EventFacts {
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-const idOf = (v: unknown): string | null => str(v) ?? (v && typeof v === 'object' ? str((v as { id?: unknown }).id) : null);
+const idOf = (v: unknown): string | null =>
+  str(v) ?? (v && typeof v === 'object' ? str((v as { id?: unknown }).id) : null);
 
 export function eventFacts(event: unknown): EventFacts {
   const e = (event ?? {}) as Record<string, unknown>;
@@ -40,7 +41,10 @@ export function eventFacts(event: unknown): EventFacts {
     account: str(e.account),
     created: typeof e.created === 'number' ? e.created * 1000 : 0,
     object,
-    previous: data.previous_attributes && typeof data.previous_attributes === 'object' ? (data.previous_attributes as Record<string, unknown>) : null,
+    previous:
+      data.previous_attributes && typeof data.previous_attributes === 'object'
+        ? (data.previous_attributes as Record<string, unknown>)
+        : null,
     requestId: str(request.id),
     idempotencyKey: key,
     ours: key !== null && key.startsWith('recover:'),

@@ -12,14 +12,33 @@ import type { Settings } from '../config/settings.js';
 import { isTerminalStatus, type Attempt, type Case, type Store } from '../db/index.js';
 import type { Logger } from '../log.js';
 import {
-  AuthenticationFailed, IdempotencyConflict, InvalidRequest, NotFound, PermissionMissing, RateLimited, StripeUnavailable,
-  type CallContext, type Invoice, type PaymentIntent, type StripeGateway,
+  IdempotencyConflict,
+  InvalidRequest,
+  isRetryable,
+  needsOperator,
+  NotFound,
+  type CallContext,
+  type Invoice,
+  type PaymentIntent,
+  type StripeGateway,
 } from '../stripe/index.js';
-import { declineOf, writeCanceled, writeDecline, writeError, writeShadow, writeSkip, writeSuccess, type OutcomeDeps, type Written } from './attempt-outcomes.js';
+import {
+  declineOf,
+  writeCanceled,
+  writeDecline,
+  writeError,
+  writeShadow,
+  writeSkip,
+  writeSuccess,
+  type OutcomeDeps,
+  type Written,
+} from './attempt-outcomes.js';
+import { backoffDelayMs, OPERATOR_WAIT_MS } from './backoff.js';
 import type { PolicyContext } from './policy-context.js';
 import { checkRetryable } from './retry-check.js';
 import { readInvoice, readLatestCharge } from './stripe-read.js';
 import type { AttemptReport } from './types.js';
+import { declineFacts } from '../decline.js';
 
 /**
  * Stripe keeps an idempotency key 24 h. An attempt interrupted longer ago than this (clock ms)
@@ -46,10 +65,16 @@ export interface ExecutorDeps {
   installationId?: string;
 }
 
-/** Delay before a given-back attempt is tried again, clock ms: 1 min, 2, 4 … capped at 1 h. */
-export function retryDelayMs(tries: number): number {
-  return Math.min(60_000 * 2 ** Math.max(0, tries - 1), 3_600_000);
-}
+/**
+ * An attempt begun in live mode, found while in shadow mode, is given back for this long (clock
+ * ms): only a live run may resolve it (with the same key), and the mode changes rarely.
+ */
+const LIVE_MODE_WAIT_MS = 3_600_000;
+/**
+ * Resolving from Stripe, a charge created up to this long (clock ms) before our recorded start
+ * is still that call's: Stripe's clock and ours may differ by a little, never by a minute.
+ */
+const CLOCK_SKEW_MS = 60_000;
 
 function chargeIdOf(inv: Invoice): string | null {
   const payments = [...(inv.payments?.data ?? [])].sort((a, b) => a.created - b.created);
@@ -67,8 +92,20 @@ export class AttemptExecutor {
     const c = store.cases.get(a.caseId);
     const resumed = a.startedAt !== null;
     const out: OutcomeDeps = { store, policy: this.d.policy, owner: this.d.owner, settings };
-    const report = (c0: Case | undefined, outcome: AttemptReport['outcome'], next: string, declineCode: string | null = null): AttemptReport => ({
-      caseId: a.caseId, invoiceId: c0?.invoiceId ?? '?', accountId: c0?.accountId ?? '?', n: a.n, outcome, declineCode, next, resumed,
+    const report = (
+      c0: Case | undefined,
+      outcome: AttemptReport['outcome'],
+      next: string,
+      declineCode: string | null = null,
+    ): AttemptReport => ({
+      caseId: a.caseId,
+      invoiceId: c0?.invoiceId ?? '?',
+      accountId: c0?.accountId ?? '?',
+      n: a.n,
+      outcome,
+      declineCode,
+      next,
+      resumed,
     });
     if (!c || (isTerminalStatus(c.status) && !resumed)) {
       writeCanceled(out, a, this.d.now(), 'the case ended before the attempt ran');
@@ -90,8 +127,11 @@ export class AttemptExecutor {
       if (settings.mode === 'shadow') return report(c, 'shadow', writeShadow(out, a, c, this.d.now()).next);
     } else if (settings.mode === 'shadow') {
       // Started in live mode, then switched to shadow: only a live run may resolve it (same key).
-      store.attempts.release(a.id, this.d.owner, this.d.now() + 3_600_000);
-      this.d.logger.warn({ invoice: c.invoiceId, attempt: a.n }, 'an attempt interrupted in live mode waits for live mode to be resolved');
+      store.attempts.release(a.id, this.d.owner, this.d.now() + LIVE_MODE_WAIT_MS);
+      this.d.logger.warn(
+        { invoice: c.invoiceId, attempt: a.n },
+        'an attempt interrupted in live mode waits for live mode to be resolved',
+      );
       return report(c, 'released', 'waits for live mode');
     }
     const t = this.d.now();
@@ -101,12 +141,17 @@ export class AttemptExecutor {
       return report(c, 'released', 'this daemon no longer holds the database lock');
     }
     store.attempts.renew(a.id, this.d.owner, t + this.d.leaseMs);
-    if (!store.attempts.markStarted(a.id, this.d.owner, t)) return report(c, 'released', 'lease lost to another daemon');
+    if (!store.attempts.markStarted(a.id, this.d.owner, t))
+      return report(c, 'released', 'lease lost to another daemon');
     this.d.logger.debug({ invoice: c.invoiceId, attempt: a.n, resumed }, 'charging');
     this.onCharging?.({ caseId: c.id, invoiceId: c.invoiceId, n: a.n, resumed });
     let result;
     try {
-      result = await this.d.gw.invoices.pay(c.invoiceId, { idempotencyKey: a.idempotencyKey!, expand: PAY_EXPAND }, ctx);
+      result = await this.d.gw.invoices.pay(
+        c.invoiceId,
+        { idempotencyKey: a.idempotencyKey!, expand: PAY_EXPAND },
+        ctx,
+      );
     } catch (e) {
       return this.failed(a, c, e, out, report, true);
     }
@@ -121,42 +166,77 @@ export class AttemptExecutor {
   }
 
   private done(r: AttemptReport, w: Written, c: Case): AttemptReport {
-    if (w.recovered) this.onRecovered?.({ caseId: c.id, invoiceId: c.invoiceId, by: w.recovered.by, amount: w.recovered.amount, currency: c.currency });
+    if (w.recovered)
+      this.onRecovered?.({
+        caseId: c.id,
+        invoiceId: c.invoiceId,
+        by: w.recovered.by,
+        amount: w.recovered.amount,
+        currency: c.currency,
+      });
     return r;
   }
 
   /** Set by the daemon. */
   onCharging?: (r: { caseId: number; invoiceId: string; n: number; resumed: boolean }) => void;
   /** Set by the daemon. */
-  onRecovered?: (r: { caseId: number; invoiceId: string; by: 'recover' | 'customer' | 'stripe'; amount: number; currency: string }) => void;
+  onRecovered?: (r: {
+    caseId: number;
+    invoiceId: string;
+    by: 'recover' | 'customer' | 'stripe';
+    amount: number;
+    currency: string;
+  }) => void;
 
   /**
    * An attempt interrupted beyond the replay window: the invoice's latest charge, if made after
    * the call started and not already recorded, is that call's result; no charge means the call
    * never reached Stripe, and the policy decides a new attempt (a new number, a new key).
    */
-  private async resolveFromStripe(a: Attempt, c: Case, out: OutcomeDeps, report: (c: Case, o: AttemptReport['outcome'], next: string, code?: string | null) => AttemptReport): Promise<AttemptReport> {
+  private async resolveFromStripe(
+    a: Attempt,
+    c: Case,
+    out: OutcomeDeps,
+    report: (c: Case, o: AttemptReport['outcome'], next: string, code?: string | null) => AttemptReport,
+  ): Promise<AttemptReport> {
     let ch;
     try {
       ch = await readLatestCharge(this.d.gw, c.invoiceId, this.d.ctxFor(c.accountId));
     } catch (e) {
       return this.failed(a, c, e, out, report, false);
     }
-    const ours = ch && ch.at >= a.startedAt! - 60_000 && !this.d.store.attempts.getByChargeId(ch.chargeId);
-    this.d.logger.warn({ invoice: c.invoiceId, attempt: a.n, charge: ours ? ch!.chargeId : null }, 'attempt interrupted beyond the idempotency window: resolved from Stripe, not replayed');
+    const ours = ch && ch.at >= a.startedAt! - CLOCK_SKEW_MS && !this.d.store.attempts.getByChargeId(ch.chargeId);
+    this.d.logger.warn(
+      { invoice: c.invoiceId, attempt: a.n, charge: ours ? ch!.chargeId : null },
+      'attempt interrupted beyond the idempotency window: resolved from Stripe, not replayed',
+    );
     if (ch && ours && ch.succeeded) {
       const w = writeSuccess(out, a, c, { at: ch.at, amount: ch.amount, chargeId: ch.chargeId });
       return this.done(report(c, 'succeeded', w.next), w, c);
     }
     if (ch && ours && ch.decline) {
       const dec = ch.decline;
-      const w = writeDecline(out, a, c, {
-        declineCode: dec.declineCode ?? null, adviceCode: dec.adviceCode ?? null, networkAdviceCode: dec.networkAdviceCode ?? null,
-        networkDeclineCode: dec.networkDeclineCode ?? null, chargeId: ch.chargeId, requiresAction: dec.declineCode === 'authentication_required',
-      }, ch.at);
+      const w = writeDecline(
+        out,
+        a,
+        c,
+        {
+          ...declineFacts(dec),
+          chargeId: ch.chargeId,
+          requiresAction: dec.declineCode === 'authentication_required',
+        },
+        ch.at,
+      );
       return report(c, 'declined', w.next, dec.declineCode ?? null);
     }
-    const w = writeError(out, a, c, 'interrupted more than 23 h ago and no charge of it reached Stripe', this.d.now(), 'redecide');
+    const w = writeError(
+      out,
+      a,
+      c,
+      'interrupted more than 23 h ago and no charge of it reached Stripe',
+      this.d.now(),
+      'redecide',
+    );
     return report(c, 'error', w.next);
   }
 
@@ -166,18 +246,30 @@ export class AttemptExecutor {
     return this.d.store.decisions.listForCase(c.id).some((x) => x.kind === 'card_update' && x.at >= last);
   }
 
-  private failed(a: Attempt, c: Case, e: unknown, out: OutcomeDeps, report: (c: Case, o: AttemptReport['outcome'], next: string) => AttemptReport, charging: boolean): AttemptReport {
+  private failed(
+    a: Attempt,
+    c: Case,
+    e: unknown,
+    out: OutcomeDeps,
+    report: (c: Case, o: AttemptReport['outcome'], next: string) => AttemptReport,
+    charging: boolean,
+  ): AttemptReport {
     const now = this.d.now();
     const message = (e as Error).message ?? String(e);
     const giveBack = (why: string, delay: number) => {
       const at = now + delay;
       this.d.store.attempts.release(a.id, this.d.owner, at);
-      this.d.logger.warn({ invoice: c.invoiceId, attempt: a.n, err: message, retryAt: new Date(at).toISOString() }, `attempt given back: ${why}`);
+      this.d.logger.warn(
+        { invoice: c.invoiceId, attempt: a.n, err: message, retryAt: new Date(at).toISOString() },
+        `attempt given back: ${why}`,
+      );
       return report(c, 'released', `retry same attempt at ${new Date(at).toISOString()}`);
     };
-    if (e instanceof StripeUnavailable || e instanceof RateLimited) return giveBack('Stripe unavailable', retryDelayMs(a.tries + 1));
-    if (e instanceof IdempotencyConflict && e.reason === 'in_progress') return giveBack('the same attempt is still in flight at Stripe', retryDelayMs(1));
-    if (e instanceof AuthenticationFailed || e instanceof PermissionMissing) return giveBack('Stripe refused the key', 3_600_000);
+    if (e instanceof IdempotencyConflict && e.retryable) {
+      return giveBack('the same attempt is still in flight at Stripe', backoffDelayMs(1));
+    }
+    if (isRetryable(e)) return giveBack('Stripe unavailable', backoffDelayMs(a.tries + 1));
+    if (needsOperator(e)) return giveBack('Stripe refused the key', OPERATOR_WAIT_MS);
     if (e instanceof NotFound) {
       const w = writeError(out, a, c, message, now, { close: 'invoice_missing' });
       return report(c, 'error', w.next);
@@ -188,6 +280,6 @@ export class AttemptExecutor {
       return report(c, 'error', w.next);
     }
     this.d.logger.error({ invoice: c.invoiceId, attempt: a.n, err: message, charging }, 'attempt failed unexpectedly');
-    return giveBack('unexpected error', retryDelayMs(a.tries + 1));
+    return giveBack('unexpected error', backoffDelayMs(a.tries + 1));
   }
 }

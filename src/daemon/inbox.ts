@@ -8,14 +8,14 @@
  */
 import type { Store } from '../db/index.js';
 import type { Logger } from '../log.js';
-import { isGatewayError, StripeUnavailable, RateLimited } from '../stripe/index.js';
+import { isGatewayError, isRetryable } from '../stripe/index.js';
+import { backoffDelayMs, INBOX_BACKOFF } from './backoff.js';
 import { eventFacts } from './event-facts.js';
 import { HANDLERS, type HandlerDeps } from './handlers/index.js';
 import type { ProcessedReport } from './types.js';
 
+/** Failures after which an event that is not transient is given up (kept for `explain`). */
 export const MAX_TRIES = 6;
-/** First retry delay (clock ms), doubling per failure. */
-export const RETRY_BASE_MS = 30_000;
 const BATCH = 200;
 
 export class InboxProcessor {
@@ -83,7 +83,7 @@ export class InboxProcessor {
       }
       this.notBefore.delete(id);
       this.logger.debug({ event: id, type, result }, 'event processed');
-      this.report({ id, type, result });
+      this.report({ id, type, outcome: 'processed', result });
       return true;
     } catch (e) {
       const message = (e as Error).message ?? String(e);
@@ -92,20 +92,23 @@ export class InboxProcessor {
         this.logger.warn({ event: id, type, err: message }, 'event processed, but reporting it failed');
         return true;
       }
-      const transient = e instanceof StripeUnavailable || e instanceof RateLimited;
+      const transient = isRetryable(e);
       if (tries + 1 >= MAX_TRIES && !transient) {
         this.store.events.markProcessed(id, message);
         this.notBefore.delete(id);
         this.logger.error({ event: id, type, tries: tries + 1, err: message }, 'event processing given up');
-        this.report({ id, type, result: 'given up', error: message });
+        this.report({ id, type, outcome: 'given_up', result: 'given up', error: message });
         return true;
       }
       this.store.events.recordFailure(id, message);
-      const delay = RETRY_BASE_MS * 2 ** Math.min(tries, 6);
+      const delay = backoffDelayMs(tries + 1, INBOX_BACKOFF);
       this.notBefore.set(id, deps.now() + delay);
       const level = isGatewayError(e) ? 'warn' : 'error';
-      this.logger[level]({ event: id, type, tries: tries + 1, err: message, retryInMs: delay }, 'event processing failed; will retry');
-      this.report({ id, type, result: 'retry later', error: message });
+      this.logger[level](
+        { event: id, type, tries: tries + 1, err: message, retryInMs: delay },
+        'event processing failed; will retry',
+      );
+      this.report({ id, type, outcome: 'retry', result: 'retry later', error: message });
       return false;
     }
   }

@@ -27,7 +27,13 @@ export interface IntakeDeps {
   installationId: string;
 }
 
-export async function intakeInvoice(d: IntakeDeps, invoiceId: string, accountId: string, ctx: CallContext | undefined, source: CaseSource): Promise<IntakeOutcome> {
+export async function intakeInvoice(
+  d: IntakeDeps,
+  invoiceId: string,
+  accountId: string,
+  ctx: CallContext | undefined,
+  source: CaseSource,
+): Promise<IntakeOutcome> {
   let plan = await planFromStripe(d, invoiceId, accountId, ctx, source);
   if (plan.kind === 'new' && plan.pauseStripe) {
     try {
@@ -63,7 +69,13 @@ function pause(d: IntakeDeps, invoiceId: string, ctx: CallContext | undefined): 
   return d.gw.invoices.update(invoiceId, { auto_advance: false, metadata: managedMetadata(d.installationId) }, ctx);
 }
 
-async function planFromStripe(d: IntakeDeps, invoiceId: string, accountId: string, ctx: CallContext | undefined, source: CaseSource): Promise<IntakePlan> {
+async function planFromStripe(
+  d: IntakeDeps,
+  invoiceId: string,
+  accountId: string,
+  ctx: CallContext | undefined,
+  source: CaseSource,
+): Promise<IntakePlan> {
   const ic = await readInvoiceContext(d.gw, invoiceId, accountId, ctx);
   const existing = d.store.cases.getByInvoice(invoiceId, accountId);
   const fp = ic.lastCharge?.card?.fingerprint;

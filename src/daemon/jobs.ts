@@ -9,9 +9,10 @@ import type { Settings } from '../config/settings.js';
 import type { Job, Store } from '../db/index.js';
 import { JOB_KINDS } from '../engine/decision.js';
 import type { Logger } from '../log.js';
-import { InvalidRequest, NotFound, RateLimited, StripeUnavailable, type CallContext, type StripeGateway } from '../stripe/index.js';
+import { isGatewayError, isRetryable, needsOperator, type CallContext, type StripeGateway } from '../stripe/index.js';
+import { backoffDelayMs, OPERATOR_WAIT_MS } from './backoff.js';
 import { recordRecovery } from './case-ops.js';
-import { retryDelayMs } from './executor.js';
+import { drain } from './drain.js';
 import type { DaemonMetrics } from './metrics.js';
 import type { JobReport, RecoveryReport } from './types.js';
 
@@ -41,15 +42,14 @@ export class JobRunner {
   constructor(private readonly d: JobDeps) {}
 
   async runDue(settings: Settings, shouldStop: () => boolean): Promise<number> {
-    let total = 0;
-    while (!shouldStop()) {
-      const jobs = this.d.store.jobs.claimDue(this.d.now(), this.d.leaseMs, this.d.concurrency, this.d.owner);
-      if (jobs.length === 0) break;
-      await Promise.all(jobs.map((j) => this.one(j, settings)));
-      total += jobs.length;
-      if (jobs.length < this.d.concurrency) break;
-    }
-    return total;
+    return drain({
+      concurrency: this.d.concurrency,
+      shouldStop,
+      claim: (limit) => this.d.store.jobs.claimDue(this.d.now(), this.d.leaseMs, limit, this.d.owner),
+      run: async (jobs) => {
+        await Promise.all(jobs.map((j) => this.one(j, settings)));
+      },
+    });
   }
 
   nextDueAt(): number | null {
@@ -64,24 +64,46 @@ export class JobRunner {
     if (!c) done = { outcome: 'failed', result: 'no case for this job' };
     else if (c.status === 'recovered') done = { outcome: 'canceled', result: 'the invoice was paid meanwhile' };
     else if (settings.mode === 'shadow') {
-      this.finish(job, 'shadow', `shadow mode: would ${what}`, c.id, `Shadow mode: would ${what} now; nothing was changed at Stripe.`);
+      this.finish(
+        job,
+        'shadow',
+        `shadow mode: would ${what}`,
+        c.id,
+        `Shadow mode: would ${what} now; nothing was changed at Stripe.`,
+      );
       return;
     } else {
+      // The last lease check before Stripe; a try counts from here (as for attempts).
+      if (!store.jobs.start(job.id, this.d.owner, this.d.now())) return;
+      const tries = job.tries + 1;
       try {
         done = await this.execute(job, c.accountId, c.invoiceId, c.id);
       } catch (e) {
         const message = (e as Error).message ?? String(e);
-        if (e instanceof StripeUnavailable || e instanceof RateLimited || !(e instanceof InvalidRequest || e instanceof NotFound)) {
-          const at = this.d.now() + retryDelayMs(job.tries);
+        // Transient: back off and retry. A refused key: wait for the operator, hourly. Anything
+        // else (a 400, a 404, a bug) would fail the same way again: the job fails, recorded.
+        if (isRetryable(e) || needsOperator(e)) {
+          const at = this.d.now() + (isRetryable(e) ? backoffDelayMs(tries) : OPERATOR_WAIT_MS);
           store.jobs.release(job.id, this.d.owner, at);
-          this.d.logger.warn({ job: job.id, kind: job.kind, err: message, retryAt: new Date(at).toISOString() }, 'end-of-dunning job given back');
+          this.d.logger.warn(
+            { job: job.id, kind: job.kind, err: message, retryAt: new Date(at).toISOString() },
+            'end-of-dunning job given back',
+          );
           this.d.report({ id: job.id, kind: job.kind, caseId: job.caseId, outcome: 'released', result: message });
           return;
         }
+        if (!isGatewayError(e))
+          this.d.logger.error({ job: job.id, kind: job.kind, err: message }, 'job failed unexpectedly');
         done = { outcome: 'failed', result: message };
       }
     }
-    this.finish(job, done.outcome, done.result, c?.id ?? null, done.outcome === 'done' ? `Done: ${done.result}.` : `Not done (${done.outcome}): ${done.result}.`);
+    this.finish(
+      job,
+      done.outcome,
+      done.result,
+      c?.id ?? null,
+      done.outcome === 'done' ? `Done: ${done.result}.` : `Not done (${done.outcome}): ${done.result}.`,
+    );
   }
 
   /** The Stripe action. Returns how it ended; throws for "try again later". */
@@ -95,8 +117,11 @@ export class JobRunner {
         if (inv.status === 'uncollectible') return { outcome: 'done', result: 'the invoice was already uncollectible' };
         if (inv.status === 'paid') {
           const c = this.d.store.cases.get(caseId)!;
-          const recovered = this.d.store.tx(() => recordRecovery(this.d.store, c, { at: this.d.now(), by: 'customer', amount: inv.amount_paid }));
-          if (recovered) this.d.recovered({ caseId, invoiceId, by: 'customer', amount: inv.amount_paid, currency: c.currency });
+          const recovered = this.d.store.tx(() =>
+            recordRecovery(this.d.store, c, { at: this.d.now(), by: 'customer', amount: inv.amount_paid }),
+          );
+          if (recovered)
+            this.d.recovered({ caseId, invoiceId, by: 'customer', amount: inv.amount_paid, currency: c.currency });
           return { outcome: 'canceled', result: 'the invoice was paid meanwhile' };
         }
         if (inv.status !== 'open') return { outcome: 'canceled', result: `the invoice is ${inv.status}` };
@@ -111,21 +136,38 @@ export class JobRunner {
       case JOB_KINDS.cancelSubscription: {
         if (!payload.subscriptionId) return { outcome: 'failed', result: 'no subscription id' };
         const sub = await gw.subscriptions.retrieve(payload.subscriptionId, {}, ctx);
-        if (sub.status === 'canceled' || sub.status === 'incomplete_expired') return { outcome: 'done', result: `subscription ${sub.id} was already ${sub.status}` };
+        if (sub.status === 'canceled' || sub.status === 'incomplete_expired')
+          return { outcome: 'done', result: `subscription ${sub.id} was already ${sub.status}` };
         await gw.subscriptions.cancel(payload.subscriptionId, { prorate: payload.prorate ?? false }, ctx);
-        return { outcome: 'done', result: `subscription ${sub.id} canceled${payload.prorate ? ' with proration' : ''}` };
+        return {
+          outcome: 'done',
+          result: `subscription ${sub.id} canceled${payload.prorate ? ' with proration' : ''}`,
+        };
       }
       default:
         return { outcome: 'failed', result: `unknown job kind ${job.kind}` };
     }
   }
 
-  private finish(job: Job, outcome: 'done' | 'canceled' | 'failed' | 'shadow', result: string, caseId: number | null, reason: string): void {
+  private finish(
+    job: Job,
+    outcome: 'done' | 'canceled' | 'failed' | 'shadow',
+    result: string,
+    caseId: number | null,
+    reason: string,
+  ): void {
     const { store } = this.d;
     const at = this.d.now();
     store.tx(() => {
       if (!store.jobs.finish(job.id, this.d.owner, outcome, at, result)) return;
-      if (caseId !== null) store.decisions.add({ caseId, at, action: outcome === 'done' || outcome === 'shadow' ? 'end' : 'note', kind: job.kind, reason });
+      if (caseId !== null)
+        store.decisions.add({
+          caseId,
+          at,
+          action: outcome === 'done' || outcome === 'shadow' ? 'end' : 'note',
+          kind: job.kind,
+          reason,
+        });
     });
     this.d.metrics.jobs.inc({ kind: job.kind, outcome });
     this.d.logger.info({ job: job.id, kind: job.kind, caseId, outcome, result }, 'end-of-dunning job');

@@ -29,7 +29,9 @@ export class PolicyContext {
   decideFor(c: Case, settings: Settings, now: number, extra: { cardUpdatedAt?: number } = {}): Decision {
     const rows = this.store.attempts.listForCase(c.id);
     const attempts = forPolicy(c, rows);
-    const cardCounts = c.cardFingerprint ? this.store.cards.attemptCounts(c.cardFingerprint, now, c.amountDue, c.currency) : null;
+    const cardCounts = c.cardFingerprint
+      ? this.store.cards.attemptCounts(c.cardFingerprint, now, c.amountDue, c.currency)
+      : null;
     return decide(
       buildPolicyInput({
         case: shadowDeclined(c, rows),

@@ -64,12 +64,18 @@ export class Reconciler {
   isDue(now: number): boolean {
     const last = this.lastRunAt();
     if (last === null) return true;
-    return CronExpressionParser.parse(this.d.cron, { currentDate: new Date(now), tz: 'UTC' }).prev().getTime() > last;
+    return (
+      CronExpressionParser.parse(this.d.cron, { currentDate: new Date(now), tz: 'UTC' })
+        .prev()
+        .getTime() > last
+    );
   }
 
   nextAt(now: number): number {
     const from = Math.max(now, this.lastRunAt() ?? now);
-    return CronExpressionParser.parse(this.d.cron, { currentDate: new Date(from), tz: 'UTC' }).next().getTime();
+    return CronExpressionParser.parse(this.d.cron, { currentDate: new Date(from), tz: 'UTC' })
+      .next()
+      .getTime();
   }
 
   /**
@@ -77,10 +83,23 @@ export class Reconciler {
    * checked between accounts, pages and cases: a stopped run returns `complete: false` and is
    * not recorded as done, so the next pass runs it again (the event cursors it saved stay).
    */
-  async run(settings: Settings, drain: () => Promise<unknown>, stop: () => boolean = () => false): Promise<ReconcileReport> {
+  async run(
+    settings: Settings,
+    drain: () => Promise<unknown>,
+    stop: () => boolean = () => false,
+  ): Promise<ReconcileReport> {
     const { store } = this.d;
     const at = this.d.now();
-    const r: ReconcileReport = { at, accounts: 0, eventsSeen: 0, eventsInserted: 0, invoicesSeen: 0, casesOpened: 0, casesSettled: 0, complete: false };
+    const r: ReconcileReport = {
+      at,
+      accounts: 0,
+      eventsSeen: 0,
+      eventsInserted: 0,
+      invoicesSeen: 0,
+      casesOpened: 0,
+      casesSettled: 0,
+      complete: false,
+    };
     const accounts = store.accounts.list();
     const openByAccount = new Map<string, Set<string>>();
     const createdGte = Math.floor((at - (settings.dunningDays + 35) * DAY_MS) / 1000);
@@ -92,7 +111,11 @@ export class Reconciler {
       } catch (e) {
         // A key without "Events: read" still gets the invoice re-list below.
         if (!(e instanceof PermissionMissing)) throw e;
-        if (!this.warnedEvents) this.d.logger.warn({ account: acct.id, err: e.message }, 'reconciler cannot list events (add rak_event_read to the key); re-listing open invoices only');
+        if (!this.warnedEvents)
+          this.d.logger.warn(
+            { account: acct.id, err: e.message },
+            'reconciler cannot list events (add rak_event_read to the key); re-listing open invoices only',
+          );
         this.warnedEvents = true;
       }
     }
@@ -129,13 +152,21 @@ export class Reconciler {
     const cursor = store.meta.get(key);
     const since = cursor ? Number(cursor) - OVERLAP_SEC : Math.floor((now - FIRST_LOOKBACK_MS) / 1000);
     let newest = cursor ? Number(cursor) : since;
-    for await (const { page } of gw.events.listAll({ created: { gte: since }, types: [...WEBHOOK_EVENTS], limit: 100 }, this.d.ctxFor(acct.id))) {
+    for await (const { page } of gw.events.listAll(
+      { created: { gte: since }, types: [...WEBHOOK_EVENTS], limit: 100 },
+      this.d.ctxFor(acct.id),
+    )) {
       for (const e of page) {
         r.eventsSeen++;
         const f = eventFacts(e);
         newest = Math.max(newest, e.created);
         const inserted = store.events.insertIfNew({
-          id: f.id, type: f.type, accountId: f.account ?? (acct.kind === 'connected' ? acct.id : null), objectId: f.objectId, created: f.created, raw: JSON.stringify(e),
+          id: f.id,
+          type: f.type,
+          accountId: f.account ?? (acct.kind === 'connected' ? acct.id : null),
+          objectId: f.objectId,
+          created: f.created,
+          raw: JSON.stringify(e),
         });
         if (inserted) r.eventsInserted++;
       }
@@ -145,9 +176,19 @@ export class Reconciler {
     store.meta.set(key, String(newest));
   }
 
-  private async openInvoices(acct: Account, createdGte: number, r: ReconcileReport, stop: () => boolean): Promise<Set<string>> {
+  private async openInvoices(
+    acct: Account,
+    createdGte: number,
+    r: ReconcileReport,
+    stop: () => boolean,
+  ): Promise<Set<string>> {
     const open = new Set<string>();
-    const params = { status: 'open' as const, collection_method: 'charge_automatically' as const, created: { gte: createdGte }, limit: 100 };
+    const params = {
+      status: 'open' as const,
+      collection_method: 'charge_automatically' as const,
+      created: { gte: createdGte },
+      limit: 100,
+    };
     for await (const { page } of this.d.gw.invoices.listAll(params, this.d.ctxFor(acct.id))) {
       if (stop()) break;
       for (const inv of page) {
@@ -159,7 +200,10 @@ export class Reconciler {
           this.d.store.tx(() => o.apply());
           if (o.plan.kind === 'new') r.casesOpened++;
         } catch (e) {
-          this.d.logger.warn({ invoice: inv.id, err: (e as Error).message }, 'reconciler could not open a case; next run retries');
+          this.d.logger.warn(
+            { invoice: inv.id, err: (e as Error).message },
+            'reconciler could not open a case; next run retries',
+          );
         }
       }
     }
@@ -182,16 +226,23 @@ export class Reconciler {
     }
     const at = this.d.now();
     if (inv.status === 'paid') {
-      const by = paidByUs(store, c) ? 'recover' : recoverRetries(c.arm, settings) && c.pausedStripe ? 'customer' : 'stripe';
+      const by = paidByUs(store, c)
+        ? 'recover'
+        : recoverRetries(c.arm, settings) && c.pausedStripe
+          ? 'customer'
+          : 'stripe';
       const done = store.tx(() => recordRecovery(store, c, { at, by, amount: inv.amount_paid }));
-      if (done) this.d.recovered({ caseId: c.id, invoiceId: c.invoiceId, by, amount: inv.amount_paid, currency: c.currency });
+      if (done)
+        this.d.recovered({ caseId: c.id, invoiceId: c.invoiceId, by, amount: inv.amount_paid, currency: c.currency });
       return done;
     }
     if (inv.status === 'void' || inv.status === 'uncollectible') {
       const lost = inv.status === 'uncollectible' && c.status === 'observing';
       return store.tx(() =>
         closeCase(store, c, {
-          at, status: lost ? 'lost' : 'closed', kind: lost ? 'stripe_dunning_over' : `invoice_${inv.status}`,
+          at,
+          status: lost ? 'lost' : 'closed',
+          kind: lost ? 'stripe_dunning_over' : `invoice_${inv.status}`,
           reason: `Found by the reconciler: the invoice is ${inv.status}.`,
         }),
       );

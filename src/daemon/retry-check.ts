@@ -6,6 +6,7 @@ import type { Case } from '../db/index.js';
 import type { Invoice } from '../stripe/index.js';
 import { INSTALLATION_KEY } from '../engine/managed.js';
 import { latestPaymentIntentStatus, subscriptionOf } from './stripe-read.js';
+import { formatMinor } from '../money.js';
 
 export type RetryVerdict =
   | { ok: true }
@@ -16,19 +17,36 @@ export type RetryVerdict =
   | { ok: false; kind: 'needs_customer_action'; reason: string }
   | { ok: false; kind: 'other_installation'; reason: string };
 
-const money = (n: number, cur: string) => `${(n / 100).toFixed(2)} ${cur.toUpperCase()}`;
+const money = formatMinor;
 
 /** `newCard`: a payment method arrived since the last decline (paying with it re-confirms the PaymentIntent). */
-export function checkRetryable(c: Case, inv: Invoice, opts: { newCard?: boolean; installationId?: string } = {}): RetryVerdict {
+export function checkRetryable(
+  c: Case,
+  inv: Invoice,
+  opts: { newCard?: boolean; installationId?: string } = {},
+): RetryVerdict {
   const owner = inv.metadata?.[INSTALLATION_KEY];
   if (owner && opts.installationId && owner !== opts.installationId) {
-    return { ok: false, kind: 'other_installation', reason: `the invoice is managed by another recover installation (${owner})` };
+    return {
+      ok: false,
+      kind: 'other_installation',
+      reason: `the invoice is managed by another recover installation (${owner})`,
+    };
   }
-  if (inv.status === 'paid') return { ok: false, kind: 'paid', reason: 'the invoice is already paid', amountPaid: inv.amount_paid };
-  if (inv.status !== 'open') return { ok: false, kind: 'not_open', reason: `the invoice is ${inv.status ?? 'in an unknown state'}, no longer open`, status: inv.status ?? 'unknown' };
+  if (inv.status === 'paid')
+    return { ok: false, kind: 'paid', reason: 'the invoice is already paid', amountPaid: inv.amount_paid };
+  if (inv.status !== 'open')
+    return {
+      ok: false,
+      kind: 'not_open',
+      reason: `the invoice is ${inv.status ?? 'in an unknown state'}, no longer open`,
+      status: inv.status ?? 'unknown',
+    };
   if (inv.amount_remaining !== c.amountDue) {
     return {
-      ok: false, kind: 'amount_changed', amountDue: inv.amount_remaining,
+      ok: false,
+      kind: 'amount_changed',
+      amountDue: inv.amount_remaining,
       reason: `the amount due changed from ${money(c.amountDue, c.currency)} to ${money(inv.amount_remaining, inv.currency)}`,
     };
   }
@@ -38,7 +56,11 @@ export function checkRetryable(c: Case, inv: Invoice, opts: { newCard?: boolean;
   }
   const pi = latestPaymentIntentStatus(inv);
   if ((pi === 'requires_action' || pi === 'requires_confirmation') && !opts.newCard) {
-    return { ok: false, kind: 'needs_customer_action', reason: 'the payment needs the customer to authenticate (3D Secure)' };
+    return {
+      ok: false,
+      kind: 'needs_customer_action',
+      reason: 'the payment needs the customer to authenticate (3D Secure)',
+    };
   }
   return { ok: true };
 }

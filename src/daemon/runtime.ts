@@ -67,23 +67,67 @@ export class Runtime {
     const recovered = (r: RecoveryReport) => this.recovered(r);
     this.policy = new PolicyContext(store);
     this.inbox = new InboxProcessor(store, logger, (r) => {
-      metrics.processed.inc({ type: r.type, result: r.error ? (r.result === 'given up' ? 'given_up' : 'retry') : 'ok' });
+      metrics.processed.inc({ type: r.type, result: r.outcome === 'processed' ? 'ok' : r.outcome });
       events.emit('processed', r);
     });
-    this.executor = new AttemptExecutor({ store, gw, policy: this.policy, logger, owner, leaseMs, now, ctxFor, mayCharge: () => o.mayAct(), installationId: o.installationId });
+    this.executor = new AttemptExecutor({
+      store,
+      gw,
+      policy: this.policy,
+      logger,
+      owner,
+      leaseMs,
+      now,
+      ctxFor,
+      mayCharge: () => o.mayAct(),
+      installationId: o.installationId,
+    });
     this.executor.onRecovered = recovered;
     this.executor.onCharging = (r) => events.emit('charging', r);
-    this.scheduler = new Scheduler({ store, executor: this.executor, policy: this.policy, logger, metrics, owner, leaseMs, concurrency, now, report: (r) => {
-      if (!this.chargedLive && (r.outcome === 'succeeded' || r.outcome === 'declined')) {
-        this.chargedLive = true;
-        logger.info({ invoice: r.invoiceId, attempt: r.n, outcome: r.outcome }, 'first live attempt: recover is charging');
-      }
-      events.emit('attempt', r);
-    } });
-    this.jobs = new JobRunner({ store, gw, logger, metrics, owner, leaseMs, concurrency, now, ctxFor, report: (r) => events.emit('job', r), recovered });
+    this.scheduler = new Scheduler({
+      store,
+      executor: this.executor,
+      policy: this.policy,
+      logger,
+      metrics,
+      owner,
+      leaseMs,
+      concurrency,
+      now,
+      report: (r) => {
+        if (!this.chargedLive && (r.outcome === 'succeeded' || r.outcome === 'declined')) {
+          this.chargedLive = true;
+          logger.info(
+            { invoice: r.invoiceId, attempt: r.n, outcome: r.outcome },
+            'first live attempt: recover is charging',
+          );
+        }
+        events.emit('attempt', r);
+      },
+    });
+    this.jobs = new JobRunner({
+      store,
+      gw,
+      logger,
+      metrics,
+      owner,
+      leaseMs,
+      concurrency,
+      now,
+      ctxFor,
+      report: (r) => events.emit('job', r),
+      recovered,
+    });
     this.reconciler = new Reconciler({
-      store, gw, logger, cron: o.reconcileCron, now, ctxFor, recovered,
-      intake: (invoiceId, accountId, source) => intakeInvoice(this.intakeDeps(), invoiceId, accountId, ctxFor(accountId), source),
+      store,
+      gw,
+      logger,
+      cron: o.reconcileCron,
+      now,
+      ctxFor,
+      recovered,
+      intake: (invoiceId, accountId, source) =>
+        intakeInvoice(this.intakeDeps(), invoiceId, accountId, ctxFor(accountId), source),
     });
   }
 
@@ -97,9 +141,12 @@ export class Runtime {
     await this.o.clock.sync?.();
     const settings = this.settings();
     if (this.mode !== undefined && this.mode !== settings.mode) {
-      this.o.logger.warn({ from: this.mode, to: settings.mode }, settings.mode === 'live'
-        ? 'switched to live mode: attempts now charge'
-        : 'switched to shadow mode: attempts are recorded as would-be, nothing is charged');
+      this.o.logger.warn(
+        { from: this.mode, to: settings.mode },
+        settings.mode === 'live'
+          ? 'switched to live mode: attempts now charge'
+          : 'switched to shadow mode: attempts are recorded as would-be, nothing is charged',
+      );
       this.chargedLive = false;
     }
     this.mode = settings.mode;
@@ -123,12 +170,23 @@ export class Runtime {
         if (r.complete) this.o.events.emit('reconciled', r);
       } catch (e) {
         this.reconcileRetryAt = this.o.clock.now() + RECONCILE_RETRY_MS;
-        this.o.logger.error({ err: (e as Error).message, retryAt: new Date(this.reconcileRetryAt).toISOString() }, 'reconcile failed');
+        this.o.logger.error(
+          { err: (e as Error).message, retryAt: new Date(this.reconcileRetryAt).toISOString() },
+          'reconcile failed',
+        );
         this.o.events.emit('failure', { where: 'reconcile', message: (e as Error).message });
       }
     }
     const swept = stop() ? 0 : this.scheduler.sweep(settings);
-    const report: PassReport = { at, events, jobs, attempts, swept, reconciled, idle: events + jobs + attempts + swept === 0 && !reconciled };
+    const report: PassReport = {
+      at,
+      events,
+      jobs,
+      attempts,
+      swept,
+      reconciled,
+      idle: events + jobs + attempts + swept === 0 && !reconciled,
+    };
     this.o.logger.debug({ ...report, inbox: this.o.store.events.countUnprocessed() }, report.idle ? 'idle' : 'pass');
     this.o.events.emit('pass', report);
     return report;
@@ -138,13 +196,22 @@ export class Runtime {
   nextWakeAt(): number | null {
     const now = this.o.clock.now();
     const reconcile = this.reconciler.isDue(now) ? Math.max(now, this.reconcileRetryAt) : this.reconciler.nextAt(now);
-    const times = [this.scheduler.nextDueAt(), this.jobs.nextDueAt(), reconcile, this.inbox.nextRetryAt()].filter((t): t is number => t !== null);
+    const times = [this.scheduler.nextDueAt(), this.jobs.nextDueAt(), reconcile, this.inbox.nextRetryAt()].filter(
+      (t): t is number => t !== null,
+    );
     return times.length ? Math.min(...times) : null;
   }
 
   private intakeDeps() {
     const settings = this.settings();
-    return { store: this.o.store, gw: this.o.gw, policy: this.policy, settings, now: this.o.clock.now(), installationId: this.o.installationId };
+    return {
+      store: this.o.store,
+      gw: this.o.gw,
+      policy: this.policy,
+      settings,
+      now: this.o.clock.now(),
+      installationId: this.o.installationId,
+    };
   }
 
   private handlerDeps(settings: Settings): HandlerDeps {
@@ -152,14 +219,26 @@ export class Runtime {
     const main = this.accounts.find((a) => a.kind === 'main')?.id ?? null;
     const ctxFor = (accountId: string) => callContext(accountId, this.accounts);
     return {
-      store, gw, policy: this.policy, settings, logger, accounts: this.accounts, ctxFor,
+      store,
+      gw,
+      policy: this.policy,
+      settings,
+      logger,
+      accounts: this.accounts,
+      ctxFor,
       now: () => this.o.clock.now(),
       accountOf: (f) => {
         const id = f.account ?? main;
         return id && this.accounts.some((a) => a.id === id) ? id : null;
       },
       intake: (invoiceId, accountId, source) =>
-        intakeInvoice({ store, gw, policy: this.policy, settings, now: this.o.clock.now(), installationId: this.o.installationId }, invoiceId, accountId, ctxFor(accountId), source),
+        intakeInvoice(
+          { store, gw, policy: this.policy, settings, now: this.o.clock.now(), installationId: this.o.installationId },
+          invoiceId,
+          accountId,
+          ctxFor(accountId),
+          source,
+        ),
       recovered: (r) => this.recovered(r),
     };
   }

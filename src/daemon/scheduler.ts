@@ -6,10 +6,12 @@
  * million cases in the store.
  */
 import type { Settings } from '../config/settings.js';
-import { isTerminalStatus, type Store } from '../db/index.js';
+import { isTerminalStatus, type Attempt, type Store } from '../db/index.js';
 import { recoverRetries } from '../engine/decision.js';
 import type { Logger } from '../log.js';
+import { backoffDelayMs } from './backoff.js';
 import { closeCase, redecide } from './case-ops.js';
+import { drain } from './drain.js';
 import type { AttemptExecutor } from './executor.js';
 import type { DaemonMetrics } from './metrics.js';
 import type { PolicyContext } from './policy-context.js';
@@ -36,34 +38,45 @@ export class Scheduler {
 
   /** Claims and runs due attempts until none is due (or `shouldStop`); returns how many ran. */
   async runDue(settings: Settings, shouldStop: () => boolean): Promise<number> {
-    const { store, metrics } = this.d;
-    let total = 0;
-    while (!shouldStop()) {
-      const now = this.d.now();
-      const t0 = performance.now();
-      const claimed = store.attempts.claimDue(now, this.d.leaseMs, this.d.concurrency, this.d.owner);
-      metrics.tickSeconds.observe((performance.now() - t0) / 1000);
-      if (claimed.length === 0) break;
-      metrics.lag.set(Math.max(0, ...claimed.map((a) => now - a.scheduledAt)) / 1000);
-      const reports = await Promise.all(
-        claimed.map((a) =>
-          this.d.executor.run(a, settings).catch((e: unknown): AttemptReport => {
-            // A bug or a closed database: give the attempt back (started_at kept) and go on.
-            try {
-              store.attempts.release(a.id, this.d.owner, this.d.now() + 60_000);
-            } catch {
-              /* closing */
-            }
-            this.d.logger.error({ attempt: a.n, caseId: a.caseId, err: (e as Error).message }, 'attempt crashed');
-            return { caseId: a.caseId, invoiceId: '?', accountId: '?', n: a.n, outcome: 'released', declineCode: null, next: 'retry later', resumed: a.startedAt !== null };
-          }),
-        ),
-      );
-      for (const r of reports) this.log(r);
-      total += claimed.length;
-      if (claimed.length < this.d.concurrency) break;
+    const { store, metrics, owner } = this.d;
+    return drain({
+      concurrency: this.d.concurrency,
+      shouldStop,
+      claim: (limit) => {
+        const now = this.d.now();
+        const t0 = performance.now();
+        const claimed = store.attempts.claimDue(now, this.d.leaseMs, limit, owner);
+        metrics.tickSeconds.observe((performance.now() - t0) / 1000);
+        if (claimed.length > 0) metrics.lag.set(Math.max(0, ...claimed.map((a) => now - a.scheduledAt)) / 1000);
+        return claimed;
+      },
+      run: async (claimed) => {
+        const reports = await Promise.all(
+          claimed.map((a) => this.d.executor.run(a, settings).catch((e) => this.crashed(a, e))),
+        );
+        for (const r of reports) this.log(r);
+      },
+    });
+  }
+
+  /** A bug or a closed database: give the attempt back (started_at kept, so the key) and go on. */
+  private crashed(a: Attempt, e: unknown): AttemptReport {
+    try {
+      this.d.store.attempts.release(a.id, this.d.owner, this.d.now() + backoffDelayMs(Math.max(1, a.tries)));
+    } catch {
+      /* closing */
     }
-    return total;
+    this.d.logger.error({ attempt: a.n, caseId: a.caseId, err: (e as Error).message }, 'attempt crashed');
+    return {
+      caseId: a.caseId,
+      invoiceId: '?',
+      accountId: '?',
+      n: a.n,
+      outcome: 'released',
+      declineCode: null,
+      next: 'retry later',
+      resumed: a.startedAt !== null,
+    };
   }
 
   /** Ends active cases whose dunning deadline has passed; returns how many. */
@@ -77,15 +90,23 @@ export class Scheduler {
       store.tx(() => {
         if (c.status === 'observing' || !recoverRetries(c.arm, settings)) {
           closeCase(store, c, {
-            at: now, status: 'lost', kind: 'dunning_over',
-            reason: "The dunning window ended and Stripe's own retries did not recover the invoice (control group, observed only).",
+            at: now,
+            status: 'lost',
+            kind: 'dunning_over',
+            reason:
+              "The dunning window ended and Stripe's own retries did not recover the invoice (control group, observed only).",
           });
         } else {
           redecide(store, this.d.policy, c.id, settings, now);
         }
         const after = store.cases.get(c.id)!;
         if (!isTerminalStatus(after.status)) {
-          closeCase(store, after, { at: now, status: 'lost', kind: 'dunning_over', reason: 'The dunning window ended.' });
+          closeCase(store, after, {
+            at: now,
+            status: 'lost',
+            kind: 'dunning_over',
+            reason: 'The dunning window ended.',
+          });
         }
       });
       n++;
@@ -103,7 +124,15 @@ export class Scheduler {
 
   private log(r: AttemptReport): void {
     this.d.metrics.attempts.inc({ outcome: r.outcome });
-    const fields = { invoice: r.invoiceId, account: r.accountId, attempt: r.n, outcome: r.outcome, declineCode: r.declineCode, next: r.next, ...(r.resumed ? { resumed: true } : {}) };
+    const fields = {
+      invoice: r.invoiceId,
+      account: r.accountId,
+      attempt: r.n,
+      outcome: r.outcome,
+      declineCode: r.declineCode,
+      next: r.next,
+      ...(r.resumed ? { resumed: true } : {}),
+    };
     if (r.outcome === 'released') this.d.logger.warn(fields, 'attempt');
     else this.d.logger.info(fields, 'attempt');
     this.d.report(r);

@@ -5,9 +5,23 @@
  * - the latest charge of an invoice through /v1/invoice_payments (1 call), for attempts that
  *   Stripe or the customer made.
  */
-import { chargeFacts, customerFacts, invoiceFacts, type ChargeFacts, type InvoiceFacts } from '../engine/stripe-facts.js';
+import {
+  chargeFacts,
+  customerFacts,
+  invoiceFacts,
+  type ChargeFacts,
+  type InvoiceFacts,
+} from '../engine/stripe-facts.js';
 import type { Account } from '../db/index.js';
-import type { CallContext, Charge, Customer, Invoice, PaymentIntent, StripeGateway, Subscription } from '../stripe/index.js';
+import type {
+  CallContext,
+  Charge,
+  Customer,
+  Invoice,
+  PaymentIntent,
+  StripeGateway,
+  Subscription,
+} from '../stripe/index.js';
 
 /** The Stripe-Account context for a stored account (none for the main account). */
 export function callContext(accountId: string, accounts: readonly Account[]): CallContext | undefined {
@@ -15,7 +29,11 @@ export function callContext(accountId: string, accounts: readonly Account[]): Ca
   return a?.kind === 'connected' ? { account: accountId } : undefined;
 }
 
-export const INVOICE_EXPAND = ['payments.data.payment.payment_intent', 'customer', 'parent.subscription_details.subscription'];
+export const INVOICE_EXPAND = [
+  'payments.data.payment.payment_intent',
+  'customer',
+  'parent.subscription_details.subscription',
+];
 
 export interface InvoiceContext {
   invoice: Invoice;
@@ -36,12 +54,21 @@ export function subscriptionOf(inv: Invoice): Subscription | null {
   return s && typeof s === 'object' ? (s as Subscription) : null;
 }
 
-export async function readInvoice(gw: StripeGateway, invoiceId: string, ctx: CallContext | undefined): Promise<Invoice> {
+export async function readInvoice(
+  gw: StripeGateway,
+  invoiceId: string,
+  ctx: CallContext | undefined,
+): Promise<Invoice> {
   return gw.invoices.retrieve(invoiceId, { expand: INVOICE_EXPAND }, ctx);
 }
 
 /** Everything `planIntake` needs about one invoice: 2 Stripe calls (1 when it never had a payment). */
-export async function readInvoiceContext(gw: StripeGateway, invoiceId: string, accountId: string, ctx: CallContext | undefined): Promise<InvoiceContext> {
+export async function readInvoiceContext(
+  gw: StripeGateway,
+  invoiceId: string,
+  accountId: string,
+  ctx: CallContext | undefined,
+): Promise<InvoiceContext> {
   const invoice = await readInvoice(gw, invoiceId, ctx);
   const pi = latestPaymentIntent(invoice);
   let lastCharge: ChargeFacts | null = null;
@@ -51,7 +78,12 @@ export async function readInvoiceContext(gw: StripeGateway, invoiceId: string, a
     const ch = full.latest_charge;
     if (ch && typeof ch === 'object') lastCharge = chargeFacts(ch as Charge);
   }
-  const customer = typeof invoice.customer === 'object' && invoice.customer && !('deleted' in invoice.customer && invoice.customer.deleted) ? (invoice.customer as Customer) : null;
+  const customer =
+    typeof invoice.customer === 'object' &&
+    invoice.customer &&
+    !('deleted' in invoice.customer && invoice.customer.deleted)
+      ? (invoice.customer as Customer)
+      : null;
   return {
     invoice,
     facts: invoiceFacts(invoice, accountId),
@@ -62,8 +94,15 @@ export async function readInvoiceContext(gw: StripeGateway, invoiceId: string, a
 }
 
 /** The latest charge on an invoice (newest InvoicePayment's PaymentIntent's latest charge), or null. */
-export async function readLatestCharge(gw: StripeGateway, invoiceId: string, ctx: CallContext | undefined): Promise<ChargeFacts | null> {
-  const list = await gw.invoicePayments.list({ invoice: invoiceId, limit: 10, expand: ['data.payment.payment_intent.latest_charge'] }, ctx);
+export async function readLatestCharge(
+  gw: StripeGateway,
+  invoiceId: string,
+  ctx: CallContext | undefined,
+): Promise<ChargeFacts | null> {
+  const list = await gw.invoicePayments.list(
+    { invoice: invoiceId, limit: 10, expand: ['data.payment.payment_intent.latest_charge'] },
+    ctx,
+  );
   const payments = [...list.data].sort((a, b) => a.created - b.created);
   const pi = payments[payments.length - 1]?.payment?.payment_intent;
   const ch = pi && typeof pi === 'object' ? (pi as PaymentIntent).latest_charge : null;
@@ -71,8 +110,15 @@ export async function readLatestCharge(gw: StripeGateway, invoiceId: string, ctx
 }
 
 /** The invoice a PaymentIntent pays, through /v1/invoice_payments (1 call), or null. */
-export async function invoiceOfPaymentIntent(gw: StripeGateway, paymentIntentId: string, ctx: CallContext | undefined): Promise<string | null> {
-  const list = await gw.invoicePayments.list({ payment: { type: 'payment_intent', payment_intent: paymentIntentId }, limit: 1 }, ctx);
+export async function invoiceOfPaymentIntent(
+  gw: StripeGateway,
+  paymentIntentId: string,
+  ctx: CallContext | undefined,
+): Promise<string | null> {
+  const list = await gw.invoicePayments.list(
+    { payment: { type: 'payment_intent', payment_intent: paymentIntentId }, limit: 1 },
+    ctx,
+  );
   const inv = list.data[0]?.invoice;
   return inv ? (typeof inv === 'string' ? inv : inv.id) : null;
 }

@@ -18,7 +18,9 @@ export interface RejectionReport {
 export interface ProcessedReport {
   id: string;
   type: string;
-  /** A short label: what the handler did ("case opened", "recovered by customer", "skipped: …"). */
+  /** What became of the event, for control flow and metrics (never parse `result` for it). */
+  outcome: 'processed' | 'retry' | 'given_up';
+  /** A short label for people: what the handler did ("case opened", "recovered by customer", …). */
   result: string;
   /** Set when processing failed (and will be retried) or was given up. */
   error?: string;

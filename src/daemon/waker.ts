@@ -36,14 +36,15 @@ export class Waker {
     // Non-real-time clocks that cannot notify us (none today) are polled every second.
     if (!this.clock.realTime && !this.clock.onChange) ms = Math.min(ms, 1000);
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      timer.unref();
-      const self = this;
-      function done() {
+      // `timer` is assigned before `done` can run (a timer never fires synchronously).
+      let timer: NodeJS.Timeout | undefined = undefined;
+      const done = (): void => {
         clearTimeout(timer);
-        self.wake = undefined;
+        this.wake = undefined;
         resolve();
-      }
+      };
+      timer = setTimeout(done, ms);
+      timer.unref();
       this.wake = done;
     });
   }

@@ -171,7 +171,8 @@ export class WebhookServer {
       if (req.method !== 'POST') return send(res, 405, { error: 'method not allowed' }, { Allow: 'POST' });
       return this.webhook(req, res);
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'method not allowed' }, { Allow: 'GET' });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(res, 405, { error: 'method not allowed' }, { Allow: 'GET' });
     if (path === '/healthz') {
       const state = this.d.state();
       const h = this.d.health();
@@ -193,14 +194,17 @@ export class WebhookServer {
     try {
       body = await readBody(req, MAX_WEBHOOK_BYTES);
     } catch (e) {
-      if (e instanceof TooLarge) return this.reject(res, 413, 'payload_too_large', `body over ${MAX_WEBHOOK_BYTES} bytes`, true);
+      if (e instanceof TooLarge)
+        return this.reject(res, 413, 'payload_too_large', `body over ${MAX_WEBHOOK_BYTES} bytes`, true);
       throw e;
     }
     const header = req.headers['stripe-signature'];
-    if (Array.isArray(header)) return this.reject(res, 400, 'header_malformed', 'more than one Stripe-Signature header');
+    if (Array.isArray(header))
+      return this.reject(res, 400, 'header_malformed', 'more than one Stripe-Signature header');
     const { store } = this.d;
     const secrets = this.secrets();
-    if (secrets.length === 0) return this.reject(res, 400, 'no_secret', 'no webhook signing secret configured (run recover onboard stripe)');
+    if (secrets.length === 0)
+      return this.reject(res, 400, 'no_secret', 'no webhook signing secret configured (run recover onboard stripe)');
     let raw: unknown;
     try {
       raw = this.verify(body, header, secrets);
@@ -220,7 +224,8 @@ export class WebhookServer {
       }
     }
     const f = eventFacts(raw);
-    if (!f.id.startsWith('evt_') || f.type === '') return this.reject(res, 400, 'payload_not_event', 'not a Stripe event');
+    if (!f.id.startsWith('evt_') || f.type === '')
+      return this.reject(res, 400, 'payload_not_event', 'not a Stripe event');
     // Stored before answering: the 200 promises Stripe that the event is durable.
     const inserted = store.events.insertIfNew({
       id: f.id,

@@ -1,12 +1,12 @@
 /**
- * Payment attempts and the scheduler's leases. Our own attempts (`by: 'recover'`) are scheduled,
- * claimed with a lease, started, and finished; attempts made by Stripe or the customer are
- * recorded already finished. Every claim/start/finish is a single conditional UPDATE, so two
- * daemons on one database can never both own an attempt: SQLite serialises writers, and each
- * statement re-checks the lease it depends on.
+ * Payment attempts. Our own attempts (`by: 'recover'`) are scheduled, claimed with a lease,
+ * started, and finished, through the one lease protocol of src/db/queue.ts; attempts made by
+ * Stripe or the customer are recorded already finished. `finish` re-checks the lease too.
  */
 import { orNull, selectList, type ColumnMap, type Db } from './columns.js';
+import { createQueue, type QueueSpec } from './queue.js';
 import type { AttemptBy, AttemptOutcome } from './types.js';
+import type { DeclineFacts } from '../decline.js';
 
 export interface Attempt {
   id: number;
@@ -61,20 +61,24 @@ const COLUMNS: ColumnMap<Attempt> = {
   createdAt: 'created_at',
 };
 const COLS = selectList(COLUMNS);
+/** Attempts as a queue (src/db/queue.ts); a first start also sets started_at (a resume keeps it). */
+const ATTEMPT_QUEUE: QueueSpec = {
+  table: 'attempts',
+  dueColumn: 'scheduled_at',
+  doneColumn: 'finished_at',
+  dueIndex: 'attempts_due',
+  leaseIndex: 'attempts_leases',
+  columns: COLS,
+  onStart: 'started_at = coalesce(started_at, :now)',
+};
 
 /** The idempotency key of our attempt n on an invoice (the SQL in `schedule` builds the same). */
 export function attemptIdempotencyKey(accountId: string, invoiceId: string, n: number): string {
   return `recover:${accountId}:${invoiceId}:${n}`;
 }
 
-/** Decline facts, as Stripe reports them. */
-export interface DeclineCodes {
-  declineCode?: string | null;
-  adviceCode?: string | null;
-  networkAdviceCode?: string | null;
-  networkDeclineCode?: string | null;
-  chargeId?: string | null;
-}
+/** Decline facts (src/decline.ts), any of them absent, and the charge they came with. */
+export type DeclineCodes = Partial<DeclineFacts> & { chargeId?: string | null };
 
 export interface AttemptResult extends DeclineCodes {
   outcome: AttemptOutcome;
@@ -145,7 +149,9 @@ export function createAttemptsRepo(db: Db, now: () => number): AttemptsRepo {
      FROM cases c, (SELECT coalesce(max(n), 0) + 1 AS n FROM attempts WHERE case_id = :caseId) x
      WHERE c.id = :caseId AND c.ended_at IS NULL`,
   );
-  const caseState = db.prepare<[number], { endedAt: number | null }>(`SELECT ended_at AS endedAt FROM cases WHERE id = ?`);
+  const caseState = db.prepare<[number], { endedAt: number | null }>(
+    `SELECT ended_at AS endedAt FROM cases WHERE id = ?`,
+  );
   const record = db.prepare<Record<string, unknown>>(
     `INSERT INTO attempts (case_id, n, made_by, scheduled_at, started_at, finished_at, outcome, decline_code,
        advice_code, network_advice_code, network_decline_code, charge_id, amount, currency, note, created_at)
@@ -153,38 +159,11 @@ export function createAttemptsRepo(db: Db, now: () => number): AttemptsRepo {
        :networkAdviceCode, :networkDeclineCode, :chargeId, :amount, :currency, :note, :now
      FROM attempts WHERE case_id = :caseId`,
   );
-  const claim = db.prepare<{ now: number; until: number; owner: string; limit: number }, Attempt>(
-    `UPDATE attempts SET claimed_until = :until, claimed_by = :owner
-     WHERE id IN (
-       SELECT id FROM attempts INDEXED BY attempts_due
-       WHERE finished_at IS NULL AND scheduled_at <= :now AND (claimed_until IS NULL OR claimed_until <= :now)
-       ORDER BY scheduled_at, id LIMIT :limit)
-     RETURNING ${COLS}`,
-  );
-  const firstUnclaimed = db.prepare<[], { t: number }>(
-    `SELECT scheduled_at AS t FROM attempts INDEXED BY attempts_due
-     WHERE finished_at IS NULL AND claimed_until IS NULL ORDER BY scheduled_at LIMIT 1`,
-  );
-  const firstLeaseEnd = db.prepare<[], { t: number | null }>(
-    `SELECT min(claimed_until) AS t FROM attempts INDEXED BY attempts_leases
-     WHERE finished_at IS NULL AND claimed_until IS NOT NULL`,
-  );
-  const markStarted = db.prepare<{ id: number; owner: string; now: number }>(
-    `UPDATE attempts SET started_at = coalesce(started_at, :now), tries = tries + 1
-     WHERE id = :id AND claimed_by = :owner AND claimed_until > :now AND finished_at IS NULL`,
-  );
-  const renew = db.prepare<{ id: number; owner: string; until: number }>(
-    `UPDATE attempts SET claimed_until = :until WHERE id = :id AND claimed_by = :owner AND finished_at IS NULL`,
-  );
   const finish = db.prepare<Record<string, unknown>>(
     `UPDATE attempts SET finished_at = :at, outcome = :outcome, decline_code = :declineCode, advice_code = :adviceCode,
        network_advice_code = :networkAdviceCode, network_decline_code = :networkDeclineCode,
        charge_id = coalesce(:chargeId, charge_id), amount = coalesce(:amount, amount),
        currency = coalesce(:currency, currency), note = coalesce(:note, note)
-     WHERE id = :id AND claimed_by = :owner AND finished_at IS NULL`,
-  );
-  const release = db.prepare<{ id: number; owner: string; retryAt: number | null }>(
-    `UPDATE attempts SET claimed_until = NULL, claimed_by = NULL, scheduled_at = coalesce(:retryAt, scheduled_at)
      WHERE id = :id AND claimed_by = :owner AND finished_at IS NULL`,
   );
   const reschedule = db.prepare<{ caseId: number; at: number; now: number }>(
@@ -197,9 +176,20 @@ export function createAttemptsRepo(db: Db, now: () => number): AttemptsRepo {
      WHERE case_id = :caseId AND finished_at IS NULL AND started_at IS NULL`,
   );
   const get = db.prepare<[number], Attempt>(`SELECT ${COLS} FROM attempts WHERE id = ?`);
+  const queue = createQueue<Attempt, Attempt>(
+    db,
+    ATTEMPT_QUEUE,
+    (r) => r,
+    (a) => a.scheduledAt,
+    (a) => a.id,
+  );
   const byKey = db.prepare<[string], Attempt>(`SELECT ${COLS} FROM attempts WHERE idempotency_key = ?`);
-  const byCharge = db.prepare<[string], Attempt>(`SELECT ${COLS} FROM attempts WHERE charge_id = ? ORDER BY id LIMIT 1`);
-  const pending = db.prepare<[number], Attempt>(`SELECT ${COLS} FROM attempts WHERE case_id = ? AND finished_at IS NULL`);
+  const byCharge = db.prepare<[string], Attempt>(
+    `SELECT ${COLS} FROM attempts WHERE charge_id = ? ORDER BY id LIMIT 1`,
+  );
+  const pending = db.prepare<[number], Attempt>(
+    `SELECT ${COLS} FROM attempts WHERE case_id = ? AND finished_at IS NULL`,
+  );
   const forCase = db.prepare<[number], Attempt>(`SELECT ${COLS} FROM attempts WHERE case_id = ? ORDER BY n`);
   const inFlight = db.prepare<[], Attempt>(
     `SELECT ${COLS} FROM attempts INDEXED BY attempts_in_flight
@@ -210,11 +200,6 @@ export function createAttemptsRepo(db: Db, now: () => number): AttemptsRepo {
      WHERE c.first_failed_at >= :since AND c.first_failed_at < :until
        AND (:accountId IS NULL OR c.account_id = :accountId)
      ORDER BY c.first_failed_at, c.id, a.n`,
-  );
-
-  const releaseOthers = db.prepare<[string]>(
-    `UPDATE attempts SET claimed_until = NULL, claimed_by = NULL
-     WHERE finished_at IS NULL AND claimed_until IS NOT NULL AND claimed_by <> ?`,
   );
 
   const recordTx = db.transaction((o: ObservedAttempt): { attempt: Attempt; inserted: boolean } => {
@@ -239,7 +224,6 @@ export function createAttemptsRepo(db: Db, now: () => number): AttemptsRepo {
     });
     return { attempt: get.get(Number(info.lastInsertRowid))!, inserted: true };
   });
-  const claimTx = db.transaction((p: { now: number; until: number; owner: string; limit: number }) => claim.all(p));
 
   return {
     schedule(caseId, scheduledAt, note) {
@@ -249,7 +233,10 @@ export function createAttemptsRepo(db: Db, now: () => number): AttemptsRepo {
         inserted = info.changes === 1 ? Number(info.lastInsertRowid) : 0;
       } catch (e) {
         const p = (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' ? pending.get(caseId) : undefined;
-        if (p) throw new Error(`case ${caseId} already has a pending attempt (#${p.n} at ${new Date(p.scheduledAt).toISOString()}); reschedule it instead`);
+        if (p)
+          throw new Error(
+            `case ${caseId} already has a pending attempt (#${p.n} at ${new Date(p.scheduledAt).toISOString()}); reschedule it instead`,
+          );
         throw e;
       }
       if (inserted) return get.get(inserted)!;
@@ -258,21 +245,10 @@ export function createAttemptsRepo(db: Db, now: () => number): AttemptsRepo {
       throw new Error(`cannot schedule an attempt: case ${caseId} has ended`);
     },
     record: (o) => recordTx.immediate(o),
-    claimDue(t, leaseMs, limit, owner) {
-      if (limit <= 0) return [];
-      const rows = claimTx.immediate({ now: t, until: t + leaseMs, owner, limit });
-      // RETURNING gives no order guarantee; callers expect earliest first.
-      return rows.sort((a, b) => a.scheduledAt - b.scheduledAt || a.id - b.id);
-    },
-    nextDueAt() {
-      const a = firstUnclaimed.get()?.t ?? null;
-      const b = firstLeaseEnd.get()?.t ?? null;
-      if (a === null) return b;
-      if (b === null) return a;
-      return Math.min(a, b);
-    },
-    markStarted: (id, owner, t) => markStarted.run({ id, owner, now: t }).changes > 0,
-    renew: (id, owner, until) => renew.run({ id, owner, until }).changes > 0,
+    claimDue: (t, leaseMs, limit, owner) => queue.claimDue(t, leaseMs, limit, owner),
+    nextDueAt: () => queue.nextDueAt(),
+    markStarted: (id, owner, t) => queue.start(id, owner, t),
+    renew: (id, owner, until) => queue.renew(id, owner, until),
     finish: (id, owner, r) =>
       finish.run({
         id,
@@ -288,7 +264,7 @@ export function createAttemptsRepo(db: Db, now: () => number): AttemptsRepo {
         currency: orNull(r.currency),
         note: orNull(r.note),
       }).changes > 0,
-    release: (id, owner, retryAt) => release.run({ id, owner, retryAt: retryAt ?? null }).changes > 0,
+    release: (id, owner, retryAt) => queue.release(id, owner, retryAt),
     reschedule: (caseId, at, t) => reschedule.run({ caseId, at, now: t }).changes > 0,
     cancelPending: (caseId, at, note) => cancel.run({ caseId, at, note: orNull(note) }).changes,
     get: (id) => get.get(id),
@@ -297,7 +273,8 @@ export function createAttemptsRepo(db: Db, now: () => number): AttemptsRepo {
     pendingForCase: (caseId) => pending.get(caseId),
     listForCase: (caseId) => forCase.all(caseId),
     listInFlight: () => inFlight.all(),
-    iterateForCasesEntered: (since, until, accountId) => forCasesEntered.iterate({ since, until, accountId: accountId ?? null }),
-    releaseLeasesExcept: (keep) => releaseOthers.run(keep).changes,
+    iterateForCasesEntered: (since, until, accountId) =>
+      forCasesEntered.iterate({ since, until, accountId: accountId ?? null }),
+    releaseLeasesExcept: (keep) => queue.releaseLeasesExcept(keep),
   };
 }

@@ -37,16 +37,30 @@ export function endOfDunningJobs(c: Case, settings: Settings, now: number): NewJ
   if (!recoverRetries(c.arm, settings)) return [];
   const jobs: NewJob[] = [];
   if (settings.invoiceAction === 'mark_uncollectible') {
-    jobs.push({ kind: JOB_KINDS.markUncollectible, dedupeKey: `${JOB_KINDS.markUncollectible}:${c.id}`, caseId: c.id, runAt: now });
+    jobs.push({
+      kind: JOB_KINDS.markUncollectible,
+      dedupeKey: `${JOB_KINDS.markUncollectible}:${c.id}`,
+      caseId: c.id,
+      runAt: now,
+    });
   }
   const sub = settings.subscriptionAction;
   if (c.subscriptionId && sub.type === 'cancel_at_period_end') {
-    jobs.push({ kind: JOB_KINDS.cancelAtPeriodEnd, dedupeKey: `${JOB_KINDS.cancelAtPeriodEnd}:${c.id}`, caseId: c.id, runAt: now, payload: { subscriptionId: c.subscriptionId } });
+    jobs.push({
+      kind: JOB_KINDS.cancelAtPeriodEnd,
+      dedupeKey: `${JOB_KINDS.cancelAtPeriodEnd}:${c.id}`,
+      caseId: c.id,
+      runAt: now,
+      payload: { subscriptionId: c.subscriptionId },
+    });
   } else if (c.subscriptionId && sub.type === 'cancel_after_delay') {
     const from = settings.delayFrom === 'invoice_created' ? c.invoiceCreatedAt : now;
     jobs.push({
-      kind: JOB_KINDS.cancelSubscription, dedupeKey: `${JOB_KINDS.cancelSubscription}:${c.id}`, caseId: c.id,
-      runAt: Math.max(now, from + sub.delayMs), payload: { subscriptionId: c.subscriptionId, prorate: sub.prorate },
+      kind: JOB_KINDS.cancelSubscription,
+      dedupeKey: `${JOB_KINDS.cancelSubscription}:${c.id}`,
+      caseId: c.id,
+      runAt: Math.max(now, from + sub.delayMs),
+      payload: { subscriptionId: c.subscriptionId, prorate: sub.prorate },
     });
   }
   return jobs;
@@ -58,23 +72,51 @@ export interface ApplyOptions {
 }
 
 /** Writes one decision. Call inside `store.tx`. Returns the scheduled attempt id for a retry. */
-export function applyDecision(store: Store, c: Case, d: Decision, settings: Settings, now: number, opts: ApplyOptions = {}): number | undefined {
+export function applyDecision(
+  store: Store,
+  c: Case,
+  d: Decision,
+  settings: Settings,
+  now: number,
+  opts: ApplyOptions = {},
+): number | undefined {
   const status = statusFor(d, c.status);
   if (!opts.statusAlreadySet && status !== c.status && status !== 'recovered') {
-    store.cases.setStatus(c.id, status as Exclude<CaseStatus, 'recovered'>, { at: now, closedReason: d.action === 'stop' ? d.kind : null });
+    store.cases.setStatus(c.id, status as Exclude<CaseStatus, 'recovered'>, {
+      at: now,
+      closedReason: d.action === 'stop' ? d.kind : null,
+    });
   }
   if (d.action === 'retry') {
     const pending = store.attempts.pendingForCase(c.id);
-    const attempt = pending && store.attempts.reschedule(c.id, d.at, now) ? store.attempts.get(pending.id)! : pending ?? store.attempts.schedule(c.id, d.at);
-    store.decisions.add({ caseId: c.id, at: now, action: 'retry', retryAt: d.at, reason: d.reason, attemptId: attempt.id, inputs: d.learnAs ? { learnAs: d.learnAs, estimate: d.estimate } : null });
+    const attempt =
+      pending && store.attempts.reschedule(c.id, d.at, now)
+        ? store.attempts.get(pending.id)!
+        : (pending ?? store.attempts.schedule(c.id, d.at));
+    store.decisions.add({
+      caseId: c.id,
+      at: now,
+      action: 'retry',
+      retryAt: d.at,
+      reason: d.reason,
+      attemptId: attempt.id,
+      inputs: d.learnAs ? { learnAs: d.learnAs, estimate: d.estimate } : null,
+    });
     return attempt.id;
   }
   store.attempts.cancelPending(c.id, now, `${d.action}: ${d.kind}`);
-  store.decisions.add({ caseId: c.id, at: now, action: d.action === 'wait' && d.kind === 'observe' ? 'observe' : d.action, kind: d.kind, reason: d.reason });
+  store.decisions.add({
+    caseId: c.id,
+    at: now,
+    action: d.action === 'wait' && d.kind === 'observe' ? 'observe' : d.action,
+    kind: d.kind,
+    reason: d.reason,
+  });
   if (d.action === 'stop') {
     for (const job of endOfDunningJobs(c, settings, now)) {
       const { inserted } = store.jobs.schedule(job);
-      if (inserted) store.decisions.add({ caseId: c.id, at: now, action: 'end', kind: job.kind, reason: describeJob(job) });
+      if (inserted)
+        store.decisions.add({ caseId: c.id, at: now, action: 'end', kind: job.kind, reason: describeJob(job) });
     }
   }
   return undefined;

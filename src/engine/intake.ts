@@ -10,6 +10,7 @@ import { assignArm, decide, type Arm, type Decision, type LearnedStats } from '.
 import { applyDecision, recoverRetries, statusFor } from './decision.js';
 import { buildPolicyInput } from './policy-input.js';
 import type { ChargeFacts, InvoiceFacts } from './stripe-facts.js';
+import { declineFacts, lastDeclineOf } from '../decline.js';
 
 export const SKIP_REASONS = {
   paid: 'paid meanwhile',
@@ -42,21 +43,35 @@ export interface IntakeInput {
 export type IntakePlan =
   | { kind: 'skip'; invoiceId: string; accountId: string; reason: SkipReason }
   | { kind: 'refresh'; invoiceId: string; accountId: string; caseId: number; upsert: CaseUpsert }
-  | { kind: 'new'; invoiceId: string; accountId: string; upsert: CaseUpsert; arm: Arm; decision: Decision; pauseStripe: boolean; lastCharge: ChargeFacts | null };
+  | {
+      kind: 'new';
+      invoiceId: string;
+      accountId: string;
+      upsert: CaseUpsert;
+      arm: Arm;
+      decision: Decision;
+      pauseStripe: boolean;
+      lastCharge: ChargeFacts | null;
+    };
 
 /** When the invoice first failed: its first payment, else its last failure, else its creation. */
 export function firstFailedAt(inv: InvoiceFacts, lastCharge: ChargeFacts | null): number {
   return inv.firstPaymentAt ?? lastCharge?.at ?? inv.createdAt;
 }
 
-export function skipReason(inv: InvoiceFacts, i: Pick<IntakeInput, 'settings' | 'now' | 'subscriptionStatus' | 'lastCharge'>): SkipReason | null {
+export function skipReason(
+  inv: InvoiceFacts,
+  i: Pick<IntakeInput, 'settings' | 'now' | 'subscriptionStatus' | 'lastCharge'>,
+): SkipReason | null {
   if (inv.status === 'paid') return 'paid';
   if (inv.status !== 'open') return 'not_open';
   if (inv.collectionMethod !== 'charge_automatically') return 'not_automatic';
   if (inv.amountRemaining <= 0) return 'zero_amount';
-  if (inv.billingReason === 'subscription_create' && !i.settings.includeSubscriptionCreate) return 'subscription_create';
+  if (inv.billingReason === 'subscription_create' && !i.settings.includeSubscriptionCreate)
+    return 'subscription_create';
   if (inv.attemptCount < 1) return 'not_attempted';
-  if (i.subscriptionStatus === 'canceled' || i.subscriptionStatus === 'incomplete_expired') return 'subscription_canceled';
+  if (i.subscriptionStatus === 'canceled' || i.subscriptionStatus === 'incomplete_expired')
+    return 'subscription_canceled';
   if (inv.latestPaymentIntentStatus === 'requires_action') return 'needs_customer_action';
   if (firstFailedAt(inv, i.lastCharge) + i.settings.dunningDays * DAY_MS <= i.now) return 'past_dunning_window';
   return null;
@@ -94,16 +109,23 @@ export function planIntake(i: IntakeInput): IntakePlan {
     cardFunding: c?.card?.funding ?? null,
     cardCountry: c?.card?.country ?? null,
     lastFailedAt: c?.decline?.at ?? null,
-    lastDeclineCode: c?.decline?.declineCode ?? null,
-    lastAdviceCode: c?.decline?.adviceCode ?? null,
-    lastNetworkAdviceCode: c?.decline?.networkAdviceCode ?? null,
-    lastNetworkDeclineCode: c?.decline?.networkDeclineCode ?? null,
+    ...lastDeclineOf(declineFacts(c?.decline)),
     lastChargeId: c?.chargeId ?? null,
   };
   if (i.existing) return { kind: 'refresh', ...base, caseId: i.existing.id, upsert };
   // The first decision is taken on the case as it will be stored.
   const asCase = caseFromUpsert(upsert, i.now);
-  const decision = decide(buildPolicyInput({ case: asCase, attempts: [], cardCounts: i.cardCounts, settings: i.settings, stats: i.stats, now: i.now, random: i.random }));
+  const decision = decide(
+    buildPolicyInput({
+      case: asCase,
+      attempts: [],
+      cardCounts: i.cardCounts,
+      settings: i.settings,
+      stats: i.stats,
+      now: i.now,
+      random: i.random,
+    }),
+  );
   upsert.status = statusFor(decision, 'in_dunning') as Exclude<CaseStatus, 'recovered'>;
   const pauseStripe = recoverRetries(arm, i.settings) && i.settings.mode === 'live' && inv.autoAdvance;
   return { kind: 'new', ...base, upsert, arm, decision, pauseStripe, lastCharge: c };
@@ -118,13 +140,33 @@ export function applyIntake(store: Store, plan: IntakePlan, settings: Settings, 
       const c = plan.lastCharge;
       if (c?.decline) {
         store.attempts.record({
-          caseId: id, by: 'stripe', outcome: 'declined', at: c.at, chargeId: c.chargeId, amount: c.amount, currency: c.currency,
-          declineCode: c.decline.declineCode, adviceCode: c.decline.adviceCode, networkAdviceCode: c.decline.networkAdviceCode,
+          caseId: id,
+          by: 'stripe',
+          outcome: 'declined',
+          at: c.at,
+          chargeId: c.chargeId,
+          amount: c.amount,
+          currency: c.currency,
+          declineCode: c.decline.declineCode,
+          adviceCode: c.decline.adviceCode,
+          networkAdviceCode: c.decline.networkAdviceCode,
           networkDeclineCode: c.decline.networkDeclineCode,
         });
         if (c.card) {
-          store.cards.upsert({ fingerprint: c.card.fingerprint, brand: c.card.brand, funding: c.card.funding, country: c.card.country }, c.at);
-          store.cards.recordAttempt({ fingerprint: c.card.fingerprint, at: c.at, amount: c.amount, currency: c.currency, declined: true, declineCode: c.decline.declineCode, networkAdviceCode: c.decline.networkAdviceCode, chargeId: c.chargeId });
+          store.cards.upsert(
+            { fingerprint: c.card.fingerprint, brand: c.card.brand, funding: c.card.funding, country: c.card.country },
+            c.at,
+          );
+          store.cards.recordAttempt({
+            fingerprint: c.card.fingerprint,
+            at: c.at,
+            amount: c.amount,
+            currency: c.currency,
+            declined: true,
+            declineCode: c.decline.declineCode,
+            networkAdviceCode: c.decline.networkAdviceCode,
+            chargeId: c.chargeId,
+          });
         }
       }
       // The status came with the upsert; a stop's reason is recorded as applyDecision would.
@@ -137,14 +179,42 @@ export function applyIntake(store: Store, plan: IntakePlan, settings: Settings, 
 
 function caseFromUpsert(u: CaseUpsert, now: number): Case {
   return {
-    id: 0, accountId: u.accountId, invoiceId: u.invoiceId, customerId: u.customerId, subscriptionId: u.subscriptionId ?? null,
-    paymentMethodId: u.paymentMethodId ?? null, cardFingerprint: u.cardFingerprint ?? null, amountDue: u.amountDue, currency: u.currency,
-    status: u.status, arm: u.arm, source: u.source, billingReason: u.billingReason ?? null, invoiceCreatedAt: u.invoiceCreatedAt,
-    firstFailedAt: u.firstFailedAt, dunningDeadline: u.dunningDeadline, stripeAttemptCount: u.stripeAttemptCount ?? 0,
-    lastFailedAt: u.lastFailedAt ?? null, lastDeclineCode: u.lastDeclineCode ?? null, lastAdviceCode: u.lastAdviceCode ?? null,
-    lastNetworkAdviceCode: u.lastNetworkAdviceCode ?? null, lastNetworkDeclineCode: u.lastNetworkDeclineCode ?? null,
-    lastChargeId: u.lastChargeId ?? null, customerTimezone: u.customerTimezone ?? null, customerCountry: u.customerCountry ?? null,
-    cardBrand: u.cardBrand ?? null, cardFunding: u.cardFunding ?? null, cardCountry: u.cardCountry ?? null, pausedStripe: false,
-    recoveredAt: null, recoveredBy: null, recoveredAmount: null, endedAt: null, closedReason: null, upserts: 0, createdAt: now, updatedAt: now,
+    id: 0,
+    accountId: u.accountId,
+    invoiceId: u.invoiceId,
+    customerId: u.customerId,
+    subscriptionId: u.subscriptionId ?? null,
+    paymentMethodId: u.paymentMethodId ?? null,
+    cardFingerprint: u.cardFingerprint ?? null,
+    amountDue: u.amountDue,
+    currency: u.currency,
+    status: u.status,
+    arm: u.arm,
+    source: u.source,
+    billingReason: u.billingReason ?? null,
+    invoiceCreatedAt: u.invoiceCreatedAt,
+    firstFailedAt: u.firstFailedAt,
+    dunningDeadline: u.dunningDeadline,
+    stripeAttemptCount: u.stripeAttemptCount ?? 0,
+    lastFailedAt: u.lastFailedAt ?? null,
+    lastDeclineCode: u.lastDeclineCode ?? null,
+    lastAdviceCode: u.lastAdviceCode ?? null,
+    lastNetworkAdviceCode: u.lastNetworkAdviceCode ?? null,
+    lastNetworkDeclineCode: u.lastNetworkDeclineCode ?? null,
+    lastChargeId: u.lastChargeId ?? null,
+    customerTimezone: u.customerTimezone ?? null,
+    customerCountry: u.customerCountry ?? null,
+    cardBrand: u.cardBrand ?? null,
+    cardFunding: u.cardFunding ?? null,
+    cardCountry: u.cardCountry ?? null,
+    pausedStripe: false,
+    recoveredAt: null,
+    recoveredBy: null,
+    recoveredAmount: null,
+    endedAt: null,
+    closedReason: null,
+    upserts: 0,
+    createdAt: now,
+    updatedAt: now,
   };
 }

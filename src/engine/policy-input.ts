@@ -65,13 +65,16 @@ export function buildPolicyInput(p: PolicyInputParts): PolicyInput {
       arm: c.arm,
     },
     attempts: toAttemptRecords(c, p.attempts),
-    lastDecline: c.lastFailedAt === null ? undefined : {
-      at: c.lastFailedAt,
-      declineCode: opt(c.lastDeclineCode),
-      adviceCode: opt(c.lastAdviceCode),
-      networkAdviceCode: opt(c.lastNetworkAdviceCode),
-      networkDeclineCode: opt(c.lastNetworkDeclineCode),
-    },
+    lastDecline:
+      c.lastFailedAt === null
+        ? undefined
+        : {
+            at: c.lastFailedAt,
+            declineCode: opt(c.lastDeclineCode),
+            adviceCode: opt(c.lastAdviceCode),
+            networkAdviceCode: opt(c.lastNetworkAdviceCode),
+            networkDeclineCode: opt(c.lastNetworkDeclineCode),
+          },
     card: {
       brand: c.cardBrand ?? 'unknown',
       funding: c.cardFunding ?? 'unknown',

@@ -7,7 +7,8 @@ import type { CardFunding } from '../db/index.js';
 import type { DeclineFacts } from '../policy/index.js';
 
 const ms = (sec: number | null | undefined): number | null => (sec === null || sec === undefined ? null : sec * 1000);
-const idOf = (v: string | { id: string } | null | undefined): string | null => (v === null || v === undefined ? null : typeof v === 'string' ? v : v.id);
+const idOf = (v: string | { id: string } | null | undefined): string | null =>
+  v === null || v === undefined ? null : typeof v === 'string' ? v : v.id;
 
 export interface InvoiceFacts {
   accountId: string;
@@ -119,7 +120,12 @@ export function chargeFacts(charge: Charge): ChargeFacts {
         }
       : null,
     card: card?.fingerprint
-      ? { fingerprint: card.fingerprint, brand: card.brand ?? 'unknown', funding: fundingOf(card.funding), country: card.country ?? null }
+      ? {
+          fingerprint: card.fingerprint,
+          brand: card.brand ?? 'unknown',
+          funding: fundingOf(card.funding),
+          country: card.country ?? null,
+        }
       : null,
   };
 }
@@ -134,5 +140,8 @@ function fundingOf(f: string | null | undefined): CardFunding {
  */
 export function customerFacts(c: Customer | null | undefined): { timezone: string | null; country: string | null } {
   if (!c) return { timezone: null, country: null };
-  return { timezone: c.metadata?.timezone ?? null, country: c.address?.country ?? c.shipping?.address?.country ?? null };
+  return {
+    timezone: c.metadata?.timezone ?? null,
+    country: c.address?.country ?? c.shipping?.address?.country ?? null,
+  };
 }

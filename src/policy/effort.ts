@@ -9,6 +9,7 @@
  *   best chance is a payday next week waits for it.
  */
 import { DAY_MS } from '../clock.js';
+import { majorString } from '../money.js';
 
 /** The capabilities of recover's policy; each can be switched off (the bench's ablations). */
 export interface RecoverFeatures {
@@ -58,13 +59,7 @@ export function continuationValue(t: number, deadline: number, meanEstimate: num
   return 1 - miss;
 }
 
-/** Stripe's zero-decimal currencies: amounts are stored in major units. */
-export const ZERO_DECIMAL_CURRENCIES: ReadonlySet<string> = new Set(
-  ['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf'],
-);
-
-/** "usd 29.00" (two decimals; zero-decimal currencies are shown as they are stored). */
+/** "usd 29.00", "jpy 3000", "bhd 1.500" (the currency's decimals, src/money.ts). */
 export function money(minor: number, currency: string): string {
-  const c = currency.toLowerCase();
-  return ZERO_DECIMAL_CURRENCIES.has(c) ? `${c} ${Math.round(minor)}` : `${c} ${(minor / 100).toFixed(2)}`;
+  return `${currency.toLowerCase()} ${majorString(minor, currency)}`;
 }

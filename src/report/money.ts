@@ -1,36 +1,12 @@
 /**
- * Money in the report: integer minor units per currency, formatted with the number of decimals
- * Stripe uses for that currency (docs.stripe.com/currencies#zero-decimal): zero-decimal
- * currencies (JPY, KRW, …) are whole units, the three-decimal ones (BHD, JOD, KWD, OMR, TND)
- * have three, everything else two. Formatting is fixed to the en-US locale so output is stable.
+ * Money in the report: integer minor units per currency, formatted with the decimals of
+ * src/money.ts (Stripe's zero- and three-decimal currencies), as currency symbols. Formatting
+ * is fixed to the en-US locale so output is stable.
  */
+import { currencyDecimals, majorString, toMajor } from '../money.js';
 import type { Amounts } from './types.js';
 
-const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
-const THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
-
-/** Decimal places of a currency's minor unit, as Stripe counts them. */
-export function currencyDecimals(currency: string): number {
-  const c = currency.toLowerCase();
-  if (ZERO_DECIMAL.has(c)) return 0;
-  if (THREE_DECIMAL.has(c)) return 3;
-  return 2;
-}
-
-/** Minor units → major units as a number (1234 usd → 12.34; 1234 jpy → 1234). */
-export function toMajor(minor: number, currency: string): number {
-  return minor / 10 ** currencyDecimals(currency);
-}
-
-/** Minor units → a plain decimal string without grouping (for CSV): "12.34", "1234", "1.500". */
-export function majorString(minor: number, currency: string): string {
-  const d = currencyDecimals(currency);
-  const sign = minor < 0 ? '-' : '';
-  const abs = Math.abs(Math.round(minor));
-  if (d === 0) return `${sign}${abs}`;
-  const s = String(abs).padStart(d + 1, '0');
-  return `${sign}${s.slice(0, -d)}.${s.slice(-d)}`;
-}
+export { currencyDecimals, majorString, toMajor } from '../money.js';
 
 const formatters = new Map<string, Intl.NumberFormat | null>();
 function formatter(currency: string): Intl.NumberFormat | null {

@@ -1,6 +1,6 @@
 /** The human-readable side-by-side table of a simulation (cli-table3), one column per policy. */
 import { renderTable } from '../ui/output.js';
-import { ZERO_DECIMAL_CURRENCIES as ZERO_DECIMAL } from '../policy/effort.js';
+import { currencyDecimals } from '../money.js';
 import type { PolicyRunResult, SimulationReport } from './types.js';
 
 /** "usd 12,345.67" (several currencies joined by "; "). */
@@ -8,7 +8,7 @@ export function formatMoney(byCurrency: Record<string, number>): string {
   const parts = Object.entries(byCurrency)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([cur, minor]) => {
-      const digits = ZERO_DECIMAL.has(cur) ? 0 : 2;
+      const digits = currencyDecimals(cur);
       const major = minor / 10 ** digits;
       return `${cur} ${major.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
     });

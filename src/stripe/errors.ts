@@ -53,6 +53,18 @@ function jsonOf(err: Error & { kind: string; hint?: string; call?: CallInfo }, i
 /** Base of every gateway error except CardDeclined. */
 export abstract class StripeGatewayError extends StripeAccessError implements StripeErrorInfo {
   abstract readonly kind: GatewayErrorKind;
+  /**
+   * The same call may succeed later without anyone changing anything (Stripe down, rate limit, the
+   * same key still in flight). False: retrying as is would fail again (bullmq's UnrecoverableError
+   * is the inverse flag); a refused key needs the operator (`needsOperator`) and is kept apart.
+   */
+  get retryable(): boolean {
+    return false;
+  }
+  /** A person must fix something (the key, its permissions) before the call can succeed. */
+  get needsOperator(): boolean {
+    return false;
+  }
   readonly statusCode: number;
   readonly requestId?: string;
   readonly stripeType?: string;
@@ -90,9 +102,12 @@ export class PermissionMissing extends StripeGatewayError {
       info,
       permissions.length
         ? `add ${permissions.join(', ')} to the restricted key in the Stripe Dashboard (Developers → API keys)`
-        : 'check the restricted key\'s permissions in the Stripe Dashboard (Developers → API keys)',
+        : "check the restricted key's permissions in the Stripe Dashboard (Developers → API keys)",
     );
     this.permissions = permissions;
+  }
+  override get needsOperator(): boolean {
+    return true;
   }
   protected override ownInfo(): object {
     return { ...super.ownInfo(), permissions: this.permissions };
@@ -105,11 +120,17 @@ export class AuthenticationFailed extends StripeGatewayError {
   constructor(message: string, info: StripeErrorInfo) {
     super(message, info, 'check the key (it may have been rolled or revoked), then run `recover onboard stripe` again');
   }
+  override get needsOperator(): boolean {
+    return true;
+  }
 }
 
 /** 429 on every key after all retries. */
 export class RateLimited extends StripeGatewayError {
   readonly kind = 'rate_limited' as const;
+  override get retryable(): boolean {
+    return true;
+  }
 }
 
 /** 404 resource_missing. */
@@ -133,6 +154,10 @@ export class IdempotencyConflict extends InvalidRequest {
     super(message, info);
     this.reason = info.statusCode === 409 ? 'in_progress' : 'params_mismatch';
   }
+  /** In progress: the first request with this key will finish; a mismatch never will. */
+  override get retryable(): boolean {
+    return this.reason === 'in_progress';
+  }
   protected override ownInfo(): object {
     return { ...super.ownInfo(), reason: this.reason };
   }
@@ -146,6 +171,9 @@ export class StripeUnavailable extends StripeGatewayError {
   constructor(message: string, info: StripeErrorInfo, reason: StripeUnavailable['reason']) {
     super(message, info, 'Stripe did not answer successfully; the call is safe to retry later');
     this.reason = reason;
+  }
+  override get retryable(): boolean {
+    return true;
   }
   protected override ownInfo(): object {
     return { ...super.ownInfo(), reason: this.reason };
@@ -210,10 +238,31 @@ export class CardDeclined extends WorkError implements StripeErrorInfo, DeclineI
   }
   toJSON(): Record<string, unknown> {
     const { statusCode, requestId, stripeType, code, param, docUrl } = this;
-    const { declineCode, adviceCode, networkAdviceCode, networkDeclineCode, chargeId, paymentIntentId, paymentIntentStatus, paymentMethodId } = this;
+    const {
+      declineCode,
+      adviceCode,
+      networkAdviceCode,
+      networkDeclineCode,
+      chargeId,
+      paymentIntentId,
+      paymentIntentStatus,
+      paymentMethodId,
+    } = this;
     return jsonOf(this, {
-      statusCode, requestId, stripeType, code, param, docUrl,
-      declineCode, adviceCode, networkAdviceCode, networkDeclineCode, chargeId, paymentIntentId, paymentIntentStatus, paymentMethodId,
+      statusCode,
+      requestId,
+      stripeType,
+      code,
+      param,
+      docUrl,
+      declineCode,
+      adviceCode,
+      networkAdviceCode,
+      networkDeclineCode,
+      chargeId,
+      paymentIntentId,
+      paymentIntentStatus,
+      paymentMethodId,
       requiresAction: this.requiresAction,
     });
   }
@@ -230,4 +279,14 @@ export function parsePermissions(message: string): string[] {
   const found = new Set<string>();
   for (const m of message.matchAll(/\b(rak_[a-z0-9_]+)\b/g)) found.add(m[1]);
   return [...found];
+}
+
+/** Whether `e` is a gateway error that may succeed if the same call is made again later. */
+export function isRetryable(e: unknown): boolean {
+  return e instanceof StripeGatewayError && e.retryable;
+}
+
+/** Whether `e` is a gateway error that waits for a person to fix the key or its permissions. */
+export function needsOperator(e: unknown): boolean {
+  return e instanceof StripeGatewayError && e.needsOperator;
 }

@@ -17,8 +17,25 @@ const SECRET = 'whsec_badinputtest0000000000000000';
 async function onboarded(o: { merchant?: boolean } = {}) {
   const emu = await emulator(o.merchant ? { seed: generateMerchant({ customers: 40, rngSeed: 5 }) } : {});
   const db = tempDb();
-  const r = await runCli(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'stripe', '--env', 'test', '--scope', 'account',
-    '--no-webhook', '--control-baseline', 'stripe', '--yes'], { env: { RECOVER_PRIMARY_KEY: LEAST_KEY } });
+  const r = await runCli(
+    [
+      '--db',
+      db,
+      '--stripe-api-base',
+      emu.url,
+      'onboard',
+      'stripe',
+      '--env',
+      'test',
+      '--scope',
+      'account',
+      '--no-webhook',
+      '--control-baseline',
+      'stripe',
+      '--yes',
+    ],
+    { env: { RECOVER_PRIMARY_KEY: LEAST_KEY } },
+  );
   expect(r.code, r.stderr).toBe(0);
   return { emu, db };
 }
@@ -67,13 +84,22 @@ describe('config set refuses what Number() or a loose parse would have accepted'
 
   it('still accepts plain values, and cancel_after_delay:…:no-prorate turns proration off', async () => {
     const { db } = await onboarded();
-    for (const [k, v] of [['dunningDays', '45'], ['controlShare', '.2'], ['rateLimitPerSec', '20'], ['controlBaseline', 'stripe'],
-      ['subscriptionAction', 'cancel_after_delay:2d6h:prorate'], ['subscriptionAction', 'cancel_after_delay:1d:no-prorate']]) {
+    for (const [k, v] of [
+      ['dunningDays', '45'],
+      ['controlShare', '.2'],
+      ['rateLimitPerSec', '20'],
+      ['controlBaseline', 'stripe'],
+      ['subscriptionAction', 'cancel_after_delay:2d6h:prorate'],
+      ['subscriptionAction', 'cancel_after_delay:1d:no-prorate'],
+    ]) {
       const r = await runCli(['--db', db, 'config', 'set', k!, v!]);
       expect(r.code, `${k} ${v}: ${r.stderr}`).toBe(0);
     }
     expect(JSON.parse(settingsOf(db))).toMatchObject({
-      dunningDays: 45, controlShare: 0.2, rateLimitPerSec: 20, subscriptionAction: { type: 'cancel_after_delay', delayMs: 86_400_000, prorate: false },
+      dunningDays: 45,
+      controlShare: 0.2,
+      rateLimitPerSec: 20,
+      subscriptionAction: { type: 'cancel_after_delay', delayMs: 86_400_000, prorate: false },
     });
   });
 });
@@ -82,8 +108,25 @@ describe('onboard --control-baseline', () => {
   it('fixed:0,0 is one line before any Stripe call, and nothing is saved', async () => {
     const emu = await emulator();
     const db = tempDb();
-    const r = await runCli(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'stripe', '--env', 'test', '--scope', 'account',
-      '--no-webhook', '--control-baseline', 'fixed:0,0', '--yes'], { env: { RECOVER_PRIMARY_KEY: LEAST_KEY } });
+    const r = await runCli(
+      [
+        '--db',
+        db,
+        '--stripe-api-base',
+        emu.url,
+        'onboard',
+        'stripe',
+        '--env',
+        'test',
+        '--scope',
+        'account',
+        '--no-webhook',
+        '--control-baseline',
+        'fixed:0,0',
+        '--yes',
+      ],
+      { env: { RECOVER_PRIMARY_KEY: LEAST_KEY } },
+    );
     expectOneLine(r, '--control-baseline: "fixed:0,0"', 'each 1 to 120');
     expect(r.stdout).not.toContain('Permissions of the primary key');
     const s = openStore(db);
@@ -100,14 +143,26 @@ describe('switching the control baseline with control invoices in dunning', () =
     store.accounts.upsert({ id: 'self', environment: 'test', kind: 'main' });
     const day = 86_400_000;
     const { id } = store.cases.upsert({
-      accountId: 'self', invoiceId: 'in_ctrl1', customerId: 'cus_ctrl1', amountDue: 1000, currency: 'usd', invoiceCreatedAt: Date.now() - day,
-      firstFailedAt: Date.now() - day, source: 'takeover', arm: 'control', status: 'in_dunning', dunningDeadline: Date.now() + 20 * day,
+      accountId: 'self',
+      invoiceId: 'in_ctrl1',
+      customerId: 'cus_ctrl1',
+      amountDue: 1000,
+      currency: 'usd',
+      invoiceCreatedAt: Date.now() - day,
+      firstFailedAt: Date.now() - day,
+      source: 'takeover',
+      arm: 'control',
+      status: 'in_dunning',
+      dunningDeadline: Date.now() + 20 * day,
     });
     store.close();
     const before = settingsOf(db);
     // From fixed: recover paused the control invoice (auto_advance=false); under stripe nobody would retry it.
     const r = await runCli(['--db', db, 'config', 'set', 'controlBaseline', 'stripe']);
-    expectOneLine(r, 'controlBaseline cannot change from fixed:3,5,7 to stripe while 1 control-group invoice(s) are still in dunning');
+    expectOneLine(
+      r,
+      'controlBaseline cannot change from fixed:3,5,7 to stripe while 1 control-group invoice(s) are still in dunning',
+    );
     expect(settingsOf(db)).toBe(before);
     // Another fixed schedule is fine: recover still retries the control arm.
     expect((await runCli(['--db', db, 'config', 'set', 'controlBaseline', 'fixed:2,4,6'])).code).toBe(0);
@@ -121,11 +176,14 @@ describe('switching the control baseline with control invoices in dunning', () =
 });
 
 describe('report --since and --until', () => {
-  it.each(['99999999999999999999d', '999999999d', '+275760-01-01', '1969-12-31'])('%s is refused, not a RangeError', async (since) => {
-    const { db } = await onboarded();
-    const r = await runCli(['--db', db, 'report', '--since', since]);
-    expectOneLine(r, `--since: ${JSON.stringify(since)}`, 'from 1970 to 9999');
-  });
+  it.each(['99999999999999999999d', '999999999d', '+275760-01-01', '1969-12-31'])(
+    '%s is refused, not a RangeError',
+    async (since) => {
+      const { db } = await onboarded();
+      const r = await runCli(['--db', db, 'report', '--since', since]);
+      expectOneLine(r, `--since: ${JSON.stringify(since)}`, 'from 1970 to 9999');
+    },
+  );
 });
 
 describe('global flags', () => {
@@ -139,8 +197,14 @@ describe('global flags', () => {
     expect(r.stderr).not.toContain('hunter2');
   });
 
-  it.each([['takeover'], ['run', '--once'], ['config', 'set', 'dunningDays', '40'], ['go-live', '--yes'], ['offboard', '--yes'],
-    ['backup', 'copy.db']])('a mistyped --db is not created by %s', async (...args) => {
+  it.each([
+    ['takeover'],
+    ['run', '--once'],
+    ['config', 'set', 'dunningDays', '40'],
+    ['go-live', '--yes'],
+    ['offboard', '--yes'],
+    ['backup', 'copy.db'],
+  ])('a mistyped --db is not created by %s', async (...args) => {
     const dir = tempDir();
     const db = join(dir, 'recvoer.db');
     const r = await runCli(['--db', db, ...args.map((a) => (a === 'copy.db' ? join(dir, a) : a))]);
@@ -157,7 +221,17 @@ describe('recover run cannot listen', () => {
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     const port = (busy.address() as net.AddressInfo).port;
     try {
-      const r = await runCli(['--db', db, '--stripe-api-base', emu.url, 'run', '--port', String(port), '--webhook-secret', SECRET]);
+      const r = await runCli([
+        '--db',
+        db,
+        '--stripe-api-base',
+        emu.url,
+        'run',
+        '--port',
+        String(port),
+        '--webhook-secret',
+        SECRET,
+      ]);
       expectOneLine(r, `--port ${port} is already in use on 127.0.0.1`, 'a free port');
     } finally {
       busy.close();
@@ -166,7 +240,19 @@ describe('recover run cannot listen', () => {
 
   it.each(['no such host!', '203.0.113.7'])('--host %s: one line naming the host, exit 2', async (host) => {
     const { emu, db } = await onboarded();
-    const r = await runCli(['--db', db, '--stripe-api-base', emu.url, 'run', '--host', host, '--port', '0', '--webhook-secret', SECRET]);
+    const r = await runCli([
+      '--db',
+      db,
+      '--stripe-api-base',
+      emu.url,
+      'run',
+      '--host',
+      host,
+      '--port',
+      '0',
+      '--webhook-secret',
+      SECRET,
+    ]);
     expectOneLine(r, `--host: ${JSON.stringify(host)}`, 'an address of this machine');
   });
 });
@@ -194,8 +280,10 @@ function corruptTablePages(file: string, tables: string[]): void {
   const raw = new Database(file);
   raw.pragma('journal_mode = DELETE'); // everything in the main file, no WAL to replay over the damage
   const pageSize = raw.pragma('page_size', { simple: true }) as number;
-  const pages = raw.prepare(`SELECT pageno FROM dbstat WHERE pagetype = 'leaf' AND name IN (${tables.map(() => '?').join(',')})`)
-    .pluck().all(...tables) as number[];
+  const pages = raw
+    .prepare(`SELECT pageno FROM dbstat WHERE pagetype = 'leaf' AND name IN (${tables.map(() => '?').join(',')})`)
+    .pluck()
+    .all(...tables) as number[];
   raw.close();
   expect(pages.length).toBeGreaterThan(0);
   const buf = readFileSync(file);

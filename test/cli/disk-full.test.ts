@@ -24,7 +24,10 @@ async function healthz(url: string): Promise<{ status: number; disk?: { ok: bool
 }
 
 /** Polls /healthz until `want` holds (the first probe may still fit in the WAL's allocated size). */
-async function until(url: string, want: (h: Awaited<ReturnType<typeof healthz>>) => boolean): Promise<Awaited<ReturnType<typeof healthz>>> {
+async function until(
+  url: string,
+  want: (h: Awaited<ReturnType<typeof healthz>>) => boolean,
+): Promise<Awaited<ReturnType<typeof healthz>>> {
   let h = await healthz(url);
   for (let i = 0; i < 100 && !want(h); i++) {
     await new Promise((r) => setTimeout(r, 100));
@@ -39,26 +42,42 @@ describe('a full disk', () => {
     entry = buildChildCli();
   }, 120_000);
 
-  it.skipIf(!existsSync(PRLIMIT))('makes /healthz answer 503 naming disk, and 200 again once there is room', async () => {
-    const emu = await emulator();
-    const port = await freePort();
-    const db = tempDb();
-    await onboard(emu.url, db, port, ['--mode', 'shadow']);
-    const child = new ChildDaemon(entry, ['--db', db, '--stripe-api-base', emu.url, '--log-format', 'json', 'run', '--port', String(port)]);
-    try {
-      await child.next((l) => typeof l.msg === 'string' && l.msg.startsWith('recover run:'), 30_000);
-      const url = `http://127.0.0.1:${port}`;
-      expect(await healthz(url)).toMatchObject({ status: 200, disk: { ok: true } });
-      // No file of this process may grow any more: the disk is full. (The soft limit only: raising
-      // a hard limit again would need CAP_SYS_RESOURCE.)
-      execFileSync(PRLIMIT, ['--pid', String(child.proc.pid), '--fsize=0:unlimited']);
-      const full = await until(url, (h) => h.status === 503);
-      expect(full).toMatchObject({ status: 503, disk: { ok: false, detail: 'the database cannot be written (disk full or read-only?)' } });
-      execFileSync(PRLIMIT, ['--pid', String(child.proc.pid), '--fsize=unlimited:unlimited']);
-      expect(await until(url, (h) => h.status === 200)).toMatchObject({ status: 200, disk: { ok: true } });
-    } finally {
-      child.kill('SIGKILL');
-      await child.exited;
-    }
-  });
+  it.skipIf(!existsSync(PRLIMIT))(
+    'makes /healthz answer 503 naming disk, and 200 again once there is room',
+    async () => {
+      const emu = await emulator();
+      const port = await freePort();
+      const db = tempDb();
+      await onboard(emu.url, db, port, ['--mode', 'shadow']);
+      const child = new ChildDaemon(entry, [
+        '--db',
+        db,
+        '--stripe-api-base',
+        emu.url,
+        '--log-format',
+        'json',
+        'run',
+        '--port',
+        String(port),
+      ]);
+      try {
+        await child.next((l) => typeof l.msg === 'string' && l.msg.startsWith('recover run:'), 30_000);
+        const url = `http://127.0.0.1:${port}`;
+        expect(await healthz(url)).toMatchObject({ status: 200, disk: { ok: true } });
+        // No file of this process may grow any more: the disk is full. (The soft limit only: raising
+        // a hard limit again would need CAP_SYS_RESOURCE.)
+        execFileSync(PRLIMIT, ['--pid', String(child.proc.pid), '--fsize=0:unlimited']);
+        const full = await until(url, (h) => h.status === 503);
+        expect(full).toMatchObject({
+          status: 503,
+          disk: { ok: false, detail: 'the database cannot be written (disk full or read-only?)' },
+        });
+        execFileSync(PRLIMIT, ['--pid', String(child.proc.pid), '--fsize=unlimited:unlimited']);
+        expect(await until(url, (h) => h.status === 200)).toMatchObject({ status: 200, disk: { ok: true } });
+      } finally {
+        child.kill('SIGKILL');
+        await child.exited;
+      }
+    },
+  );
 });

@@ -13,8 +13,20 @@ import { buildChildCli } from '../helpers/child-build.js';
 import { runCli } from '../helpers/cli.js';
 import { LEAST_KEY, emulator, tempDb, tempDir } from '../helpers/env.js';
 
-const ONBOARD = ['onboard', 'stripe', '--env', 'test', '--scope', 'account', '--no-webhook', '--control-baseline', 'stripe', '--yes'];
-const ARGV_WARNING = /warning: --primary-key puts the key in the process table, where every local user can read it \(ps\): use RECOVER_PRIMARY_KEY, --primary-key-file or the prompt instead/;
+const ONBOARD = [
+  'onboard',
+  'stripe',
+  '--env',
+  'test',
+  '--scope',
+  'account',
+  '--no-webhook',
+  '--control-baseline',
+  'stripe',
+  '--yes',
+];
+const ARGV_WARNING =
+  /warning: --primary-key puts the key in the process table, where every local user can read it \(ps\): use RECOVER_PRIMARY_KEY, --primary-key-file or the prompt instead/;
 
 function savedKey(db: string): string | undefined {
   const s = openStore(db);
@@ -39,7 +51,9 @@ describe('keys for onboard', () => {
   it('RECOVER_PRIMARY_KEY and --primary-key-file give no warning', async () => {
     const emu = await emulator();
     const fromEnv = tempDb();
-    const a = await runCli(['--db', fromEnv, '--stripe-api-base', emu.url, ...ONBOARD], { env: { RECOVER_PRIMARY_KEY: LEAST_KEY } });
+    const a = await runCli(['--db', fromEnv, '--stripe-api-base', emu.url, ...ONBOARD], {
+      env: { RECOVER_PRIMARY_KEY: LEAST_KEY },
+    });
     expect(a.code, a.stderr).toBe(0);
     expect(a.stderr).not.toContain('warning');
     expect(savedKey(fromEnv)).toBe(LEAST_KEY);
@@ -57,7 +71,9 @@ describe('keys for onboard', () => {
 
   it('a message about a key names where it came from: the environment variable, not a flag never typed', async () => {
     const emu = await emulator();
-    const r = await runCli(['--db', tempDb(), '--stripe-api-base', emu.url, ...ONBOARD], { env: { RECOVER_PRIMARY_KEY: 'sk_live_wrongenv00001a2b' } });
+    const r = await runCli(['--db', tempDb(), '--stripe-api-base', emu.url, ...ONBOARD], {
+      env: { RECOVER_PRIMARY_KEY: 'sk_live_wrongenv00001a2b' },
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('recover: RECOVER_PRIMARY_KEY sk_live_…1a2b is a live key but the environment is test');
   });
@@ -67,12 +83,16 @@ describe('keys for onboard', () => {
     const dir = tempDir();
     const two = join(dir, 'two.key');
     writeFileSync(two, `${LEAST_KEY} ${LEAST_KEY}\n`);
-    for (const [file, accepted] of [[join(dir, 'nope.key'), 'a readable file holding one key (this one: ENOENT)'],
-      [two, 'a file holding one key, rk_… or sk_…, and nothing else']]) {
+    for (const [file, accepted] of [
+      [join(dir, 'nope.key'), 'a readable file holding one key (this one: ENOENT)'],
+      [two, 'a file holding one key, rk_… or sk_…, and nothing else'],
+    ]) {
       const db = tempDb();
       const r = await runCli(['--db', db, '--stripe-api-base', emu.url, ...ONBOARD, '--primary-key-file', file!]);
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain(`recover: invalid value for --primary-key-file: ${JSON.stringify(file)} (accepted: ${accepted})`);
+      expect(r.stderr).toContain(
+        `recover: invalid value for --primary-key-file: ${JSON.stringify(file)} (accepted: ${accepted})`,
+      );
       expect(r.stderr).not.toContain(LEAST_KEY);
       expect(savedKey(db)).toBeUndefined();
     }
@@ -102,10 +122,25 @@ describe('recover emulator --seed <file>', () => {
 
   it('starts with the documented usage (no --rng-seed), and --rng-seed seeds --webhook-faults with it', async () => {
     for (const extra of [[], ['--webhook-faults', 'duplicate=0.1', '--rng-seed', '7']]) {
-      const out = await firstLine(entry, ['emulator', '--port', '0', '--seed', 'fixtures/small-merchant.json', ...extra]);
+      const out = await firstLine(entry, [
+        'emulator',
+        '--port',
+        '0',
+        '--seed',
+        'fixtures/small-merchant.json',
+        ...extra,
+      ]);
       expect(out).toMatch(/^Stripe emulator listening on http:\/\/127\.0\.0\.1:\d+/);
     }
-    const bad = await firstLine(entry, ['emulator', '--port', '0', '--seed', 'fixtures/small-merchant.json', '--accounts', '2']);
+    const bad = await firstLine(entry, [
+      'emulator',
+      '--port',
+      '0',
+      '--seed',
+      'fixtures/small-merchant.json',
+      '--accounts',
+      '2',
+    ]);
     expect(bad).toBe('recover: with --seed, --accounts does not apply and --rng-seed only seeds --webhook-faults');
   });
 });
@@ -113,7 +148,10 @@ describe('recover emulator --seed <file>', () => {
 /** Runs the CLI as a child, returns its first line of output (stdout or stderr), then stops it. */
 function firstLine(entry: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [entry, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [entry, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let buf = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

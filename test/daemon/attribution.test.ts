@@ -16,8 +16,12 @@ describe('attribution after a crash', () => {
   it('the reconciler leaves an in-flight attempt to the executor: recovered by recover, not by the customer', async () => {
     // No "Events: read" on the daemon's key, so the reconciler cannot see the invoice.paid event either.
     const noEvents = 'rk_test_attributionNoEvents0001';
-    const w = await startWorld({ onboard: ['--control-share', '0'], seed, daemonKey: noEvents,
-      keys: { [noEvents]: REQUIRED_PERMISSIONS.filter((p) => p !== 'rak_event_read') } });
+    const w = await startWorld({
+      onboard: ['--control-share', '0'],
+      seed,
+      daemonKey: noEvents,
+      keys: { [noEvents]: REQUIRED_PERMISSIONS.filter((p) => p !== 'rak_event_read') },
+    });
     await w.advance(2 * HOUR);
     const c = w.store.cases.getByInvoice('in_at1')!;
     const pending = w.store.attempts.pendingForCase(c.id)!;
@@ -29,7 +33,10 @@ describe('attribution after a crash', () => {
     const dead = 'daemon:dead-after-pay';
     expect(w.store.attempts.claimDue(w.clock.now(), 60_000, 10, dead).map((a) => a.id)).toEqual([pending.id]);
     expect(w.store.attempts.markStarted(pending.id, dead, w.clock.now())).toBe(true);
-    const paid = await createGateway({ primaryKey: KEY, apiBase: w.emu.url }).invoices.pay('in_at1', { idempotencyKey: pending.idempotencyKey!, expand: ['payments.data.payment.payment_intent'] });
+    const paid = await createGateway({ primaryKey: KEY, apiBase: w.emu.url }).invoices.pay('in_at1', {
+      idempotencyKey: pending.idempotencyKey!,
+      expand: ['payments.data.payment.payment_intent'],
+    });
     expect(paid.ok).toBe(true);
 
     const d2 = new Daemon({ store: w.store, clock: w.clock, apiBase: w.emu.url, loop: false, logger: w.log.logger });

@@ -12,7 +12,10 @@ export class ChildDaemon {
   private stderrTail = '';
 
   constructor(entry: string, args: string[]) {
-    this.proc = spawn(process.execPath, [entry, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    this.proc = spawn(process.execPath, [entry, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let buf = '';
     this.proc.stderr!.on('data', (c: Buffer) => {
       buf += c.toString('utf8');
@@ -47,7 +50,10 @@ export class ChildDaemon {
   /** The next log line (from now on) matching `test`; rejects if the process exits first or after timeoutMs. */
   next(test: (l: LogLine) => boolean, timeoutMs = 20_000): Promise<LogLine> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching log line within ${timeoutMs} ms; stderr: ${this.stderrTail}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no matching log line within ${timeoutMs} ms; stderr: ${this.stderrTail}`)),
+        timeoutMs,
+      );
       const done = (l: LogLine) => {
         clearTimeout(timer);
         resolve(l);
@@ -63,7 +69,10 @@ export class ChildDaemon {
   /** Resolves after `n` more log lines. */
   afterLines(n: number): Promise<void> {
     let seen = 0;
-    return this.next(() => ++seen >= n, 60_000).then(() => undefined, () => undefined);
+    return this.next(() => ++seen >= n, 60_000).then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   kill(signal: NodeJS.Signals): void {

@@ -7,11 +7,21 @@ import { DAY, HOUR, startWorld } from './helpers.js';
 const seed: SeedInput = {
   start: '2026-01-05T00:00:00Z',
   account: {
-    customers: [{
-      id: 'cus_cli1', timezone: 'America/Chicago', country: 'US',
-      payment_methods: [{ id: 'pm_cli1', brand: 'visa', behaviour: { type: 'schedule', decline: { decline_code: 'insufficient_funds' }, succeed_after: '+2d' } }],
-      subscriptions: [{ id: 'sub_cli1', price: 5000, invoices: [{ id: 'in_cli1', amount: 5000, created: '+10m' }] }],
-    }],
+    customers: [
+      {
+        id: 'cus_cli1',
+        timezone: 'America/Chicago',
+        country: 'US',
+        payment_methods: [
+          {
+            id: 'pm_cli1',
+            brand: 'visa',
+            behaviour: { type: 'schedule', decline: { decline_code: 'insufficient_funds' }, succeed_after: '+2d' },
+          },
+        ],
+        subscriptions: [{ id: 'sub_cli1', price: 5000, invoices: [{ id: 'in_cli1', amount: 5000, created: '+10m' }] }],
+      },
+    ],
   },
 };
 
@@ -21,13 +31,17 @@ describe('recover run / recover explain (CLI)', () => {
     await w.advance(2 * HOUR);
     const c = w.store.cases.getByInvoice('in_cli1')!;
     const pending = w.store.attempts.pendingForCase(c.id)!;
-    const busy = await runCli(['--db', w.db, '--stripe-api-base', w.emu.url, 'run', '--once'], { overrides: { clock: w.clock } });
+    const busy = await runCli(['--db', w.db, '--stripe-api-base', w.emu.url, 'run', '--once'], {
+      overrides: { clock: w.clock },
+    });
     expect(busy.code).toBe(2);
     expect(busy.stderr).toMatch(/^recover: another recover run \(pid \d+ on .+\) is using /m);
     await w.daemon.stop();
     await w.emu.setTime(pending.scheduledAt);
     w.clock.set(pending.scheduledAt);
-    const once = await runCli(['--db', w.db, '--stripe-api-base', w.emu.url, '--json', 'run', '--once'], { overrides: { clock: w.clock } });
+    const once = await runCli(['--db', w.db, '--stripe-api-base', w.emu.url, '--json', 'run', '--once'], {
+      overrides: { clock: w.clock },
+    });
     expect(once.stderr).not.toMatch(/^recover: /m);
     expect(once.code).toBe(0);
     expect(JSON.parse(once.stdout)).toMatchObject({ mode: 'live', attempts: 1 });
@@ -50,9 +64,19 @@ describe('recover run / recover explain (CLI)', () => {
     const done = await runCli(['--db', w.db, '--json', 'explain', 'in_cli1'], { overrides: { clock: w.clock } });
     expect(done.code).toBe(0);
     const x = JSON.parse(done.stdout);
-    expect(x).toMatchObject({ invoice: 'in_cli1', group: 'treatment', state: 'recovered', recoveredBy: 'recover', attempts: { stripe: 1 } });
-    expect(x.timeline.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['event', 'attempt', 'decision']));
-    expect(x.timeline.some((e: { text: string }) => /recover attempt \d+: succeeded 50\.00 USD/.test(e.text))).toBe(true);
+    expect(x).toMatchObject({
+      invoice: 'in_cli1',
+      group: 'treatment',
+      state: 'recovered',
+      recoveredBy: 'recover',
+      attempts: { stripe: 1 },
+    });
+    expect(x.timeline.map((e: { kind: string }) => e.kind)).toEqual(
+      expect.arrayContaining(['event', 'attempt', 'decision']),
+    );
+    expect(x.timeline.some((e: { text: string }) => /recover attempt \d+: succeeded 50\.00 USD/.test(e.text))).toBe(
+      true,
+    );
     expect(x.next).toMatch(/^none: the case ended .* \(recovered, by recover\)$/);
     const missing = await runCli(['--db', w.db, 'explain', 'in_nope']);
     expect(missing.code).toBe(1);

@@ -23,14 +23,34 @@ beforeAll(() => {
 describe('crash safety', () => {
   it(`survives ${KILLS} SIGKILLs: no lost event, no double charge, consistent cases`, async () => {
     const start = Date.UTC(2026, 0, 5);
-    const emu = await emulator({ seed: generateMerchant({ customers: 40, rngSeed: 5, start }), latencyMs: 25, webhookRetryMs: 40 });
+    const emu = await emulator({
+      seed: generateMerchant({ customers: 40, rngSeed: 5, start }),
+      latencyMs: 25,
+      webhookRetryMs: 40,
+    });
     const port = await freePort();
     const db = tempDb();
     await onboard(emu.url, db, port, ['--dunning-days', '14', '--subscription-action', 'cancel_at_period_end']);
     const s0 = openStore(db);
     s0.settings.set({ ...s0.settings.require(), rateLimitPerSec: 1000 });
     s0.close();
-    const args = ['--db', db, '--stripe-api-base', emu.url, '--log-format', 'json', '--log-level', 'debug', 'run', '--clock', 'emulator', '--port', String(port), '--reconcile', '0 */6 * * *'];
+    const args = [
+      '--db',
+      db,
+      '--stripe-api-base',
+      emu.url,
+      '--log-format',
+      'json',
+      '--log-level',
+      'debug',
+      'run',
+      '--clock',
+      'emulator',
+      '--port',
+      String(port),
+      '--reconcile',
+      '0 */6 * * *',
+    ];
     const spawnChild = async () => {
       const c = new ChildDaemon(entry, args);
       await c.next((l) => typeof l.msg === 'string' && l.msg.startsWith('recover run:'));
@@ -52,7 +72,10 @@ describe('crash safety', () => {
         const wait = Math.floor(rng() * 40);
         void child
           .next((l) => l.msg === 'charging', 60_000)
-          .then(() => setTimeout(kill, wait), () => undefined);
+          .then(
+            () => setTimeout(kill, wait),
+            () => undefined,
+          );
         setTimeout(kill, 1200);
       } else {
         const lines = 2 + Math.floor(rng() * 60);
@@ -64,11 +87,16 @@ describe('crash safety', () => {
         await emu.advance(4 * HOUR);
         advances++;
         await emu.flushWebhooks();
-        await Promise.race([child.next((l) => l.msg === 'pass' || l.msg === 'idle').catch(() => undefined), child.exited]);
+        await Promise.race([
+          child.next((l) => l.msg === 'pass' || l.msg === 'idle').catch(() => undefined),
+          child.exited,
+        ]);
       }
       const exit = await child.exited;
       expect(exit.signal).toBe('SIGKILL');
-      resumed += child.lines.filter((l) => l.msg === 'resuming work interrupted by a previous daemon (same idempotency keys)').length;
+      resumed += child.lines.filter(
+        (l) => l.msg === 'resuming work interrupted by a previous daemon (same idempotency keys)',
+      ).length;
       const charging = child.lines.filter((l) => l.msg === 'charging').length;
       const finished = child.lines.filter((l) => l.msg === 'attempt').length;
       if (charging > finished) inFlightAtKill++;
@@ -117,11 +145,17 @@ describe('crash safety', () => {
     const byKey = new Map<string, number>();
     for (const c of ours) byKey.set(c.idempotencyKey!, (byKey.get(c.idempotencyKey!) ?? 0) + 1);
     for (const [key, n] of byKey) {
-      if (n > 1) console.log(key, ours.filter((c) => c.idempotencyKey === key), reader.attempts.getByIdempotencyKey(key));
+      if (n > 1)
+        console.log(
+          key,
+          ours.filter((c) => c.idempotencyKey === key),
+          reader.attempts.getByIdempotencyKey(key),
+        );
       expect(n, `key ${key} charged ${n} times`).toBe(1);
     }
     const paidPerInvoice = new Map<string, number>();
-    for (const c of st.charges.filter((x) => x.status === 'succeeded' && x.invoice)) paidPerInvoice.set(c.invoice!, (paidPerInvoice.get(c.invoice!) ?? 0) + 1);
+    for (const c of st.charges.filter((x) => x.status === 'succeeded' && x.invoice))
+      paidPerInvoice.set(c.invoice!, (paidPerInvoice.get(c.invoice!) ?? 0) + 1);
     for (const [inv, n] of paidPerInvoice) expect(n, `invoice ${inv} paid ${n} times`).toBe(1);
     // 3. Every case consistent with Stripe.
     const invoices = new Map(st.invoices.map((i) => [i.id, i]));
@@ -131,7 +165,10 @@ describe('crash safety', () => {
       cases++;
       const inv = invoices.get(c.invoiceId)!;
       const attempts = reader.attempts.listForCase(c.id);
-      expect(attempts.filter((a) => a.finishedAt === null && a.startedAt !== null), `${c.invoiceId} has an attempt in flight`).toHaveLength(0);
+      expect(
+        attempts.filter((a) => a.finishedAt === null && a.startedAt !== null),
+        `${c.invoiceId} has an attempt in flight`,
+      ).toHaveLength(0);
       for (const a of attempts.filter((x) => x.by === 'recover')) {
         const charge = chargeByKey.get(a.idempotencyKey!);
         if (a.outcome === 'succeeded') expect(charge?.status, `${a.idempotencyKey}`).toBe('succeeded');
@@ -140,7 +177,8 @@ describe('crash safety', () => {
       }
       if (c.status === 'recovered') expect(inv.status, c.invoiceId).toBe('paid');
       else if (c.endedAt === null) expect(inv.status, c.invoiceId).toBe('open');
-      if (c.dunningDeadline < emu.now()) expect(c.endedAt, `${c.invoiceId} still ${c.status} after its deadline`).not.toBeNull();
+      if (c.dunningDeadline < emu.now())
+        expect(c.endedAt, `${c.invoiceId} still ${c.status} after its deadline`).not.toBeNull();
     }
     for (const [key, charge] of chargeByKey) {
       const a = reader.attempts.getByIdempotencyKey(key);
@@ -149,7 +187,21 @@ describe('crash safety', () => {
     }
     expect(cases).toBeGreaterThan(12);
     const replays = st.requests.log.filter((r) => r.replayed && r.idempotencyKey?.startsWith('recover:')).length;
-    console.log({ killPhaseMs, finalPhaseMs, advances, resumed, inFlightAtKill, replays, cases, acked: acked.size, charges: ours.length });
+    console.log({
+      killPhaseMs,
+      finalPhaseMs,
+      advances,
+      resumed,
+      inFlightAtKill,
+      replays,
+      cases,
+      acked: acked.size,
+      charges: ours.length,
+    });
+    // The test is about kills that land mid-charge: without one it proved nothing (issue 14 §6).
+    expect(inFlightAtKill, 'no kill landed between "charging" and the attempt\'s result').toBeGreaterThan(0);
+    expect(resumed, 'no life resumed an interrupted attempt').toBeGreaterThan(0);
+    expect(replays, 'Stripe never replayed a resumed call (same idempotency key)').toBeGreaterThan(0);
     reader.close();
   }, 240_000);
 });

@@ -15,11 +15,23 @@ describe('daemon end to end (30 simulated days)', () => {
     // New cards the generator gives customers later: each one must lead to a prompt retry.
     const newCards = new Map<string, number>();
     for (const c of seed.account!.customers!) {
-      for (const u of c.updates ?? []) if (u.type === 'new_payment_method') newCards.set(c.id!, typeof u.at === 'number' ? u.at : Date.parse(String(u.at)));
+      for (const u of c.updates ?? [])
+        if (u.type === 'new_payment_method')
+          newCards.set(c.id!, typeof u.at === 'number' ? u.at : Date.parse(String(u.at)));
     }
     const w = await startWorld({
       seed: seed as SeedInput,
-      onboard: ['--dunning-days', '21', '--subscription-action', 'cancel_after_delay', '--cancel-delay', '2d', '--prorate', '--invoice-action', 'mark_uncollectible'],
+      onboard: [
+        '--dunning-days',
+        '21',
+        '--subscription-action',
+        'cancel_after_delay',
+        '--cancel-delay',
+        '2d',
+        '--prorate',
+        '--invoice-action',
+        'mark_uncollectible',
+      ],
       daemon: { reconcileCron: '0 */6 * * *' },
     });
     const reconciled: number[] = [];
@@ -29,8 +41,13 @@ describe('daemon end to end (30 simulated days)', () => {
     // A missed webhook: the endpoint is down while a customer pays an invoice in dunning by other means.
     const target = [...w.store.cases.iterate()].find((c) => c.status === 'in_dunning' && c.arm === 'treatment')!;
     await w.gw.webhookEndpoints.update(w.store.settings.require().webhookEndpointId!, { disabled: true });
-    const pm = (await fetch(`${w.emu.url}/_emulator/payment_methods`, { method: 'POST', body: JSON.stringify({ customer: target.customerId, set_default: false }) }).then((r) => r.json())) as { id: string };
-    expect((await stripeApi(w, 'POST', `/v1/invoices/${target.invoiceId}/pay`, { payment_method: pm.id })).status).toBe('paid');
+    const pm = (await fetch(`${w.emu.url}/_emulator/payment_methods`, {
+      method: 'POST',
+      body: JSON.stringify({ customer: target.customerId, set_default: false }),
+    }).then((r) => r.json())) as { id: string };
+    expect((await stripeApi(w, 'POST', `/v1/invoices/${target.invoiceId}/pay`, { payment_method: pm.id })).status).toBe(
+      'paid',
+    );
     await w.gw.webhookEndpoints.update(w.store.settings.require().webhookEndpointId!, { disabled: false });
     const caught = w.daemon.waitFor('recovered', (r) => r.invoiceId === target.invoiceId, 60_000);
     await w.advance(6 * HOUR, HOUR);
@@ -54,7 +71,8 @@ describe('daemon end to end (30 simulated days)', () => {
       const inv = invoices.get(c.invoiceId)!;
       // Every case whose dunning window has passed has ended, consistently with Stripe (renewals keep
       // bringing new failures, whose windows may still be open at the end).
-      if (c.dunningDeadline <= start + 30 * DAY) expect(c.endedAt, `${c.invoiceId} is still ${c.status}`).not.toBeNull();
+      if (c.dunningDeadline <= start + 30 * DAY)
+        expect(c.endedAt, `${c.invoiceId} is still ${c.status}`).not.toBeNull();
       if (c.status === 'recovered') expect(inv.status).toBe('paid');
       if (inv.status === 'paid') expect(c.status, c.invoiceId).toBe('recovered');
       // End of dunning applied as configured, on the invoices recover managed.
@@ -65,15 +83,29 @@ describe('daemon end to end (30 simulated days)', () => {
         expect(sub.cancellation!.prorate).toBe(true);
         expect(sub.cancellation!.at - c.endedAt!).toBeGreaterThanOrEqual(2 * DAY);
       }
-      if (c.arm === 'control') expect(ours.filter((x) => x.invoice === c.invoiceId), `control ${c.invoiceId} charged by recover`).toHaveLength(0);
+      if (c.arm === 'control')
+        expect(
+          ours.filter((x) => x.invoice === c.invoiceId),
+          `control ${c.invoiceId} charged by recover`,
+        ).toHaveLength(0);
     }
 
     // Hard declines are never retried on the same card.
     for (const inv of new Set(st.charges.map((c) => c.invoice))) {
       const charges = st.charges.filter((c) => c.invoice === inv).sort((a, b) => a.created - b.created);
       charges.forEach((ch, i) => {
-        if (ch.status !== 'failed' || classifyDecline({ declineCode: ch.decline_code ?? undefined, adviceCode: ch.advice_code ?? undefined, networkAdviceCode: ch.network_advice_code ?? undefined }).category !== 'hard') return;
-        const later = charges.slice(i + 1).filter((x) => x.idempotencyKey?.startsWith('recover:') && x.payment_method === ch.payment_method);
+        if (
+          ch.status !== 'failed' ||
+          classifyDecline({
+            declineCode: ch.decline_code ?? undefined,
+            adviceCode: ch.advice_code ?? undefined,
+            networkAdviceCode: ch.network_advice_code ?? undefined,
+          }).category !== 'hard'
+        )
+          return;
+        const later = charges
+          .slice(i + 1)
+          .filter((x) => x.idempotencyKey?.startsWith('recover:') && x.payment_method === ch.payment_method);
         expect(later, `${inv}: retried after a hard decline (${ch.decline_code})`).toHaveLength(0);
       });
     }
@@ -82,8 +114,16 @@ describe('daemon end to end (30 simulated days)', () => {
     let prompted = 0;
     for (const c of cases) {
       const at = newCards.get(c.customerId);
-      if (at === undefined || c.arm !== 'treatment' || at >= c.dunningDeadline - DAY || (c.endedAt !== null && c.endedAt <= at)) continue;
-      const after = w.store.attempts.listForCase(c.id).find((a) => a.by === 'recover' && a.finishedAt !== null && a.finishedAt >= at && a.outcome !== 'canceled');
+      if (
+        at === undefined ||
+        c.arm !== 'treatment' ||
+        at >= c.dunningDeadline - DAY ||
+        (c.endedAt !== null && c.endedAt <= at)
+      )
+        continue;
+      const after = w.store.attempts
+        .listForCase(c.id)
+        .find((a) => a.by === 'recover' && a.finishedAt !== null && a.finishedAt >= at && a.outcome !== 'canceled');
       expect(after, `${c.invoiceId}: no retry after the card update`).toBeDefined();
       expect(after!.finishedAt! - at).toBeLessThan(DAY);
       expect(c.status).toBe('recovered');

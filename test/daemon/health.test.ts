@@ -19,21 +19,45 @@ describe('health', () => {
     w.clock.set(pending.scheduledAt + OVERDUE_TOLERANCE_MS + 60_000);
     const res = await fetch(`${w.daemon.url}/healthz`);
     expect(res.status).toBe(503);
-    const body = (await res.json()) as { healthy: boolean; checks: Array<{ name: string; ok: boolean; detail: string }> };
+    const body = (await res.json()) as {
+      healthy: boolean;
+      checks: Array<{ name: string; ok: boolean; detail: string }>;
+    };
     expect(body.healthy).toBe(false);
     expect(body.checks.filter((x) => !x.ok).map((x) => x.name)).toEqual(['attempts']);
-    expect(body.checks.find((x) => x.name === 'attempts')!.detail).toContain(new Date(pending.scheduledAt).toISOString());
+    expect(body.checks.find((x) => x.name === 'attempts')!.detail).toContain(
+      new Date(pending.scheduledAt).toISOString(),
+    );
     const metrics = await (await fetch(`${w.daemon.url}/metrics`)).text();
     expect(metrics).toContain('recover_health_check{check="attempts"} 0');
     expect(metrics).toContain('recover_health_check{check="daemon"} 1');
   });
 
   it('names each failing check', () => {
-    const base = { daemonHolds: true, now: 10 * HOUR, nextAttemptDueAt: null, failedPasses: 0, inboxBacklog: 0, oldestUnprocessedAt: null, diskWritable: true, wallNow: 10 * HOUR };
+    const base = {
+      daemonHolds: true,
+      now: 10 * HOUR,
+      nextAttemptDueAt: null,
+      failedPasses: 0,
+      inboxBacklog: 0,
+      oldestUnprocessedAt: null,
+      diskWritable: true,
+      wallNow: 10 * HOUR,
+    };
     expect(evaluateHealth(base).healthy).toBe(true);
-    const bad = evaluateHealth({ ...base, daemonHolds: false, failedPasses: 3, lastError: 'SQLITE_FULL: database or disk is full', inboxBacklog: 7, oldestUnprocessedAt: 9 * HOUR, diskWritable: false });
+    const bad = evaluateHealth({
+      ...base,
+      daemonHolds: false,
+      failedPasses: 3,
+      lastError: 'SQLITE_FULL: database or disk is full',
+      inboxBacklog: 7,
+      oldestUnprocessedAt: 9 * HOUR,
+      diskWritable: false,
+    });
     expect(bad.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['daemon', 'passes', 'inbox', 'disk']);
-    expect(bad.checks.find((c) => c.name === 'passes')!.detail).toBe('3 passes failed in a row: SQLITE_FULL: database or disk is full');
+    expect(bad.checks.find((c) => c.name === 'passes')!.detail).toBe(
+      '3 passes failed in a row: SQLITE_FULL: database or disk is full',
+    );
     expect(evaluateHealth({ ...base, failedPasses: 2 }).healthy).toBe(true); // a transient failure or two
   });
 });

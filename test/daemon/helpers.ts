@@ -25,7 +25,6 @@ afterEach(async () => {
 /** Full access: what the merchant's other tools (and the customer, through them) use in tests. */
 export const KEY = 'sk_test_daemon0000000000000001';
 
-
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
@@ -37,10 +36,35 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function onboard(emuUrl: string, db: string, port: number, extra: string[] = [], scope: 'account' | 'connect' = 'account', key = scope === 'connect' ? LEAST_CONNECT_KEY : LEAST_KEY): Promise<void> {
+export async function onboard(
+  emuUrl: string,
+  db: string,
+  port: number,
+  extra: string[] = [],
+  scope: 'account' | 'connect' = 'account',
+  key = scope === 'connect' ? LEAST_CONNECT_KEY : LEAST_KEY,
+): Promise<void> {
   const r = await runCli([
-    '--db', db, '--stripe-api-base', emuUrl, 'onboard', 'stripe', '--env', 'test', '--scope', scope, '--primary-key', key,
-    '--webhook-url', `http://127.0.0.1:${port}/stripe/webhook`, '--control-baseline', 'stripe', '--mode', 'live', '--yes', ...extra,
+    '--db',
+    db,
+    '--stripe-api-base',
+    emuUrl,
+    'onboard',
+    'stripe',
+    '--env',
+    'test',
+    '--scope',
+    scope,
+    '--primary-key',
+    key,
+    '--webhook-url',
+    `http://127.0.0.1:${port}/stripe/webhook`,
+    '--control-baseline',
+    'stripe',
+    '--mode',
+    'live',
+    '--yes',
+    ...extra,
   ]);
   expect(r.stderr).not.toMatch(/recover: /);
   expect(r.code).toBe(0);
@@ -52,7 +76,15 @@ export function memoryLogger(): { logger: Logger; lines: () => Array<Record<stri
   let buf = '';
   sink.on('data', (c: Buffer) => (buf += c.toString('utf8')));
   const logger = createLogger({ level: 'debug', format: 'json', destination: sink });
-  return { logger, text: () => buf, lines: () => buf.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    logger,
+    text: () => buf,
+    lines: () =>
+      buf
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 export interface World {
@@ -91,7 +123,13 @@ export interface WorldOptions {
 }
 
 export async function startWorld(o: WorldOptions = {}): Promise<World> {
-  const emu = await emulator({ seed: o.seed, smartRetries: o.smartRetries, latencyMs: o.latencyMs, webhookRetryMs: o.webhookRetryMs ?? 60_000, keys: o.keys });
+  const emu = await emulator({
+    seed: o.seed,
+    smartRetries: o.smartRetries,
+    latencyMs: o.latencyMs,
+    webhookRetryMs: o.webhookRetryMs ?? 60_000,
+    keys: o.keys,
+  });
   const port = await freePort();
   const db = tempDb();
   await onboard(emu.url, db, port, o.onboard, o.scope, o.key);
@@ -104,23 +142,48 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
   if (o.daemonKey) store.secrets.set('primary_key', o.daemonKey);
   store.settings.set({ ...store.settings.require(), rateLimitPerSec: 2000, ...(o.settings ?? {}) });
   const log = memoryLogger();
-  const daemon = new Daemon({ store, clock, apiBase: emu.url, http: { host: '127.0.0.1', port }, logger: log.logger, ...o.daemon });
+  const daemon = new Daemon({
+    store,
+    clock,
+    apiBase: emu.url,
+    http: { host: '127.0.0.1', port },
+    logger: log.logger,
+    ...o.daemon,
+  });
   stops.push(() => store.close());
   stops.push(() => daemon.stop());
   await daemon.start();
   const gw = createGateway({ primaryKey: KEY, apiBase: emu.url, rateLimitPerSec: 1000 });
 
   const quiesce = () => quiesceBoth({ daemon, emulator: emu });
-  const advanceTo = (target: number, maxStepMs = 6 * 3600_000) => driveTo({ daemon, emulator: emu, clock, maxStepMs }, target);
+  const advanceTo = (target: number, maxStepMs = 6 * 3600_000) =>
+    driveTo({ daemon, emulator: emu, clock, maxStepMs }, target);
 
-  return { emu, db, store, clock, daemon, port, gw, log, advanceTo, advance: (ms, step) => advanceTo(clock.now() + ms, step), quiesce };
+  return {
+    emu,
+    db,
+    store,
+    clock,
+    daemon,
+    port,
+    gw,
+    log,
+    advanceTo,
+    advance: (ms, step) => advanceTo(clock.now() + ms, step),
+    quiesce,
+  };
 }
 
 export const HOUR = 3600_000;
 export const DAY = 24 * HOUR;
 
 /** A raw Stripe API call to the emulator, as a merchant's other tools (or the customer) would make. */
-export async function stripeApi(w: Pick<World, 'emu'>, method: 'GET' | 'POST' | 'DELETE', path: string, params: Record<string, string> = {}): Promise<Record<string, unknown>> {
+export async function stripeApi(
+  w: Pick<World, 'emu'>,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  params: Record<string, string> = {},
+): Promise<Record<string, unknown>> {
   const body = new URLSearchParams(params).toString();
   const res = await fetch(`${w.emu.url}${path}${method === 'GET' && body ? `?${body}` : ''}`, {
     method,
@@ -137,7 +200,11 @@ export async function customerIn(arm: 'treatment' | 'control', share: number, pr
 }
 
 export const SOFT = { type: 'decline', decline_code: 'insufficient_funds' };
-export const LATER = (after: string) => ({ type: 'schedule', decline: { decline_code: 'insufficient_funds' }, succeed_after: after });
+export const LATER = (after: string) => ({
+  type: 'schedule',
+  decline: { decline_code: 'insufficient_funds' },
+  succeed_after: after,
+});
 
 /**
  * One customer (Chicago, a Visa card with `behaviour`) whose subscription invoice `in_<tag>` of
@@ -147,11 +214,17 @@ export function oneCustomer(tag: string, behaviour: Record<string, unknown>, sta
   return {
     ...(start ? { start } : {}),
     account: {
-      customers: [{
-        id: `cus_${tag}`, timezone: 'America/Chicago', country: 'US',
-        payment_methods: [{ id: `pm_${tag}`, brand: 'visa', behaviour: behaviour as never }],
-        subscriptions: [{ id: `sub_${tag}`, price: 3000, invoices: [{ id: `in_${tag}`, amount: 3000, created: '+10m' }] }],
-      }],
+      customers: [
+        {
+          id: `cus_${tag}`,
+          timezone: 'America/Chicago',
+          country: 'US',
+          payment_methods: [{ id: `pm_${tag}`, brand: 'visa', behaviour: behaviour as never }],
+          subscriptions: [
+            { id: `sub_${tag}`, price: 3000, invoices: [{ id: `in_${tag}`, amount: 3000, created: '+10m' }] },
+          ],
+        },
+      ],
     },
   };
 }

@@ -47,7 +47,9 @@ describe('installation id', () => {
     expect(w.store.attempts.pendingForCase(c.id)).toBeDefined();
     await stripeApi(w, 'POST', '/v1/invoices/in_ins2', { 'metadata[recover_installation]': 'inst_someoneelse' });
     await w.advanceTo(w.store.attempts.pendingForCase(c.id)!.scheduledAt + HOUR, 6 * HOUR);
-    const ours = w.emu.state().charges.filter((ch) => ch.invoice === 'in_ins2' && ch.idempotencyKey?.startsWith('recover:'));
+    const ours = w.emu
+      .state()
+      .charges.filter((ch) => ch.invoice === 'in_ins2' && ch.idempotencyKey?.startsWith('recover:'));
     expect(ours).toEqual([]);
     expect(w.store.cases.get(c.id)).toMatchObject({ status: 'closed', closedReason: 'other_installation' });
   });

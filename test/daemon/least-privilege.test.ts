@@ -14,7 +14,14 @@ describe('least privilege', () => {
     const w = await startWorld({
       seed: seed as SeedInput,
       takeover: true,
-      onboard: ['--dunning-days', '14', '--subscription-action', 'cancel_at_period_end', '--invoice-action', 'mark_uncollectible'],
+      onboard: [
+        '--dunning-days',
+        '14',
+        '--subscription-action',
+        'cancel_at_period_end',
+        '--invoice-action',
+        'mark_uncollectible',
+      ],
       daemon: { reconcileCron: '0 */6 * * *' },
     });
     let reconciles = 0;

@@ -32,14 +32,30 @@ describe('single-daemon lease', () => {
   it('a holder in another PID namespace with our hostname is respected until its lease runs out', async () => {
     const w = await startWorld();
     await w.daemon.stop();
-    const other = { owner: 'daemon:other-container', pid: NOT_A_PID_HERE, host: hostname(), ns: 'pid:[1]', beat: Date.now(), expiresAt: Date.now() + LEASE_MS };
+    const other = {
+      owner: 'daemon:other-container',
+      pid: NOT_A_PID_HERE,
+      host: hostname(),
+      ns: 'pid:[1]',
+      beat: Date.now(),
+      expiresAt: Date.now() + LEASE_MS,
+    };
     writeLock(w.db, other);
     const store = openStore(w.db, { clock: w.clock });
     try {
       const second = new Daemon({ store, clock: w.clock, apiBase: w.emu.url, http: null, loop: false });
-      await expect(second.start()).rejects.toThrow(/another recover run \(pid \d+ on .+\) is using .+ \(its lease runs until/);
+      await expect(second.start()).rejects.toThrow(
+        /another recover run \(pid \d+ on .+\) is using .+ \(its lease runs until/,
+      );
       // Once its lease has run out (the holder stopped renewing), the lock is taken over.
-      const later = new Daemon({ store, clock: w.clock, apiBase: w.emu.url, http: null, loop: false, wallNow: () => Date.now() + LEASE_MS + 1 });
+      const later = new Daemon({
+        store,
+        clock: w.clock,
+        apiBase: w.emu.url,
+        http: null,
+        loop: false,
+        wallNow: () => Date.now() + LEASE_MS + 1,
+      });
       await later.start();
       await later.stop();
     } finally {
@@ -51,7 +67,14 @@ describe('single-daemon lease', () => {
     const w = await startWorld();
     await w.daemon.stop();
     const ns = readlinkSync('/proc/self/ns/pid');
-    writeLock(w.db, { owner: 'daemon:killed', pid: NOT_A_PID_HERE, host: hostname(), ns, beat: Date.now(), expiresAt: Date.now() + LEASE_MS });
+    writeLock(w.db, {
+      owner: 'daemon:killed',
+      pid: NOT_A_PID_HERE,
+      host: hostname(),
+      ns,
+      beat: Date.now(),
+      expiresAt: Date.now() + LEASE_MS,
+    });
     const store = openStore(w.db, { clock: w.clock });
     try {
       const again = new Daemon({ store, clock: w.clock, apiBase: w.emu.url, http: null, loop: false });
@@ -67,18 +90,41 @@ describe('single-daemon lease', () => {
     const port = await freePort();
     const db = tempDb();
     await onboard(emu.url, db, port);
-    const a = new ChildDaemon(entry, ['--db', db, '--stripe-api-base', emu.url, '--log-format', 'json', '--log-level', 'debug', 'run', '--clock', 'emulator', '--port', String(port)]);
+    const a = new ChildDaemon(entry, [
+      '--db',
+      db,
+      '--stripe-api-base',
+      emu.url,
+      '--log-format',
+      'json',
+      '--log-level',
+      'debug',
+      'run',
+      '--clock',
+      'emulator',
+      '--port',
+      String(port),
+    ]);
     await a.next((l) => typeof l.msg === 'string' && l.msg.startsWith('recover run:'));
     a.proc.kill('SIGSTOP');
     // 31 s later by the wall clock (the newcomer's view), A has not renewed: its lease ran out.
     const store = openStore(db);
-    const b = new Daemon({ store, apiBase: emu.url, http: null, loop: false, wallNow: () => Date.now() + LEASE_MS + 1_000 });
+    const b = new Daemon({
+      store,
+      apiBase: emu.url,
+      http: null,
+      loop: false,
+      wallNow: () => Date.now() + LEASE_MS + 1_000,
+    });
     try {
       await b.start();
       const mark = a.lines.length;
       a.proc.kill('SIGCONT');
       // A's own renewal finds the new owner: it stops at once, claiming and charging nothing more.
-      await a.next((l) => l.msg === 'another daemon took the lock of this database; stopping (no further claims or charges)', 30_000);
+      await a.next(
+        (l) => l.msg === 'another daemon took the lock of this database; stopping (no further claims or charges)',
+        30_000,
+      );
       const exit = await a.exited;
       expect(exit.code).toBe(0);
       expect(a.lines.slice(mark).filter((l) => l.msg === 'charging' || l.msg === 'attempt')).toEqual([]);

@@ -1,7 +1,6 @@
 /** Scheduler and executor: retry-status check, idempotent resume, end of dunning, shadow mode, stop. */
 import { describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon/daemon.js';
-import type { SeedInput } from '../../src/emulator/index.js';
 import { createGateway } from '../../src/stripe/index.js';
 import { REQUIRED_PERMISSIONS } from '../../src/stripe/permissions.js';
 import { DAY, HOUR, KEY, LATER, SOFT, oneCustomer as base, startWorld, stripeApi, type World } from './helpers.js';
@@ -14,12 +13,23 @@ async function setEndpoint(w: World, disabled: boolean): Promise<void> {
   await w.gw.webhookEndpoints.update(w.store.settings.require().webhookEndpointId!, { disabled });
 }
 
-const ourCharges = (w: World, invoice: string) => w.emu.state().charges.filter((c) => c.invoice === invoice && c.idempotencyKey?.startsWith('recover:'));
+const ourCharges = (w: World, invoice: string) =>
+  w.emu.state().charges.filter((c) => c.invoice === invoice && c.idempotencyKey?.startsWith('recover:'));
 
 describe('scheduler and executor', () => {
   it('a hard decline is never retried; the end-of-dunning actions run as configured (uncollectible, cancel after 2 days, prorated)', async () => {
     const w = await startWorld({
-      onboard: ['--control-share', '0', '--subscription-action', 'cancel_after_delay', '--cancel-delay', '2d', '--prorate', '--invoice-action', 'mark_uncollectible'],
+      onboard: [
+        '--control-share',
+        '0',
+        '--subscription-action',
+        'cancel_after_delay',
+        '--cancel-delay',
+        '2d',
+        '--prorate',
+        '--invoice-action',
+        'mark_uncollectible',
+      ],
       seed: oneCustomer('hd1', { type: 'decline', decline_code: 'lost_card' }),
     });
     await w.advance(2 * HOUR);
@@ -37,14 +47,26 @@ describe('scheduler and executor', () => {
     expect(sub.cancellation!.at - endedAt).toBeGreaterThanOrEqual(2 * DAY);
     expect(sub.cancellation!.at - endedAt).toBeLessThan(2 * DAY + HOUR);
     const jobs = w.store.jobs.listForCase(c.id);
-    expect(jobs.map((j) => [j.kind, j.outcome])).toEqual([['invoice_mark_uncollectible', 'done'], ['subscription_cancel', 'done']]);
+    expect(jobs.map((j) => [j.kind, j.outcome])).toEqual([
+      ['invoice_mark_uncollectible', 'done'],
+      ['subscription_cancel', 'done'],
+    ]);
     // Our own uncollectible/cancel events came back and changed nothing.
     expect(w.store.cases.get(c.id)!.status).toBe('hard_declined');
   });
 
   it('cancel at period end when the dunning window runs out', async () => {
     const w = await startWorld({
-      onboard: ['--control-share', '0', '--dunning-days', '5', '--subscription-action', 'cancel_at_period_end', '--invoice-action', 'leave'],
+      onboard: [
+        '--control-share',
+        '0',
+        '--dunning-days',
+        '5',
+        '--subscription-action',
+        'cancel_at_period_end',
+        '--invoice-action',
+        'leave',
+      ],
       seed: oneCustomer('pe1', SOFT),
     });
     await w.advance(7 * DAY);
@@ -67,18 +89,25 @@ describe('scheduler and executor', () => {
         start: START,
         account: {
           customers: ['rv1', 'rp1'].map((tag) => ({
-            id: `cus_${tag}`, payment_methods: [{ id: `pm_${tag}`, behaviour: SOFT as never }],
-            subscriptions: [{ id: `sub_${tag}`, price: 3000, invoices: [{ id: `in_${tag}`, amount: 3000, created: '+10m' }] }],
+            id: `cus_${tag}`,
+            payment_methods: [{ id: `pm_${tag}`, behaviour: SOFT as never }],
+            subscriptions: [
+              { id: `sub_${tag}`, price: 3000, invoices: [{ id: `in_${tag}`, amount: 3000, created: '+10m' }] },
+            ],
           })),
         },
       },
     });
     await w.advance(2 * HOUR);
-    for (const inv of ['in_rv1', 'in_rp1']) expect(w.store.attempts.pendingForCase(w.store.cases.getByInvoice(inv)!.id)).toBeDefined();
+    for (const inv of ['in_rv1', 'in_rp1'])
+      expect(w.store.attempts.pendingForCase(w.store.cases.getByInvoice(inv)!.id)).toBeDefined();
     // Neither event reaches the daemon: only the check before charging can notice.
     await setEndpoint(w, true);
     await stripeApi(w, 'POST', '/v1/invoices/in_rv1/void');
-    const pm = (await fetch(`${w.emu.url}/_emulator/payment_methods`, { method: 'POST', body: JSON.stringify({ customer: 'cus_rp1', set_default: false }) }).then((r) => r.json())) as { id: string };
+    const pm = (await fetch(`${w.emu.url}/_emulator/payment_methods`, {
+      method: 'POST',
+      body: JSON.stringify({ customer: 'cus_rp1', set_default: false }),
+    }).then((r) => r.json())) as { id: string };
     const paid = await stripeApi(w, 'POST', '/v1/invoices/in_rp1/pay', { payment_method: pm.id });
     expect(paid.status).toBe('paid');
     await w.advance(6 * DAY);
@@ -108,7 +137,10 @@ describe('scheduler and executor', () => {
     const dead = 'daemon:elsewhere:1:dead';
     expect(w.store.attempts.claimDue(w.clock.now(), 60_000, 10, dead).map((a) => a.id)).toEqual([pending.id]);
     expect(w.store.attempts.markStarted(pending.id, dead, w.clock.now())).toBe(true);
-    const first = await createGateway({ primaryKey: KEY, apiBase: w.emu.url }).invoices.pay('in_cr1', { idempotencyKey: pending.idempotencyKey!, expand: ['payments.data.payment.payment_intent'] });
+    const first = await createGateway({ primaryKey: KEY, apiBase: w.emu.url }).invoices.pay('in_cr1', {
+      idempotencyKey: pending.idempotencyKey!,
+      expand: ['payments.data.payment.payment_intent'],
+    });
     expect(first.ok).toBe(true);
     expect(ourCharges(w, 'in_cr1')).toHaveLength(1);
     // A new daemon on the same database resumes the call.
@@ -125,7 +157,7 @@ describe('scheduler and executor', () => {
     expect(w.store.cases.get(c.id)).toMatchObject({ status: 'recovered', recoveredBy: 'recover' });
   });
 
-  it('beyond Stripe\'s 24 h idempotency window an interrupted attempt is resolved from the charge, never paid again', async () => {
+  it("beyond Stripe's 24 h idempotency window an interrupted attempt is resolved from the charge, never paid again", async () => {
     const w = await startWorld({ onboard: ['--control-share', '0'], seed: oneCustomer('cr2', SOFT) });
     await w.advance(2 * HOUR);
     const c = w.store.cases.getByInvoice('in_cr2')!;
@@ -136,7 +168,10 @@ describe('scheduler and executor', () => {
     const dead = 'daemon:elsewhere:2:dead';
     w.store.attempts.claimDue(w.clock.now(), 60_000, 10, dead);
     w.store.attempts.markStarted(pending.id, dead, w.clock.now());
-    const first = await createGateway({ primaryKey: KEY, apiBase: w.emu.url }).invoices.pay('in_cr2', { idempotencyKey: pending.idempotencyKey!, expand: ['payments.data.payment.payment_intent'] });
+    const first = await createGateway({ primaryKey: KEY, apiBase: w.emu.url }).invoices.pay('in_cr2', {
+      idempotencyKey: pending.idempotencyKey!,
+      expand: ['payments.data.payment.payment_intent'],
+    });
     expect(first.ok).toBe(false);
     // Down for two days.
     await w.emu.setTime(pending.scheduledAt + 2 * DAY);
@@ -155,8 +190,21 @@ describe('scheduler and executor', () => {
     const w = await startWorld({ onboard: ['--control-share', '0'], seed: oneCustomer('so1', LATER('+1d')) });
     await w.advance(2 * HOUR);
     await w.daemon.stop();
-    const gateway = createGateway({ primaryKey: KEY, apiBase: w.emu.url, rateLimitPerSec: 1000, maxRetries: 1, backoffBaseMs: 1 });
-    const d = new Daemon({ store: w.store, clock: w.clock, apiBase: w.emu.url, gateway, loop: false, logger: w.log.logger });
+    const gateway = createGateway({
+      primaryKey: KEY,
+      apiBase: w.emu.url,
+      rateLimitPerSec: 1000,
+      maxRetries: 1,
+      backoffBaseMs: 1,
+    });
+    const d = new Daemon({
+      store: w.store,
+      clock: w.clock,
+      apiBase: w.emu.url,
+      gateway,
+      loop: false,
+      logger: w.log.logger,
+    });
     await d.start();
     const c = w.store.cases.getByInvoice('in_so1')!;
     const pending = w.store.attempts.pendingForCase(c.id)!;
@@ -179,13 +227,24 @@ describe('scheduler and executor', () => {
     const calls = w.emu.state().requests.log.filter((r) => r.path === '/v1/invoices/in_so1/pay');
     // Injected 500s are answered before the emulator reads the key; every call it executed carried ours.
     expect(calls.filter((r) => r.status === 500).length).toBeGreaterThanOrEqual(1);
-    expect(new Set(calls.filter((r) => r.status !== 500).map((r) => r.idempotencyKey))).toEqual(new Set([pending.idempotencyKey]));
+    expect(new Set(calls.filter((r) => r.status !== 500).map((r) => r.idempotencyKey))).toEqual(
+      new Set([pending.idempotencyKey]),
+    );
     expect(ourCharges(w, 'in_so1')).toHaveLength(1);
   });
 
   it('shadow mode: everything but the charge and the end-of-dunning writes, recorded as would-be', async () => {
     const w = await startWorld({
-      onboard: ['--control-share', '0', '--dunning-days', '4', '--invoice-action', 'mark_uncollectible', '--subscription-action', 'cancel_at_period_end'],
+      onboard: [
+        '--control-share',
+        '0',
+        '--dunning-days',
+        '4',
+        '--invoice-action',
+        'mark_uncollectible',
+        '--subscription-action',
+        'cancel_at_period_end',
+      ],
       seed: oneCustomer('sh1', SOFT),
       daemon: { shadow: true },
     });
@@ -198,7 +257,9 @@ describe('scheduler and executor', () => {
     // would-be attempt fits before the 4-day deadline; they no longer pile onto one instant.
     expect(attempts.length).toBeGreaterThanOrEqual(1);
     expect(attempts.every((a) => a.outcome === 'shadow' || a.outcome === 'canceled')).toBe(true);
-    expect(w.store.decisions.listForCase(c.id).filter((d) => d.kind === 'shadow').length).toBe(attempts.filter((a) => a.outcome === 'shadow').length);
+    expect(w.store.decisions.listForCase(c.id).filter((d) => d.kind === 'shadow').length).toBe(
+      attempts.filter((a) => a.outcome === 'shadow').length,
+    );
     expect(w.store.jobs.listForCase(c.id).map((j) => j.outcome)).toEqual(['shadow', 'shadow']);
     const st = w.emu.state();
     // Onboarding's permission probes aside, recover never wrote to Stripe.
@@ -236,11 +297,27 @@ describe('scheduler and executor', () => {
       seed: {
         start: START,
         account: {
-          customers: [{
-            id: 'cus_ne1', payment_methods: [{ id: 'pm_ne1', behaviour: LATER('+1d') as never }],
-            // Already in dunning before recover was set up: only a re-list can find it.
-            subscriptions: [{ id: 'sub_ne1', price: 3000, invoices: [{ id: 'in_ne1', amount: 3000, created: '-2d', attempts: [{ at: '-2d', outcome: { decline_code: 'insufficient_funds' } }] }] }],
-          }],
+          customers: [
+            {
+              id: 'cus_ne1',
+              payment_methods: [{ id: 'pm_ne1', behaviour: LATER('+1d') as never }],
+              // Already in dunning before recover was set up: only a re-list can find it.
+              subscriptions: [
+                {
+                  id: 'sub_ne1',
+                  price: 3000,
+                  invoices: [
+                    {
+                      id: 'in_ne1',
+                      amount: 3000,
+                      created: '-2d',
+                      attempts: [{ at: '-2d', outcome: { decline_code: 'insufficient_funds' } }],
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
         },
       },
       // Onboarded with the full list; the key later lost "Events: read" (edited in the Dashboard).
@@ -248,7 +325,11 @@ describe('scheduler and executor', () => {
       keys: { [key]: REQUIRED_PERMISSIONS.filter((p) => p !== 'rak_event_read') },
     });
     await w.advance(12 * DAY);
-    expect(w.store.cases.getByInvoice('in_ne1')).toMatchObject({ source: 'reconciler', status: 'recovered', recoveredBy: 'recover' });
+    expect(w.store.cases.getByInvoice('in_ne1')).toMatchObject({
+      source: 'reconciler',
+      status: 'recovered',
+      recoveredBy: 'recover',
+    });
     const warnings = w.log.lines().filter((l) => String(l.msg).startsWith('reconciler cannot list events'));
     expect(warnings).toHaveLength(1);
     expect(w.log.lines().filter((l) => l.msg === 'reconcile failed')).toHaveLength(0);

@@ -26,7 +26,19 @@ async function slowDaemon(latencyMs = 3000): Promise<ChildDaemon> {
   s.close();
   // Every Stripe answer takes 3 s: the first pass's reconcile is still listing when we signal.
   emu.setFaults({ latencyMs });
-  const child = new ChildDaemon(entry, ['--db', db, '--stripe-api-base', emu.url, '--log-format', 'json', 'run', '--clock', 'emulator', '--port', String(port)]);
+  const child = new ChildDaemon(entry, [
+    '--db',
+    db,
+    '--stripe-api-base',
+    emu.url,
+    '--log-format',
+    'json',
+    'run',
+    '--clock',
+    'emulator',
+    '--port',
+    String(port),
+  ]);
   await child.next((l) => typeof l.msg === 'string' && l.msg.startsWith('recover run:'), 30_000);
   // The first pass's first Stripe call (the reconcile's event listing) is now under way.
   await new Promise((r) => setTimeout(r, 500));

@@ -10,17 +10,25 @@ import { startWorld } from './helpers.js';
 
 const LISTEN_SECRET = 'whsec_stripeListen0123456789abcdefABCDEF';
 
-const event = (id: string, created: number) => JSON.stringify({
-  id, object: 'event', type: 'invoice.created', created, livemode: false, api_version: '2026-10-28.endive',
-  data: { object: { id: 'in_listen1', object: 'invoice' } }, request: { id: null, idempotency_key: null },
-});
+const event = (id: string, created: number) =>
+  JSON.stringify({
+    id,
+    object: 'event',
+    type: 'invoice.created',
+    created,
+    livemode: false,
+    api_version: '2026-10-28.endive',
+    data: { object: { id: 'in_listen1', object: 'invoice' } },
+    request: { id: null, idempotency_key: null },
+  });
 
 describe('recover run --webhook-secret', () => {
   it('accepts events signed with the given secret, and still the saved one', async () => {
     const w = await startWorld({ daemon: { webhookSecret: LISTEN_SECRET } });
     const url = `${w.daemon.url}/stripe/webhook`;
     const t = Math.floor(w.clock.now() / 1000);
-    const post = (body: string, secret: string) => fetch(url, { method: 'POST', body, headers: { 'Stripe-Signature': signPayload(body, secret, t) } });
+    const post = (body: string, secret: string) =>
+      fetch(url, { method: 'POST', body, headers: { 'Stripe-Signature': signPayload(body, secret, t) } });
     const viaListen = event('evt_listen_1', t);
     expect((await post(viaListen, LISTEN_SECRET)).status).toBe(200);
     const viaEndpoint = event('evt_listen_2', t);

@@ -11,7 +11,14 @@ describe('attempts', () => {
     store.accounts.upsert({ id: 'acct_9', environment: 'live', kind: 'connected' });
     const id = addCase(store, { accountId: 'acct_9', invoiceId: 'in_abc' });
     const a1 = store.attempts.schedule(id, T0 + MIN);
-    expect(a1).toMatchObject({ caseId: id, n: 1, by: 'recover', scheduledAt: T0 + MIN, finishedAt: null, claimedBy: null });
+    expect(a1).toMatchObject({
+      caseId: id,
+      n: 1,
+      by: 'recover',
+      scheduledAt: T0 + MIN,
+      finishedAt: null,
+      claimedBy: null,
+    });
     expect(a1.idempotencyKey).toBe(attemptIdempotencyKey('acct_9', 'in_abc', 1));
     expect(a1.idempotencyKey).toBe('recover:acct_9:in_abc:1');
     store.attempts.claimDue(T0 + MIN, MIN, 10, 'd1');
@@ -49,8 +56,16 @@ describe('attempts', () => {
     expect(() => ins.run(a, 1, 'k2')).toThrow(/UNIQUE constraint failed: attempts.case_id, attempts.n/);
     expect(() => ins.run(b, 1, 'k1')).toThrow(/UNIQUE constraint failed: attempts.idempotency_key/);
     // Our own attempts must carry a key; observed ones are never pending.
-    expect(() => raw.prepare(`INSERT INTO attempts (case_id, n, made_by, scheduled_at, created_at) VALUES (?, 2, 'recover', 0, 0)`).run(a)).toThrow(/CHECK/);
-    expect(() => raw.prepare(`INSERT INTO attempts (case_id, n, made_by, scheduled_at, created_at) VALUES (?, 2, 'stripe', 0, 0)`).run(a)).toThrow(/CHECK/);
+    expect(() =>
+      raw
+        .prepare(`INSERT INTO attempts (case_id, n, made_by, scheduled_at, created_at) VALUES (?, 2, 'recover', 0, 0)`)
+        .run(a),
+    ).toThrow(/CHECK/);
+    expect(() =>
+      raw
+        .prepare(`INSERT INTO attempts (case_id, n, made_by, scheduled_at, created_at) VALUES (?, 2, 'stripe', 0, 0)`)
+        .run(a),
+    ).toThrow(/CHECK/);
     raw.close();
   });
 
@@ -78,8 +93,21 @@ describe('attempts', () => {
     expect(store.attempts.markStarted(a.id, 'old', T0 + MIN)).toBe(false);
     expect(store.attempts.finish(a.id, 'old', { outcome: 'succeeded', at: T0 + MIN })).toBe(false);
     expect(store.attempts.markStarted(a.id, 'new', T0 + MIN)).toBe(true);
-    expect(store.attempts.finish(a.id, 'new', { outcome: 'succeeded', at: T0 + MIN + 5, chargeId: 'ch_1', amount: 2500, currency: 'usd' })).toBe(true);
-    expect(store.attempts.get(a.id)).toMatchObject({ outcome: 'succeeded', finishedAt: T0 + MIN + 5, chargeId: 'ch_1', tries: 1 });
+    expect(
+      store.attempts.finish(a.id, 'new', {
+        outcome: 'succeeded',
+        at: T0 + MIN + 5,
+        chargeId: 'ch_1',
+        amount: 2500,
+        currency: 'usd',
+      }),
+    ).toBe(true);
+    expect(store.attempts.get(a.id)).toMatchObject({
+      outcome: 'succeeded',
+      finishedAt: T0 + MIN + 5,
+      chargeId: 'ch_1',
+      tries: 1,
+    });
     expect(store.attempts.getByChargeId('ch_1')!.id).toBe(a.id);
     expect(store.attempts.nextDueAt()).toBeNull();
   });
@@ -111,7 +139,11 @@ describe('attempts', () => {
     expect(store.attempts.get(a.id)).toMatchObject({ claimedBy: null, claimedUntil: null, scheduledAt: T0 + 30 * MIN });
     expect(store.attempts.nextDueAt()).toBe(T0 + 30 * MIN);
     expect(store.attempts.cancelPending(caseId, T0 + 1, 'invoice paid by customer')).toBe(1);
-    expect(store.attempts.get(a.id)).toMatchObject({ outcome: 'canceled', finishedAt: T0 + 1, note: 'invoice paid by customer' });
+    expect(store.attempts.get(a.id)).toMatchObject({
+      outcome: 'canceled',
+      finishedAt: T0 + 1,
+      note: 'invoice paid by customer',
+    });
     expect(store.attempts.markStarted(a.id, 'd', T0 + 2)).toBe(false);
     expect(store.attempts.pendingForCase(caseId)).toBeUndefined();
   });
@@ -119,9 +151,23 @@ describe('attempts', () => {
   it('records Stripe/customer attempts once per charge', () => {
     const store = open();
     const caseId = addCase(store, { arm: 'control', status: 'observing' });
-    const r1 = store.attempts.record({ caseId, by: 'stripe', outcome: 'declined', at: T0, chargeId: 'ch_s1', declineCode: 'insufficient_funds', networkAdviceCode: '24' });
+    const r1 = store.attempts.record({
+      caseId,
+      by: 'stripe',
+      outcome: 'declined',
+      at: T0,
+      chargeId: 'ch_s1',
+      declineCode: 'insufficient_funds',
+      networkAdviceCode: '24',
+    });
     expect(r1.inserted).toBe(true);
-    expect(r1.attempt).toMatchObject({ n: 1, by: 'stripe', idempotencyKey: null, finishedAt: T0, networkAdviceCode: '24' });
+    expect(r1.attempt).toMatchObject({
+      n: 1,
+      by: 'stripe',
+      idempotencyKey: null,
+      finishedAt: T0,
+      networkAdviceCode: '24',
+    });
     const r2 = store.attempts.record({ caseId, by: 'stripe', outcome: 'declined', at: T0, chargeId: 'ch_s1' });
     expect(r2).toEqual({ attempt: r1.attempt, inserted: false });
     expect(store.attempts.record({ caseId, by: 'customer', outcome: 'succeeded', at: T0 + 1 }).attempt.n).toBe(2);
@@ -131,15 +177,24 @@ describe('attempts', () => {
     const p = tempDbPath();
     open(p);
     const raw = new Database(p, { readonly: true });
-    const plan = (sql: string) => (raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join(' | ');
-    const due = plan(`SELECT id FROM attempts WHERE finished_at IS NULL AND scheduled_at <= 5 AND (claimed_until IS NULL OR claimed_until <= 5) ORDER BY scheduled_at, id LIMIT 50`);
+    const plan = (sql: string) =>
+      (raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join(' | ');
+    const due = plan(
+      `SELECT id FROM attempts WHERE finished_at IS NULL AND scheduled_at <= 5 AND (claimed_until IS NULL OR claimed_until <= 5) ORDER BY scheduled_at, id LIMIT 50`,
+    );
     expect(due).toMatch(/attempts_due/);
     expect(due).not.toMatch(/TEMP B-TREE|SCAN attempts(?! USING)/);
-    expect(plan(`SELECT min(claimed_until) FROM attempts WHERE finished_at IS NULL AND claimed_until IS NOT NULL`)).toMatch(/attempts_leases/);
-    const events = plan(`SELECT id FROM events WHERE processed_at IS NULL ORDER BY created, received_at, rowid LIMIT 10`);
+    expect(
+      plan(`SELECT min(claimed_until) FROM attempts WHERE finished_at IS NULL AND claimed_until IS NOT NULL`),
+    ).toMatch(/attempts_leases/);
+    const events = plan(
+      `SELECT id FROM events WHERE processed_at IS NULL ORDER BY created, received_at, rowid LIMIT 10`,
+    );
     expect(events).toMatch(/events_unprocessed/);
     expect(events).not.toMatch(/TEMP B-TREE/);
-    expect(plan(`SELECT count(*) FROM card_attempts WHERE fingerprint = 'f' AND at > 1 AND at <= 2`)).toMatch(/card_attempts_window/);
+    expect(plan(`SELECT count(*) FROM card_attempts WHERE fingerprint = 'f' AND at > 1 AND at <= 2`)).toMatch(
+      /card_attempts_window/,
+    );
     raw.close();
   });
 });

@@ -28,7 +28,12 @@ describe('cards and per-card attempt counts', () => {
       declinesSameAmount30d: 3,
     });
     expect(store.cards.attemptCounts('fp_none', T0, 1000, 'usd')).toEqual({
-      attempts24h: 0, declines24h: 0, attempts30d: 0, declines30d: 0, attemptsSameAmount30d: 0, declinesSameAmount30d: 0,
+      attempts24h: 0,
+      declines24h: 0,
+      attempts30d: 0,
+      declines30d: 0,
+      attemptsSameAmount30d: 0,
+      declinesSameAmount30d: 0,
     });
   });
 
@@ -45,6 +50,13 @@ describe('cards and per-card attempt counts', () => {
     store.cards.upsert({ fingerprint: 'fp', brand: 'mastercard', funding: 'debit', country: 'DE' }, T0);
     store.cards.upsert({ fingerprint: 'fp', brand: null }, T0 + DAY);
     store.cards.recordAttempt({ fingerprint: 'fp', at: T0 - DAY, amount: 1, currency: 'eur', declined: false });
-    expect(store.cards.get('fp')).toEqual({ fingerprint: 'fp', brand: 'mastercard', funding: 'debit', country: 'DE', firstSeen: T0 - DAY, lastSeen: T0 + DAY });
+    expect(store.cards.get('fp')).toEqual({
+      fingerprint: 'fp',
+      brand: 'mastercard',
+      funding: 'debit',
+      country: 'DE',
+      firstSeen: T0 - DAY,
+      lastSeen: T0 + DAY,
+    });
   });
 });

@@ -8,7 +8,15 @@ describe('cases', () => {
   it('upsert is idempotent: the second upsert inserts nothing, refreshes fields, keeps arm/status/deadline', () => {
     const store = open();
     store.accounts.upsert({ id: 'acct_1', environment: 'test', kind: 'connected' });
-    const first = caseInput({ accountId: 'acct_1', arm: 'control', status: 'observing', amountDue: 1000, lastFailedAt: T0 - 1000, lastDeclineCode: 'insufficient_funds', cardBrand: 'visa' });
+    const first = caseInput({
+      accountId: 'acct_1',
+      arm: 'control',
+      status: 'observing',
+      amountDue: 1000,
+      lastFailedAt: T0 - 1000,
+      lastDeclineCode: 'insufficient_funds',
+      cardBrand: 'visa',
+    });
     const a = store.cases.upsert(first);
     expect(a.inserted).toBe(true);
 
@@ -42,7 +50,13 @@ describe('cases', () => {
     const store = open();
     const input = caseInput({ lastFailedAt: T0, lastDeclineCode: 'insufficient_funds', lastChargeId: 'ch_new' });
     const id = addCase(store, input);
-    store.cases.upsert({ ...input, lastFailedAt: T0 - DAY, lastDeclineCode: 'generic_decline', lastChargeId: 'ch_old', firstFailedAt: T0 - 2 * DAY });
+    store.cases.upsert({
+      ...input,
+      lastFailedAt: T0 - DAY,
+      lastDeclineCode: 'generic_decline',
+      lastChargeId: 'ch_old',
+      firstFailedAt: T0 - 2 * DAY,
+    });
     const c = store.cases.get(id)!;
     expect(c.lastDeclineCode).toBe('insufficient_funds');
     expect(c.lastChargeId).toBe('ch_new');
@@ -73,7 +87,9 @@ describe('cases', () => {
     // A guarded transition that does not apply changes nothing.
     expect(store.cases.setStatus(id, 'closed', { onlyFrom: ['in_dunning'], closedReason: 'voided' })).toBe(false);
     expect(store.cases.get(id)!.status).toBe('hard_declined');
-    expect(store.cases.setStatus(id, 'closed', { onlyFrom: ['hard_declined'], closedReason: 'voided', at: T0 + 9 })).toBe(true);
+    expect(
+      store.cases.setStatus(id, 'closed', { onlyFrom: ['hard_declined'], closedReason: 'voided', at: T0 + 9 }),
+    ).toBe(true);
     const closed = store.cases.get(id)!;
     expect(closed.closedReason).toBe('voided');
     expect(closed.endedAt).toBe(T0 + 5); // first end kept
@@ -88,7 +104,13 @@ describe('cases', () => {
     expect(store.cases.markRecovered(id, { at: T0 + 10, by: 'recover', amount: 2500 })).toBe(true);
     expect(store.cases.markRecovered(id, { at: T0 + 20, by: 'customer', amount: 1 })).toBe(false);
     const c = store.cases.get(id)!;
-    expect([c.status, c.recoveredAt, c.recoveredBy, c.recoveredAmount, c.endedAt]).toEqual(['recovered', T0 + 10, 'recover', 2500, T0 + 10]);
+    expect([c.status, c.recoveredAt, c.recoveredBy, c.recoveredAmount, c.endedAt]).toEqual([
+      'recovered',
+      T0 + 10,
+      'recover',
+      2500,
+      T0 + 10,
+    ]);
     expect(store.cases.listRecentlyRecovered(5).map((x) => x.id)).toEqual([id]);
   });
 

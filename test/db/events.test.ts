@@ -8,7 +8,14 @@ describe('events (webhook inbox)', () => {
   it('insertIfNew stores once; a duplicate returns false and changes nothing', () => {
     const clock = new FakeClock(T0);
     const store = open(tempDbPath(), { clock });
-    const e = { id: 'evt_1', type: 'invoice.payment_failed', accountId: 'acct_1', objectId: 'in_1', created: T0 - 5000, raw: raw('evt_1') };
+    const e = {
+      id: 'evt_1',
+      type: 'invoice.payment_failed',
+      accountId: 'acct_1',
+      objectId: 'in_1',
+      created: T0 - 5000,
+      raw: raw('evt_1'),
+    };
     expect(store.events.insertIfNew(e)).toBe(true);
     const before = store.events.get('evt_1');
     clock.advance(1000);

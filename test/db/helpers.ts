@@ -57,7 +57,11 @@ export function caseInput(overrides: Partial<CaseUpsert> = {}): CaseUpsert {
 /** Ensures the account row exists, then inserts a case; returns its id. */
 export function addCase(store: Store, overrides: Partial<CaseUpsert> = {}): number {
   const input = caseInput(overrides);
-  store.accounts.upsert({ id: input.accountId, environment: 'test', kind: input.accountId === 'self' ? 'main' : 'connected' });
+  store.accounts.upsert({
+    id: input.accountId,
+    environment: 'test',
+    kind: input.accountId === 'self' ? 'main' : 'connected',
+  });
   return store.cases.upsert(input).id;
 }
 

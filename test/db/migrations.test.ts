@@ -8,7 +8,10 @@ import { open, T0, tempDbPath } from './helpers.js';
 function recorded(p: string): { version: number; name: string }[] {
   const raw = new Database(p, { readonly: true });
   try {
-    return raw.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all() as { version: number; name: string }[];
+    return raw.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all() as {
+      version: number;
+      name: string;
+    }[];
   } finally {
     raw.close();
   }
@@ -27,9 +30,28 @@ describe('migrations', () => {
     store.close();
     expect(recorded(p)).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
     const raw = new Database(p, { readonly: true });
-    const tables = (raw.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map((r) => r.name);
+    const tables = (
+      raw.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]
+    ).map((r) => r.name);
     raw.close();
-    for (const t of ['settings', 'secrets', 'accounts', 'cases', 'attempts', 'events', 'decisions', 'cards', 'card_attempts', 'cursors', 'learned_stats', 'history_charges', 'jobs', 'counters', 'meta', 'schema_migrations']) {
+    for (const t of [
+      'settings',
+      'secrets',
+      'accounts',
+      'cases',
+      'attempts',
+      'events',
+      'decisions',
+      'cards',
+      'card_attempts',
+      'cursors',
+      'learned_stats',
+      'history_charges',
+      'jobs',
+      'counters',
+      'meta',
+      'schema_migrations',
+    ]) {
       expect(tables).toContain(t);
     }
   });
@@ -46,7 +68,11 @@ describe('migrations', () => {
     const p = tempDbPath();
     const raw = new Database(p);
     expect(migrate(raw, p, MIGRATIONS.slice(0, 1), () => T0)).toEqual([1]);
-    raw.prepare(`INSERT INTO accounts (id, environment, kind, added_at, updated_at) VALUES ('self', 'live', 'main', 1, 1)`).run();
+    raw
+      .prepare(
+        `INSERT INTO accounts (id, environment, kind, added_at, updated_at) VALUES ('self', 'live', 'main', 1, 1)`,
+      )
+      .run();
     raw.prepare(`INSERT INTO meta (key, value, updated_at) VALUES ('k', 'from v1', 1)`).run();
     raw.close();
     expect(recorded(p).map((r) => r.version)).toEqual([1]);
@@ -100,7 +126,10 @@ describe('migrations', () => {
 
   it('a failing migration leaves the database at the previous version', () => {
     const p = tempDbPath();
-    const broken = [...MIGRATIONS.slice(0, 1), { version: 2, name: 'broken', up: 'CREATE TABLE x (a INTEGER); SELECT nonsense FROM nowhere;' }];
+    const broken = [
+      ...MIGRATIONS.slice(0, 1),
+      { version: 2, name: 'broken', up: 'CREATE TABLE x (a INTEGER); SELECT nonsense FROM nowhere;' },
+    ];
     const raw = new Database(p);
     expect(() => migrate(raw, p, broken, () => T0)).toThrow();
     expect(raw.prepare(`SELECT name FROM sqlite_master WHERE name = 'x'`).get()).toBeUndefined();

@@ -46,10 +46,21 @@ describe('openStore: file and connection', () => {
     raw.close();
     // Per-connection pragmas: check that foreign keys are enforced through the store.
     const store = open(p);
-    expect(() => store.cases.upsert({
-      accountId: 'acct_unknown', invoiceId: 'in_1', customerId: 'cus_1', amountDue: 1, currency: 'usd',
-      invoiceCreatedAt: 0, firstFailedAt: 0, source: 'webhook', arm: 'treatment', status: 'in_dunning', dunningDeadline: 1,
-    })).toThrow(/FOREIGN KEY/);
+    expect(() =>
+      store.cases.upsert({
+        accountId: 'acct_unknown',
+        invoiceId: 'in_1',
+        customerId: 'cus_1',
+        amountDue: 1,
+        currency: 'usd',
+        invoiceCreatedAt: 0,
+        firstFailedAt: 0,
+        source: 'webhook',
+        arm: 'treatment',
+        status: 'in_dunning',
+        dunningDeadline: 1,
+      }),
+    ).toThrow(/FOREIGN KEY/);
   });
 
   it('refuses a missing directory and a non-SQLite file with a ConfigError', () => {

@@ -33,7 +33,11 @@ describe('settings', () => {
     const store = open(p);
     store.settings.set({ env: 'test', scope: 'account' });
     const raw = new Database(p);
-    raw.prepare(`UPDATE settings SET json = json_set(json, '$.controlShare', 0.9, '$.windows', json_array('not a cron'))`).run();
+    raw
+      .prepare(
+        `UPDATE settings SET json = json_set(json, '$.controlShare', 0.9, '$.windows', json_array('not a cron'))`,
+      )
+      .run();
     // Not JSON at all is stopped by the table's CHECK.
     expect(() => raw.prepare(`UPDATE settings SET json = '{oops'`).run()).toThrow(/CHECK/);
     raw.close();

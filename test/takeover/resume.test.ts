@@ -11,7 +11,6 @@ import { WorkError } from '../../src/errors.js';
 import { runTakeover, type TakeoverOptions } from '../../src/commands/takeover/index.js';
 import { createGateway } from '../../src/stripe/index.js';
 import type { Store } from '../../src/db/index.js';
-import { tempDir } from '../helpers/env.js';
 import { buildChildCli } from '../helpers/child-build.js';
 import { casesByInvoice, expectedOutcome, setup, type Expected, type Setup } from './helpers.js';
 

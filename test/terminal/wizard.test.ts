@@ -85,7 +85,9 @@ describe.skipIf(!hasTmux() && !process.env.CI)('the wizard in a terminal', () =>
     const w = await ask(p, "? Smart Retries' retry window in days");
     expect(w).toContain('(1 to 120)');
     await p.waitFor('? Save and create the webhook endpoint?');
-    expect(p.screen()).toContain('Smart Retries retries for 14 days, recover for 45: the lift will also measure the longer window');
+    expect(p.screen()).toContain(
+      'Smart Retries retries for 14 days, recover for 45: the lift will also measure the longer window',
+    );
     expect(await endpointCount(emu.url)).toBe(0); // nothing at Stripe before the confirmation
     p.keys('Enter');
     expect(await p.exitCode()).toBe(0);

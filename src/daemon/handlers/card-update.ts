@@ -27,8 +27,13 @@ function cardOf(pm: StripeObject): CardFacts | null {
   const s = (k: string) => (card && typeof card[k] === 'string' ? (card[k] as string) : null);
   const funding = s('funding');
   return {
-    paymentMethodId: id, fingerprint: s('fingerprint'), brand: s('brand'), country: s('country'), last4: s('last4'),
-    funding: funding === 'credit' || funding === 'debit' || funding === 'prepaid' ? funding : funding ? 'unknown' : null,
+    paymentMethodId: id,
+    fingerprint: s('fingerprint'),
+    brand: s('brand'),
+    country: s('country'),
+    last4: s('last4'),
+    funding:
+      funding === 'credit' || funding === 'debit' || funding === 'prepaid' ? funding : funding ? 'unknown' : null,
   };
 }
 
@@ -42,12 +47,19 @@ export const cardUpdated: Handler = async (f, d, commit) => {
   if (f.type === 'customer.updated') {
     const prevSettings = (f.previous?.invoice_settings ?? null) as Record<string, unknown> | null;
     const now = idOf(((f.object.invoice_settings ?? {}) as Record<string, unknown>).default_payment_method);
-    if (!prevSettings || !('default_payment_method' in prevSettings) || !now || idOf(prevSettings.default_payment_method) === now) {
+    if (
+      !prevSettings ||
+      !('default_payment_method' in prevSettings) ||
+      !now ||
+      idOf(prevSettings.default_payment_method) === now
+    ) {
       return 'no new default payment method';
     }
     pmObject = { id: now };
   }
-  const cases = d.store.cases.listByCustomer(customer, { accountId: account, activeOnly: true }).filter((c) => recoverRetries(c.arm, d.settings));
+  const cases = d.store.cases
+    .listByCustomer(customer, { accountId: account, activeOnly: true })
+    .filter((c) => recoverRetries(c.arm, d.settings));
   if (cases.length === 0) return 'no case recover retries for this customer';
   if (pmObject && !pmObject.card) {
     pmObject = (await d.gw.paymentMethods.retrieve(pmObject.id!, {}, d.ctxFor(account))) as unknown as StripeObject;
@@ -58,17 +70,29 @@ export const cardUpdated: Handler = async (f, d, commit) => {
     for (const c of cases) {
       if (card?.fingerprint) {
         d.store.cases.update(c.id, {
-          paymentMethodId: card.paymentMethodId, cardFingerprint: card.fingerprint,
-          ...(card.brand ? { cardBrand: card.brand } : {}), ...(card.funding ? { cardFunding: card.funding } : {}),
+          paymentMethodId: card.paymentMethodId,
+          cardFingerprint: card.fingerprint,
+          ...(card.brand ? { cardBrand: card.brand } : {}),
+          ...(card.funding ? { cardFunding: card.funding } : {}),
           ...(card.country ? { cardCountry: card.country } : {}),
         });
-        d.store.cards.upsert({ fingerprint: card.fingerprint, brand: card.brand, funding: card.funding, country: card.country }, f.created);
+        d.store.cards.upsert(
+          { fingerprint: card.fingerprint, brand: card.brand, funding: card.funding, country: card.country },
+          f.created,
+        );
       }
       d.store.decisions.add({
-        caseId: c.id, at: f.created, action: 'note', kind: 'card_update',
+        caseId: c.id,
+        at: f.created,
+        action: 'note',
+        kind: 'card_update',
         reason: `The customer's payment method changed (${f.type}${card?.brand ? `, ${card.brand}` : ''}${card?.last4 ? ` …${card.last4}` : ''}): the policy is asked for a prompt retry.`,
       });
-      next.push(describeDecision(redecide(d.store, d.policy, c.id, d.settings, d.now(), { cardUpdatedAt: Math.min(f.created, d.now()) })));
+      next.push(
+        describeDecision(
+          redecide(d.store, d.policy, c.id, d.settings, d.now(), { cardUpdatedAt: Math.min(f.created, d.now()) }),
+        ),
+      );
     }
     return `card update for ${cases.length} case(s): ${next.join('; ')}`;
   });

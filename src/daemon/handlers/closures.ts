@@ -46,11 +46,18 @@ export const paymentActionRequired: Handler = async (f, d, commit) => {
   if (typeof c === 'string') return c;
   if (!recoverRetries(c.arm, d.settings)) return 'control invoice left to Stripe: observed';
   return commit(() => {
-    d.store.cases.setStatus(c.id, 'needs_customer_action', { at: f.created, onlyFrom: ['in_dunning', 'waiting_card_update'] });
+    d.store.cases.setStatus(c.id, 'needs_customer_action', {
+      at: f.created,
+      onlyFrom: ['in_dunning', 'waiting_card_update'],
+    });
     d.store.attempts.cancelPending(c.id, f.created, 'needs customer action');
     d.store.decisions.add({
-      caseId: c.id, at: f.created, action: 'wait', kind: 'needs_customer_action',
-      reason: 'The payment needs the customer to authenticate (3D Secure); off-session retries cannot succeed until they do.',
+      caseId: c.id,
+      at: f.created,
+      action: 'wait',
+      kind: 'needs_customer_action',
+      reason:
+        'The payment needs the customer to authenticate (3D Secure); off-session retries cannot succeed until they do.',
     });
     return 'waiting for customer action';
   });
@@ -61,11 +68,15 @@ export const invoiceUpdated: Handler = async (f, d, commit) => {
   if (typeof c === 'string') return c;
   const remaining = numberField(f.object, 'amount_remaining');
   const changed = f.previous !== null && ('amount_remaining' in f.previous || 'amount_due' in f.previous);
-  if (!changed || remaining === null || stringField(f.object, 'status') !== 'open' || remaining === c.amountDue) return 'no change recover acts on';
+  if (!changed || remaining === null || stringField(f.object, 'status') !== 'open' || remaining === c.amountDue)
+    return 'no change recover acts on';
   return commit(() => {
     d.store.cases.update(c.id, { amountDue: remaining });
     d.store.decisions.add({
-      caseId: c.id, at: f.created, action: 'note', kind: 'amount_changed',
+      caseId: c.id,
+      at: f.created,
+      action: 'note',
+      kind: 'amount_changed',
       reason: `The amount due changed from ${formatMoney(c.amountDue, c.currency)} to ${formatMoney(remaining, c.currency)} (credit note or invoice edit).`,
     });
     return 'amount due updated';
@@ -78,22 +89,30 @@ export const subscriptionChanged: Handler = async (f, d, commit) => {
   const account = d.accountOf(f);
   if (!account || !f.objectId) return 'skipped: not an account recover manages';
   const status = stringField(f.object, 'status');
-  if (f.type !== 'customer.subscription.deleted' && !(status && ENDED_SUBSCRIPTION.has(status))) return 'subscription still alive';
+  if (f.type !== 'customer.subscription.deleted' && !(status && ENDED_SUBSCRIPTION.has(status)))
+    return 'subscription still alive';
   const customer = customerOf(f.object);
-  const cases = customer ? d.store.cases.listByCustomer(customer, { accountId: account, activeOnly: true }).filter((c) => c.subscriptionId === f.objectId) : [];
+  const cases = customer
+    ? d.store.cases
+        .listByCustomer(customer, { accountId: account, activeOnly: true })
+        .filter((c) => c.subscriptionId === f.objectId)
+    : [];
   if (cases.length === 0) return 'no case on this subscription';
   return commit(() => {
     let n = 0;
     for (const c of cases) {
       const stripeGaveUp = c.status === 'observing';
-      if (closeCase(d.store, c, {
-        at: f.created,
-        status: stripeGaveUp ? 'lost' : 'closed',
-        kind: stripeGaveUp ? 'stripe_dunning_over' : 'subscription_canceled',
-        reason: stripeGaveUp
-          ? "Stripe's dunning canceled the subscription (control group, left to Stripe)."
-          : 'The subscription was canceled outside recover; its invoice is no longer retried.',
-      })) n++;
+      if (
+        closeCase(d.store, c, {
+          at: f.created,
+          status: stripeGaveUp ? 'lost' : 'closed',
+          kind: stripeGaveUp ? 'stripe_dunning_over' : 'subscription_canceled',
+          reason: stripeGaveUp
+            ? "Stripe's dunning canceled the subscription (control group, left to Stripe)."
+            : 'The subscription was canceled outside recover; its invoice is no longer retried.',
+        })
+      )
+        n++;
     }
     return `${n} case(s) ended: subscription ${status ?? 'deleted'}`;
   });

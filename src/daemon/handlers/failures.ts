@@ -19,7 +19,8 @@ function recordForeign(d: HandlerDeps, f: EventFacts, caseId: number, charge: Ch
     if (!c || isTerminalStatus(c.status)) return `skipped: case already ${c?.status ?? 'gone'}`;
     const by = actorOf(c, f, d.settings);
     if (!recordObservedAttempt(d.store, c, charge, by)) return `attempt ${charge.chargeId} already recorded`;
-    if (c.status === 'observing') return `control attempt by ${by} recorded (${charge.decline?.declineCode ?? 'declined'})`;
+    if (c.status === 'observing')
+      return `control attempt by ${by} recorded (${charge.decline?.declineCode ?? 'declined'})`;
     const next = redecide(d.store, d.policy, c.id, d.settings, d.now());
     return `attempt by ${by} recorded; next: ${describeDecision(next)}`;
   });

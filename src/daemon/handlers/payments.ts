@@ -21,12 +21,15 @@ export const invoicePaid: Handler = async (f, d, commit) => {
   const amount = numberField(f.object, 'amount_paid') ?? c.amountDue;
   const by = f.ours ? 'recover' : actorOf(c, f, d.settings);
   const charge = by === 'recover' ? null : await readLatestCharge(d.gw, f.objectId, d.ctxFor(account));
+  let recovered = false;
   const done = commit(() => {
     const cur = d.store.cases.get(c.id)!;
     if (charge?.succeeded && by !== 'recover') recordObservedAttempt(d.store, cur, charge, by);
-    return recordRecovery(d.store, cur, { at: f.created, by, amount }) ? `recovered by ${by}` : 'already recovered';
+    recovered = recordRecovery(d.store, cur, { at: f.created, by, amount });
+    return recovered ? `recovered by ${by}` : 'already recovered';
   });
-  if (done.startsWith('recovered')) d.recovered({ caseId: c.id, invoiceId: c.invoiceId, by, amount, currency: c.currency });
+  // The typed fact, not the label, says whether this event recovered the invoice.
+  if (recovered) d.recovered({ caseId: c.id, invoiceId: c.invoiceId, by, amount, currency: c.currency });
   return done;
 };
 
@@ -41,7 +44,10 @@ export const chargeRefunded: Handler = async (f, d, commit) => {
     const a = d.store.attempts.getByChargeId(ch.chargeId);
     if (!a) return `refund of ${formatMoney(delta, currency)} counted (charge not from a case)`;
     d.store.decisions.add({
-      caseId: a.caseId, at: f.created, action: 'note', kind: 'refund',
+      caseId: a.caseId,
+      at: f.created,
+      action: 'note',
+      kind: 'refund',
       reason: `Charge ${ch.chargeId} refunded: ${formatMoney(delta, currency)} (${formatMoney(refunded, currency)} of ${formatMoney(ch.amount, currency)} in all).`,
       inputs: { chargeId: ch.chargeId, refunded: delta, totalRefunded: refunded, currency },
     });
