@@ -40,6 +40,8 @@ export interface TakeoverStagingRepo {
   addMany(rows: readonly StagedDecline[]): void;
   /** The staged facts for a PaymentIntent, or undefined. */
   get(accountId: string, paymentIntentId: string): unknown;
+  /** The staged facts of these PaymentIntents of one account, by id (one query for a whole page). */
+  getMany(accountId: string, paymentIntentIds: readonly string[]): Map<string, unknown>;
   count(): number;
   /** PaymentIntent → invoice pairs (first one wins). One transaction per call. */
   addIntentInvoices(rows: readonly StagedIntentInvoice[]): void;
@@ -91,6 +93,10 @@ export function createTakeoverStagingRepo(db: Db): TakeoverStagingRepo {
         for (const r of rows) pair.run(r.accountId, r.paymentIntentId, r.invoiceId);
       }),
       get: db.prepare<[string, string], string>(`SELECT facts FROM temp.takeover_last_decline WHERE account_id = ? AND payment_intent = ?`).pluck(),
+      getMany: db.prepare<[string, string], { id: string; facts: string }>(
+        `SELECT payment_intent AS id, facts FROM temp.takeover_last_decline
+         WHERE account_id = ? AND payment_intent IN (SELECT value FROM json_each(?))`,
+      ),
       invoiceOf: db
         .prepare<[string, string], string>(`SELECT invoice_id FROM temp.takeover_intent_invoice WHERE account_id = ? AND payment_intent = ?`)
         .pluck(),
@@ -104,6 +110,12 @@ export function createTakeoverStagingRepo(db: Db): TakeoverStagingRepo {
     get(accountId, paymentIntentId) {
       const text = s().get.get(accountId, paymentIntentId);
       return text === undefined ? undefined : (JSON.parse(text) as unknown);
+    },
+    getMany(accountId, paymentIntentIds) {
+      const found = new Map<string, unknown>();
+      if (paymentIntentIds.length === 0) return found;
+      for (const r of s().getMany.all(accountId, JSON.stringify(paymentIntentIds))) found.set(r.id, JSON.parse(r.facts) as unknown);
+      return found;
     },
     count: () => s().count.get() ?? 0,
     addIntentInvoices: (rows) => s().addPairs(rows),
