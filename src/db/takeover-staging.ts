@@ -54,6 +54,10 @@ export function createTakeoverStagingRepo(db: Db): TakeoverStagingRepo {
     // The temp database gets its own page cache (16 MB by default in this build): 2 MB is plenty
     // for point lookups, and keeps takeover's memory flat however much it stages.
     db.pragma('temp.cache_size = -2000');
+    // And the main database's cache of this connection (32 MiB by open.ts) to 8 MiB: a takeover
+    // writes each case once and looks it up once, so the cache buys little and would be a fifth
+    // of the takeover's peak RSS (target 150 MiB at 100,000 invoices: `npm run bench -- takeover`).
+    db.pragma('main.cache_size = -8192');
     db.exec(
       `CREATE TEMP TABLE IF NOT EXISTS takeover_last_decline (
          account_id     TEXT    NOT NULL,
