@@ -2,6 +2,7 @@
 import { benchDaemon } from './daemon.js';
 import { benchDb } from './db.js';
 import { benchEmulator } from './emulator.js';
+import { benchIngest } from './ingest.js';
 import { benchReport } from './report.js';
 import { benchSimulate } from './simulate.js';
 import { benchStartup } from './startup.js';
@@ -13,6 +14,7 @@ export const BENCHES: Record<string, Bench> = {
   daemon: benchDaemon,
   db: benchDb,
   emulator: benchEmulator,
+  ingest: benchIngest,
   report: benchReport,
   simulate: benchSimulate,
   startup: benchStartup,
