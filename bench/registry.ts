@@ -5,6 +5,7 @@ import { benchEmulator } from './emulator.js';
 import { benchIngest } from './ingest.js';
 import { benchReport } from './report.js';
 import { benchSimulate } from './simulate.js';
+import { benchSimulateSpeed } from './simulate-speed.js';
 import { benchStartup } from './startup.js';
 import { benchTakeover } from './takeover.js';
 
@@ -17,6 +18,7 @@ export const BENCHES: Record<string, Bench> = {
   ingest: benchIngest,
   report: benchReport,
   simulate: benchSimulate,
+  'simulate-speed': benchSimulateSpeed,
   startup: benchStartup,
   takeover: benchTakeover,
 };
