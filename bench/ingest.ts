@@ -26,8 +26,12 @@ async function reference(file: string): Promise<{ url: string; count: () => numb
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.exec('CREATE TABLE events (id TEXT PRIMARY KEY, type TEXT NOT NULL, raw TEXT NOT NULL, received_at INTEGER NOT NULL)');
-  const insert = db.prepare('INSERT INTO events (id, type, raw, received_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
+  db.exec(`CREATE TABLE events (
+    id TEXT PRIMARY KEY, type TEXT NOT NULL, raw TEXT NOT NULL, received_at INTEGER NOT NULL
+  )`);
+  const insert = db.prepare(
+    'INSERT INTO events (id, type, raw, received_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+  );
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -61,7 +65,9 @@ async function daemonReceiver(file: string): Promise<{ url: string; count: () =>
   store.secrets.set('primary_key', 'sk_test_bench');
   store.secrets.set('webhook_secret', SECRET);
   // No loop: the processor would compete for the same core; this measures durable acceptance.
-  const daemon = new Daemon({ store, apiBase: 'http://127.0.0.1:9', http: { host: '127.0.0.1', port: 0 }, loop: false });
+  const daemon = new Daemon({
+    store, apiBase: 'http://127.0.0.1:9', http: { host: '127.0.0.1', port: 0 }, loop: false,
+  });
   await daemon.start();
   return {
     url: `${daemon.url}/stripe/webhook`,
@@ -75,7 +81,9 @@ async function daemonReceiver(file: string): Promise<{ url: string; count: () =>
 
 type Receiver = Awaited<ReturnType<typeof reference>>;
 
-async function measure(open: () => Promise<Receiver>, n: number, concurrency: number, tag: string): Promise<LoadResult & { stored: number }> {
+type Measured = LoadResult & { stored: number };
+
+async function measure(open: () => Promise<Receiver>, n: number, concurrency: number, tag: string): Promise<Measured> {
   const r = await open();
   try {
     const load = await sendEvents(r.url, n, concurrency, tag);
@@ -91,16 +99,19 @@ const perSec = (r: LoadResult) => Math.round((r.ok / r.ms) * 1000);
 export async function benchIngest(): Promise<Record<string, number | string>> {
   const n = Number(process.env.RECOVER_BENCH_INGEST_EVENTS ?? 20_000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'recover-bench-ingest-'));
-  const figures: Record<string, number | string> = { command: 'npm run bench -- ingest', 'events per run (signed, ~3 KiB)': n };
+  const figures: Record<string, number | string> = {
+    command: 'npm run bench -- ingest', 'events per run (signed, ~3 KiB)': n,
+  };
   try {
     for (const concurrency of [32, 4]) {
       // Alternated, twice each, best kept: the two share a busy 2-core machine.
-      const runs: Record<'ref' | 'rec', Array<LoadResult & { stored: number }>> = { ref: [], rec: [] };
+      const runs: Record<'ref' | 'rec', Measured[]> = { ref: [], rec: [] };
       for (let i = 0; i < 2; i++) {
-        runs.ref.push(await measure(() => reference(path.join(dir, `ref-${concurrency}-${i}.db`)), n, concurrency, `r${i}c${concurrency}`));
-        runs.rec.push(await measure(() => daemonReceiver(path.join(dir, `rec-${concurrency}-${i}.db`)), n, concurrency, `d${i}c${concurrency}`));
+        const file = (who: string) => path.join(dir, `${who}-${concurrency}-${i}.db`);
+        runs.ref.push(await measure(() => reference(file('ref')), n, concurrency, `r${i}c${concurrency}`));
+        runs.rec.push(await measure(() => daemonReceiver(file('rec')), n, concurrency, `d${i}c${concurrency}`));
       }
-      const best = (xs: Array<LoadResult & { stored: number }>) => xs.reduce((a, b) => (perSec(b) > perSec(a) ? b : a));
+      const best = (xs: Measured[]) => xs.reduce((a, b) => (perSec(b) > perSec(a) ? b : a));
       const ref = best(runs.ref);
       const rec = best(runs.rec);
       const at = `${concurrency} in flight`;

@@ -20,7 +20,8 @@ function step(): void {
   const due = Math.floor(((performance.now() - started) / 1000) * ratePerSec);
   const now = Math.floor(Date.now() / 1000);
   for (; written < due; written++) {
-    store.events.insertIfNew({ id: `evt_tick${written}`, type: 'invoice.payment_failed', created: now, raw: eventBody(written, now, 'tick') });
+    const raw = eventBody(written, now, 'tick');
+    store.events.insertIfNew({ id: `evt_tick${written}`, type: 'invoice.payment_failed', created: now, raw });
   }
   setTimeout(step, 2);
 }

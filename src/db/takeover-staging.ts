@@ -118,7 +118,9 @@ export function createTakeoverStagingRepo(db: Db): TakeoverStagingRepo {
     getMany(accountId, paymentIntentIds) {
       const found = new Map<string, unknown>();
       if (paymentIntentIds.length === 0) return found;
-      for (const r of s().getMany.all(accountId, JSON.stringify(paymentIntentIds))) found.set(r.id, JSON.parse(r.facts) as unknown);
+      for (const r of s().getMany.all(accountId, JSON.stringify(paymentIntentIds))) {
+        found.set(r.id, JSON.parse(r.facts) as unknown);
+      }
       return found;
     },
     count: () => s().count.get() ?? 0,

@@ -115,6 +115,7 @@ export async function runTakeover(opts: TakeoverOptions, ctx: Context): Promise<
     },
   };
 
+  const shown = { dryRun, settings, pauseStripe: env.pauseStripe, history: historyMs !== null };
   // Ctrl-C: stop taking pages, record the ones in flight, report, and let a re-run continue.
   const abort = new AbortController();
   const onSigint = () => abort.abort();
@@ -136,11 +137,12 @@ export async function runTakeover(opts: TakeoverOptions, ctx: Context): Promise<
       ...acct.scan.segments.filter((s) => !s.done).map((seg) => ({ kind: 'invoices' as const, acct, seg })),
       ...(historyFrom === null ? [] : slices(historyFrom).map((seg) => ({ kind: 'history' as const, acct, seg }))),
     ]);
-    if (!abort.signal.aborted) await runPool(secondJobs, invoiceWorkers(concurrency, env.pauseStripe && settings.mode === 'live' && !dryRun), (job, ctl) => runJob(env, job, ctl), abort.signal);
+    const readers = invoiceWorkers(concurrency, env.pauseStripe && settings.mode === 'live' && !dryRun);
+    if (!abort.signal.aborted) await runPool(secondJobs, readers, (job, ctl) => runJob(env, job, ctl), abort.signal);
   } catch (e) {
     spinner.fail(`takeover stopped: ${(e as Error).message}`);
     // Under --json main prints the error object; a streamed plan is closed first (complete: false).
-    if (!out.json || plan) report(ctx, runs, plan, { dryRun, settings, pauseStripe: env.pauseStripe, history: historyMs !== null, complete: false });
+    if (!out.json || plan) report(ctx, runs, plan, { ...shown, complete: false });
     if (!dryRun) ctx.out.note('Every page counted above is recorded; run recover takeover again to continue where it stopped.');
     throw wrap(e);
   } finally {
@@ -149,7 +151,7 @@ export async function runTakeover(opts: TakeoverOptions, ctx: Context): Promise<
   }
   if (abort.signal.aborted) {
     spinner.fail('takeover interrupted');
-    if (!out.json || plan) report(ctx, runs, plan, { dryRun, settings, pauseStripe: env.pauseStripe, history: historyMs !== null, complete: false });
+    if (!out.json || plan) report(ctx, runs, plan, { ...shown, complete: false });
     throw new WorkError(
       dryRun ? 'takeover dry run interrupted' : 'takeover interrupted; every page shown above is recorded',
       dryRun ? undefined : 'run recover takeover again: it continues where it stopped',
@@ -163,7 +165,7 @@ export async function runTakeover(opts: TakeoverOptions, ctx: Context): Promise<
     store.settings.set({ ...store.settings.require(), armsAssignedAt: startedAt });
   }
   spinner.succeed(dryRun ? 'takeover dry run done: nothing was written' : 'takeover done');
-  report(ctx, runs, plan, { dryRun, settings, pauseStripe: env.pauseStripe, history: historyMs !== null, complete: true });
+  report(ctx, runs, plan, { ...shown, complete: true });
 }
 
 function report(
