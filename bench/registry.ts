@@ -2,8 +2,10 @@
 import { benchDaemon } from './daemon.js';
 import { benchDb } from './db.js';
 import { benchEmulator } from './emulator.js';
+import { benchIngest } from './ingest.js';
 import { benchReport } from './report.js';
 import { benchSimulate } from './simulate.js';
+import { benchSimulateSpeed } from './simulate-speed.js';
 import { benchStartup } from './startup.js';
 import { benchTakeover } from './takeover.js';
 
@@ -13,8 +15,10 @@ export const BENCHES: Record<string, Bench> = {
   daemon: benchDaemon,
   db: benchDb,
   emulator: benchEmulator,
+  ingest: benchIngest,
   report: benchReport,
   simulate: benchSimulate,
+  'simulate-speed': benchSimulateSpeed,
   startup: benchStartup,
   takeover: benchTakeover,
 };

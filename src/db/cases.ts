@@ -47,6 +47,8 @@ export interface CasesRepo {
   get(id: number): Case | undefined;
   /** Invoice ids are unique across Stripe; pass the account to be exact in Connect scope. */
   getByInvoice(invoiceId: string, accountId?: string): Case | undefined;
+  /** The cases of these invoices of one account, by invoice id (one query for a whole page). */
+  getByInvoices(accountId: string, invoiceIds: readonly string[]): Map<string, Case>;
   listByStatus(status: CaseStatus, page?: Page): Case[];
   listByCustomer(customerId: string, opts?: { accountId?: string; activeOnly?: boolean }): Case[];
   /** Active cases whose dunning deadline is <= now, oldest deadline first. */
@@ -114,6 +116,9 @@ export function createCasesRepo(db: Db, now: () => number): CasesRepo {
   const byAccountInvoice = db.prepare<[string, string], CaseRow>(
     `SELECT ${CASE_SELECT} ${from} WHERE c.account_id = ? AND c.invoice_id = ?`,
   );
+  const byAccountInvoices = db.prepare<[string, string], CaseRow>(
+    `SELECT ${CASE_SELECT} ${from} WHERE c.account_id = ? AND c.invoice_id IN (SELECT value FROM json_each(?))`,
+  );
   const byStatus = db.prepare<[string, number, number], CaseRow>(
     `SELECT ${CASE_SELECT} ${from} WHERE c.status = ? AND c.id > ? ORDER BY c.id LIMIT ?`,
   );
@@ -178,6 +183,15 @@ export function createCasesRepo(db: Db, now: () => number): CasesRepo {
     get: (id) => fromRow(get.get(id)),
     getByInvoice: (invoiceId, accountId) =>
       fromRow(accountId === undefined ? byInvoice.get(invoiceId) : byAccountInvoice.get(accountId, invoiceId)),
+    getByInvoices(accountId, invoiceIds) {
+      const found = new Map<string, Case>();
+      if (invoiceIds.length === 0) return found;
+      for (const row of byAccountInvoices.all(accountId, JSON.stringify(invoiceIds))) {
+        const c = caseFromRow(row);
+        found.set(c.invoiceId, c);
+      }
+      return found;
+    },
     listByStatus: (status, page = {}) => byStatus.all(status, page.afterId ?? 0, page.limit ?? 1000).map(caseFromRow),
     listByCustomer: (customerId, opts = {}) =>
       byCustomer.all({ customerId, accountId: opts.accountId ?? null, activeOnly: opts.activeOnly ? 1 : 0 }).map(caseFromRow),

@@ -69,6 +69,24 @@ export class Output {
     this.stdout.write(JSON.stringify(redactValue(value), null, 2) + '\n');
   }
 
+  /**
+   * A result too large to hold in memory (takeover's plan of every invoice), written as it is
+   * produced: `{"<key>": [` first, then one element per `item`, then `close` ends the array and
+   * writes the other fields. Redacted like `result`. Only under --json (a no-op otherwise).
+   */
+  resultStream(key: string): { item(value: unknown): void; close(rest: Record<string, unknown>): void } {
+    let n = 0;
+    const write = (text: string) => this.json && this.stdout.write(text);
+    write(`{\n  ${JSON.stringify(key)}: [`);
+    return {
+      item: (value) => write(`${n++ ? ',' : ''}\n    ${JSON.stringify(redactValue(value))}`),
+      close: (rest) => {
+        const tail = JSON.stringify(redactValue(rest), null, 2).slice(1); // without its opening brace
+        write(`${n ? '\n  ' : ''}]${tail === '}' ? '\n}' : `,${tail}`}\n`);
+      },
+    };
+  }
+
   /** Terminal width in columns; 80 when stdout is not a terminal (piped, a file). */
   get columns(): number {
     const c = (this.stdout as { columns?: number }).columns;

@@ -47,14 +47,18 @@ export interface InvoiceRead {
   cardCounts: CardAttemptCounts | null;
 }
 
+/** One page: two queries for the whole page (staged PaymentIntents, existing cases), then per invoice. */
 export function readInvoices(store: Store, accountId: string, invoices: readonly Invoice[], now: number): InvoiceRead[] {
-  return invoices.map((inv) => {
-    const facts = invoiceFacts(inv, accountId);
+  const all = invoices.map((inv) => invoiceFacts(inv, accountId));
+  const intents = store.takeoverStaging.getMany(accountId, all.flatMap((f) => f.paymentIntentIds));
+  const cases = store.cases.getByInvoices(accountId, all.map((f) => f.invoiceId));
+  return invoices.map((inv, i) => {
+    const facts = all[i];
     let lastCharge: ChargeFacts | null = null;
     let latest: IntentFacts | undefined;
     // paymentIntentIds are oldest first: the last one staged is the invoice's current PaymentIntent.
     for (const pi of facts.paymentIntentIds) {
-      const staged = store.takeoverStaging.get(accountId, pi) as IntentFacts | undefined;
+      const staged = intents.get(pi) as IntentFacts | undefined;
       if (!staged) continue;
       latest = staged;
       const f = staged.lastFailure;
@@ -66,7 +70,7 @@ export function readInvoices(store: Store, accountId: string, invoices: readonly
     const customer = cus && typeof cus === 'object' && !('deleted' in cus && cus.deleted) ? customerFacts(cus) : { timezone: null, country: null };
     const sub = inv.parent?.subscription_details?.subscription;
     const subscriptionStatus = sub && typeof sub === 'object' ? sub.status : null;
-    const existing = store.cases.getByInvoice(facts.invoiceId, accountId);
+    const existing = cases.get(facts.invoiceId);
     const card = lastCharge?.card;
     const cardCounts = card ? store.cards.attemptCounts(card.fingerprint, now, facts.amountRemaining, facts.currency) : null;
     return { facts, customer, subscriptionStatus, lastCharge, existing, cardCounts };
