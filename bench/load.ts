@@ -17,9 +17,27 @@ export function pct(sorted: number[], p: number): number {
 export function eventBody(i: number, createdSec: number, tag = 'bench'): string {
   const pad = 'x'.repeat(2400);
   return JSON.stringify({
-    id: `evt_${tag}${String(i).padStart(10, '0')}`, object: 'event', api_version: '2026-10-28.endive', created: createdSec, livemode: false,
-    type: 'invoice.payment_failed', pending_webhooks: 1, request: { id: null, idempotency_key: null },
-    data: { object: { id: `in_${tag}${i}`, object: 'invoice', customer: `cus_bench${i % 5000}`, amount_due: 2500, amount_remaining: 2500, currency: 'usd', status: 'open', attempt_count: 1, description: pad } },
+    id: `evt_${tag}${String(i).padStart(10, '0')}`,
+    object: 'event',
+    api_version: '2026-10-28.endive',
+    created: createdSec,
+    livemode: false,
+    type: 'invoice.payment_failed',
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    data: {
+      object: {
+        id: `in_${tag}${i}`,
+        object: 'invoice',
+        customer: `cus_bench${i % 5000}`,
+        amount_due: 2500,
+        amount_remaining: 2500,
+        currency: 'usd',
+        status: 'open',
+        attempt_count: 1,
+        description: pad,
+      },
+    },
   });
 }
 
@@ -34,10 +52,18 @@ let next = 0, ok = 0, failed = 0;
 function one(i) {
   return new Promise((resolve) => {
     const t = performance.now();
-    const req = http.request({ agent, host: u.hostname, port: u.port, path: u.pathname, method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(bodies[i]), 'Stripe-Signature': headers[i] } }, (res) => {
+    const headersOf = {
+      'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(bodies[i]), 'Stripe-Signature': headers[i],
+    };
+    const target = { agent, host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: headersOf };
+    const req = http.request(target, (res) => {
       res.resume();
-      res.on('end', () => { lat[i] = performance.now() - t; if (res.statusCode === 200) ok++; else failed++; resolve(); });
+      res.on('end', () => {
+        lat[i] = performance.now() - t;
+        if (res.statusCode === 200) ok++;
+        else failed++;
+        resolve();
+      });
     });
     req.on('error', () => { failed++; resolve(); });
     req.end(bodies[i]);
@@ -51,7 +77,14 @@ async function lane() { while (next < bodies.length) await one(next++); }
 })();
 `;
 
-export interface LoadResult { n: number; ms: number; ok: number; failed: number; p50: number; p99: number }
+export interface LoadResult {
+  n: number;
+  ms: number;
+  ok: number;
+  failed: number;
+  p50: number;
+  p99: number;
+}
 
 /** Sends `n` freshly signed events to `url` with `concurrency` in flight. */
 export async function sendEvents(url: string, n: number, concurrency: number, tag: string): Promise<LoadResult> {

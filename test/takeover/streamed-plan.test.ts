@@ -20,7 +20,11 @@ describe('a streamed result', () => {
     s.item({ invoice: 'in_1' });
     s.item({ invoice: 'in_2', note: 'key sk_test_abcdefghijklmnopqrstuvwx' });
     s.close({ complete: true, total: { listed: 2 } });
-    const doc = JSON.parse(text()) as { plan: Array<{ invoice: string; note?: string }>; complete: boolean; total: { listed: number } };
+    const doc = JSON.parse(text()) as {
+      plan: Array<{ invoice: string; note?: string }>;
+      complete: boolean;
+      total: { listed: number };
+    };
     expect(doc.plan.map((e) => e.invoice)).toEqual(['in_1', 'in_2']);
     expect(doc.total.listed).toBe(2);
     expect(doc.complete).toBe(true);
