@@ -53,7 +53,9 @@ function one(i) {
   return new Promise((resolve) => {
     const t = performance.now();
     const headersOf = {
-      'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(bodies[i]), 'Stripe-Signature': headers[i],
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(bodies[i]),
+      'Stripe-Signature': headers[i],
     };
     const target = { agent, host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: headersOf };
     const req = http.request(target, (res) => {
