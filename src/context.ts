@@ -85,7 +85,9 @@ export function createContext(globals: GlobalOptions, io: CliIO, overrides: Cont
     out: new Output({ json: globals.json, stdout: io.stdout, stderr: io.stderr, env: io.env }),
     prompts: overrides.prompts ?? (io.stdinIsTTY && !io.env.CI ? inquirerPrompts() : noPrompts()),
     get db() {
-      db ??= openStore(globals.db);
+      // Bookkeeping times (created_at, ended_at…) on the same clock as the command's business
+      // times: a simulated run (demo, tests) must not mix the wall clock into its timeline.
+      db ??= openStore(globals.db, { clock: overrides.clock ?? systemClock });
       return db;
     },
     get readDb() {
