@@ -32,6 +32,8 @@ describe('recover demo', () => {
     for (const p of [m.headline, m.backlog]) {
       if (p.winner !== null) expect(p.anytime.low > 0 || p.anytime.high < 0).toBe(true);
     }
+    // Hard declines taken over at the start ended then, on the simulated clock (not the wall clock).
+    expect(report.headline.hardDeclined).toBeGreaterThan(0);
     expect(report.headline.networkCapViolations.total).toBe(0);
     expect(report.headline.networkCapViolations.audited).toBeGreaterThan(100);
     const ours = report.attribution.find((a: { by: string }) => a.by === 'recover');
