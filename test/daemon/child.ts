@@ -79,3 +79,32 @@ export class ChildDaemon {
     if (this.alive) this.proc.kill(signal);
   }
 }
+
+export interface ChildRunOptions {
+  db: string;
+  apiBase: string;
+  port: number;
+  /** Global --log-level (default: the CLI's). */
+  logLevel?: string;
+  /** More `run` flags; `--clock emulator` unless `systemClock`. */
+  runArgs?: string[];
+  systemClock?: boolean;
+  timeoutMs?: number;
+}
+
+/** Starts `recover run` (JSON logs) in a child process; resolves once it says it is serving. */
+export async function startChildRun(entry: string, o: ChildRunOptions): Promise<ChildDaemon> {
+  const global = [
+    '--db',
+    o.db,
+    '--stripe-api-base',
+    o.apiBase,
+    '--log-format',
+    'json',
+    ...(o.logLevel ? ['--log-level', o.logLevel] : []),
+  ];
+  const clock = o.systemClock ? [] : ['--clock', 'emulator'];
+  const child = new ChildDaemon(entry, [...global, 'run', ...clock, '--port', String(o.port), ...(o.runArgs ?? [])]);
+  await child.next((l) => typeof l.msg === 'string' && l.msg.startsWith('recover run:'), o.timeoutMs ?? 20_000);
+  return child;
+}

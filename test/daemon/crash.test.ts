@@ -10,7 +10,7 @@ import { generateMerchant } from '../../src/emulator/index.js';
 import { mulberry32 } from '../../src/policy/index.js';
 import { emulator, tempDb } from '../helpers/env.js';
 import { buildChildCli } from '../helpers/child-build.js';
-import { ChildDaemon } from './child.js';
+import { startChildRun } from './child.js';
 import { DAY, HOUR, freePort, onboard } from './helpers.js';
 
 const KILLS = Number(process.env.KILLS ?? 20);
@@ -34,28 +34,8 @@ describe('crash safety', () => {
     const s0 = openStore(db);
     s0.settings.set({ ...s0.settings.require(), rateLimitPerSec: 1000 });
     s0.close();
-    const args = [
-      '--db',
-      db,
-      '--stripe-api-base',
-      emu.url,
-      '--log-format',
-      'json',
-      '--log-level',
-      'debug',
-      'run',
-      '--clock',
-      'emulator',
-      '--port',
-      String(port),
-      '--reconcile',
-      '0 */6 * * *',
-    ];
-    const spawnChild = async () => {
-      const c = new ChildDaemon(entry, args);
-      await c.next((l) => typeof l.msg === 'string' && l.msg.startsWith('recover run:'));
-      return c;
-    };
+    const spawnChild = () =>
+      startChildRun(entry, { db, apiBase: emu.url, port, logLevel: 'debug', runArgs: ['--reconcile', '0 */6 * * *'] });
     const rng = mulberry32(Number(process.env.CRASH_SEED ?? 20260105));
     let advances = 0;
     let resumed = 0;

@@ -12,7 +12,7 @@ import { Daemon } from '../../src/daemon/daemon.js';
 import { LEASE_MS } from '../../src/daemon/lock.js';
 import { buildChildCli } from '../helpers/child-build.js';
 import { emulator, tempDb } from '../helpers/env.js';
-import { ChildDaemon } from './child.js';
+import { startChildRun } from './child.js';
 import { freePort, onboard, startWorld } from './helpers.js';
 
 const NOT_A_PID_HERE = 2 ** 22 + 12345; // above Linux's pid_max default: never alive in this namespace
@@ -90,22 +90,7 @@ describe('single-daemon lease', () => {
     const port = await freePort();
     const db = tempDb();
     await onboard(emu.url, db, port);
-    const a = new ChildDaemon(entry, [
-      '--db',
-      db,
-      '--stripe-api-base',
-      emu.url,
-      '--log-format',
-      'json',
-      '--log-level',
-      'debug',
-      'run',
-      '--clock',
-      'emulator',
-      '--port',
-      String(port),
-    ]);
-    await a.next((l) => typeof l.msg === 'string' && l.msg.startsWith('recover run:'));
+    const a = await startChildRun(entry, { db, apiBase: emu.url, port, logLevel: 'debug' });
     a.proc.kill('SIGSTOP');
     // 31 s later by the wall clock (the newcomer's view), A has not renewed: its lease ran out.
     const store = openStore(db);

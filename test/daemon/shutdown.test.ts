@@ -8,7 +8,7 @@ import { buildChildCli } from '../helpers/child-build.js';
 import { emulator, tempDb } from '../helpers/env.js';
 import { generateMerchant } from '../../src/emulator/index.js';
 import { openStore } from '../../src/db/index.js';
-import { ChildDaemon } from './child.js';
+import { startChildRun, type ChildDaemon } from './child.js';
 import { freePort, onboard } from './helpers.js';
 
 let entry: string;
@@ -26,20 +26,7 @@ async function slowDaemon(latencyMs = 3000): Promise<ChildDaemon> {
   s.close();
   // Every Stripe answer takes 3 s: the first pass's reconcile is still listing when we signal.
   emu.setFaults({ latencyMs });
-  const child = new ChildDaemon(entry, [
-    '--db',
-    db,
-    '--stripe-api-base',
-    emu.url,
-    '--log-format',
-    'json',
-    'run',
-    '--clock',
-    'emulator',
-    '--port',
-    String(port),
-  ]);
-  await child.next((l) => typeof l.msg === 'string' && l.msg.startsWith('recover run:'), 30_000);
+  const child = await startChildRun(entry, { db, apiBase: emu.url, port, timeoutMs: 30_000 });
   // The first pass's first Stripe call (the reconcile's event listing) is now under way.
   await new Promise((r) => setTimeout(r, 500));
   return child;
