@@ -3,7 +3,7 @@
  * never reads Stripe's shapes directly. Times become epoch ms; ids stay Stripe's.
  */
 import type { Charge, Customer, Invoice, PaymentIntent } from '../stripe/index.js';
-import type { CardFunding } from '../db/index.js';
+import type { CardFunding, NewHistoryCharge } from '../db/index.js';
 import type { DeclineFacts } from '../policy/index.js';
 
 const ms = (sec: number | null | undefined): number | null => (sec === null || sec === undefined ? null : sec * 1000);
@@ -143,5 +143,36 @@ export function customerFacts(c: Customer | null | undefined): { timezone: strin
   return {
     timezone: c.metadata?.timezone ?? null,
     country: c.address?.country ?? c.shipping?.address?.country ?? null,
+  };
+}
+
+/**
+ * A settled charge as a row of the payment history (`history_charges`): what `takeover --history`
+ * imports and what the daemon adds as charges succeed, for the report's baseline and the policy's
+ * pay-cycle belief. Null for a charge that is not settled (pending).
+ */
+export function historyCharge(accountId: string, ch: Charge, invoiceId: string | null): NewHistoryCharge | null {
+  if (ch.status !== 'succeeded' && ch.status !== 'failed') return null;
+  const f = chargeFacts(ch);
+  const d = f.decline;
+  return {
+    id: f.chargeId,
+    accountId,
+    customerId: f.customerId,
+    invoiceId,
+    paymentIntentId: f.paymentIntentId,
+    amount: f.amount,
+    currency: f.currency,
+    status: ch.status === 'succeeded' ? 'succeeded' : 'failed',
+    created: f.at,
+    declineCode: d?.declineCode ?? null,
+    adviceCode: d?.adviceCode ?? null,
+    networkAdviceCode: d?.networkAdviceCode ?? null,
+    networkDeclineCode: d?.networkDeclineCode ?? null,
+    outcomeReason: d?.outcomeReason ?? null,
+    cardFingerprint: f.card?.fingerprint ?? null,
+    cardBrand: f.card?.brand ?? null,
+    cardFunding: f.card?.funding ?? null,
+    cardCountry: f.card?.country ?? null,
   };
 }

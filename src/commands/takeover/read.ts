@@ -4,7 +4,7 @@
  * planner. The last decline and the PaymentIntent's status come from the PaymentIntents staged
  * by the first pass, joined locally by PaymentIntent id — no Stripe call per invoice.
  */
-import { chargeFacts, customerFacts, invoiceFacts, type ChargeFacts, type InvoiceFacts } from '../../engine/stripe-facts.js';
+import { chargeFacts, customerFacts, historyCharge, invoiceFacts, type ChargeFacts, type InvoiceFacts } from '../../engine/stripe-facts.js';
 import type { CardAttemptCounts, Case, NewHistoryCharge, StagedDecline, StagedIntentInvoice, Store } from '../../db/index.js';
 import type { Charge, Invoice, InvoicePayment, PaymentIntent } from '../../stripe/index.js';
 
@@ -96,16 +96,10 @@ export function stageInvoicePayments(accountId: string, payments: readonly Invoi
 export function historyRows(accountId: string, charges: readonly Charge[], from: number, invoiceOf: (pi: string) => string | undefined): NewHistoryCharge[] {
   const out: NewHistoryCharge[] = [];
   for (const ch of charges) {
-    const f = chargeFacts(ch);
-    if (f.at < from || (ch.status !== 'succeeded' && ch.status !== 'failed')) continue;
-    out.push({
-      id: f.chargeId, accountId, customerId: f.customerId, invoiceId: (f.paymentIntentId && invoiceOf(f.paymentIntentId)) || null, paymentIntentId: f.paymentIntentId,
-      amount: f.amount, currency: f.currency, status: ch.status === 'succeeded' ? 'succeeded' : 'failed', created: f.at,
-      declineCode: f.decline?.declineCode ?? null, adviceCode: f.decline?.adviceCode ?? null,
-      networkAdviceCode: f.decline?.networkAdviceCode ?? null, networkDeclineCode: f.decline?.networkDeclineCode ?? null,
-      outcomeReason: f.decline?.outcomeReason ?? null, cardFingerprint: f.card?.fingerprint ?? null,
-      cardBrand: f.card?.brand ?? null, cardFunding: f.card?.funding ?? null, cardCountry: f.card?.country ?? null,
-    });
+    if (ch.created * 1000 < from) continue;
+    const pi = typeof ch.payment_intent === 'string' ? ch.payment_intent : ch.payment_intent?.id;
+    const row = historyCharge(accountId, ch, (pi && invoiceOf(pi)) || null);
+    if (row) out.push(row);
   }
   return out;
 }

@@ -3,7 +3,7 @@ import { cardUpdated } from './card-update.js';
 import { invoiceEnded, invoiceUpdated, paymentActionRequired, subscriptionChanged } from './closures.js';
 import type { Handler } from './deps.js';
 import { chargeFailed, invoicePaymentFailed } from './failures.js';
-import { chargeRefunded, invoicePaid } from './payments.js';
+import { chargeRefunded, chargeSucceeded, invoicePaid } from './payments.js';
 
 export const HANDLERS: Record<string, Handler> = {
   'invoice.payment_failed': invoicePaymentFailed,
@@ -14,8 +14,9 @@ export const HANDLERS: Record<string, Handler> = {
   'invoice.voided': invoiceEnded,
   'invoice.updated': invoiceUpdated,
   'charge.failed': chargeFailed,
-  // A succeeded charge always comes with invoice.paid, which carries the attribution.
-  'charge.succeeded': async () => 'nothing to do (invoice.paid records the recovery)',
+  // A succeeded charge always comes with invoice.paid, which carries the attribution; the charge
+  // itself goes into the payment history the pay-cycle belief learns from.
+  'charge.succeeded': chargeSucceeded,
   'charge.refunded': chargeRefunded,
   'customer.subscription.updated': subscriptionChanged,
   'customer.subscription.deleted': subscriptionChanged,

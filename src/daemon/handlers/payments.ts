@@ -5,7 +5,7 @@
  * invoice, or a `paid` arriving before its `payment_failed`: intake later re-reads the invoice,
  * sees it paid, and opens nothing). `charge.refunded` is recorded for the report.
  */
-import { chargeFacts } from '../../engine/stripe-facts.js';
+import { chargeFacts, historyCharge } from '../../engine/stripe-facts.js';
 import type { Charge } from '../../stripe/index.js';
 import { formatMoney, recordObservedAttempt, recordRecovery } from '../case-ops.js';
 import { numberField, stringField } from '../event-facts.js';
@@ -53,4 +53,19 @@ export const chargeRefunded: Handler = async (f, d, commit) => {
     });
     return `refund of ${formatMoney(delta, currency)} recorded on case ${a.caseId}`;
   });
+};
+
+/**
+ * `charge.succeeded`: the customer's payment joins the payment history (`history_charges`, as
+ * `takeover --history` imports it), so the policy's pay-cycle belief learns when this customer
+ * pays — from every paid invoice, not only the ones that went through dunning. Idempotent by
+ * charge id; the recovery itself is recorded by `invoice.paid`.
+ */
+export const chargeSucceeded: Handler = async (f, d, commit) => {
+  const account = d.accountOf(f);
+  if (!account) return 'skipped: not an account recover manages';
+  const row = historyCharge(account, f.object as unknown as Charge, null);
+  return commit(() =>
+    row && d.store.history.insert(row) ? 'added to the payment history' : 'already in the payment history',
+  );
 };
