@@ -8,6 +8,7 @@ import type { CaseSource, Store } from '../db/index.js';
 import { applyIntake, planIntake, SKIP_REASONS, type IntakePlan } from '../engine/intake.js';
 import { InvalidRequest, type CallContext, type StripeGateway } from '../stripe/index.js';
 import { describeDecision } from './case-ops.js';
+import { customerPayments } from '../engine/customer-payments.js';
 import { managedMetadata } from '../engine/managed.js';
 import type { PolicyContext } from './policy-context.js';
 import { readInvoiceContext } from './stripe-read.js';
@@ -91,5 +92,6 @@ async function planFromStripe(
     source,
     now: d.now,
     random: d.policy.randomFor(accountId, invoiceId, d.now),
+    customerPayments: existing ? undefined : customerPayments(d.store, accountId, ic.facts.customerId, d.now),
   });
 }

@@ -6,13 +6,11 @@
  */
 import type { Settings } from '../config/settings.js';
 import type { Attempt, Case, Store } from '../db/index.js';
+import { customerPayments } from '../engine/customer-payments.js';
 import { buildPolicyInput } from '../engine/policy-input.js';
 import { decide, hashSeed, mulberry32, statKeysFor } from '../policy/index.js';
-import type { CustomerPayment, Decision, OutcomeContext, StatCounts } from '../policy/index.js';
+import type { Decision, OutcomeContext, StatCounts } from '../policy/index.js';
 
-/** The pay-cycle belief reads at most this many of a customer's charges from the last 200 days. */
-const PAYMENT_LOOKBACK_MS = 200 * 86_400_000;
-const PAYMENT_LIMIT = 200;
 
 export class PolicyContext {
   private readonly stats: Map<string, StatCounts>;
@@ -42,22 +40,11 @@ export class PolicyContext {
         now,
         random: mulberry32(hashSeed(c.accountId, c.invoiceId, attempts.length, now)),
         cardUpdatedAt: extra.cardUpdatedAt,
-        customerPayments: this.paymentsOf(c, now),
+        customerPayments: customerPayments(this.store, c.accountId, c.customerId, now),
       }),
     );
   }
 
-  /** The customer's past charges for the pay-cycle belief (`takeover --history`, the history table). */
-  private paymentsOf(c: Case, now: number): CustomerPayment[] {
-    if (!c.customerId) return [];
-    const since = now - PAYMENT_LOOKBACK_MS;
-    const rows = this.store.history.forCustomer(c.accountId, c.customerId, since, now, PAYMENT_LIMIT);
-    return rows.map((r) => ({
-      at: r.created,
-      succeeded: r.status === 'succeeded',
-      ...(r.declineCode ? { declineCode: r.declineCode } : {}),
-    }));
-  }
 
   /** Writes the outcome into the store (call inside the outcome's transaction); returns a commit for memory. */
   learn(ctx: OutcomeContext, success: boolean): () => void {

@@ -6,7 +6,14 @@
 import { DAY_MS } from '../clock.js';
 import type { Settings } from '../config/settings.js';
 import type { CardAttemptCounts, Case, CaseSource, CaseStatus, CaseUpsert, Store } from '../db/index.js';
-import { assignArm, decide, type Arm, type Decision, type LearnedStats } from '../policy/index.js';
+import {
+  assignArm,
+  decide,
+  type Arm,
+  type Decision,
+  type CustomerPayment,
+  type LearnedStats,
+} from '../policy/index.js';
 import { applyDecision, recoverRetries, statusFor } from './decision.js';
 import { buildPolicyInput } from './policy-input.js';
 import type { ChargeFacts, InvoiceFacts } from './stripe-facts.js';
@@ -38,6 +45,8 @@ export interface IntakeInput {
   source: CaseSource;
   now: number;
   random: () => number;
+  /** The customer's past charges (customer-payments.ts), for the first decision's pay-cycle belief. */
+  customerPayments?: readonly CustomerPayment[];
 }
 
 export type IntakePlan =
@@ -124,6 +133,7 @@ export function planIntake(i: IntakeInput): IntakePlan {
       stats: i.stats,
       now: i.now,
       random: i.random,
+      customerPayments: i.customerPayments,
     }),
   );
   upsert.status = statusFor(decision, 'in_dunning') as Exclude<CaseStatus, 'recovered'>;

@@ -64,6 +64,7 @@ export function planOne(r: InvoiceRead, o: PlanOptions): PlannedInvoice {
     now: o.now,
     // Seeded per invoice: a dry run shows the very decision the real run then takes.
     random: mulberry32(hashSeed('takeover', inv.accountId, inv.invoiceId)),
+    customerPayments: r.payments,
   });
   const live = o.settings.mode === 'live' && o.pauseStripe;
   const alreadyPaused = inv.managedByRecover && !inv.autoAdvance;

@@ -4,6 +4,8 @@
  * planner. The last decline and the PaymentIntent's status come from the PaymentIntents staged
  * by the first pass, joined locally by PaymentIntent id — no Stripe call per invoice.
  */
+import { customerPayments } from '../../engine/customer-payments.js';
+import type { CustomerPayment } from '../../policy/index.js';
 import { chargeFacts, customerFacts, historyCharge, invoiceFacts, type ChargeFacts, type InvoiceFacts } from '../../engine/stripe-facts.js';
 import type { CardAttemptCounts, Case, NewHistoryCharge, StagedDecline, StagedIntentInvoice, Store } from '../../db/index.js';
 import type { Charge, Invoice, InvoicePayment, PaymentIntent } from '../../stripe/index.js';
@@ -45,6 +47,8 @@ export interface InvoiceRead {
   lastCharge: ChargeFacts | null;
   existing: Case | undefined;
   cardCounts: CardAttemptCounts | null;
+  /** The customer's past charges (`--history`, earlier runs), for a new case's first decision. */
+  payments: readonly CustomerPayment[];
 }
 
 /** One page: two queries for the whole page (staged PaymentIntents, existing cases), then per invoice. */
@@ -73,7 +77,8 @@ export function readInvoices(store: Store, accountId: string, invoices: readonly
     const existing = cases.get(facts.invoiceId);
     const card = lastCharge?.card;
     const cardCounts = card ? store.cards.attemptCounts(card.fingerprint, now, facts.amountRemaining, facts.currency) : null;
-    return { facts, customer, subscriptionStatus, lastCharge, existing, cardCounts };
+    const payments = existing ? [] : customerPayments(store, accountId, facts.customerId, now);
+    return { facts, customer, subscriptionStatus, lastCharge, existing, cardCounts, payments };
   });
 }
 
