@@ -41,7 +41,7 @@ describe('bounded shutdown', () => {
     expect(exit.code).toBe(0);
     const took = performance.now() - t0;
     expect(took).toBeGreaterThan(1_000); // it did wait for the call in flight…
-    expect(took).toBeLessThan(12_000); // …but no longer than the 10 s grace, plus process exit
+    expect(took).toBeLessThan(15_000); // …but no longer than the 10 s grace, plus process exit on a busy machine
     expect(child.lines.some((l) => l.msg === 'stopped')).toBe(true);
     expect(child.lines.filter((l) => /database connection is not open/.test(JSON.stringify(l)))).toEqual([]);
   }, 60_000);
@@ -66,7 +66,7 @@ describe('bounded shutdown', () => {
     const took = performance.now() - t0;
     expect(exit.code).toBe(0);
     expect(took).toBeGreaterThan(9_000);
-    expect(took).toBeLessThan(13_000);
+    expect(took).toBeLessThan(16_000); // the 10 s grace plus exit on a busy machine, well short of the 25 s call
     expect(child.lines.some((l) => String(l.msg).startsWith('stopping with calls still in flight'))).toBe(true);
     expect(child.lines.filter((l) => /connection is not open/.test(JSON.stringify(l)))).toEqual([]);
   }, 60_000);
