@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/db/index.js';
 import { generateMerchant } from '../../src/emulator/index.js';
-import { runCli } from '../helpers/cli.js';
+import { onboardNoWebhook, runCli } from '../helpers/cli.js';
 import { LEAST_KEY, emulator, tempDb, tempDir } from '../helpers/env.js';
 
 const SECRET = 'whsec_badinputtest0000000000000000';
@@ -17,25 +17,7 @@ const SECRET = 'whsec_badinputtest0000000000000000';
 async function onboarded(o: { merchant?: boolean } = {}) {
   const emu = await emulator(o.merchant ? { seed: generateMerchant({ customers: 40, rngSeed: 5 }) } : {});
   const db = tempDb();
-  const r = await runCli(
-    [
-      '--db',
-      db,
-      '--stripe-api-base',
-      emu.url,
-      'onboard',
-      'stripe',
-      '--env',
-      'test',
-      '--scope',
-      'account',
-      '--no-webhook',
-      '--control-baseline',
-      'stripe',
-      '--yes',
-    ],
-    { env: { RECOVER_PRIMARY_KEY: LEAST_KEY } },
-  );
+  const r = await runCli(onboardNoWebhook(db, emu.url, 'stripe'), { env: { RECOVER_PRIMARY_KEY: LEAST_KEY } });
   expect(r.code, r.stderr).toBe(0);
   return { emu, db };
 }
@@ -108,25 +90,7 @@ describe('onboard --control-baseline', () => {
   it('fixed:0,0 is one line before any Stripe call, and nothing is saved', async () => {
     const emu = await emulator();
     const db = tempDb();
-    const r = await runCli(
-      [
-        '--db',
-        db,
-        '--stripe-api-base',
-        emu.url,
-        'onboard',
-        'stripe',
-        '--env',
-        'test',
-        '--scope',
-        'account',
-        '--no-webhook',
-        '--control-baseline',
-        'fixed:0,0',
-        '--yes',
-      ],
-      { env: { RECOVER_PRIMARY_KEY: LEAST_KEY } },
-    );
+    const r = await runCli(onboardNoWebhook(db, emu.url, 'fixed:0,0'), { env: { RECOVER_PRIMARY_KEY: LEAST_KEY } });
     expectOneLine(r, '--control-baseline: "fixed:0,0"', 'each 1 to 120');
     expect(r.stdout).not.toContain('Permissions of the primary key');
     const s = openStore(db);

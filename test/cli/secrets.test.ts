@@ -10,21 +10,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/db/index.js';
 import { buildChildCli } from '../helpers/child-build.js';
-import { runCli } from '../helpers/cli.js';
+import { onboardNoWebhook, runCli } from '../helpers/cli.js';
 import { LEAST_KEY, emulator, tempDb, tempDir } from '../helpers/env.js';
 
-const ONBOARD = [
-  'onboard',
-  'stripe',
-  '--env',
-  'test',
-  '--scope',
-  'account',
-  '--no-webhook',
-  '--control-baseline',
-  'stripe',
-  '--yes',
-];
 const ARGV_WARNING =
   /warning: --primary-key puts the key in the process table, where every local user can read it \(ps\): use RECOVER_PRIMARY_KEY, --primary-key-file or the prompt instead/;
 
@@ -41,7 +29,7 @@ describe('keys for onboard', () => {
   it('--primary-key in argv works but warns, naming the safer ways; the key itself is never printed', async () => {
     const emu = await emulator();
     const db = tempDb();
-    const r = await runCli(['--db', db, '--stripe-api-base', emu.url, ...ONBOARD, '--primary-key', LEAST_KEY]);
+    const r = await runCli([...onboardNoWebhook(db, emu.url), '--primary-key', LEAST_KEY]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(ARGV_WARNING);
     expect(r.stdout + r.stderr).not.toContain(LEAST_KEY);
@@ -51,7 +39,7 @@ describe('keys for onboard', () => {
   it('RECOVER_PRIMARY_KEY and --primary-key-file give no warning', async () => {
     const emu = await emulator();
     const fromEnv = tempDb();
-    const a = await runCli(['--db', fromEnv, '--stripe-api-base', emu.url, ...ONBOARD], {
+    const a = await runCli([...onboardNoWebhook(fromEnv, emu.url)], {
       env: { RECOVER_PRIMARY_KEY: LEAST_KEY },
     });
     expect(a.code, a.stderr).toBe(0);
@@ -62,7 +50,7 @@ describe('keys for onboard', () => {
     writeFileSync(file, `${LEAST_KEY}\n`); // as `echo key > file` leaves it
     chmodSync(file, 0o600);
     const fromFile = tempDb();
-    const b = await runCli(['--db', fromFile, '--stripe-api-base', emu.url, ...ONBOARD, '--primary-key-file', file]);
+    const b = await runCli([...onboardNoWebhook(fromFile, emu.url), '--primary-key-file', file]);
     expect(b.code, b.stderr).toBe(0);
     expect(b.stderr).not.toContain('process table');
     expect(b.stdout + b.stderr).not.toContain(LEAST_KEY);
@@ -71,7 +59,7 @@ describe('keys for onboard', () => {
 
   it('a message about a key names where it came from: the environment variable, not a flag never typed', async () => {
     const emu = await emulator();
-    const r = await runCli(['--db', tempDb(), '--stripe-api-base', emu.url, ...ONBOARD], {
+    const r = await runCli([...onboardNoWebhook(tempDb(), emu.url)], {
       env: { RECOVER_PRIMARY_KEY: 'sk_live_wrongenv00001a2b' },
     });
     expect(r.code).toBe(2);
@@ -88,7 +76,7 @@ describe('keys for onboard', () => {
       [two, 'a file holding one key, rk_… or sk_…, and nothing else'],
     ]) {
       const db = tempDb();
-      const r = await runCli(['--db', db, '--stripe-api-base', emu.url, ...ONBOARD, '--primary-key-file', file!]);
+      const r = await runCli([...onboardNoWebhook(db, emu.url), '--primary-key-file', file!]);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(
         `recover: invalid value for --primary-key-file: ${JSON.stringify(file)} (accepted: ${accepted})`,

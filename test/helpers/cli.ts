@@ -33,3 +33,23 @@ export async function runCli(
   await new Promise((r) => setImmediate(r));
   return { code, stdout: out, stderr: err };
 }
+
+/** `recover onboard stripe` with defaults and no webhook endpoint; the caller gives the key (env, flag or file). */
+export function onboardNoWebhook(db: string, apiBase: string, baseline = 'stripe'): string[] {
+  return [
+    '--db',
+    db,
+    '--stripe-api-base',
+    apiBase,
+    'onboard',
+    'stripe',
+    '--env',
+    'test',
+    '--scope',
+    'account',
+    '--no-webhook',
+    '--control-baseline',
+    baseline,
+    '--yes',
+  ];
+}
