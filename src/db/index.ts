@@ -26,6 +26,7 @@ import { createDecisionsRepo, type DecisionsRepo } from './decisions.js';
 import { createEventsRepo, type EventsRepo } from './events.js';
 import { createHistoryRepo, type HistoryRepo } from './history.js';
 import { createJobsRepo, type JobsRepo } from './jobs.js';
+import { createOutboxRepo, type OutboxRepo } from './outbox.js';
 import { createSecretsRepo, type SecretsRepo } from './secrets.js';
 import { createSettingsRepo, type SettingsRepo } from './settings.js';
 import { createStatsRepo, type StatsRepo } from './stats.js';
@@ -68,6 +69,8 @@ export interface Store {
   readonly report: ReportRepo;
   readonly history: HistoryRepo;
   readonly jobs: JobsRepo;
+  /** Result webhooks waiting for (or done with) delivery. */
+  readonly outbox: OutboxRepo;
   readonly counters: CountersRepo;
   readonly meta: MetaRepo;
   /** `recover takeover`'s per-connection scratch table (TEMP: never written to the file). */
@@ -144,6 +147,7 @@ function buildStore(
     report: createReportRepo(db),
     history: createHistoryRepo(db, now),
     jobs: createJobsRepo(db, now),
+    outbox: createOutboxRepo(db),
     counters: createCountersRepo(db, now),
     meta: createMetaRepo(db, now),
     takeoverStaging: createTakeoverStagingRepo(db),
@@ -181,6 +185,8 @@ export type { Decision, DecisionsRepo, NewDecision } from './decisions.js';
 export type { EventsRepo, InboxEvent, NewEvent } from './events.js';
 export type { CustomerCharge, HistoryCharge, HistoryFilter, HistoryRepo, NewHistoryCharge } from './history.js';
 export type { Job, JobsRepo, NewJob } from './jobs.js';
+export type { NewResultEvent, OutboxMessage, OutboxRepo, ResultEventType, Delivery } from './outbox.js';
+export { RESULT_EVENT_TYPES } from './outbox.js';
 export type { SecretInfo, SecretName, SecretsRepo } from './secrets.js';
 export type { SettingsInput, SettingsRepo } from './settings.js';
 export type { StatCounts, StatsRepo } from './stats.js';

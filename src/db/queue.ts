@@ -12,7 +12,7 @@
 import type { Db } from './columns.js';
 
 export interface QueueSpec {
-  table: 'attempts' | 'jobs';
+  table: 'attempts' | 'jobs' | 'outbox';
   /** Epoch ms column the row is due at. */
   dueColumn: string;
   /** Epoch ms column set when the row is done; NULL = still to do. */

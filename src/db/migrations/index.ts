@@ -4,7 +4,14 @@ import { m001Initial } from './001-initial.js';
 import { m002CardsStats } from './002-cards-stats.js';
 import { m003HistoryJobs } from './003-history-jobs.js';
 import { m004HistoryCustomer } from './004-history-customer.js';
+import { m005OutboxPlatform } from './005-outbox-platform.js';
 
 export type { Migration } from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [m001Initial, m002CardsStats, m003HistoryJobs, m004HistoryCustomer];
+export const MIGRATIONS: readonly Migration[] = [
+  m001Initial,
+  m002CardsStats,
+  m003HistoryJobs,
+  m004HistoryCustomer,
+  m005OutboxPlatform,
+];
