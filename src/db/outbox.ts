@@ -194,8 +194,14 @@ export function createOutboxRepo(db: Db): OutboxRepo {
     list(opts = {}) {
       const where: string[] = [];
       const params: Record<string, unknown> = { limit: opts.limit ?? 50 };
-      if (opts.type) (where.push('type = :type'), (params.type = opts.type));
-      if (opts.caseId !== undefined) (where.push('case_id = :caseId'), (params.caseId = opts.caseId));
+      if (opts.type) {
+        where.push('type = :type');
+        params.type = opts.type;
+      }
+      if (opts.caseId !== undefined) {
+        where.push('case_id = :caseId');
+        params.caseId = opts.caseId;
+      }
       const sql = `SELECT ${cols} FROM outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY created_at DESC, id DESC LIMIT :limit`;
       return db.prepare<Record<string, unknown>, Row>(sql).all(params).map(fromRow);
