@@ -38,7 +38,13 @@ export interface PaymentIntentInput {
   setupFutureUsage: string | null;
 }
 
-export function createPaymentIntent(world: World, acct: AccountState, p: PaymentIntentInput, origin: Origin, logUrl: string): Row {
+export function createPaymentIntent(
+  world: World,
+  acct: AccountState,
+  p: PaymentIntentInput,
+  origin: Origin,
+  logUrl: string,
+): Row {
   const pi = acct.payment_intents.insert(
     {
       id: world.ids.next('pi'),
@@ -72,7 +78,8 @@ export function createPaymentIntent(world: World, acct: AccountState, p: Payment
     world.emit(acct, 'payment_intent.requires_action', 'payment_intent', pi.doc, o);
     return pi;
   }
-  const decline = outcome.kind === 'succeeded' ? null : resolveDecline(outcome.kind === 'declined' ? outcome.decline : AUTH_REQUIRED);
+  const decline =
+    outcome.kind === 'succeeded' ? null : resolveDecline(outcome.kind === 'declined' ? outcome.decline : AUTH_REQUIRED);
   const charge = insertCharge(world, acct, {
     pm,
     amount: p.amount,
@@ -91,7 +98,8 @@ export function createPaymentIntent(world: World, acct: AccountState, p: Payment
     world.emit(acct, 'charge.succeeded', 'charge', charge.doc, o);
     world.emit(acct, 'payment_intent.succeeded', 'payment_intent', pi.doc, o);
     // Saved for later use: Stripe attaches the card to the customer once the payment succeeds.
-    if (p.setupFutureUsage && p.customer && !pm.doc.customer) attachPaymentMethod(world, acct, pm, p.customer.id, origin);
+    if (p.setupFutureUsage && p.customer && !pm.doc.customer)
+      attachPaymentMethod(world, acct, pm, p.customer.id, origin);
     return pi;
   }
   acct.payment_intents.update(pi, {

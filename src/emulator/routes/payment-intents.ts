@@ -11,13 +11,42 @@ import { one, type Route, type RouteCtx } from './common.js';
  * the SDK's PaymentIntentCreateParams (node_modules/stripe/esm/resources/PaymentIntents.d.ts) names them.
  */
 const CREATE_PARAMS = [
-  'amount', 'currency', 'allowed_payment_method_types', 'amount_details', 'application_fee_amount',
-  'automatic_payment_methods', 'capture_method', 'confirm', 'confirmation_method', 'confirmation_token', 'customer',
-  'customer_account', 'description', 'error_on_requires_action', 'excluded_payment_method_types', 'hooks', 'mandate',
-  'mandate_data', 'metadata', 'off_session', 'on_behalf_of', 'payment_details', 'payment_method',
-  'payment_method_configuration', 'payment_method_data', 'payment_method_options', 'radar_options', 'receipt_email',
-  'return_url', 'setup_future_usage', 'shipping', 'statement_descriptor', 'statement_descriptor_suffix',
-  'transfer_data', 'transfer_group', 'use_stripe_sdk',
+  'amount',
+  'currency',
+  'allowed_payment_method_types',
+  'amount_details',
+  'application_fee_amount',
+  'automatic_payment_methods',
+  'capture_method',
+  'confirm',
+  'confirmation_method',
+  'confirmation_token',
+  'customer',
+  'customer_account',
+  'description',
+  'error_on_requires_action',
+  'excluded_payment_method_types',
+  'hooks',
+  'mandate',
+  'mandate_data',
+  'metadata',
+  'off_session',
+  'on_behalf_of',
+  'payment_details',
+  'payment_method',
+  'payment_method_configuration',
+  'payment_method_data',
+  'payment_method_options',
+  'radar_options',
+  'receipt_email',
+  'return_url',
+  'setup_future_usage',
+  'shipping',
+  'statement_descriptor',
+  'statement_descriptor_suffix',
+  'transfer_data',
+  'transfer_group',
+  'use_stripe_sdk',
 ];
 
 /**
@@ -36,7 +65,8 @@ const MINIMUM: Record<string, [number, string]> = { usd: [50, '$0.50'], eur: [50
 function amountOf(p: Params, currency: string): number {
   if (p.amount === undefined) throw invalidRequest('Missing required param: amount.', 'amount', 'parameter_missing');
   const amount = int(p, 'amount')!;
-  if (amount < 1) throw invalidRequest('This value must be greater than or equal to 1.', 'amount', 'parameter_invalid_integer');
+  if (amount < 1)
+    throw invalidRequest('This value must be greater than or equal to 1.', 'amount', 'parameter_invalid_integer');
   const min = MINIMUM[currency];
   if (min && amount < min[0]) {
     throw invalidRequest(`Amount must be at least ${min[1]} ${currency}`, 'amount', 'amount_too_small');
@@ -60,7 +90,12 @@ function paymentMethodOf(ctx: RouteCtx, id: string | undefined): Row | null {
   const test = TEST_PAYMENT_METHODS[id];
   if (!test) throw noSuchParam('PaymentMethod', id, 'payment_method');
   const now = ctx.world.nowMs();
-  return createPaymentMethod(ctx.world, ctx.acct, { card: test.card, behaviour: test.behaviour, created: now, customer: null });
+  return createPaymentMethod(ctx.world, ctx.acct, {
+    card: test.card,
+    behaviour: test.behaviour,
+    created: now,
+    customer: null,
+  });
 }
 
 function parseCreate(ctx: RouteCtx): PaymentIntentInput {
