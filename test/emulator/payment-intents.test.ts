@@ -79,7 +79,7 @@ describe('a confirmed PaymentIntent', () => {
     });
   });
 
-  it('a decline is a 402 card_error with the PaymentIntent (requires_payment_method) and the failed charge', async () => {
+  it('a decline is a 402 card_error with the PaymentIntent (requires_payment_method) and the charge', async () => {
     const decline = {
       type: 'decline',
       decline_code: 'insufficient_funds',
@@ -123,7 +123,7 @@ describe('a confirmed PaymentIntent', () => {
     expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe('requires_payment_method');
   });
 
-  it('a 3-D Secure card on-session asks for action (200, no charge); off-session it fails authentication_required', async () => {
+  it('3-D Secure: on-session requires_action (200, no charge); off-session authentication_required', async () => {
     const emu = await start({ seed: oneCustomer({ type: 'requires_action' }) });
     const stripe = sdk(emu);
     const onSession = await stripe.paymentIntents.create(card(), { idempotencyKey: 'on' });
@@ -213,7 +213,7 @@ describe('validation, as Stripe answers it', () => {
       stripe.paymentIntents.create({ ...card(), confirm: false, off_session: true }),
     );
     expect(offNoConfirm).toMatchObject({ statusCode: 400, param: 'off_session' });
-    // Without allowed_payment_method_types the Dashboard's automatic payment methods apply: a confirm needs a return_url.
+    // Without allowed_payment_method_types the Dashboard's payment methods apply: a confirm needs a return_url.
     const { allowed_payment_method_types: _, ...automatic } = card();
     const noReturn = await stripeError(stripe.paymentIntents.create(automatic));
     expect(noReturn.message).toMatch(/you must provide a `return_url`/);

@@ -59,7 +59,7 @@ const RETURN_URL_NEEDED =
   'want to accept redirect-based payment methods, set `automatic_payment_methods[enabled]` to `true` and ' +
   '`automatic_payment_methods[allow_redirects]` to `never` when creating Setup Intents and Payment Intents.';
 
-/** Stripe's minimum charge amounts in minor units (docs.stripe.com/currencies, "Minimum and maximum charge amounts"). */
+/** Stripe's minimum charge amounts, minor units (docs.stripe.com/currencies, "Minimum and maximum charge amounts"). */
 const MINIMUM: Record<string, [number, string]> = { usd: [50, '$0.50'], eur: [50, '€0.50'], gbp: [30, '£0.30'] };
 
 function amountOf(p: Params, currency: string): number {
@@ -128,7 +128,8 @@ function parseCreate(ctx: RouteCtx): PaymentIntentInput {
   if (confirm && !pm) {
     throw invalidRequest(
       "You cannot confirm this PaymentIntent because it's missing a payment method. You can either update the " +
-        'PaymentIntent with a payment method and then confirm it again, or confirm it again directly with a payment method.',
+        'PaymentIntent with a payment method and then confirm it again, or confirm it again directly with a ' +
+        'payment method.',
       'payment_method',
     );
   }
