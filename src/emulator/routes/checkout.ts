@@ -1,6 +1,6 @@
 import { invalidRequest, noSuchParam } from '../api-error.js';
 import { createSetupSession, expireSession, MAX_EXPIRY_S, MIN_EXPIRY_S } from '../checkout.js';
-import { allowOnly, int, mergeMetadata, str, type Params } from '../params.js';
+import { allowOnly, int, mergeMetadata, str, stringList, type Params } from '../params.js';
 import { find, one, type Route, type RouteCtx } from './common.js';
 
 /**
@@ -69,14 +69,6 @@ function urlParam(p: Params, name: string): string | null {
     throw invalidRequest('Not a valid URL', name, 'url_invalid');
   }
   return v;
-}
-
-function stringList(p: Params, name: string): string[] | null {
-  const v = p[name];
-  if (v === undefined) return null;
-  const list = Array.isArray(v) ? v : typeof v === 'object' && v !== null ? Object.values(v) : null;
-  if (!list || list.some((x) => typeof x !== 'string')) throw invalidRequest('Invalid array', name);
-  return list as string[];
 }
 
 function createSession(ctx: RouteCtx) {
