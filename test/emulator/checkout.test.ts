@@ -171,6 +171,8 @@ describe('a setup-mode Checkout Session', () => {
     );
     expect(noCurrency).toMatchObject({ statusCode: 400, param: 'currency' });
     expect((await stripeError(setupSession(emu, stripe, { success_url: 'not a url' }))).param).toBe('success_url');
+    const both = await stripeError(setupSession(emu, stripe, { customer_email: 'x@example.com' }));
+    expect(both).toMatchObject({ statusCode: 400, param: 'customer_email' });
     expect((await stripeError(stripe.checkout.sessions.retrieve('cs_test_nope'))).message).toBe(
       "No such checkout.session: 'cs_test_nope'",
     );
