@@ -270,9 +270,9 @@ describe.skipIf(skipBrowser)('the hosted page in chromium', () => {
       await expect(page.locator('h1').textContent()).resolves.toContain('Update your card for');
       await page.selectOption('#card', 'pm_card_chargeDeclined');
       await page.click('button[type=submit]');
-      await expect(page.locator('[role=alert]').textContent({ timeout: 5000 })).resolves.toBe(
-        'Your card was declined.',
-      );
+      // The message appears once the page's fetch has answered.
+      await page.locator('[role=alert]', { hasText: 'Your card was declined.' }).waitFor({ timeout: 10_000 });
+      expect(emu.state().events.some((e) => e.type === 'setup_intent.setup_failed')).toBe(true);
       await page.selectOption('#card', 'pm_card_mastercard');
       const artifacts = join(process.cwd(), 'test-artifacts');
       mkdirSync(artifacts, { recursive: true });
