@@ -1,13 +1,16 @@
 import { accountRoutes } from './accounts.js';
 import { chargeRoutes } from './charges.js';
+import { checkoutRoutes } from './checkout.js';
 import type { Route } from './common.js';
 import { customerRoutes } from './customers.js';
 import { invoiceRoutes } from './invoices.js';
+import { paymentIntentRoutes } from './payment-intents.js';
 import { subscriptionRoutes } from './subscriptions.js';
 import { webhookRoutes } from './webhooks.js';
 
 /** The route table: method + path pattern → handler and the permission stem it needs. */
-const ROUTES: Route[] = [...invoiceRoutes, ...customerRoutes, ...subscriptionRoutes, ...chargeRoutes, ...webhookRoutes, ...accountRoutes];
+const ROUTES: Route[] = [...invoiceRoutes, ...customerRoutes, ...subscriptionRoutes, ...chargeRoutes, ...webhookRoutes, ...accountRoutes,
+  ...paymentIntentRoutes, ...checkoutRoutes];
 
 interface Compiled {
   route: Route;
