@@ -35,6 +35,7 @@ describe('offsetMinutes memo', () => {
 
   it('still finds the skipped and repeated hours of New York 2026', () => {
     expect(localToUtc('America/New_York', 2026, 3, 8, 2, 30)).toBeNull(); // spring forward: 02:00 → 03:00
-    expect(localToUtc('America/New_York', 2026, 11, 1, 1, 30)).toBe(Date.UTC(2026, 10, 1, 5, 30)); // the first 01:30 (EDT)
+    // Fall back: 01:30 happens twice; the first (EDT, UTC-4) is 05:30 UTC.
+    expect(localToUtc('America/New_York', 2026, 11, 1, 1, 30)).toBe(Date.UTC(2026, 10, 1, 5, 30));
   });
 });
