@@ -1,6 +1,7 @@
 /** Every benchmark, by name. Each returns its figures; bench/run.ts adds peak RSS. */
 import { benchDaemon } from './daemon.js';
 import { benchDb } from './db.js';
+import { benchDemoSpeed } from './demo-speed.js';
 import { benchEmulator } from './emulator.js';
 import { benchIngest } from './ingest.js';
 import { benchReport } from './report.js';
@@ -14,6 +15,7 @@ export type Bench = () => Promise<Record<string, number | string>>;
 export const BENCHES: Record<string, Bench> = {
   daemon: benchDaemon,
   db: benchDb,
+  'demo-speed': benchDemoSpeed,
   emulator: benchEmulator,
   ingest: benchIngest,
   report: benchReport,

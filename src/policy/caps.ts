@@ -15,7 +15,7 @@
  */
 import { DAY_MS, HOUR_MS } from '../clock.js';
 import { isMastercard, isVisa } from './advice-codes.js';
-import { classifyDecline } from './classify.js';
+import { classifyDecline, type Classification } from './classify.js';
 import type { CardFacts, CardHistoryEntry } from './types.js';
 
 export const NETWORK_CAPS = {
@@ -33,11 +33,24 @@ export interface CardBan {
   reason: string;
 }
 
+// Each past decline's classification, by the entry (a record of a past charge, never changed once
+// made): the caps re-read a card's whole history at every decision (issue 18's profile). A pure
+// cache; the brand is checked as it comes from the card, not the entry.
+const classified = new WeakMap<CardHistoryEntry, { brand: string; c: Classification }>();
+
+function classifyEntry(e: CardHistoryEntry, brand: string): Classification {
+  const hit = classified.get(e);
+  if (hit && hit.brand === brand) return hit.c;
+  const c = classifyDecline({ ...e, brand });
+  classified.set(e, { brand, c });
+  return c;
+}
+
 /** A "never again" on this card from any of its past declines, or null. Needs `card.history`. */
 export function cardBan(card: CardFacts): CardBan | null {
   for (const e of card.history ?? []) {
     if (!e.declined) continue;
-    const c = classifyDecline({ ...e, brand: card.brand });
+    const c = classifyEntry(e, card.brand);
     if (c.bansCard) return { at: e.at, rule: 'card_banned', reason: c.explanation };
   }
   return null;
@@ -82,7 +95,7 @@ export function earliestAllowed(card: CardFacts, amount: number, currency: strin
     }
     for (const e of recent) {
       if (!e.declined) continue;
-      const wait = classifyDecline({ ...e, brand: card.brand }).retryNotBeforeMs;
+      const wait = classifyEntry(e, card.brand).retryNotBeforeMs;
       if (wait !== undefined) limits.push({ at: e.at + wait, rule: 'retry_after', reason: `a decline on this card at ${new Date(e.at).toISOString()} asked to wait ${Math.round(wait / HOUR_MS)} h` });
     }
   } else {

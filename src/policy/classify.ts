@@ -56,7 +56,34 @@ const LABEL: Record<DeclineCategory, string> = {
   retry_after: 'soft, retry later',
 };
 
+// A pure cache (same signal, same frozen answer), a tree of Maps keyed by the six fields: the caps
+// re-classify every past decline on a card at every decision, millions of times in a simulation
+// (issue 18's profile), and a joined string key cost as much as classifying. Few distinct signals.
+type Level = Map<string | undefined, Level | Classification>;
+const memo: Level = new Map();
+let memoSize = 0;
+
+function child(level: Level, key: string | undefined): Level {
+  let next = level.get(key) as Level | undefined;
+  if (!next) level.set(key, (next = new Map()));
+  return next;
+}
+
 export function classifyDecline(signal: DeclineSignal): Classification {
+  const l1 = child(child(memo, signal.declineCode), signal.brand);
+  const last = child(child(child(l1, signal.adviceCode), signal.networkAdviceCode), signal.networkDeclineCode);
+  let c = last.get(signal.outcomeReason) as Classification | undefined;
+  if (!c) {
+    if (++memoSize > 10_000) {
+      memo.clear();
+      memoSize = 0;
+    }
+    last.set(signal.outcomeReason, (c = Object.freeze(classifyUncached(signal))));
+  }
+  return c;
+}
+
+function classifyUncached(signal: DeclineSignal): Classification {
   const code = signal.declineCode?.trim() || 'unknown';
   const rule = DECLINE_CODES[code] ?? UNKNOWN_DECLINE;
   const notes: string[] = [];

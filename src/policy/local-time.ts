@@ -1,16 +1,13 @@
 /**
  * Customer-local calendar arithmetic, fast enough to score hundreds of hourly slots per decision:
- * zone offsets come from luxon (IANA data) and are memoised per zone and UTC hour, and local
- * wall-clock times are converted back to UTC without allocating DateTime objects.
- * (The memo is a pure cache: same inputs, same outputs.)
+ * zone offsets come from luxon (IANA data) and are memoised per zone and UTC day (per UTC hour on
+ * the rare day that holds a transition), and local wall-clock times are converted back to UTC
+ * without allocating DateTime objects. (The memo is a pure cache: same inputs, same outputs.)
  */
 import { IANAZone } from 'luxon';
-import { HOUR_MS, MINUTE_MS } from '../clock.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../clock.js';
 
 const zones = new Map<string, IANAZone | null>();
-const offsetMemo = new Map<string, Map<number, number>>();
-const MEMO_LIMIT = 500_000;
-let memoSize = 0;
 
 function zoneOf(tz: string): IANAZone | null {
   let z = zones.get(tz);
@@ -32,28 +29,69 @@ export function resolveTimezone(tz: string | undefined, fallback: string | undef
   return 'UTC';
 }
 
+/**
+ * A zone's offsets, minutes, by UTC day number (days since 1970-01-01) in a flat table: luxon asks
+ * Intl for every offset (microseconds each), and a simulation asks millions of times (issue 18).
+ * Offsets fit an Int16 (-720…+840); UNKNOWN is a day not yet asked, SPLIT one whose offset changes
+ * within it (or is not whole minutes) and so is answered per hour. 2^16 days reach 2149; days
+ * outside the table take the per-hour path too. 128 KiB per zone asked.
+ */
+interface ZoneMemo {
+  z: IANAZone | null;
+  days: Int16Array;
+  hours: Map<number, number>;
+}
+const TABLE_DAYS = 1 << 16;
+const UNKNOWN = -32768;
+const SPLIT = 32767;
+const HOUR_MEMO_LIMIT = 100_000;
+const memos = new Map<string, ZoneMemo>();
+// The zone of the previous call: one decision asks about one zone many times in a row.
+let lastTz = '';
+let lastMemo: ZoneMemo | undefined;
+
+function memoOf(tz: string): ZoneMemo {
+  if (tz === lastTz && lastMemo) return lastMemo;
+  let m = memos.get(tz);
+  if (!m) memos.set(tz, (m = { z: zoneOf(tz), days: new Int16Array(TABLE_DAYS).fill(UNKNOWN), hours: new Map() }));
+  lastTz = tz;
+  lastMemo = m;
+  return m;
+}
+
+/** The offset of a whole UTC day, or SPLIT if it is not the same from its first to its last ms. */
+function dayOffset(z: IANAZone | null, day: number): number {
+  if (!z) return 0;
+  const a = z.offset(day * DAY_MS);
+  const b = z.offset(day * DAY_MS + DAY_MS / 2);
+  const c = z.offset(day * DAY_MS + DAY_MS - 1);
+  return a === b && b === c && Number.isInteger(a) ? a : SPLIT;
+}
+
+/** Per UTC hour, sampling the exact instant when the hour itself straddles a change. */
+function hourOffset(m: ZoneMemo, ts: number): number {
+  const hour = Math.floor(ts / HOUR_MS);
+  let off = m.hours.get(hour);
+  if (off === undefined) {
+    const a = m.z ? m.z.offset(hour * HOUR_MS) : 0;
+    const b = m.z ? m.z.offset(hour * HOUR_MS + HOUR_MS - 1) : 0;
+    if (a !== b) return m.z ? m.z.offset(ts) : 0;
+    off = a;
+    if (m.hours.size > HOUR_MEMO_LIMIT) m.hours.clear();
+    m.hours.set(hour, off);
+  }
+  return off;
+}
+
 /** UTC offset of `tz` at instant `ts`, in minutes (e.g. -300 for New York in winter). */
 export function offsetMinutes(tz: string, ts: number): number {
   if (tz === 'UTC' || tz === 'Etc/UTC') return 0;
-  const hour = Math.floor(ts / HOUR_MS);
-  let memo = offsetMemo.get(tz);
-  if (!memo) offsetMemo.set(tz, (memo = new Map()));
-  let off = memo.get(hour);
-  if (off === undefined) {
-    // Zone transitions happen on whole hours (or half hours in a few zones); sample the exact instant
-    // when the hour straddles a change.
-    const z = zoneOf(tz);
-    const a = z ? z.offset(hour * HOUR_MS) : 0;
-    const b = z ? z.offset(hour * HOUR_MS + HOUR_MS - 1) : 0;
-    if (a !== b) return z ? z.offset(ts) : 0;
-    off = a;
-    if (memoSize++ > MEMO_LIMIT) {
-      offsetMemo.clear();
-      memoSize = 0;
-    }
-    memo.set(hour, off);
-  }
-  return off;
+  const m = memoOf(tz);
+  const day = Math.floor(ts / DAY_MS);
+  if (!(day >= 0 && day < TABLE_DAYS)) return hourOffset(m, ts);
+  let off = m.days[day];
+  if (off === UNKNOWN) m.days[day] = off = dayOffset(m.z, day);
+  return off === SPLIT ? hourOffset(m, ts) : off;
 }
 
 export interface LocalParts {

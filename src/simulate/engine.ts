@@ -13,6 +13,7 @@ import type {
   AttemptRecord,
   CardFacts,
   CardHistoryEntry,
+  CaseFacts,
   CustomerPayment,
   Decision,
   OutcomeContext,
@@ -37,6 +38,8 @@ export interface EngineOptions {
 
 interface CaseState {
   c: SimCase;
+  /** The policy input's case facts: the same for every decision on the case, built once. */
+  facts: CaseFacts;
   deadline: number;
   attempts: AttemptRecord[];
   fingerprint: string;
@@ -47,7 +50,8 @@ interface CaseState {
   pendingLearn?: OutcomeContext;
 }
 
-type Ev = { t: number; seq: number; kind: 'fail' | 'update' | 'attempt' | 'deadline'; i: number; token?: number };
+// One shape for every event (token 0 where unused), so the heap's compares stay monomorphic.
+type Ev = { t: number; seq: number; kind: 'fail' | 'update' | 'attempt' | 'deadline'; i: number; token: number };
 
 const WINDOW_30D = 30 * DAY_MS;
 
@@ -64,7 +68,8 @@ export async function runPolicy(world: WorldModule, policy: Policy, cases: SimCa
   let attempts = 0;
   let declines = 0;
   let deferrals = 0;
-  const push = (e: Omit<Ev, 'seq'>) => heap.push({ ...e, seq: seq++ });
+  const push = (e: Omit<Ev, 'seq' | 'token'> & { token?: number }) =>
+    heap.push({ t: e.t, seq: seq++, kind: e.kind, i: e.i, token: e.token ?? 0 });
 
   const states: CaseState[] = cases.map((c, i) => {
     const deadline = c.failedAt + opts.dunningDays * DAY_MS;
@@ -72,7 +77,17 @@ export async function runPolicy(world: WorldModule, policy: Policy, cases: SimCa
     const update = world.cardUpdatedAt?.(c);
     if (typeof update === 'number' && update > c.failedAt && update < deadline) push({ t: update, kind: 'update', i });
     push({ t: deadline, kind: 'deadline', i });
-    return { c, deadline, attempts: [], fingerprint: c.card.fingerprint, open: true, token: 0 };
+    const facts: CaseFacts = {
+      id: c.id,
+      customerId: c.customerId,
+      amount: c.amount,
+      currency: c.currency,
+      failedAt: c.failedAt,
+      invoiceCreatedAt: c.invoiceCreatedAt,
+      dunningDeadline: deadline,
+      arm: 'treatment',
+    };
+    return { c, facts, deadline, attempts: [], fingerprint: c.card.fingerprint, open: true, token: 0 };
   });
 
   const cardFacts = (s: CaseState, now: number): CardFacts => {
@@ -102,16 +117,7 @@ export async function runPolicy(world: WorldModule, policy: Policy, cases: SimCa
   };
 
   const inputFor = (s: CaseState, now: number): PolicyInput => ({
-    case: {
-      id: s.c.id,
-      customerId: s.c.customerId,
-      amount: s.c.amount,
-      currency: s.c.currency,
-      failedAt: s.c.failedAt,
-      invoiceCreatedAt: s.c.invoiceCreatedAt,
-      dunningDeadline: s.deadline,
-      arm: 'treatment',
-    },
+    case: s.facts,
     attempts: s.attempts,
     card: cardFacts(s, now),
     customer: { ...s.c.customer, payments: paymentsOf(s, now) },
@@ -122,11 +128,11 @@ export async function runPolicy(world: WorldModule, policy: Policy, cases: SimCa
     random,
   });
 
-  const paymentsOf = (s: CaseState, now: number): CustomerPayment[] => {
+  const paymentsOf = (s: CaseState, now: number): readonly CustomerPayment[] => {
     const past = s.c.customer.payments ?? [];
     const log = customers.get(s.c.customerId) ?? [];
     const others = log.filter((e) => e.p.at <= now && e.id !== s.c.id).map((e) => e.p);
-    return others.length ? [...past, ...others] : [...past];
+    return others.length ? [...past, ...others] : past; // the input's payments are read-only
   };
 
   const decideAndSchedule = (i: number, now: number) => {

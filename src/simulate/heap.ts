@@ -1,4 +1,8 @@
-/** A binary min-heap of timed events; ties break by insertion order, so runs are deterministic. */
+/**
+ * A binary min-heap of timed events; ties break by insertion order, so runs are deterministic.
+ * Sifts move a hole instead of swapping pairs and compare inline: the simulator pops every event
+ * through here (about 70,000 per policy in 10,000 cases; issue 18's profile had `less` on top).
+ */
 export interface Timed {
   t: number;
   seq: number;
@@ -13,14 +17,18 @@ export class EventHeap<T extends Timed> {
 
   push(item: T): void {
     const a = this.items;
+    let i = a.length;
     a.push(item);
-    let i = a.length - 1;
+    const t = item.t;
+    const seq = item.seq;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!less(a[i], a[p])) break;
-      [a[i], a[p]] = [a[p], a[i]];
+      const q = a[p];
+      if (!(t < q.t || (t === q.t && seq < q.seq))) break;
+      a[i] = q;
       i = p;
     }
+    a[i] = item;
   }
 
   pop(): T | undefined {
@@ -28,19 +36,22 @@ export class EventHeap<T extends Timed> {
     if (a.length === 0) return undefined;
     const top = a[0];
     const last = a.pop()!;
-    if (a.length > 0) {
-      a[0] = last;
+    const n = a.length;
+    if (n > 0) {
+      const t = last.t;
+      const seq = last.seq;
       let i = 0;
       for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && less(a[l], a[m])) m = l;
-        if (r < a.length && less(a[r], a[m])) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m], a[i]];
+        let m = 2 * i + 1;
+        if (m >= n) break;
+        const r = m + 1;
+        if (r < n && less(a[r], a[m])) m = r;
+        const c = a[m];
+        if (!(c.t < t || (c.t === t && c.seq < seq))) break;
+        a[i] = c;
         i = m;
       }
+      a[i] = last;
     }
     return top;
   }

@@ -1,0 +1,33 @@
+/**
+ * `recover demo` as a newcomer runs it (`npm run bench -- demo-speed`): bin/recover in its own
+ * process, 2,000 customers over 30 days with renewals, the report and its HTML written to a
+ * temporary directory. Figure: wall time against the target (issue 18: <= 30 s on this machine)
+ * and the process's own CPU time (bench/child-cpu.ts), RECOVER_BENCH_DEMO_RUNS runs (default 2).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { round, runRecover, summarise, type ChildRun } from './child-cpu.js';
+
+const RUNS = Number(process.env.RECOVER_BENCH_DEMO_RUNS ?? 2);
+
+export async function benchDemoSpeed(): Promise<Record<string, number | string>> {
+  const dir = mkdtempSync(join(tmpdir(), 'recover-bench-demo-'));
+  const args = ['demo', '--html', join(dir, 'demo-report.html')];
+  const runs: ChildRun[] = [];
+  try {
+    for (let i = 0; i < RUNS; i++) runs.push(await runRecover(args, dir));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const s = summarise(runs);
+  return {
+    command: 'recover demo (2,000 customers, 30 days, renewals)',
+    runs: RUNS,
+    'wall time, median (s; target <= 30)': round(s.median, 1),
+    'wall time, each run (s)': s.walls,
+    'CPU time, each run (s)': s.cpus,
+    'ratio target / median wall time': round(30 / s.median, 3),
+    'load average (1 min) at the end': round(loadavg()[0]),
+  };
+}
