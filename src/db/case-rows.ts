@@ -3,11 +3,14 @@
  * it. Times are epoch ms, amounts minor units of `currency`.
  */
 import { selectList, type ColumnMap } from './columns.js';
-import type { Arm, CardFunding, CaseSource, CaseStatus, RecoveredBy } from './types.js';
+import type { Arm, CardFunding, CaseSource, CaseStatus, Platform, RecoveredBy } from './types.js';
 
 export interface Case {
   id: number;
+  /** Which integration holds the item: a Stripe Billing invoice, a Recovery API payment, a Recharge charge. */
+  platform: Platform;
   accountId: string;
+  /** The item's id on its platform (for `api`: the merchant's invoice id). */
   invoiceId: string;
   customerId: string;
   subscriptionId: string | null;
@@ -51,6 +54,7 @@ export interface Case {
 
 export const CASE_COLUMNS: ColumnMap<Case> = {
   id: 'id',
+  platform: 'platform',
   accountId: 'account_id',
   invoiceId: 'invoice_id',
   customerId: 'customer_id',
@@ -97,6 +101,8 @@ export function caseFromRow(row: CaseRow): Case {
 
 /** What the importer/webhook knows about a failed invoice. Optional facts default to null. */
 export interface CaseUpsert {
+  /** Insert only. Default 'stripe'. */
+  platform?: Platform;
   /** Must already exist in `accounts` (foreign key): call `accounts.upsert` first. */
   accountId: string;
   invoiceId: string;

@@ -72,10 +72,11 @@ const UPSERT_FIELDS = [
   'currency', 'status', 'arm', 'source', 'billingReason', 'invoiceCreatedAt', 'firstFailedAt', 'dunningDeadline',
   'stripeAttemptCount', 'lastFailedAt', 'lastDeclineCode', 'lastAdviceCode', 'lastNetworkAdviceCode',
   'lastNetworkDeclineCode', 'lastChargeId', 'customerTimezone', 'customerCountry', 'cardBrand', 'cardFunding',
-  'cardCountry', 'pausedStripe',
+  'cardCountry', 'pausedStripe', 'platform',
 ] as const satisfies readonly (keyof Case)[];
 const PAUSED = UPSERT_FIELDS.indexOf('pausedStripe');
 const ATTEMPT_COUNT = UPSERT_FIELDS.indexOf('stripeAttemptCount');
+const PLATFORM = UPSERT_FIELDS.indexOf('platform');
 
 export function createCasesRepo(db: Db, now: () => number): CasesRepo {
   const from = `FROM cases c`;
@@ -170,6 +171,7 @@ export function createCasesRepo(db: Db, now: () => number): CasesRepo {
       const values: unknown[] = UPSERT_FIELDS.map((f) => orNull(input[f]));
       values[PAUSED] = bit(input.pausedStripe ?? false);
       values[ATTEMPT_COUNT] = input.stripeAttemptCount ?? 0;
+      values[PLATFORM] = input.platform ?? 'stripe';
       values.push(isTerminalStatus(input.status) ? t : null, t, t); // ended_at, created_at, updated_at
       const ins = insert.run(values);
       if (ins.changes === 1) return { id: Number(ins.lastInsertRowid), inserted: true };

@@ -66,6 +66,10 @@ export const DECISION_ACTIONS = [
 ] as const;
 export type DecisionAction = (typeof DECISION_ACTIONS)[number];
 
+/** Which integration a case belongs to (`cases.platform`, migration 005). */
+export const PLATFORMS = ['stripe', 'api', 'recharge'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
 export const JOB_OUTCOMES = ['done', 'failed', 'canceled', 'shadow'] as const;
 export type JobOutcome = (typeof JOB_OUTCOMES)[number];
 
