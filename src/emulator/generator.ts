@@ -6,6 +6,7 @@ import { Rng, base62, flat } from './rng.js';
 import { trustSeed } from './seed-parse.js';
 import type { Behaviour, Seed, SeedAccount, SeedCustomer, SeedCustomerUpdate, SeedInvoice, SeedPaymentMethod, SeedSubscription } from './seed-schema.js';
 import { REQUIRED_PERMISSIONS } from '../config/settings.js';
+import { API_PERMISSIONS } from '../stripe/permissions.js';
 
 /**
  * A synthetic merchant: N customers with subscriptions, most of them in dunning with a realistic
@@ -39,6 +40,9 @@ export interface GenerateOptions {
 /** A restricted key with the permissions onboarding asks for (DESIGN.md §1), Connect scope included. */
 export const GENERATED_KEY = 'rk_test_emulatorrecover';
 export const GENERATED_KEY_PERMISSIONS: string[] = [...REQUIRED_PERMISSIONS, 'rak_connected_account_read'];
+/** A restricted key with what the Recovery API charges with (`recover onboard api`: requiredPermissions('api')). */
+export const GENERATED_API_KEY = 'rk_test_emulatorrecoverapi';
+export const GENERATED_API_KEY_PERMISSIONS: string[] = [...API_PERMISSIONS];
 
 /** Smart-Retries-like days after the first failure at which history attempts happened. */
 const HISTORY_SLOTS = [0, 1, 2, 4, 6, 8, 10, 13];
@@ -67,7 +71,10 @@ export function generateMerchant(opts: GenerateOptions): Seed {
     history_events: opts.historyEvents ?? true,
     account: main,
     connected_accounts: connected,
-    keys: [{ key: GENERATED_KEY, permissions: GENERATED_KEY_PERMISSIONS }],
+    keys: [
+      { key: GENERATED_KEY, permissions: GENERATED_KEY_PERMISSIONS },
+      { key: GENERATED_API_KEY, permissions: GENERATED_API_KEY_PERMISSIONS },
+    ],
   });
 }
 

@@ -177,7 +177,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 export { seedSchema } from './seed-schema.js';
 export type { Seed, SeedInput, Behaviour } from './seed-schema.js';
 export { parseSeed, readSeedFile, SeedError } from './seed-parse.js';
-export { generateMerchant, GENERATED_KEY, GENERATED_KEY_PERMISSIONS, type GenerateOptions } from './generator.js';
+export {
+  generateMerchant, GENERATED_KEY, GENERATED_KEY_PERMISSIONS, GENERATED_API_KEY, GENERATED_API_KEY_PERMISSIONS,
+  type GenerateOptions,
+} from './generator.js';
 export type { EmulatorState, ChargeView, InvoiceView, EventView, SubscriptionView, StateOptions } from './state.js';
 export type { LoadSummary } from './seed-load.js';
 export type { DeliveryRecord } from './webhooks.js';

@@ -28,6 +28,41 @@ export interface PayParams {
   expand?: string[];
 }
 
+/**
+ * Result of `paymentIntents.create` (always confirmed). A decline (402 card_error, off-session
+ * `authentication_required` included) is returned like `invoices.pay`'s; an on-session card that needs
+ * 3D Secure answers 200 with status `requires_action` and its `next_action` for the customer.
+ */
+export type PaymentIntentResult =
+  | { ok: true; paymentIntent: T.PaymentIntent; chargeId: string | null }
+  | { ok: false; decline: CardDeclined }
+  | { ok: false; requiresAction: true; paymentIntent: T.PaymentIntent };
+
+export interface PaymentIntentParams {
+  /** Minor units. */
+  amount: number;
+  currency: string;
+  customer: string;
+  paymentMethod: string;
+  /** True: the customer is not present (`off_session=true`); false: an on-session confirm. */
+  offSession: boolean;
+  /** Required: e.g. `recover:<recovery>:<attempt n>`; a retry of the same attempt must reuse it. */
+  idempotencyKey: string;
+  metadata?: Record<string, string>;
+  description?: string;
+}
+
+export interface SetupSessionParams {
+  customer: string;
+  currency: string;
+  successUrl: string;
+  cancelUrl?: string;
+  /** Epoch seconds; Stripe accepts 30 minutes to 24 hours after creation. */
+  expiresAt: number;
+  /** Also set on the session's SetupIntent (`setup_intent_data.metadata`). */
+  metadata?: Record<string, string>;
+}
+
 type List<X> = Promise<T.ApiList<X>>;
 type Pages<X> = AsyncGenerator<Page<X>, void, undefined>;
 
@@ -60,7 +95,15 @@ export interface StripeGateway {
   paymentIntents: {
     retrieve(id: string, opts?: ExpandOpt, ctx?: Ctx): Promise<T.PaymentIntent>;
     list(params?: T.PaymentIntentListParams, ctx?: Ctx): List<T.PaymentIntent>;
+    /** Creates and confirms (`confirm=true`, card only) a PaymentIntent: one charge attempt. */
+    create(params: PaymentIntentParams, ctx?: Ctx): Promise<PaymentIntentResult>;
   };
+  checkoutSessions: {
+    /** A hosted Checkout page in `setup` mode where the customer saves a new card. */
+    createSetup(params: SetupSessionParams, ctx?: Ctx): Promise<T.CheckoutSession>;
+    retrieve(id: string, opts?: ExpandOpt, ctx?: Ctx): Promise<T.CheckoutSession>;
+  };
+  setupIntents: { retrieve(id: string, opts?: ExpandOpt, ctx?: Ctx): Promise<T.SetupIntent> };
   subscriptions: {
     retrieve(id: string, opts?: ExpandOpt, ctx?: Ctx): Promise<T.Subscription>;
     update(id: string, params: T.SubscriptionUpdateParams, ctx?: Ctx): Promise<T.Subscription>;
@@ -147,6 +190,16 @@ export function buildSurface(ex: Executor, info: SurfaceInfo): StripeGateway {
     paymentIntents: {
       retrieve: (id, opts = {}, ctx) => get('/v1/payment_intents/:id', ctx, (s, o) => s.paymentIntents.retrieve(id, opts, o)),
       list: (params = {}, ctx) => get('/v1/payment_intents', ctx, (s, o) => s.paymentIntents.list(params, o)),
+      create: (params, ctx) => createPaymentIntent(post, params, ctx),
+    },
+    checkoutSessions: {
+      createSetup: (params, ctx) =>
+        post('/v1/checkout/sessions', ctx, (s, o) => s.checkout.sessions.create(setupSessionBody(params), o)),
+      retrieve: (id, opts = {}, ctx) =>
+        get('/v1/checkout/sessions/:id', ctx, (s, o) => s.checkout.sessions.retrieve(id, opts, o)),
+    },
+    setupIntents: {
+      retrieve: (id, opts = {}, ctx) => get('/v1/setup_intents/:id', ctx, (s, o) => s.setupIntents.retrieve(id, opts, o)),
     },
     subscriptions: {
       retrieve: (id, opts = {}, ctx) => get('/v1/subscriptions/:id', ctx, (s, o) => s.subscriptions.retrieve(id, opts, o)),
@@ -176,5 +229,49 @@ export function buildSurface(ex: Executor, info: SurfaceInfo): StripeGateway {
       listAll: (params = {}, ctx) => pages((p) => eventsList(p, ctx), params),
     },
     webhooks: { constructEvent, signPayload },
+  };
+}
+
+type Post = <R>(path: string, ctx: Ctx | undefined, fn: SdkCall<R>) => Promise<R>;
+
+async function createPaymentIntent(post: Post, p: PaymentIntentParams, ctx?: Ctx): Promise<PaymentIntentResult> {
+  if (!p.idempotencyKey) throw new TypeError('paymentIntents.create needs an idempotencyKey (recover:<recovery>:<n>)');
+  const body: T.PaymentIntentCreateParams = {
+    amount: p.amount,
+    currency: p.currency,
+    customer: p.customer,
+    payment_method: p.paymentMethod,
+    confirm: true,
+    // Cards only (this API version's name for the list: SDK PaymentIntentCreateParams); with the
+    // Dashboard's automatic payment methods a confirm without a return_url could be refused.
+    allowed_payment_method_types: ['card'],
+    ...(p.offSession ? { off_session: true } : {}),
+    ...(p.metadata ? { metadata: p.metadata } : {}),
+    ...(p.description !== undefined ? { description: p.description } : {}),
+  };
+  try {
+    const pi = await post('/v1/payment_intents', { ...ctx, idempotencyKey: p.idempotencyKey }, (s, o) =>
+      s.paymentIntents.create(body, o),
+    );
+    if (pi.status === 'requires_action') return { ok: false, requiresAction: true, paymentIntent: pi };
+    const charge = pi.latest_charge;
+    return { ok: true, paymentIntent: pi, chargeId: typeof charge === 'string' ? charge : (charge?.id ?? null) };
+  } catch (e) {
+    if (e instanceof CardDeclined) return { ok: false, decline: e };
+    throw e;
+  }
+}
+
+function setupSessionBody(p: SetupSessionParams): T.CheckoutSessionCreateParams {
+  if (!Number.isInteger(p.expiresAt)) throw new TypeError(`expiresAt must be epoch seconds (got ${p.expiresAt})`);
+  return {
+    mode: 'setup',
+    customer: p.customer,
+    currency: p.currency,
+    allowed_payment_method_types: ['card'],
+    success_url: p.successUrl,
+    ...(p.cancelUrl !== undefined ? { cancel_url: p.cancelUrl } : {}),
+    expires_at: p.expiresAt,
+    ...(p.metadata ? { metadata: p.metadata, setup_intent_data: { metadata: p.metadata } } : {}),
   };
 }

@@ -8,7 +8,7 @@
  * a 429 on the primary would be answered by the fallback key's permissions.
  */
 import { redactText } from '../redact.js';
-import { AuthenticationFailed, NotFound, PermissionMissing, RateLimited, StripeUnavailable } from './errors.js';
+import { AuthenticationFailed, InvalidRequest, NotFound, PermissionMissing, RateLimited, StripeUnavailable } from './errors.js';
 import type { StripeGateway } from './gateway.js';
 import { REQUIRED_PERMISSIONS } from './permissions.js';
 import type { CallContext } from './types.js';
@@ -34,6 +34,8 @@ export const PROBE_IDS = {
   subscription: 'sub_recover_permission_probe',
   webhookEndpoint: 'we_recover_permission_probe',
   paymentMethod: 'pm_recover_permission_probe',
+  customer: 'cus_recover_permission_probe',
+  setupIntent: 'seti_recover_permission_probe',
 } as const;
 
 export interface ProbeSpec {
@@ -41,7 +43,10 @@ export interface ProbeSpec {
   access: 'read' | 'write';
   /** Webhook endpoints live on the platform account even in Connect scope. */
   platformOnly?: boolean;
-  /** The probe targets an id that cannot exist: a 404 means the permission check passed. */
+  /**
+   * The probe targets an id that cannot exist: a 404 (or, for an id passed as a parameter, Stripe's
+   * 400 `resource_missing`) means the permission check passed. Nothing is created or charged.
+   */
   missingId?: boolean;
   run: (g: StripeGateway, ctx: CallContext | undefined) => Promise<unknown>;
 }
@@ -79,6 +84,45 @@ export const PROBES: Record<string, ProbeSpec> = {
     missingId: true,
     run: (g, ctx) => g.paymentMethods.retrieve(PROBE_IDS.paymentMethod, {}, ctx),
   },
+  // The Recovery API's key (requiredPermissions('api')): creates naming a customer that cannot exist.
+  rak_payment_intent_write: {
+    resource: 'PaymentIntents',
+    access: 'write',
+    missingId: true,
+    run: (g, ctx) =>
+      g.paymentIntents.create(
+        {
+          amount: 100,
+          currency: 'usd',
+          customer: PROBE_IDS.customer,
+          paymentMethod: PROBE_IDS.paymentMethod,
+          offSession: true,
+          idempotencyKey: `recover-permission-probe-${Date.now()}`,
+        },
+        ctx,
+      ),
+  },
+  rak_checkout_session_write: {
+    resource: 'Checkout Sessions',
+    access: 'write',
+    missingId: true,
+    run: (g, ctx) =>
+      g.checkoutSessions.createSetup(
+        {
+          customer: PROBE_IDS.customer,
+          currency: 'usd',
+          successUrl: 'https://example.com/recover-permission-probe',
+          expiresAt: Math.floor(Date.now() / 1000) + 3600,
+        },
+        ctx,
+      ),
+  },
+  rak_setup_intent_read: {
+    resource: 'SetupIntents',
+    access: 'read',
+    missingId: true,
+    run: (g, ctx) => g.setupIntents.retrieve(PROBE_IDS.setupIntent, {}, ctx),
+  },
   rak_connected_account_read: {
     resource: 'Connected accounts',
     access: 'read',
@@ -107,7 +151,9 @@ export async function probePermissions(
         await spec.run(gateway, spec.platformOnly ? undefined : account);
         return { ...row, ok: true };
       } catch (e) {
-        if (e instanceof NotFound && spec.missingId) return { ...row, ok: true };
+        if (spec.missingId && (e instanceof NotFound || (e instanceof InvalidRequest && e.code === 'resource_missing'))) {
+          return { ...row, ok: true };
+        }
         if (e instanceof PermissionMissing) {
           return { ...row, ok: false, error: e.message, missing: e.permissions.length ? e.permissions : [permission] };
         }

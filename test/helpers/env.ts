@@ -30,10 +30,13 @@ export const LEAST_KEY = 'rk_test_leastprivilege0000001';
 export const LEAST_CONNECT_KEY = 'rk_test_leastprivilegeconnect1';
 /** A second one (Connect scope) for the fallback key: the emulator's rate limit is per key. */
 export const LEAST_FALLBACK_KEY = 'rk_test_leastprivilegefallback';
+/** The Recovery API's charging key: exactly requiredPermissions('api') (PaymentIntents write, Checkout…). */
+export const LEAST_API_KEY = 'rk_test_leastprivilegeapi00001';
 
 export async function emulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   const keys = { [LEAST_KEY]: [...requiredPermissions('account')], [LEAST_CONNECT_KEY]: [...requiredPermissions('connect')],
-    [LEAST_FALLBACK_KEY]: [...requiredPermissions('connect')], ...opts.keys };
+    [LEAST_FALLBACK_KEY]: [...requiredPermissions('connect')], [LEAST_API_KEY]: [...requiredPermissions('api')],
+    ...opts.keys };
   // Tests receive webhooks on 127.0.0.1, which Stripe (and the emulator by default) refuses.
   const emu = await startEmulator({ port: 0, allowLocalWebhooks: true, ...opts, keys });
   cleanups.push(() => emu.close());

@@ -102,6 +102,20 @@ describe('the required permissions are derived from the calls recover makes', ()
     expect(permissionFor('POST', '/v1/invoices/:id/pay')).toBe('rak_invoice_write');
   });
 
+  it('gives the Recovery API its own key: the Billing list does not grow', () => {
+    // Issue 16 §1: PaymentIntents write, Customers read, PaymentMethods read, Checkout Sessions write,
+    // SetupIntents read. Names as Stripe's Dashboard key-creation links spell them.
+    expect(requiredPermissions('api')).toEqual([
+      'rak_customer_read', 'rak_payment_intent_write', 'rak_payment_method_read', 'rak_checkout_session_write',
+      'rak_setup_intent_read',
+    ]);
+    expect(REQUIRED_PERMISSIONS).not.toContain('rak_payment_intent_write');
+    expect(REQUIRED_PERMISSIONS).not.toContain('rak_checkout_session_write');
+    expect(permissionFor('POST', '/v1/payment_intents')).toBe('rak_payment_intent_write');
+    expect(permissionFor('GET', '/v1/checkout/sessions/:id')).toBe('rak_checkout_session_read');
+    expect(permissionFor('GET', '/v1/setup_intents/:id')).toBe('rak_setup_intent_read');
+  });
+
   it('refuses a call to an endpoint without a declared permission', () => {
     expect(() => permissionFor('GET', '/v1/refunds')).toThrow(/no entry in ENDPOINT_PERMISSIONS/);
   });
