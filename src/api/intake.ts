@@ -9,7 +9,7 @@ import type { Settings } from '../config/settings.js';
 import type { Store } from '../db/index.js';
 import { applyIntake, planIntake, SKIP_REASONS } from '../engine/intake.js';
 import type { ChargeFacts, InvoiceFacts } from '../engine/stripe-facts.js';
-import type { LearnedStats } from '../policy/index.js';
+import type { CustomerPayment, LearnedStats } from '../policy/index.js';
 import { ApiError } from './errors.js';
 import { recordApiEvent } from './events.js';
 import type { CreateRecoveryBody } from './schemas.js';
@@ -40,6 +40,10 @@ export interface IntakeRequest {
   settings: Settings;
   policy: IntakePolicy;
   now: number;
+  /** The customer's past charges (customer-payments.ts), for the pay-cycle belief. */
+  customerPayments?: readonly CustomerPayment[];
+  /** Customer present: lease the first attempt in this transaction; returns its id if leased. */
+  claimNow?(attemptId: number): number | undefined;
   /** Written in the same transaction (the idempotent answer). */
   remember(status: number, body: unknown, caseId: number | null): void;
 }
@@ -54,7 +58,8 @@ export function invoiceFactsOf(b: CreateRecoveryBody, now: number): InvoiceFacts
   return {
     accountId: API_ACCOUNT,
     invoiceId: b.invoiceId,
-    customerId: b.customerId,
+    // The Stripe customer: what the payment history, Stripe's card events and the arm key on.
+    customerId: b.paymentMethod.customer,
     subscriptionId: null,
     status: 'open',
     collectionMethod: 'charge_automatically',
@@ -121,6 +126,7 @@ export function acceptRecovery(store: Store, r: IntakeRequest): IntakeAnswer {
       source: 'webhook',
       now,
       random: r.policy.randomFor(API_ACCOUNT, b.invoiceId, now),
+      customerPayments: r.customerPayments,
     });
     if (plan.kind !== 'new') {
       throw new ApiError(400, 'invalid_request_error', 'not_recoverable', `not taken: ${plan.kind === 'skip'
@@ -132,6 +138,7 @@ export function acceptRecovery(store: Store, r: IntakeRequest): IntakeAnswer {
     const caseId = applyIntake(store, plan, r.settings, now)!;
     store.apiRecoveries.insert({
       caseId,
+      customerId: b.customerId,
       stripeCustomer: b.paymentMethod.customer,
       paymentMethod: b.paymentMethod.token,
       customerPresent: b.customerPresent ?? false,
@@ -140,7 +147,12 @@ export function acceptRecovery(store: Store, r: IntakeRequest): IntakeAnswer {
       apiKeyId: r.apiKeyId,
       createdAt: now,
     });
-    const c = store.cases.get(caseId)!;
+    let c = store.cases.get(caseId)!;
+    const pending = store.attempts.pendingForCase(caseId);
+    if (r.claimNow && pending && c.status === 'in_dunning') {
+      if (r.claimNow(pending.id) !== undefined) return { status: 102, body: null, caseId };
+      c = store.cases.get(caseId)!;
+    }
     const blocked = c.status === 'hard_declined' || c.status === 'lost';
     recordApiEvent(store, blocked ? 'recovery.blocked' : 'recovery.scheduled', c, now);
     const view = buildView(store, c, store.apiRecoveries.get(caseId));

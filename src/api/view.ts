@@ -71,7 +71,7 @@ export function buildView(store: Store, c: Case, r: ApiRecovery | undefined): Re
     object: 'recovery',
     status,
     invoiceId: c.invoiceId,
-    customerId: c.customerId,
+    customerId: r?.customerId ?? c.customerId,
     amount: c.amountDue,
     currency: c.currency,
     customerPresent: r?.customerPresent ?? false,

@@ -89,6 +89,12 @@ export const settingsSchema = z.object({
   // none in 30 s; 1e-9/s overflows the timer). 10,000/s is above any limit Stripe grants (tests run the
   // emulator at 2,000).
   rateLimitPerSec: z.number().min(1).max(10_000).optional(),
+  /** Result webhooks (issue 16 §4): where recover POSTs its signed `recovery.*` events. */
+  resultWebhookUrl: z.string().url().optional(),
+  /** Recovery API (issue 16 §3): asked just before each retry whether it is still wanted. */
+  retryStatusUrl: z.string().url().optional(),
+  /** Recovery API: where Stripe Checkout sends the customer after saving a new card (success_url). */
+  cardUpdateReturnUrl: z.string().url().optional(),
   /** `--stripe-api-base` given at onboarding (the emulator), reused by later commands. */
   stripeApiBase: z.string().url().optional(),
 });

@@ -43,6 +43,8 @@ export interface WebhookServerDeps {
   secretsTtlMs?: number;
   /** A signing secret for this run only (`recover run --webhook-secret`, e.g. from `stripe listen`). */
   extraSecret?: string;
+  /** The Recovery API (src/api/server.ts): every request under `/v1/` is handed to it. */
+  api?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
 }
 
 class TooLarge extends Error {}
@@ -167,6 +169,7 @@ export class WebhookServer {
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
+    if (this.d.api && path.startsWith('/v1/')) return this.d.api(req, res);
     if (path === WEBHOOK_PATH) {
       if (req.method !== 'POST') return send(res, 405, { error: 'method not allowed' }, { Allow: 'POST' });
       return this.webhook(req, res);

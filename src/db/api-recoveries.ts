@@ -7,6 +7,8 @@ import { bit, parseJson, selectList, type ColumnMap, type Db } from './columns.j
 
 export interface ApiRecovery {
   caseId: number;
+  /** The merchant's own customer id. */
+  customerId: string;
   stripeCustomer: string;
   paymentMethod: string;
   customerPresent: boolean;
@@ -21,6 +23,7 @@ type Row = Omit<ApiRecovery, 'customerPresent' | 'metadata'> & { customerPresent
 
 const COLUMNS: ColumnMap<Row> = {
   caseId: 'case_id',
+  customerId: 'customer_id',
   stripeCustomer: 'stripe_customer',
   paymentMethod: 'payment_method',
   customerPresent: 'customer_present',
@@ -35,10 +38,15 @@ export interface ApiRecoveriesRepo {
   insert(r: Omit<ApiRecovery, 'canceledReason'>): void;
   get(caseId: number): ApiRecovery | undefined;
   byIdempotencyKey(apiKeyId: number, key: string): ApiRecovery | undefined;
-  /** The recoveries of one Stripe customer (a new card re-plans them). */
-  listByStripeCustomer(customer: string): ApiRecovery[];
+  /** The recoveries of one of the merchant's customers (a new card re-plans them). */
+  listByMerchantCustomer(customerId: string): ApiRecovery[];
   setPaymentMethod(caseId: number, paymentMethod: string): void;
   setCanceledReason(caseId: number, reason: string): void;
+  /**
+   * Leases one attempt for the customer-present charge (made within the API call): only if it is
+   * unfinished and not leased by anyone (the daemon's claim uses the same columns, queue.ts).
+   */
+  claimAttempt(attemptId: number, owner: string, until: number, now: number): boolean;
   addPulse(p: { amount: number; currency: string; at: number }): number;
   /** Organic revenue by currency in [since, until), minor units. */
   pulseTotals(since: number, until: number): Array<{ currency: string; amount: number; count: number }>;
@@ -53,9 +61,9 @@ export function createApiRecoveriesRepo(db: Db): ApiRecoveriesRepo {
       metadata: parseJson(r.metadata) as Record<string, string> | null,
     };
   const insert = db.prepare<Record<string, unknown>>(
-    `INSERT INTO api_recoveries (case_id, stripe_customer, payment_method, customer_present, metadata,
+    `INSERT INTO api_recoveries (case_id, customer_id, stripe_customer, payment_method, customer_present, metadata,
        idempotency_key, api_key_id, created_at)
-     VALUES (:caseId, :stripeCustomer, :paymentMethod, :customerPresent, :metadata, :idempotencyKey, :apiKeyId,
+     VALUES (:caseId, :customerId, :stripeCustomer, :paymentMethod, :customerPresent, :metadata, :idempotencyKey, :apiKeyId,
        :createdAt)`,
   );
   const get = db.prepare<[number], Row>(`SELECT ${sel} FROM api_recoveries WHERE case_id = ?`);
@@ -63,10 +71,14 @@ export function createApiRecoveriesRepo(db: Db): ApiRecoveriesRepo {
     `SELECT ${sel} FROM api_recoveries WHERE api_key_id = ? AND idempotency_key = ?`,
   );
   const byCustomer = db.prepare<[string], Row>(
-    `SELECT ${sel} FROM api_recoveries WHERE stripe_customer = ? ORDER BY case_id`,
+    `SELECT ${sel} FROM api_recoveries WHERE customer_id = ? ORDER BY case_id`,
   );
   const setPm = db.prepare<[string, number]>(`UPDATE api_recoveries SET payment_method = ? WHERE case_id = ?`);
   const setCanceled = db.prepare<[string, number]>(`UPDATE api_recoveries SET canceled_reason = ? WHERE case_id = ?`);
+  const claim = db.prepare<{ id: number; owner: string; until: number; now: number }>(
+    `UPDATE attempts SET claimed_until = :until, claimed_by = :owner
+     WHERE id = :id AND finished_at IS NULL AND (claimed_until IS NULL OR claimed_until <= :now)`,
+  );
   const addPulse = db.prepare<[number, string, number]>(`INSERT INTO pulses (amount, currency, at) VALUES (?, ?, ?)`);
   const totals = db.prepare<[number, number], { currency: string; amount: number; count: number }>(
     `SELECT currency, sum(amount) AS amount, count(*) AS count FROM pulses WHERE at >= ? AND at < ?
@@ -81,9 +93,10 @@ export function createApiRecoveriesRepo(db: Db): ApiRecoveriesRepo {
       }),
     get: (id) => fromRow(get.get(id)),
     byIdempotencyKey: (k, key) => fromRow(byIdem.get(k, key)),
-    listByStripeCustomer: (c) => byCustomer.all(c).map((r) => fromRow(r)!),
+    listByMerchantCustomer: (c) => byCustomer.all(c).map((r) => fromRow(r)!),
     setPaymentMethod: (id, pm) => void setPm.run(pm, id),
     setCanceledReason: (id, reason) => void setCanceled.run(reason, id),
+    claimAttempt: (id, owner, until, now) => claim.run({ id, owner, until, now }).changes === 1,
     addPulse: (p) => Number(addPulse.run(p.amount, p.currency, p.at).lastInsertRowid),
     pulseTotals: (since, until) => totals.all(since, until),
   };

@@ -10,7 +10,9 @@ import type { Migration } from './migration.js';
  * is stored in the transaction of the work it reports, before the answer is written, and sent
  * again for the same body; a different body is a 409.
  * `api_recoveries`: what the API knows of a case that Stripe Billing cases get from Stripe: the
- * Stripe customer and PaymentMethod to charge, customerPresent, the merchant's metadata.
+ * Stripe customer and PaymentMethod to charge, customerPresent, the merchant's metadata. The
+ * case's own `customer_id` is the Stripe customer (so Stripe's payment-method events and the
+ * payment history find it as they find Billing cases); the merchant's customer id is kept here.
  * `pulses`: organic successful charges (`POST /v1/pulses`), the merchant's whole revenue.
  */
 export const m006Api: Migration = {
@@ -45,6 +47,7 @@ CREATE INDEX api_requests_case ON api_requests(case_id) WHERE case_id IS NOT NUL
 
 CREATE TABLE api_recoveries (
   case_id          INTEGER PRIMARY KEY REFERENCES cases(id),
+  customer_id      TEXT    NOT NULL,                           -- the merchant's own customer id
   stripe_customer  TEXT    NOT NULL CHECK (stripe_customer GLOB 'cus_?*'),
   payment_method   TEXT    NOT NULL CHECK (payment_method GLOB 'pm_?*'),
   customer_present INTEGER NOT NULL DEFAULT 0 CHECK (customer_present IN (0,1)),
@@ -54,7 +57,8 @@ CREATE TABLE api_recoveries (
   canceled_reason  TEXT,
   created_at       INTEGER NOT NULL
 ) STRICT;
-CREATE INDEX api_recoveries_customer ON api_recoveries(stripe_customer);
+CREATE INDEX api_recoveries_customer ON api_recoveries(customer_id);
+CREATE INDEX api_recoveries_stripe_customer ON api_recoveries(stripe_customer);
 CREATE INDEX api_recoveries_idem ON api_recoveries(api_key_id, idempotency_key);
 
 CREATE TABLE pulses (
