@@ -54,6 +54,16 @@ export function noSuch(label: string, id: string, param = 'id'): ApiError {
   });
 }
 
+/**
+ * 400 resource_missing for an id passed as a parameter (not in the path), e.g. `customer` on a create.
+ * Stripe's body for it (a public report of `POST /v1/checkout/sessions` with a bad customer):
+ * `{"code": "resource_missing", "message": "No such customer: '5'", "param": "customer",
+ * "type": "invalid_request_error"}`; ids in the path are the 404 of `noSuch`.
+ */
+export function noSuchParam(label: string, id: string, param: string): ApiError {
+  return new ApiError(400, { ...noSuch(label, id, param).body });
+}
+
 /** Stripe masks a key as its prefix, one `*` per hidden character, then the last four. */
 export function maskKey(key: string): string {
   const m = /^((?:sk|rk|pk)_(?:test|live)_)/.exec(key);

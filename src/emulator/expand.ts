@@ -33,6 +33,8 @@ const EXPANDABLE: Partial<Record<string, Record<string, ObjectType>>> = {
   payment_method: { customer: 'customer' },
   credit_note: { customer: 'customer', invoice: 'invoice' },
   refund: { charge: 'charge', payment_intent: 'payment_intent' },
+  'checkout.session': { customer: 'customer', setup_intent: 'setup_intent', payment_intent: 'payment_intent' },
+  setup_intent: { customer: 'customer', payment_method: 'payment_method', on_behalf_of: 'account' },
 };
 
 /** Fields absent unless expanded. */

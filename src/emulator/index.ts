@@ -150,8 +150,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   });
   const port = (server.address() as AddressInfo).port;
   let closed = false;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  world.baseUrl = url;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url,
     host,
     port,
     accountId: world.main.id,

@@ -1,7 +1,8 @@
 import { ApiError, docUrl, invalidRequest, noSuch } from './api-error.js';
 import { evaluate, type Outcome } from './behaviour.js';
 import { customerZone, hasNewerPaymentMethod } from './customers.js';
-import { isHardDecline, resolveDecline, SUCCESS_OUTCOME, type ResolvedDecline } from './declines.js';
+import { insertCharge } from './charge-row.js';
+import { isHardDecline, resolveDecline, type ResolvedDecline } from './declines.js';
 import { invoiceSubscription, withNextAttempt } from './invoices.js';
 import { render } from './render.js';
 import { scheduleAttempt } from './smart-retries.js';
@@ -18,9 +19,9 @@ import { type AccountState, type Origin, type World } from './world.js';
 export type AttemptSource = 'api' | 'smart_retry' | 'first_attempt' | 'seed';
 
 /** An off-session charge on a card that needs 3-D Secure fails with this decline. */
-const AUTH_REQUIRED = { decline_code: 'authentication_required' };
+export const AUTH_REQUIRED = { decline_code: 'authentication_required' };
 
-const NEXT_ACTION_3DS = {
+export const NEXT_ACTION_3DS = {
   type: 'use_stripe_sdk',
   use_stripe_sdk: { type: 'three_d_secure_redirect', stripe_js: 'https://hooks.stripe.com/3d_secure_2/hosted', source: 'src_emulator' },
 };
@@ -72,29 +73,18 @@ export function attemptInvoice(world: World, acct: AccountState, inv: Row, opts:
   const amount = inv.doc.amount_remaining as number;
   const ok = outcome.kind === 'succeeded';
   const decline = outcome.kind === 'succeeded' ? null : resolveDecline(outcome.kind === 'declined' ? outcome.decline : AUTH_REQUIRED);
-  const charge = acct.charges.insert(
-    {
-      id: world.ids.next('ch'),
-      created: world.nowSec(),
-      amount,
-      billing_details: pm.doc.billing_details,
-      currency: inv.doc.currency,
-      customer: inv.doc.customer,
-      failure_code: decline?.code ?? null,
-      failure_message: decline?.message ?? null,
-      outcome: ok ? SUCCESS_OUTCOME : decline!.outcome,
-      paid: ok,
-      payment_intent: pi.id,
-      payment_method: pm.id,
-      status: ok ? 'succeeded' : 'failed',
-      amount_refunded: 0,
-      refunded: false,
-      // The card as charged (payment_method_details is derived from it at render).
-      _card: pm.doc.card,
-      _3ds: outcome.kind === 'requires_action',
-    },
-    { invoice: inv.id, idempotencyKey: opts.origin.idempotencyKey, requestId: opts.origin.requestId, source: opts.source, decline },
-  );
+  const charge = insertCharge(world, acct, {
+    pm,
+    amount,
+    currency: inv.doc.currency,
+    customer: inv.doc.customer,
+    paymentIntent: pi.id,
+    decline,
+    threeDs: outcome.kind === 'requires_action',
+    origin: opts.origin,
+    source: opts.source,
+    invoice: inv.id,
+  });
   const lastError = decline ? paymentError(decline, charge, pm) : null;
   acct.payment_intents.update(pi, {
     amount,
@@ -150,7 +140,7 @@ export function cardErrorFor(result: Extract<AttemptResult, { ok: false }>, requ
   });
 }
 
-function paymentError(d: ResolvedDecline, charge: Row, pm: Row): Doc {
+export function paymentError(d: ResolvedDecline, charge: Row, pm: Row): Doc {
   return {
     type: 'card_error',
     code: d.code,

@@ -10,6 +10,8 @@
  * Shapes follow API version 2026-10-28.endive: invoices have no `charge`, `payment_intent` or
  * top-level `subscription` (see `parent.subscription_details`), and `payments` is includable only.
  */
+import { CHECKOUT_SESSION, SETUP_INTENT } from './templates-intents.js';
+
 type Doc = Record<string, unknown>;
 
 const NULL_ADDRESS = { city: null, country: null, line1: null, line2: null, postal_code: null, state: null };
@@ -433,6 +435,8 @@ export const TEMPLATES = {
   invoice_payment: INVOICE_PAYMENT,
   credit_note: CREDIT_NOTE,
   refund: REFUND,
+  'checkout.session': CHECKOUT_SESSION,
+  setup_intent: SETUP_INTENT,
 } as const;
 
 export type ObjectType = keyof typeof TEMPLATES;

@@ -42,6 +42,8 @@ export interface AccountState {
   refunds: Collection;
   events: Collection;
   webhook_endpoints: Collection;
+  checkout_sessions: Collection;
+  setup_intents: Collection;
 }
 
 export const COLLECTIONS = [
@@ -56,6 +58,8 @@ export const COLLECTIONS = [
   'refunds',
   'events',
   'webhook_endpoints',
+  'checkout_sessions',
+  'setup_intents',
 ] as const;
 export type CollectionName = (typeof COLLECTIONS)[number];
 
@@ -72,6 +76,8 @@ export const COLLECTION_OF: Partial<Record<ObjectType, CollectionName>> = {
   refund: 'refunds',
   event: 'events',
   webhook_endpoint: 'webhook_endpoints',
+  'checkout.session': 'checkout_sessions',
+  setup_intent: 'setup_intents',
 };
 
 export interface NewAccount {
@@ -104,6 +110,8 @@ export class World {
   onEvent: ((acct: AccountState, event: Row) => void) | null = null;
   /** Webhook endpoints may point at localhost / private addresses (Stripe refuses them). */
   allowLocalWebhooks = false;
+  /** The emulator's own base URL (`http://127.0.0.1:12111`): hosted pages such as Checkout live under it. */
+  baseUrl = '';
   /** While true, emit() records nothing (seeded history older than Stripe's 30 days of events). */
   silent = false;
   private seq = 0;
@@ -171,6 +179,8 @@ export class World {
       refunds: make({ charge: (d) => d.charge as string | null }),
       events: make({ type: (d) => d.type as string }),
       webhook_endpoints: make(),
+      checkout_sessions: make(byCustomer),
+      setup_intents: make(byCustomer),
     };
     this.accounts.set(id, acct);
     if (spec.main) this.main = acct;

@@ -43,6 +43,8 @@ export const LABELS: Record<CollectionName, string> = {
   refunds: 'refund',
   events: 'event',
   webhook_endpoints: 'webhook endpoint',
+  checkout_sessions: 'checkout.session',
+  setup_intents: 'setupintent',
 };
 
 export function find(ctx: RouteCtx, table: CollectionName, id: string, param = 'id'): Row {

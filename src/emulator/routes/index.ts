@@ -3,11 +3,13 @@ import { chargeRoutes } from './charges.js';
 import type { Route } from './common.js';
 import { customerRoutes } from './customers.js';
 import { invoiceRoutes } from './invoices.js';
+import { paymentIntentRoutes } from './payment-intents.js';
 import { subscriptionRoutes } from './subscriptions.js';
 import { webhookRoutes } from './webhooks.js';
 
 /** The route table: method + path pattern → handler and the permission stem it needs. */
-const ROUTES: Route[] = [...invoiceRoutes, ...customerRoutes, ...subscriptionRoutes, ...chargeRoutes, ...webhookRoutes, ...accountRoutes];
+const ROUTES: Route[] = [...invoiceRoutes, ...customerRoutes, ...subscriptionRoutes, ...chargeRoutes, ...webhookRoutes, ...accountRoutes,
+  ...paymentIntentRoutes];
 
 interface Compiled {
   route: Route;
