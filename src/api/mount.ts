@@ -8,6 +8,7 @@ import type { Store } from '../db/index.js';
 import type { PolicyContext } from '../daemon/policy-context.js';
 import type { Logger } from '../log.js';
 import type { StripeGateway } from '../stripe/index.js';
+import { KeyRateLimiter } from './rate-limit.js';
 import { ApiServer } from './server.js';
 import { RecoveryService } from './service.js';
 
@@ -22,6 +23,7 @@ export interface ApiParts {
   owner: string;
   leaseMs: number;
   mayCharge(): boolean;
+  rateLimit?: { perSec: number; burst: number };
 }
 
 export function mountApi(p: ApiParts): (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> {
@@ -31,6 +33,7 @@ export function mountApi(p: ApiParts): (req: http.IncomingMessage, res: http.Ser
       store: p.store,
       logger: p.logger,
       service: new RecoveryService({ ...p, policy: p.policy() }),
+      limiter: p.rateLimit && new KeyRateLimiter(p.rateLimit.perSec, p.rateLimit.burst),
     });
     return server.handle(req, res);
   };

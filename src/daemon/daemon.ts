@@ -59,6 +59,8 @@ export interface DaemonOptions {
   adopt?: boolean;
   /** The Recovery API's gateway (its own Stripe key); default: built from the saved `api_stripe_key`. */
   apiGateway?: StripeGateway;
+  /** The Recovery API's per-key rate limit (default 100 requests/s, bursts of 200). */
+  apiRateLimit?: { perSec: number; burst: number };
 }
 
 export class Daemon extends TypedEmitter<DaemonEvents> {
@@ -307,6 +309,7 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
       owner: this.owner,
       leaseMs: this.o.leaseMs ?? 10 * 60_000,
       mayCharge: () => this.mayAct(),
+      rateLimit: this.o.apiRateLimit,
     };
   }
 

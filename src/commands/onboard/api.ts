@@ -158,7 +158,8 @@ async function askUrl(ctx: Context, name: string, flag: string, message: string,
 }
 
 async function stripeKey(ctx: Context, opts: OnboardApiOptions, env: Env, yes: boolean): Promise<string> {
-  let given = opts.stripeKey;
+  // commander reads RECOVER_STRIPE_KEY from process.env; the context's env is the one a test or wrapper set.
+  let given = opts.stripeKey ?? ctx.io.env.RECOVER_STRIPE_KEY;
   let from = '--stripe-key (RECOVER_STRIPE_KEY)';
   if (opts.primaryKeyFile !== undefined) {
     let text: string;
