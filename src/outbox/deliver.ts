@@ -44,10 +44,15 @@ export interface DelivererDeps {
   /** Wall clock for `webhook-timestamp`; default Date.now. */
   wallNow?(): number;
   report?(r: DeliveryReport): void;
+  /** One try's timeout, ms; default TRY_TIMEOUT_MS (15 s). */
+  timeoutMs?: number;
 }
 
 export class WebhookDeliverer {
-  constructor(private readonly d: DelivererDeps) {}
+  private readonly timeoutMs: number;
+  constructor(private readonly d: DelivererDeps) {
+    this.timeoutMs = d.timeoutMs ?? TRY_TIMEOUT_MS;
+  }
 
   private usable(settings: Settings): (Endpoint & { url: string; secret: string }) | null {
     const ep = endpointOf(this.d.store, settings);
@@ -61,7 +66,7 @@ export class WebhookDeliverer {
       const now = this.d.now();
       return store.outbox.skipOlderThan(now - REDELIVERY_WINDOW_MS, now);
     }
-    const leaseMs = Math.max(this.d.leaseMs, 2 * TRY_TIMEOUT_MS);
+    const leaseMs = Math.max(this.d.leaseMs, 2 * this.timeoutMs);
     return drain({
       concurrency: this.d.concurrency,
       shouldStop,
@@ -102,7 +107,7 @@ export class WebhookDeliverer {
         headers: webhookHeaders(secret, m.messageId, ts, m.body),
         body: m.body,
         redirect: 'manual',
-        signal: AbortSignal.timeout(TRY_TIMEOUT_MS),
+        signal: AbortSignal.timeout(this.timeoutMs),
       });
       status = res.status;
       response = await readSome(res);
@@ -110,7 +115,7 @@ export class WebhookDeliverer {
       const err = e as Error & { cause?: { code?: string } };
       error =
         err.name === 'TimeoutError'
-          ? `no answer within ${TRY_TIMEOUT_MS / 1000} s`
+          ? `no answer within ${this.timeoutMs / 1000} s`
           : redactText(err.cause?.code ?? err.message).slice(0, 300);
     }
     const durationMs = Math.max(0, Math.round(performance.now() - t0));
