@@ -120,7 +120,8 @@ export class Runtime {
       report: (r) => events.emit('job', r),
       recovered,
     });
-    this.webhooks = new WebhookDeliverer({ store, logger, owner, leaseMs, concurrency, now, report: metrics.onDelivery });
+    const report = metrics.onDelivery;
+    this.webhooks = new WebhookDeliverer({ store, logger, owner, leaseMs, concurrency, now, report });
     this.reconciler = new Reconciler({
       store,
       gw,
