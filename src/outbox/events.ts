@@ -93,7 +93,8 @@ export function recordDecision(store: Store, caseId: number, d: Decision | null,
     record(store, 'recovery.scheduled', `case:${c.id}`, c, at, {
       declineCode: c.lastDeclineCode,
       nextAttemptAt: d.action === 'retry' ? iso(d.at) : null,
-      recommendedAction: d.action === 'retry' ? 'retry_scheduled' : 'none',
+      recommendedAction:
+        d.action === 'retry' ? 'retry_scheduled' : d.kind === 'needs_card_update' ? 'request_card_update' : 'none',
     });
   }
 }
@@ -148,12 +149,16 @@ export interface CardFacts {
   last4: string | null;
 }
 
-/** A new card on a case's customer; `eventKey` (the platform event id) makes each update its own. */
+/**
+ * A new card on a case's customer: one event per case and payment method (Stripe announces one
+ * card with several events: payment_method.attached, customer.updated); `eventKey` (the platform
+ * event id) stands in when the payment method is unknown.
+ */
 export function recordCardUpdated(store: Store, caseId: number, card: CardFacts | null, at: number, eventKey: string) {
   const c = store.cases.get(caseId);
   if (!c) return;
   const next = store.attempts.pendingForCase(c.id);
-  record(store, 'card.updated', `case:${c.id}:${eventKey}`, c, at, {
+  record(store, 'card.updated', `case:${c.id}:${card?.paymentMethodId ?? eventKey}`, c, at, {
     paymentMethodId: card?.paymentMethodId ?? c.paymentMethodId,
     brand: card?.brand ?? c.cardBrand,
     last4: card?.last4 ?? null,
