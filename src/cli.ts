@@ -133,6 +133,26 @@ export function buildProgram(io: CliIO): Command {
     .action(async (key: string, value: string, opts: unknown) =>
       action(async (o: unknown, ctx) => (await import('./commands/config.js')).runConfigSet(key, value, o, ctx), { existingDb: true })(opts));
 
+  const webhooks = program.command('webhooks').description('result webhooks to the merchant: list, show, resend, enable, endpoint');
+  const wh = async () => import('./commands/webhooks.js');
+  webhooks.command('list').description('the newest result webhooks and their delivery state')
+    .option('--type <type>', 'only this event type, e.g. recovery.succeeded')
+    .option('--recovery <id>', 'only this recovery (rcv_<n>)')
+    .option('--limit <n>', 'how many (default 50)', intFlag('--limit', 1, 10_000))
+    .action(action(async (o: import('./commands/webhooks.js').ListOptions, ctx) => (await wh()).runWebhooksList(o, ctx), { existingDb: true }));
+  webhooks.command('show <id>').description('one result webhook: its body and every delivery try with the answer')
+    .action(async (id: string, opts: unknown) => action(async (o: unknown, ctx) => (await wh()).runWebhooksShow(id, o, ctx), { existingDb: true })(opts));
+  webhooks.command('resend <id>').description('deliver a result webhook again (same webhook-id), whatever its state')
+    .action(async (id: string, opts: unknown) => action(async (o: unknown, ctx) => (await wh()).runWebhooksResend(id, o, ctx), { existingDb: true })(opts));
+  webhooks.command('enable').description('resume deliveries after the endpoint answered 410 Gone')
+    .action(action(async (o: unknown, ctx) => (await wh()).runWebhooksEnable(o, ctx), { existingDb: true }));
+  webhooks.command('endpoint').description('where result webhooks go')
+    .command('set <url>').description('set the result-webhook URL; the first time, creates the whsec_ signing secret (shown once)')
+    .option('--allow-local-webhooks', 'accept http:// and local addresses (tests, a receiver on this machine)')
+    .option('--secret-file <path>', 'write a newly created signing secret to this file (0600) instead of printing it')
+    .action(async (url: string, opts: import('./commands/webhooks.js').EndpointSetOptions) =>
+      action(async (o: import('./commands/webhooks.js').EndpointSetOptions, ctx) => (await wh()).runWebhooksEndpointSet(url, o, ctx), { existingDb: true })(opts));
+
   program.command('status').description('health of the set-up: daemon, keys, webhook, Smart Retries, events, cases, next attempt')
     .action(action(async (o, ctx) => (await import('./commands/status.js')).runStatus(o, ctx), { existingDb: true }));
 

@@ -23,6 +23,7 @@ import { Reconciler } from './reconciler.js';
 import { Scheduler } from './scheduler.js';
 import { callContext } from './stripe-read.js';
 import type { DaemonEvents, PassReport, RecoveryReport } from './types.js';
+import { WebhookDeliverer } from '../outbox/deliver.js';
 
 /** Wait after a failed reconcile, clock ms. */
 const RECONCILE_RETRY_MS = 15 * 60_000;
@@ -53,6 +54,7 @@ export class Runtime {
   readonly scheduler: Scheduler;
   readonly jobs: JobRunner;
   readonly reconciler: Reconciler;
+  readonly webhooks: WebhookDeliverer;
   private accounts: readonly Account[] = [];
   /** After a failed reconcile, not before this (clock ms). */
   private reconcileRetryAt = 0;
@@ -118,6 +120,8 @@ export class Runtime {
       report: (r) => events.emit('job', r),
       recovered,
     });
+    const report = metrics.onDelivery;
+    this.webhooks = new WebhookDeliverer({ store, logger, owner, leaseMs, concurrency, now, report });
     this.reconciler = new Reconciler({
       store,
       gw,
@@ -178,14 +182,18 @@ export class Runtime {
       }
     }
     const swept = stop() ? 0 : this.scheduler.sweep(settings);
+    // Last, so the events this pass recorded go out in it.
+    const webhooks = stop() ? 0 : await this.webhooks.runDue(settings, stop);
+    this.o.metrics.outboxBacklog.set(this.o.store.outbox.pending());
     const report: PassReport = {
       at,
       events,
       jobs,
       attempts,
       swept,
+      webhooks,
       reconciled,
-      idle: events + jobs + attempts + swept === 0 && !reconciled,
+      idle: events + jobs + attempts + swept + webhooks === 0 && !reconciled,
     };
     this.o.logger.debug({ ...report, inbox: this.o.store.events.countUnprocessed() }, report.idle ? 'idle' : 'pass');
     this.o.events.emit('pass', report);
@@ -196,7 +204,13 @@ export class Runtime {
   nextWakeAt(): number | null {
     const now = this.o.clock.now();
     const reconcile = this.reconciler.isDue(now) ? Math.max(now, this.reconcileRetryAt) : this.reconciler.nextAt(now);
-    const times = [this.scheduler.nextDueAt(), this.jobs.nextDueAt(), reconcile, this.inbox.nextRetryAt()].filter(
+    const times = [
+      this.scheduler.nextDueAt(),
+      this.jobs.nextDueAt(),
+      reconcile,
+      this.inbox.nextRetryAt(),
+      this.webhooks.nextDueAt(this.settings()),
+    ].filter(
       (t): t is number => t !== null,
     );
     return times.length ? Math.min(...times) : null;

@@ -11,7 +11,7 @@ export type SecretName =
   | 'webhook_secret_previous'
   /** The Recovery API's Stripe key (`recover onboard api`: PaymentIntents, Checkout setup sessions). */
   | 'api_stripe_key'
-  /** Standard Webhooks secret of the result webhooks (`whsec_` + base64 of 32 bytes). */
+  /** The Standard Webhooks `whsec_…` secret recover signs its result webhooks with (issue 16 §4). */
   | 'result_webhook_secret';
 
 export interface SecretInfo {

@@ -1,0 +1,67 @@
+/**
+ * At least once across a crash: a daemon killed (SIGKILL) after its POST reached the merchant but
+ * before the answer was recorded leaves the message leased and counted as tried; once the lease
+ * ends, the next daemon sends it again with the same `webhook-id` and the same bytes, so the
+ * merchant dedupes it (Standard Webhooks: "the id … is the same across retries").
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Webhook } from 'standardwebhooks';
+import { describe, expect, it } from 'vitest';
+import { childModule } from '../helpers/child-build.js';
+import { T0, tempDbPath, tempDir } from '../db/helpers.js';
+import { rig } from './helpers.js';
+
+describe('result webhooks across a crash', () => {
+  it('a delivery killed between send and record is redelivered with the same id', async () => {
+    const dbPath = tempDbPath();
+    const r = await rig({ dbPath });
+    const { id, messageId } = r.event(9);
+    r.server.script('hang'); // the merchant got it; its answer never reaches the dying daemon
+    const script = path.join(tempDir(), 'deliver-once.mjs');
+    fs.writeFileSync(
+      script,
+      `
+      import { openStore } from ${JSON.stringify(childModule('src/db/index.js'))};
+      import { WebhookDeliverer } from ${JSON.stringify(childModule('src/outbox/deliver.js'))};
+      import { createLogger } from ${JSON.stringify(childModule('src/log.js'))};
+      const store = openStore(process.argv[2], { busyTimeoutMs: 20000 });
+      const settings = store.settings.require();
+      const d = new WebhookDeliverer({ store, logger: createLogger({ level: 'silent', format: 'json' }),
+        owner: 'doomed', leaseMs: 60000, concurrency: 4, now: () => ${T0} });
+      await d.runDue(settings, () => false);
+    `,
+    );
+    const child = spawn(process.execPath, [script, dbPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c) => (err += c));
+    const exited = new Promise<NodeJS.Signals | null>((res) => child.on('exit', (_c, sig) => res(sig)));
+    await r.server.waitFor(1, 30_000).catch((e: Error) => {
+      throw new Error(`${e.message}; child stderr: ${err}`);
+    });
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    const left = r.store.outbox.get(id)!;
+    expect(left).toMatchObject({ outcome: null, tries: 1, claimedBy: 'doomed' });
+    expect(r.store.outbox.deliveries(id)).toEqual([]); // the answer was never recorded
+
+    // Within the dead daemon's lease nothing is sent; after it, the message goes again.
+    r.clock.set(T0 + 59_999);
+    expect(await r.deliverer.runDue(r.settings, () => false)).toBe(0);
+    r.clock.set(T0 + 60_000);
+    expect(await r.deliverer.runDue(r.settings, () => false)).toBe(1);
+    const [first, again] = r.server.received;
+    expect(again.headers['webhook-id']).toBe(messageId);
+    expect(first.headers['webhook-id']).toBe(messageId);
+    expect(again.body).toBe(first.body);
+    const wh = new Webhook(r.secret);
+    const headers = (x: typeof first) => ({
+      'webhook-id': String(x.headers['webhook-id']),
+      'webhook-timestamp': String(x.headers['webhook-timestamp']),
+      'webhook-signature': String(x.headers['webhook-signature']),
+    });
+    expect(wh.verify(again.body, headers(again))).toEqual(wh.verify(first.body, headers(first)));
+    expect(r.store.outbox.get(id)).toMatchObject({ outcome: 'delivered', tries: 2 });
+  });
+});
