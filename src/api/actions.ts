@@ -7,7 +7,7 @@ import { isTerminalStatus, type Store } from '../db/index.js';
 import { closeCase, describeDecision, redecide } from '../daemon/case-ops.js';
 import type { PolicyContext } from '../daemon/policy-context.js';
 import { ApiError, notFound } from './errors.js';
-import { recordApiEvent } from './events.js';
+import { recordCardUpdated } from '../outbox/events.js';
 import { API_ACCOUNT } from './intake.js';
 import { buildView, caseIdOf, recoveryId } from './view.js';
 
@@ -36,8 +36,7 @@ export function cancelRecovery(store: Store, id: string, reason: string | undefi
     const why = reason ?? 'canceled by the merchant';
     closeCase(store, c, { at: now, status: 'closed', kind: 'canceled', reason: `Canceled through the API: ${why}.` });
     store.apiRecoveries.setCanceledReason(c.id, why);
-    const ended = store.cases.get(c.id)!;
-    recordApiEvent(store, 'recovery.canceled', ended, now);
+    const ended = store.cases.get(c.id)!; // closeCase recorded recovery.canceled
     const view = buildView(store, ended, store.apiRecoveries.get(c.id));
     remember(200, view, c.id);
     return { status: 200, body: view, caseId: c.id };
@@ -69,8 +68,7 @@ export function updatePaymentMethod(
         reason: `A new payment method (${token}) through the API: the policy is asked for a prompt retry.`,
       });
       const next = redecide(store, d.policy, c.id, d.settings, now, { cardUpdatedAt: now });
-      const after = store.cases.get(c.id)!;
-      recordApiEvent(store, 'card.updated', after, now, `card.updated:case:${c.id}:${token}`);
+      recordCardUpdated(store, c.id, { paymentMethodId: token, brand: null, last4: null }, now, token);
       replanned.push(`${recoveryId(c.id)} (${describeDecision(next)})`);
     }
     const body = {

@@ -11,7 +11,7 @@ import { applyIntake, planIntake, SKIP_REASONS } from '../engine/intake.js';
 import type { ChargeFacts, InvoiceFacts } from '../engine/stripe-facts.js';
 import type { CustomerPayment, LearnedStats } from '../policy/index.js';
 import { ApiError } from './errors.js';
-import { recordApiEvent } from './events.js';
+import { recordDecision } from '../outbox/events.js';
 import type { CreateRecoveryBody } from './schemas.js';
 import { buildView } from './view.js';
 
@@ -58,8 +58,8 @@ export function invoiceFactsOf(b: CreateRecoveryBody, now: number): InvoiceFacts
   return {
     accountId: API_ACCOUNT,
     invoiceId: b.invoiceId,
-    // The Stripe customer: what the payment history, Stripe's card events and the arm key on.
-    customerId: b.paymentMethod.customer,
+    // The merchant's customer id: what the arm, the result webhooks and `explain` show (the Stripe one is in api_recoveries).
+    customerId: b.customerId,
     subscriptionId: null,
     status: 'open',
     collectionMethod: 'charge_automatically',
@@ -149,12 +149,15 @@ export function acceptRecovery(store: Store, r: IntakeRequest): IntakeAnswer {
     });
     let c = store.cases.get(caseId)!;
     const pending = store.attempts.pendingForCase(caseId);
-    if (r.claimNow && pending && c.status === 'in_dunning') {
-      if (r.claimNow(pending.id) !== undefined) return { status: 102, body: null, caseId };
-      c = store.cases.get(caseId)!;
+    if (r.claimNow && pending && c.status === 'in_dunning' && r.claimNow(pending.id) !== undefined) {
+      // Charged within the call, at once: the event says so (present.ts answers the outcome).
+      const d = plan.decision.action === 'retry' ? { ...plan.decision, at: now } : plan.decision;
+      recordDecision(store, caseId, d, now, true);
+      return { status: 102, body: null, caseId };
     }
+    recordDecision(store, caseId, plan.decision, now, true); // recovery.scheduled / recovery.blocked
+    c = store.cases.get(caseId)!;
     const blocked = c.status === 'hard_declined' || c.status === 'lost';
-    recordApiEvent(store, blocked ? 'recovery.blocked' : 'recovery.scheduled', c, now);
     const view = buildView(store, c, store.apiRecoveries.get(caseId));
     const status = blocked ? 200 : 202;
     r.remember(status, view, caseId);

@@ -9,7 +9,6 @@
 import type { Settings } from '../config/settings.js';
 import { declineOf, writeDecline, writeSuccess, type OutcomeDeps } from '../daemon/attempt-outcomes.js';
 import type { Answer } from './actions.js';
-import { recordApiEvent } from './events.js';
 import type { RecoveryService } from './service.js';
 import { buildView, customerFixable, recoveryId } from './view.js';
 
@@ -65,8 +64,6 @@ export async function chargePresent(
     const ended = store.cases.get(caseId)!;
     const view = { ...buildView(store, ended, r), ...(cardUpdateUrl ? { cardUpdateUrl } : {}) };
     if (cardUpdateUrl) view.recommendedAction = 'request_card_update';
-    if (view.status === 'blocked') recordApiEvent(store, 'recovery.blocked', ended, now);
-    else if (view.status !== 'succeeded') recordApiEvent(store, 'recovery.scheduled', ended, now);
     const status = view.status === 'succeeded' ? 200 : view.status === 'scheduled' ? 202 : 200;
     remember(status, view, caseId);
     return { status, body: view, caseId };

@@ -3,26 +3,21 @@
  * attempt, and what the merchant should do next with its reason (the policy's own explanation).
  */
 import type { ApiRecovery, Case, Store } from '../db/index.js';
-import { DECLINE_CODES } from '../policy/index.js';
+import { caseIdOfRecovery, recommendedActionFor, recoveryIdOf } from '../outbox/events.js';
 import type { RecoveryView } from './schemas.js';
 
-export const RECOVERY_ID_PREFIX = 'rec_';
-export const recoveryId = (caseId: number): string => `${RECOVERY_ID_PREFIX}${caseId}`;
-/** The case id of `rec_<n>`, or undefined for anything else. */
+/** Recovery ids are the result webhooks' (`rcv_<case id>`, src/outbox/events.ts). */
+export const recoveryId = recoveryIdOf;
+/** The case id of `rcv_<n>`, or undefined for anything else. */
 export function caseIdOf(id: string): number | undefined {
-  const m = /^rec_([1-9]\d{0,15})$/.exec(id);
-  return m ? Number(m[1]) : undefined;
+  return caseIdOfRecovery(id) ?? undefined;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-/** Declines a person can fix with another card or more money (insufficient funds, expired card, wrong CVC…). */
-const FRAUD = new Set(['fraudulent', 'stolen_card', 'lost_card', 'pickup_card', 'merchant_blacklist', 'restricted_card']);
+/** A decline the customer can fix (another card, funds, the right CVC…): the result webhooks' list. */
 export function customerFixable(declineCode: string | null): boolean {
-  if (!declineCode || FRAUD.has(declineCode)) return false;
-  const rule = DECLINE_CODES[declineCode];
-  if (!rule) return false;
-  return rule.category === 'needs_card_update' || rule.stat === 'funds' || /^(incorrect|invalid)_/.test(declineCode);
+  return recommendedActionFor(declineCode) === 'request_card_update';
 }
 
 export function statusOf(c: Case): RecoveryView['status'] {
@@ -53,8 +48,7 @@ export function recommendedActionOf(c: Case, status: RecoveryView['status']): Re
       return 'request_card_update';
     case 'blocked':
     case 'failed':
-      // Another card can still pay, unless the card was reported lost/stolen/fraudulent: a person looks first.
-      return FRAUD.has(c.lastDeclineCode ?? '') ? 'manual_review' : 'request_card_update';
+      return recommendedActionFor(c.lastDeclineCode, c.closedReason ?? undefined);
     default:
       return 'none';
   }

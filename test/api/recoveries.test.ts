@@ -13,19 +13,20 @@ describe('POST /v1/recoveries', () => {
     expect(a.status, JSON.stringify(a.body)).toBe(202);
     expect(a.body).toMatchObject({ object: 'recovery', status: 'scheduled', invoiceId: 'inv-1001', amount: 2500,
       currency: 'usd', recommendedAction: 'retry_scheduled' });
-    expect(a.body.id).toMatch(/^rec_\d+$/);
+    expect(a.body.id).toMatch(/^rcv_\d+$/);
     expect(a.body.nextAttempt.reason.length).toBeGreaterThan(10);
     expect(Date.parse(a.body.nextAttempt.at)).toBeGreaterThan(w.clock.now());
     // The same case tables as Stripe Billing: platform api, account self, the first decision logged.
     const row = w.store.cases.getByInvoice('inv-1001', 'self')!;
     expect(row.platform).toBe('api');
-    expect(row.customerId).toBe(c.customer);
+    expect(row.customerId).toBe(`merchant-${c.customer}`);
+    expect(w.store.apiRecoveries.get(row.id)!.stripeCustomer).toBe(c.customer);
     expect(row.cardFingerprint).not.toBeNull();
     expect(w.store.decisions.listForCase(row.id).some((d) => d.action === 'retry')).toBe(true);
     const events = w.store.outbox.list({ caseId: row.id });
     expect(events.map((e) => e.type)).toEqual(['recovery.scheduled']);
     expect(events[0]!.payload.data).toMatchObject({ recoveryId: a.body.id, invoiceId: 'inv-1001', platform: 'api',
-      amount: 2500, currency: 'usd', status: 'scheduled', nextAttemptAt: a.body.nextAttempt.at });
+      amount: 2500, currency: 'usd', nextAttemptAt: a.body.nextAttempt.at, recommendedAction: 'retry_scheduled' });
 
     // Same key, same body: the first answer again, nothing new; same key, other body: 409.
     const again = await w.call('POST', '/v1/recoveries', failedPayment(c, 'inv-1001'), { 'Idempotency-Key': 'k1' });
@@ -47,12 +48,12 @@ describe('POST /v1/recoveries', () => {
   it('answers 200 blocked for a hard decline: no retry is ever planned', async () => {
     const w = await startApiWorld();
     const c = await w.customer();
-    const a = await w.call('POST', '/v1/recoveries', failedPayment(c, 'inv-stolen', { declineCode: 'stolen_card' }),
-      { 'Idempotency-Key': 'k-stolen' });
+    const a = await w.call('POST', '/v1/recoveries', failedPayment(c, 'inv-fraud', { declineCode: 'fraudulent' }),
+      { 'Idempotency-Key': 'k-fraud' });
     expect(a.status, JSON.stringify(a.body)).toBe(200);
     expect(a.body).toMatchObject({ status: 'blocked', nextAttempt: null, recommendedAction: 'manual_review' });
-    expect(a.body.reason).toMatch(/stolen/i);
-    const id = w.store.cases.getByInvoice('inv-stolen', 'self')!.id;
+    expect(a.body.reason).toMatch(/fraud/i);
+    const id = w.store.cases.getByInvoice('inv-fraud', 'self')!.id;
     expect(w.store.attempts.pendingForCase(id)).toBeUndefined();
   });
 
@@ -83,21 +84,21 @@ describe('POST /v1/recoveries', () => {
   it('needs an active bearer key (401), limits bodies (413) and requests per key (429 with Retry-After)', async () => {
     // A small bucket (5/s, burst 10) so the test sends few requests; the defaults are in rate-limit.ts.
     const w = await startApiWorld({ daemon: { apiRateLimit: { perSec: 5, burst: 10 } } });
-    const none = await fetch(`${w.url}/v1/recoveries/rec_1`);
+    const none = await fetch(`${w.url}/v1/recoveries/rcv_1`);
     expect(none.status).toBe(401);
     expect(((await none.json()) as any).error.type).toBe('authentication_error');
-    const wrong = await w.call('GET', '/v1/recoveries/rec_1', undefined,
+    const wrong = await w.call('GET', '/v1/recoveries/rcv_1', undefined,
       { Authorization: 'Bearer rcv_test_00000000000000000000000000000000' });
     expect(wrong.status).toBe(401);
     // The unknown key is not echoed back.
     expect(JSON.stringify(wrong.body)).not.toContain('rcv_test_0000');
     const big = await w.call('POST', '/v1/pulses', JSON.stringify({ amount: 1, currency: 'usd', pad: 'x'.repeat(70_000) }));
     expect(big.status).toBe(413);
-    const missing = await w.call('GET', '/v1/recoveries/rec_99');
+    const missing = await w.call('GET', '/v1/recoveries/rcv_99');
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('resource_missing');
     // The burst is spent by the requests above and these: then 429.
-    const answers = await Promise.all(Array.from({ length: 20 }, () => w.call('GET', '/v1/recoveries/rec_99')));
+    const answers = await Promise.all(Array.from({ length: 20 }, () => w.call('GET', '/v1/recoveries/rcv_99')));
     const limited = answers.filter((a) => a.status === 429);
     expect(limited.length).toBeGreaterThan(0);
     expect(Number(limited[0]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
