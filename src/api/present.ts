@@ -49,11 +49,13 @@ export async function chargePresent(
   }
   const now = s.now();
   let cardUpdateUrl: string | undefined;
+  let fixable = false;
   if (res.ok) {
     writeSuccess(out, a, c, { at: now, amount: c.amountDue, chargeId: res.chargeId });
   } else if ('decline' in res) {
     const dec = declineOf(res.decline);
-    if (customerFixable(dec.declineCode)) cardUpdateUrl = await cardUpdateLink(s, settings, r.stripeCustomer, c, now);
+    fixable = customerFixable(dec.declineCode);
+    if (fixable) cardUpdateUrl = await cardUpdateLink(s, settings, r.stripeCustomer, c, now);
     writeDecline(out, a, c, dec, now);
   } else {
     // On-session 3D Secure: the customer must authenticate on the merchant's page (Stripe's next_action).
@@ -63,7 +65,7 @@ export async function chargePresent(
   return store.tx(() => {
     const ended = store.cases.get(caseId)!;
     const view = { ...buildView(store, ended, r), ...(cardUpdateUrl ? { cardUpdateUrl } : {}) };
-    if (cardUpdateUrl) view.recommendedAction = 'request_card_update';
+    if (fixable) view.recommendedAction = 'request_card_update';
     const status = view.status === 'succeeded' ? 200 : view.status === 'scheduled' ? 202 : 200;
     remember(status, view, caseId);
     return { status, body: view, caseId };

@@ -78,7 +78,9 @@ export class RecoveryService {
     const caseId = store.attempts.get(attemptId)!.caseId;
     if (!store.attempts.reschedule(caseId, now, now)) return undefined;
     const ok = store.apiRecoveries.claimAttempt(attemptId, this.d.owner, now + this.d.leaseMs, now);
-    return ok && store.attempts.markStarted(attemptId, this.d.owner, now) ? attemptId : undefined;
+    if (!ok || !store.attempts.markStarted(attemptId, this.d.owner, now)) return undefined;
+    store.apiRecoveries.setPresentAttempt(caseId, attemptId);
+    return attemptId;
   }
 
   /** The PaymentMethod's card (for the network caps); a token Stripe does not know is refused. */

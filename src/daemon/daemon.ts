@@ -292,6 +292,7 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
       concurrency: this.o.concurrency ?? 4,
       reconcileCron: parseCron(this.o.reconcileCron ?? DEFAULT_RECONCILE_CRON),
       shadow: this.o.shadow ?? false,
+      apiGateway: () => this.o.apiGateway ?? this.apiGateway(),
     });
   }
 

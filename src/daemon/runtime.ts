@@ -12,6 +12,7 @@ import type { CallContext, StripeGateway } from '../stripe/index.js';
 import type { DaemonClock } from './clock.js';
 import type { TypedEmitter } from './emitter.js';
 import { stripeBillingConnector } from '../connectors/stripe/billing-connector.js';
+import { apiConnector } from '../api/connector.js';
 import { AttemptExecutor } from './executor.js';
 import type { HandlerDeps } from './handlers/index.js';
 import { InboxProcessor } from './inbox.js';
@@ -43,6 +44,8 @@ export interface RuntimeOptions {
   leaseMs: number;
   concurrency: number;
   reconcileCron: string;
+  /** The Recovery API's gateway (its own Stripe key), for the `api` connector; undefined: none saved. */
+  apiGateway?: () => StripeGateway | undefined;
   /** Forces mode shadow whatever the settings say (`--shadow`). */
   shadow: boolean;
 }
@@ -74,9 +77,10 @@ export class Runtime {
       events.emit('processed', r);
     });
     const stripeBilling = stripeBillingConnector({ gw, ctxFor, installationId: o.installationId });
+    const api = apiConnector({ store, gateway: () => o.apiGateway?.(), settings: () => this.settings(), now });
     this.executor = new AttemptExecutor({
       store,
-      connectorFor: (platform) => (platform === 'stripe' ? stripeBilling : undefined),
+      connectorFor: (platform) => (platform === 'stripe' ? stripeBilling : platform === 'api' ? api : undefined),
       policy: this.policy,
       logger,
       owner,

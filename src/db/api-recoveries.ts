@@ -16,6 +16,8 @@ export interface ApiRecovery {
   idempotencyKey: string | null;
   apiKeyId: number | null;
   canceledReason: string | null;
+  /** The attempt charged on-session within the POST (customer present); a resume of it stays on-session. */
+  presentAttempt: number | null;
   createdAt: number;
 }
 
@@ -31,11 +33,12 @@ const COLUMNS: ColumnMap<Row> = {
   idempotencyKey: 'idempotency_key',
   apiKeyId: 'api_key_id',
   canceledReason: 'canceled_reason',
+  presentAttempt: 'present_attempt',
   createdAt: 'created_at',
 };
 
 export interface ApiRecoveriesRepo {
-  insert(r: Omit<ApiRecovery, 'canceledReason'>): void;
+  insert(r: Omit<ApiRecovery, 'canceledReason' | 'presentAttempt'>): void;
   get(caseId: number): ApiRecovery | undefined;
   byIdempotencyKey(apiKeyId: number, key: string): ApiRecovery | undefined;
   /** The recoveries of one of the merchant's customers (a new card re-plans them). */
@@ -47,6 +50,7 @@ export interface ApiRecoveriesRepo {
    * unfinished and not leased by anyone (the daemon's claim uses the same columns, queue.ts).
    */
   claimAttempt(attemptId: number, owner: string, until: number, now: number): boolean;
+  setPresentAttempt(caseId: number, attemptId: number): void;
   addPulse(p: { amount: number; currency: string; at: number }): number;
   /** Organic revenue by currency in [since, until), minor units. */
   pulseTotals(since: number, until: number): Array<{ currency: string; amount: number; count: number }>;
@@ -79,6 +83,7 @@ export function createApiRecoveriesRepo(db: Db): ApiRecoveriesRepo {
     `UPDATE attempts SET claimed_until = :until, claimed_by = :owner
      WHERE id = :id AND finished_at IS NULL AND (claimed_until IS NULL OR claimed_until <= :now)`,
   );
+  const setPresent = db.prepare<[number, number]>(`UPDATE api_recoveries SET present_attempt = ? WHERE case_id = ?`);
   const addPulse = db.prepare<[number, string, number]>(`INSERT INTO pulses (amount, currency, at) VALUES (?, ?, ?)`);
   const totals = db.prepare<[number, number], { currency: string; amount: number; count: number }>(
     `SELECT currency, sum(amount) AS amount, count(*) AS count FROM pulses WHERE at >= ? AND at < ?
@@ -97,6 +102,7 @@ export function createApiRecoveriesRepo(db: Db): ApiRecoveriesRepo {
     setPaymentMethod: (id, pm) => void setPm.run(pm, id),
     setCanceledReason: (id, reason) => void setCanceled.run(reason, id),
     claimAttempt: (id, owner, until, now) => claim.run({ id, owner, until, now }).changes === 1,
+    setPresentAttempt: (caseId, attemptId) => void setPresent.run(attemptId, caseId),
     addPulse: (p) => Number(addPulse.run(p.amount, p.currency, p.at).lastInsertRowid),
     pulseTotals: (since, until) => totals.all(since, until),
   };

@@ -101,3 +101,31 @@ export function failedPayment(c: { customer: string; token: string }, invoiceId:
     ...extra,
   };
 }
+
+/** The merchant's retry-status endpoint: answers each call with `decide(body)` ('hang' = never answers). */
+export async function retryStatusServer(
+  decide: (q: { recoveryId: string; invoiceId: string; attempt: number; amount: number }) =>
+    { status: number; body: unknown } | 'hang',
+): Promise<{ url: string; calls: Array<{ body: any; headers: Record<string, unknown> }> }> {
+  const http = await import('node:http');
+  const calls: Array<{ body: any; headers: Record<string, unknown> }> = [];
+  const hung: Array<import('node:http').ServerResponse> = [];
+  const server = http.createServer((req, res) => {
+    let text = '';
+    req.on('data', (c: Buffer) => (text += c.toString('utf8')));
+    req.on('end', () => {
+      const body = JSON.parse(text);
+      calls.push({ body, headers: req.headers });
+      const a = decide(body);
+      if (a === 'hang') return void hung.push(res);
+      res.writeHead(a.status, { 'content-type': 'application/json' }).end(typeof a.body === 'string' ? a.body : JSON.stringify(a.body));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  stops.push(async () => {
+    for (const r of hung) r.destroy();
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+  return { url: `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}/retry-status`, calls };
+}

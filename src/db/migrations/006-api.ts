@@ -55,6 +55,7 @@ CREATE TABLE api_recoveries (
   idempotency_key  TEXT,                                       -- the intake request's, for GET ?idempotency_key=
   api_key_id       INTEGER REFERENCES api_keys(id),
   canceled_reason  TEXT,
+  present_attempt  INTEGER REFERENCES attempts(id),            -- the attempt charged on-session within the call
   created_at       INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX api_recoveries_customer ON api_recoveries(customer_id);
