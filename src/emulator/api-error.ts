@@ -14,6 +14,7 @@ export interface StripeErrorBody {
   network_decline_code?: string;
   charge?: string;
   payment_intent?: unknown;
+  setup_intent?: unknown;
   payment_method?: unknown;
   payment_method_type?: string;
   doc_url?: string;

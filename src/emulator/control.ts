@@ -1,3 +1,4 @@
+import { checkoutControl } from './checkout-page.js';
 import { attachPaymentMethod, createPaymentMethod, updateCustomer } from './customers.js';
 import { createInvoice, withNextAttempt } from './invoices.js';
 import { attemptInvoice } from './payments.js';
@@ -22,6 +23,10 @@ import { AUTOMATIC, type World } from './world.js';
  *   POST /_emulator/invoices {"customer", "amount", "account"?, "subscription"?, "currency"?, "attempt_now"?}
  *        → a new open invoice (invoice.created, invoice.finalized); Stripe's first attempt follows
  *          one hour later on the emulator clock, or at once with "attempt_now": true
+ *   GET  /_emulator/checkout/:id                → the hosted Checkout page of a setup session (HTML)
+ *   POST /_emulator/checkout/:id/complete {"card"?: "pm_card_visa" | "4242424242424242"}
+ *        → the customer saves that test card (default pm_card_visa): { session, setup_intent, payment_method };
+ *          a card the issuer declines answers 402 and leaves the session open (checkout.ts)
  */
 export interface ControlTarget {
   world: World;
@@ -49,6 +54,8 @@ export function controlHandler(t: ControlTarget): ControlHandler {
     }
     const clock = () => ({ status: 200, body: { now_ms: t.world.nowMs(), now: new Date(t.world.nowMs()).toISOString() } });
     const route = `${method} ${path}`;
+    const checkout = /^\/_emulator\/checkout\/([^/]+)(\/complete)?$/.exec(path);
+    if (checkout) return checkoutControl(t.world, method, decodeURIComponent(checkout[1]), !!checkout[2], body);
     switch (route) {
       case 'GET /_emulator/clock':
         return clock();

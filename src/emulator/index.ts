@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { completeSession, findSession, type Completion } from './checkout.js';
 import { controlHandler } from './control.js';
 import { DeliveryFaults, type WebhookFaults } from './delivery-faults.js';
 import { Faults, type FaultSettings } from './faults.js';
@@ -80,6 +81,12 @@ export interface Emulator {
   setFaults(f: { latencyMs?: number; errorRate?: number; rateLimitPerSec?: number | null }): void;
   /** Read-only snapshot for tests: charges (with the idempotency key used), invoices, events, request counts. */
   state(opts?: StateOptions): EmulatorState;
+  /**
+   * The customer completes a setup-mode Checkout Session on its hosted page with a test card (default
+   * `pm_card_visa`), as `POST /_emulator/checkout/:id/complete` does; throws for an unknown, closed or
+   * declined session (checkout.ts).
+   */
+  completeCheckout(sessionId: string, card?: string): Completion;
   close(): Promise<void>;
 }
 
@@ -164,6 +171,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     flushWebhooks: () => hooks.flush(),
     setFaults,
     state,
+    completeCheckout(sessionId, card = 'pm_card_visa') {
+      const found = findSession(world, sessionId);
+      if (!found) throw new RangeError(`no such checkout.session ${sessionId}`);
+      return completeSession(world, found.acct, found.row, card);
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -185,6 +197,7 @@ export {
 } from './generator.js';
 export type { EmulatorState, ChargeView, InvoiceView, EventView, SubscriptionView, StateOptions } from './state.js';
 export type { LoadSummary } from './seed-load.js';
+export type { Completion } from './checkout.js';
 export type { DeliveryRecord } from './webhooks.js';
 export { parseWebhookFaults, WEBHOOK_FAULTS_ACCEPTED, type WebhookFaults } from './delivery-faults.js';
 export { API_VERSION, DEFAULT_RETRY_DAYS } from './world.js';

@@ -65,6 +65,15 @@ export function mergeMetadata(current: Record<string, string>, update: unknown):
   return out;
 }
 
+/** An array of strings (`name[]=a&name[]=b` or `name[0]=a`), or null when absent. */
+export function stringList(p: Params, name: string): string[] | null {
+  const v = p[name];
+  if (v === undefined) return null;
+  const list = Array.isArray(v) ? v : typeof v === 'object' && v !== null ? Object.values(v) : null;
+  if (!list || list.some((x) => typeof x !== 'string')) throw invalidRequest('Invalid array', name);
+  return list as string[];
+}
+
 /** `expand[]` (or `expand[0]`) values. */
 export function expandList(params: Params): string[] {
   const v = params.expand;

@@ -1,7 +1,7 @@
 /**
  * Time-based work on the emulator clock (epoch ms): Smart Retries and first attempts of
  * invoices, customers' scheduled card updates, subscriptions ending at period end, renewals
- * and the automatic finalization of renewal drafts.
+ * the automatic finalization of renewal drafts, and Checkout Sessions reaching `expires_at`.
  * A binary min-heap; entries are validated when they come due (a rescheduled invoice simply
  * leaves a stale entry behind), so nothing needs to be removed from the middle.
  */
@@ -10,7 +10,8 @@ export type Job =
   | { kind: 'customer_update'; account: string; customer: string; index: number }
   | { kind: 'subscription_end'; account: string; subscription: string }
   | { kind: 'renewal'; account: string; subscription: string }
-  | { kind: 'finalize'; account: string; invoice: string };
+  | { kind: 'finalize'; account: string; invoice: string }
+  | { kind: 'checkout_expire'; account: string; session: string };
 
 interface Entry {
   at: number;

@@ -28,7 +28,10 @@ import { API_VERSION, type AccountState, type World } from './world.js';
  * conflict (400) / in flight (409) → latency → handler. Every response carries `Request-Id` and
  * `Stripe-Version`; errors carry `request_log_url`.
  */
-export type ControlHandler = (method: string, path: string, query: string, body: string) => Promise<{ status: number; body: unknown }>;
+/** `contentType` set: `body` is sent as is (the hosted Checkout page's HTML), else as JSON. */
+export type ControlHandler = (
+  method: string, path: string, query: string, body: string,
+) => Promise<{ status: number; body: unknown; contentType?: string }>;
 
 interface Prepared {
   keyTail: string | null;
@@ -59,6 +62,7 @@ export class ApiServer {
     const method = (req.method ?? 'GET').toUpperCase();
     if (url.pathname.startsWith('/_emulator/')) {
       const out = await this.control(method, url.pathname, url.search.slice(1), body);
+      if (out.contentType) return send(res, out.status, String(out.body), { 'Content-Type': out.contentType });
       return send(res, out.status, JSON.stringify(out.body), {});
     }
     const requestId = this.requestIds.next('req', 14);

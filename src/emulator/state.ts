@@ -27,7 +27,10 @@ export interface ChargeView {
   /** Idempotency-Key of the API request that made it; null for Smart Retries and seeded history. */
   idempotencyKey: string | null;
   requestId: string | null;
-  /** Who made the attempt: 'api' (invoices.pay), 'smart_retry', 'first_attempt' (Stripe's own), 'seed'. */
+  /**
+   * Who made the attempt: 'api' (invoices.pay), 'payment_intent' (POST /v1/payment_intents), 'smart_retry',
+   * 'first_attempt' (Stripe's own), 'seed'.
+   */
   source: string;
   refunded: number;
 }

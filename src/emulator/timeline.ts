@@ -4,6 +4,7 @@ import { attemptStillDue } from './smart-retries.js';
 import { automaticallyUpdate, attachPaymentMethod, createPaymentMethod, updateCustomer } from './customers.js';
 import type { Job } from './scheduler.js';
 import { autoFinalize, renew } from './renewals.js';
+import { expireSession } from './checkout.js';
 import { cancelSubscription } from './subscriptions.js';
 import { AUTOMATIC, type World } from './world.js';
 import type { CardSpec } from './cards.js';
@@ -90,6 +91,10 @@ export function runJob(world: World, job: Job, at: number): boolean {
     }
     case 'finalize':
       return autoFinalize(world, acct, acct.invoices.get(job.invoice));
+    case 'checkout_expire': {
+      const session = acct.checkout_sessions.get(job.session);
+      return !!session && expireSession(world, acct, session);
+    }
     case 'subscription_end': {
       const sub = acct.subscriptions.get(job.subscription);
       if (!sub || sub.doc.status === 'canceled' || sub.doc.cancel_at === null || sub.doc.cancel_at * 1000 !== at) return false;

@@ -176,7 +176,7 @@ describe('idempotency (same key + same parameters → the same answer)', () => {
     const again = await stripeError(stripe.paymentIntents.create(card(), { idempotencyKey: 'recover:r:1' }));
     expect(again.charge).toBe(first.charge);
     expect(again.payment_intent?.id).toBe(first.payment_intent?.id);
-    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.headers?.['idempotent-replayed']).toBe('true');
     expect(emu.state().charges).toHaveLength(1);
 
     const paid = await stripe.paymentIntents.create(card(), { idempotencyKey: 'recover:r:2' });

@@ -1,5 +1,6 @@
 import { accountRoutes } from './accounts.js';
 import { chargeRoutes } from './charges.js';
+import { checkoutRoutes } from './checkout.js';
 import type { Route } from './common.js';
 import { customerRoutes } from './customers.js';
 import { invoiceRoutes } from './invoices.js';
@@ -9,7 +10,7 @@ import { webhookRoutes } from './webhooks.js';
 
 /** The route table: method + path pattern → handler and the permission stem it needs. */
 const ROUTES: Route[] = [...invoiceRoutes, ...customerRoutes, ...subscriptionRoutes, ...chargeRoutes, ...webhookRoutes, ...accountRoutes,
-  ...paymentIntentRoutes];
+  ...paymentIntentRoutes, ...checkoutRoutes];
 
 interface Compiled {
   route: Route;

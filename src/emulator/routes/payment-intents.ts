@@ -2,7 +2,7 @@ import { invalidRequest, noSuchParam } from '../api-error.js';
 import { TEST_PAYMENT_METHODS } from '../cards.js';
 import { createPaymentMethod } from '../customers.js';
 import { createPaymentIntent, type PaymentIntentInput } from '../payment-intents.js';
-import { allowOnly, bool, int, mergeMetadata, requiredStr, str, type Params } from '../params.js';
+import { allowOnly, bool, int, mergeMetadata, requiredStr, str, stringList, type Params } from '../params.js';
 import type { Doc, Row } from '../store.js';
 import { one, type Route, type RouteCtx } from './common.js';
 
@@ -72,14 +72,6 @@ function amountOf(p: Params, currency: string): number {
     throw invalidRequest(`Amount must be at least ${min[1]} ${currency}`, 'amount', 'amount_too_small');
   }
   return amount;
-}
-
-function stringList(p: Params, name: string): string[] | null {
-  const v = p[name];
-  if (v === undefined) return null;
-  const list = Array.isArray(v) ? v : typeof v === 'object' && v !== null ? Object.values(v) : null;
-  if (!list || list.some((x) => typeof x !== 'string')) throw invalidRequest('Invalid array', name);
-  return list as string[];
 }
 
 /** The payment method to charge; Stripe's test ids (`pm_card_visa`…) stand for a fresh copy, as in test mode. */
