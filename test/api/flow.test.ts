@@ -32,7 +32,7 @@ describe('Recovery API: retries, retry-status, customer present', () => {
       expect(a.status, JSON.stringify(a.body)).toBe(202);
       ids[inv] = a.body.id;
     }
-    await w.advanceTo(w.clock.now() + 30 * DAY);
+    await w.advanceTo(w.clock.now() + 12 * DAY);
     const get = async (inv: string) => (await w.call('GET', `/v1/recoveries/${ids[inv]}`)).body;
     const yes = await get('inv-yes');
     expect(yes.status).toBe('succeeded');
