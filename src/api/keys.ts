@@ -3,7 +3,7 @@
  * once and stored only as their SHA-256 (a leaked database gives no usable key). A key's mode is
  * part of it, so a test key can never act on a live set-up.
  */
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import type { ApiKey, Store } from '../db/index.js';
 import { redactKey } from '../redact.js';
 
@@ -31,9 +31,4 @@ export function createApiKey(store: Store, mode: 'test' | 'live', name?: string 
 export function authenticate(store: Store, token: string): ApiKey | undefined {
   if (!API_KEY_RE.test(token)) return undefined;
   return store.apiKeys.byHash(sha256Hex(token));
-}
-
-/** Standard Webhooks signing secret: `whsec_` + base64 of 32 random bytes. */
-export function generateSigningSecret(): string {
-  return `whsec_${randomBytes(32).toString('base64')}`;
 }

@@ -14,7 +14,8 @@ import { badValue, UsageError, WorkError } from '../../errors.js';
 import { redactKey } from '../../redact.js';
 import { createGateway, probePermissions } from '../../stripe/index.js';
 import { requiredPermissions } from '../../stripe/permissions.js';
-import { createApiKey, generateSigningSecret } from '../../api/keys.js';
+import { createApiKey } from '../../api/keys.js';
+import { newSigningSecret } from '../../outbox/signing.js';
 import { API_ACCOUNT } from '../../api/intake.js';
 import { checkKey, shortReason, type Env } from './keys.js';
 
@@ -96,7 +97,7 @@ export async function runOnboardApi(opts: OnboardApiOptions, ctx: Context): Prom
     ctx.db.settings.set(settings);
     ctx.db.secrets.set('api_stripe_key', key);
     ctx.db.accounts.upsert({ id: API_ACCOUNT, environment: env, kind: 'main', name: null });
-    const secret = ctx.db.secrets.get('result_webhook_secret') ? null : generateSigningSecret();
+    const secret = ctx.db.secrets.get('result_webhook_secret') ? null : newSigningSecret();
     if (secret) ctx.db.secrets.set('result_webhook_secret', secret);
     const hasKey = ctx.db.apiKeys.list().some((k) => k.revokedAt === null && k.mode === env);
     const apiKey = hasKey ? null : createApiKey(ctx.db, env, 'first key (onboard api)');
