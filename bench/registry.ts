@@ -1,4 +1,5 @@
 /** Every benchmark, by name. Each returns its figures; bench/run.ts adds peak RSS. */
+import { benchApi } from './api.js';
 import { benchDaemon } from './daemon.js';
 import { benchDb } from './db.js';
 import { benchEmulator } from './emulator.js';
@@ -12,6 +13,7 @@ import { benchTakeover } from './takeover.js';
 export type Bench = () => Promise<Record<string, number | string>>;
 
 export const BENCHES: Record<string, Bench> = {
+  api: benchApi,
   daemon: benchDaemon,
   db: benchDb,
   emulator: benchEmulator,

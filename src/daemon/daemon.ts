@@ -319,6 +319,7 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
     const key = this.o.store.secrets.get('api_stripe_key');
     if (!key) return undefined;
     this.apiGw ??= createGateway({ primaryKey: key, apiBase: this.o.apiBase, logger: this.logger,
+      rateLimitPerSec: this.o.rateLimitPerSec ?? this.o.store.settings.get()?.rateLimitPerSec,
       onCall: this.metrics.onStripeCall });
     return this.apiGw;
   }
