@@ -33,36 +33,64 @@ export async function benchApi(): Promise<Record<string, number | string>> {
   const emu = await startEmulator({ port: 0, keys: { [GENERATED_API_KEY]: GENERATED_API_KEY_PERMISSIONS } });
   const store = openStore(path.join(dir, 'recover.db'), { checkpoint: 'background' });
   // The emulator's rate: with Stripe itself the PaymentMethod read is bound by its limit (25/s test, 100/s live).
-  store.settings.set({ env: 'test', scope: 'account', mode: 'live', controlBaseline: 'fixed:3,5,7', rateLimitPerSec: 2000 });
+  store.settings.set({
+    env: 'test',
+    scope: 'account',
+    mode: 'live',
+    controlBaseline: 'fixed:3,5,7',
+    rateLimitPerSec: 2000,
+  });
   store.secrets.set('api_stripe_key', GENERATED_API_KEY);
   store.accounts.upsert({ id: 'self', environment: 'test', kind: 'main', name: null });
   const { key } = createApiKey(store, 'test');
-  const daemon = new Daemon({ store, apiBase: emu.url, http: { host: '127.0.0.1', port: 0 }, loop: false,
-    apiRateLimit: { perSec: 1e6, burst: 1e6 } });
+  const daemon = new Daemon({
+    store,
+    apiBase: emu.url,
+    http: { host: '127.0.0.1', port: 0 },
+    loop: false,
+    apiRateLimit: { perSec: 1e6, burst: 1e6 },
+  });
   await daemon.start();
   const bodies: string[] = [];
   for (let i = 0; i < n; i++) {
     const cus = await stripe(emu.url, '/v1/customers', { email: `b${i}@example.com` });
     const pm = await stripe(emu.url, '/v1/payment_methods/pm_card_visa/attach', { customer: cus.id });
-    bodies.push(JSON.stringify({ paymentMethod: { customer: cus.id, token: pm.id }, amount: 2500, currency: 'usd',
-      declineCode: 'insufficient_funds', invoiceId: `bench-${i}`, customerId: `m-${i}` }));
+    bodies.push(
+      JSON.stringify({
+        paymentMethod: { customer: cus.id, token: pm.id },
+        amount: 2500,
+        currency: 'usd',
+        declineCode: 'insufficient_funds',
+        invoiceId: `bench-${i}`,
+        customerId: `m-${i}`,
+      }),
+    );
   }
   const run = async () => {
     const latencies: number[] = [];
     let next = 0;
     let failed = 0;
     const t0 = performance.now();
-    await Promise.all(Array.from({ length: CLIENTS }, async () => {
-      while (next < n) {
-        const i = next++;
-        const s = performance.now();
-        const res = await fetch(`${daemon.url}/v1/recoveries`, { method: 'POST', body: bodies[i],
-          headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json', 'Idempotency-Key': `b-${i}` } });
-        await res.arrayBuffer();
-        if (res.status !== 202) failed++;
-        latencies.push(performance.now() - s);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        while (next < n) {
+          const i = next++;
+          const s = performance.now();
+          const res = await fetch(`${daemon.url}/v1/recoveries`, {
+            method: 'POST',
+            body: bodies[i],
+            headers: {
+              Authorization: `Bearer ${key}`,
+              'Content-Type': 'application/json',
+              'Idempotency-Key': `b-${i}`,
+            },
+          });
+          await res.arrayBuffer();
+          if (res.status !== 202) failed++;
+          latencies.push(performance.now() - s);
+        }
+      }),
+    );
     const secs = (performance.now() - t0) / 1000;
     latencies.sort((a, b) => a - b);
     return { perSec: n / secs, p50: latencies[Math.floor(n * 0.5)]!, p99: latencies[Math.floor(n * 0.99)]!, failed };
@@ -74,7 +102,8 @@ export async function benchApi(): Promise<Record<string, number | string>> {
   store.close();
   await emu.close();
   fs.rmSync(dir, { recursive: true, force: true });
-  if (cases !== n || first.failed) throw new Error(`expected ${n} cases and no failure, got ${cases} and ${first.failed}`);
+  if (cases !== n || first.failed)
+    throw new Error(`expected ${n} cases and no failure, got ${cases} and ${first.failed}`);
   return {
     'payments posted': n,
     'accepted durably (req/s)': Math.round(first.perSec),

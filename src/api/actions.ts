@@ -30,8 +30,12 @@ export function cancelRecovery(store: Store, id: string, reason: string | undefi
     const c = apiCase(store, id);
     if (isTerminalStatus(c.status)) {
       const status = buildView(store, c, store.apiRecoveries.get(c.id)).status;
-      throw new ApiError(400, 'invalid_request_error', 'recovery_unexpected_state',
-        `recovery ${id} is already ${status}; only a recovery still in progress can be canceled`);
+      throw new ApiError(
+        400,
+        'invalid_request_error',
+        'recovery_unexpected_state',
+        `recovery ${id} is already ${status}; only a recovery still in progress can be canceled`,
+      );
     }
     const why = reason ?? 'canceled by the merchant';
     closeCase(store, c, { at: now, status: 'closed', kind: 'canceled', reason: `Canceled through the API: ${why}.` });
@@ -91,7 +95,13 @@ export function addPulse(
   return store.tx(() => {
     const at = p.at ? Date.parse(p.at) : now;
     const id = store.apiRecoveries.addPulse({ amount: p.amount, currency: p.currency, at });
-    const body = { id: `pulse_${id}`, object: 'pulse', amount: p.amount, currency: p.currency, at: new Date(at).toISOString() };
+    const body = {
+      id: `pulse_${id}`,
+      object: 'pulse',
+      amount: p.amount,
+      currency: p.currency,
+      at: new Date(at).toISOString(),
+    };
     remember(201, body, null);
     return { status: 201, body, caseId: null };
   });

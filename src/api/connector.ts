@@ -37,10 +37,19 @@ export function apiConnector(d: ApiConnectorDeps): ChargeConnector {
     async check(c, a) {
       const url = d.settings().retryStatusUrl;
       if (!url) return { ok: true };
-      const v = await askRetryStatus(url, d.store.secrets.get('result_webhook_secret'), {
-        recoveryId: recoveryId(c.id), invoiceId: c.invoiceId, customerId: c.customerId,
-        amount: c.amountDue, currency: c.currency, attempt: a.n,
-      }, d.now());
+      const v = await askRetryStatus(
+        url,
+        d.store.secrets.get('result_webhook_secret'),
+        {
+          recoveryId: recoveryId(c.id),
+          invoiceId: c.invoiceId,
+          customerId: c.customerId,
+          amount: c.amountDue,
+          currency: c.currency,
+          attempt: a.n,
+        },
+        d.now(),
+      );
       if (!v.ok && v.kind === 'ask_later') d.store.counters.increment(UNANSWERED_COUNTER);
       return v;
     },
@@ -57,15 +66,29 @@ export function apiConnector(d: ApiConnectorDeps): ChargeConnector {
         idempotencyKey: p.idempotencyKey,
         metadata: metadataOf(c),
       });
-      if (res.ok) return { ok: true, amount: res.paymentIntent.amount_received || (p.amount ?? c.amountDue), chargeId: res.chargeId };
+      if (res.ok)
+        return {
+          ok: true,
+          amount: res.paymentIntent.amount_received || (p.amount ?? c.amountDue),
+          chargeId: res.chargeId,
+        };
       if ('decline' in res) return { ok: false, decline: declineOf(res.decline) };
-      return { ok: false, decline: { ...declineFacts({ declineCode: 'authentication_required' }), chargeId: null, requiresAction: true } };
+      return {
+        ok: false,
+        decline: { ...declineFacts({ declineCode: 'authentication_required' }), chargeId: null, requiresAction: true },
+      };
     },
     async latestCharge(c) {
       const r = d.store.apiRecoveries.get(c.id);
       if (!r) return null;
-      const list = await gw().paymentIntents.list({ customer: r.stripeCustomer, limit: 100, expand: ['data.latest_charge'] });
-      const pi = list.data.filter((p) => p.metadata?.recover_recovery === recoveryId(c.id)).sort((x, y) => y.created - x.created)[0];
+      const list = await gw().paymentIntents.list({
+        customer: r.stripeCustomer,
+        limit: 100,
+        expand: ['data.latest_charge'],
+      });
+      const pi = list.data
+        .filter((p) => p.metadata?.recover_recovery === recoveryId(c.id))
+        .sort((x, y) => y.created - x.created)[0];
       const ch = pi?.latest_charge;
       if (!pi || !ch || typeof ch === 'string') return null;
       const o = ch.outcome;
@@ -74,10 +97,15 @@ export function apiConnector(d: ApiConnectorDeps): ChargeConnector {
         at: ch.created * 1000,
         amount: ch.amount,
         succeeded: ch.status === 'succeeded',
-        decline: ch.status === 'failed'
-          ? declineFacts({ declineCode: o?.reason ?? ch.failure_code, adviceCode: o?.advice_code,
-            networkAdviceCode: o?.network_advice_code, networkDeclineCode: o?.network_decline_code })
-          : null,
+        decline:
+          ch.status === 'failed'
+            ? declineFacts({
+                declineCode: o?.reason ?? ch.failure_code,
+                adviceCode: o?.advice_code,
+                networkAdviceCode: o?.network_advice_code,
+                networkDeclineCode: o?.network_decline_code,
+              })
+            : null,
       };
     },
     classify: classifyStripeError,

@@ -6,11 +6,7 @@
 import type { z } from 'zod';
 
 export type ApiErrorType =
-  | 'invalid_request_error'
-  | 'authentication_error'
-  | 'rate_limit_error'
-  | 'idempotency_error'
-  | 'api_error';
+  'invalid_request_error' | 'authentication_error' | 'rate_limit_error' | 'idempotency_error' | 'api_error';
 
 export class ApiError extends Error {
   constructor(

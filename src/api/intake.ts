@@ -58,7 +58,8 @@ export function invoiceFactsOf(b: CreateRecoveryBody, now: number): InvoiceFacts
   return {
     accountId: API_ACCOUNT,
     invoiceId: b.invoiceId,
-    // The merchant's customer id: what the arm, the result webhooks and `explain` show (the Stripe one is in api_recoveries).
+    // The merchant's customer id: what the arm, the result webhooks and `explain` show
+    // (the Stripe customer is in api_recoveries).
     customerId: b.customerId,
     subscriptionId: null,
     status: 'open',
@@ -106,8 +107,13 @@ export function acceptRecovery(store: Store, r: IntakeRequest): IntakeAnswer {
     if (existing) {
       // The same payment handed over again under another Idempotency-Key: the recovery it already is.
       if (existing.platform !== 'api') {
-        throw new ApiError(409, 'invalid_request_error', 'invoice_taken',
-          `invoiceId ${b.invoiceId} belongs to a ${existing.platform} case`, 'invoiceId');
+        throw new ApiError(
+          409,
+          'invalid_request_error',
+          'invoice_taken',
+          `invoiceId ${b.invoiceId} belongs to a ${existing.platform} case`,
+          'invoiceId',
+        );
       }
       const view = buildView(store, existing, store.apiRecoveries.get(existing.id));
       r.remember(200, view, existing.id);
@@ -129,8 +135,12 @@ export function acceptRecovery(store: Store, r: IntakeRequest): IntakeAnswer {
       customerPayments: r.customerPayments,
     });
     if (plan.kind !== 'new') {
-      throw new ApiError(400, 'invalid_request_error', 'not_recoverable', `not taken: ${plan.kind === 'skip'
-        ? SKIP_REASONS[plan.reason] : 'already known'}`);
+      throw new ApiError(
+        400,
+        'invalid_request_error',
+        'not_recoverable',
+        `not taken: ${plan.kind === 'skip' ? SKIP_REASONS[plan.reason] : 'already known'}`,
+      );
     }
     plan.upsert.platform = 'api';
     // The failed charge is the merchant's: no Stripe charge id is known for it.

@@ -14,7 +14,10 @@ const json = (schema: z.ZodType, io: 'input' | 'output') => {
 };
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const body = (name: string) => ({ required: true, content: { 'application/json': { schema: ref(name) } } });
-const answer = (description: string, name: string) => ({ description, content: { 'application/json': { schema: ref(name) } } });
+const answer = (description: string, name: string) => ({
+  description,
+  content: { 'application/json': { schema: ref(name) } },
+});
 const errors = {
   400: answer('invalid request: the parameter and what is accepted', 'Error'),
   401: answer('no or invalid API key', 'Error'),
@@ -38,7 +41,9 @@ export function buildOpenApi(): Record<string, unknown> {
     info: {
       title: 'recover Recovery API',
       version: '1',
-      description: 'Failed payments from your own billing, recovered by recover (docs/api.md). Served by `recover run` under /v1/.',
+      description:
+        'Failed payments from your own billing, recovered by recover (docs/api.md). ' +
+        'Served by `recover run` under /v1/.',
     },
     servers: [{ url: 'http://127.0.0.1:4242' }],
     security: [{ bearer: [] }],
@@ -50,7 +55,10 @@ export function buildOpenApi(): Record<string, unknown> {
           requestBody: body('CreateRecovery'),
           responses: {
             202: answer('scheduled: the first planned attempt and its reason', 'Recovery'),
-            200: answer('blocked (hard decline), a customer-present outcome, or the payment already handed over', 'Recovery'),
+            200: answer(
+              'blocked (hard decline), a customer-present outcome, or the payment already handed over',
+              'Recovery',
+            ),
             ...errors,
           },
         },
@@ -61,7 +69,11 @@ export function buildOpenApi(): Record<string, unknown> {
         },
       },
       '/v1/recoveries/{id}': {
-        get: { summary: 'A recovery', parameters: [idParam], responses: { 200: answer('the recovery', 'Recovery'), ...errors } },
+        get: {
+          summary: 'A recovery',
+          parameters: [idParam],
+          responses: { 200: answer('the recovery', 'Recovery'), ...errors },
+        },
       },
       '/v1/recoveries/{id}/cancel': {
         post: {
@@ -73,7 +85,7 @@ export function buildOpenApi(): Record<string, unknown> {
       },
       '/v1/payment-method-updates': {
         post: {
-          summary: "A new card for one of your customers: its recoveries are re-planned at once",
+          summary: 'A new card for one of your customers: its recoveries are re-planned at once',
           parameters: [idem(false)],
           requestBody: body('PaymentMethodUpdate'),
           responses: { 200: answer('the recoveries re-planned', 'PaymentMethodUpdateResult'), ...errors },
@@ -93,12 +105,19 @@ export function buildOpenApi(): Record<string, unknown> {
         post: {
           summary: 'Your retry-status URL, asked just before each retry (signed like the result webhooks; 5 s)',
           requestBody: body('RetryStatusRequest'),
-          responses: { 200: answer('{"retry": true} (optionally a lower amount) or {"retry": false, "reason"}', 'RetryStatusAnswer') },
+          responses: {
+            200: answer(
+              '{"retry": true} (optionally a lower amount) or {"retry": false, "reason"}',
+              'RetryStatusAnswer',
+            ),
+          },
         },
       },
     },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'rcv_test_… / rcv_live_… (recover api-keys create)' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'rcv_test_… / rcv_live_… (recover api-keys create)' },
+      },
       schemas: {
         CreateRecovery: json(S.createRecoveryBody, 'input'),
         Cancel: json(S.cancelBody, 'input'),

@@ -49,13 +49,28 @@ export async function askRetryStatus(
   void nowMs;
   const ts = Math.floor(Date.now() / 1000);
   const headers = secret ? webhookHeaders(secret, id, ts, body) : { 'content-type': 'application/json' };
-  const later = (reason: string): RetryVerdict => ({ ok: false, kind: 'ask_later', reason, retryInMs: RETRY_STATUS_AGAIN_MS });
+  const later = (reason: string): RetryVerdict => ({
+    ok: false,
+    kind: 'ask_later',
+    reason,
+    retryInMs: RETRY_STATUS_AGAIN_MS,
+  });
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+    res = await fetch(url, {
+      method: 'POST',
+      headers,
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+      redirect: 'manual',
+    });
   } catch (e) {
     const timedOut = (e as Error).name === 'TimeoutError';
-    return later(timedOut ? `the retry-status URL did not answer within ${timeoutMs / 1000} s` : 'the retry-status URL could not be reached');
+    return later(
+      timedOut
+        ? `the retry-status URL did not answer within ${timeoutMs / 1000} s`
+        : 'the retry-status URL could not be reached',
+    );
   }
   const text = await res.text().catch(() => '');
   if (res.status < 200 || res.status > 299) return later(`the retry-status URL answered ${res.status}`);

@@ -79,7 +79,10 @@ const attemptView = z.object({
   n: z.number().int(),
   by: z.enum(['recover', 'stripe', 'customer']).meta({ description: '`stripe`: the failed payment handed over' }),
   at: isoTime.nullable(),
-  outcome: z.string().nullable().meta({ description: 'succeeded, declined, error, shadow, canceled, skipped; null: planned' }),
+  outcome: z
+    .string()
+    .nullable()
+    .meta({ description: 'succeeded, declined, error, shadow, canceled, skipped; null: planned' }),
   declineCode: z.string().nullable(),
   amount: z.number().int().nullable(),
 });
@@ -116,14 +119,26 @@ export type RecoveryView = z.infer<typeof recoveryView>;
 
 export const errorEnvelope = z.object({
   error: z.object({
-    type: z.enum(['invalid_request_error', 'authentication_error', 'rate_limit_error', 'idempotency_error', 'api_error']),
+    type: z.enum([
+      'invalid_request_error',
+      'authentication_error',
+      'rate_limit_error',
+      'idempotency_error',
+      'api_error',
+    ]),
     code: z.string(),
     message: z.string(),
     param: z.string().optional(),
   }),
 });
 
-export const pulseView = z.object({ id: z.string(), object: z.literal('pulse'), amount: z.number().int(), currency: z.string(), at: isoTime });
+export const pulseView = z.object({
+  id: z.string(),
+  object: z.literal('pulse'),
+  amount: z.number().int(),
+  currency: z.string(),
+  at: isoTime,
+});
 export const pmUpdateView = z.object({
   object: z.literal('payment_method_update'),
   customerId: z.string(),

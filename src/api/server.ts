@@ -66,8 +66,14 @@ export class ApiServer {
     const key = this.auth(req);
     const wait = this.limiter.take(key.id);
     if (wait > 0) {
-      throw new ApiError(429, 'rate_limit_error', 'rate_limit', `too many requests for this key; retry in ${wait} s`,
-        undefined, { 'Retry-After': String(wait) });
+      throw new ApiError(
+        429,
+        'rate_limit_error',
+        'rate_limit',
+        `too many requests for this key; retry in ${wait} s`,
+        undefined,
+        { 'Retry-After': String(wait) },
+      );
     }
     this.touch(key);
     const idem = req.headers['idempotency-key'];
@@ -77,13 +83,22 @@ export class ApiServer {
     }
     const raw = await readBody(req).catch((e: unknown) => {
       if (e instanceof TooLarge) {
-        throw new ApiError(413, 'invalid_request_error', 'body_too_large',
-          `request body over ${MAX_API_BODY_BYTES} bytes (the limit)`);
+        throw new ApiError(
+          413,
+          'invalid_request_error',
+          'body_too_large',
+          `request body over ${MAX_API_BODY_BYTES} bytes (the limit)`,
+        );
       }
       throw e;
     });
     const r: Req = {
-      method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, key, idempotencyKey: idem ?? null, raw,
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      key,
+      idempotencyKey: idem ?? null,
+      raw,
     };
     if (r.method === 'POST' && r.idempotencyKey) {
       const seen = this.d.store.apiRequests.get(key.id, r.idempotencyKey);
@@ -105,15 +120,25 @@ export class ApiServer {
     const h = req.headers.authorization;
     const m = h ? /^Bearer\s+(\S+)$/i.exec(h) : null;
     if (!m) {
-      throw new ApiError(401, 'authentication_error', 'api_key_missing',
-        'no API key: send Authorization: Bearer rcv_test_… (recover api-keys create)', undefined,
-        { 'WWW-Authenticate': 'Bearer' });
+      throw new ApiError(
+        401,
+        'authentication_error',
+        'api_key_missing',
+        'no API key: send Authorization: Bearer rcv_test_… (recover api-keys create)',
+        undefined,
+        { 'WWW-Authenticate': 'Bearer' },
+      );
     }
     const key = authenticate(this.d.store, m[1]!);
     if (!key) {
-      throw new ApiError(401, 'authentication_error', 'api_key_invalid',
-        'invalid API key (unknown or revoked; accepted: an active rcv_test_… or rcv_live_… key)', undefined,
-        { 'WWW-Authenticate': 'Bearer' });
+      throw new ApiError(
+        401,
+        'authentication_error',
+        'api_key_invalid',
+        'invalid API key (unknown or revoked; accepted: an active rcv_test_… or rcv_live_… key)',
+        undefined,
+        { 'WWW-Authenticate': 'Bearer' },
+      );
     }
     return key;
   }
@@ -130,8 +155,15 @@ export class ApiServer {
     const remember = (status: number, body: unknown, caseId: number | null) => {
       if (!r.idempotencyKey) return;
       store.apiRequests.record({
-        apiKeyId: r.key.id, idempotencyKey: r.idempotencyKey, method: r.method, path: r.path,
-        bodyHash: sha256Hex(r.raw), status, response: JSON.stringify(body), caseId, at: service.now(),
+        apiKeyId: r.key.id,
+        idempotencyKey: r.idempotencyKey,
+        method: r.method,
+        path: r.path,
+        bodyHash: sha256Hex(r.raw),
+        status,
+        response: JSON.stringify(body),
+        caseId,
+        at: service.now(),
       });
     };
     const seg = r.path.split('/').filter(Boolean); // ['v1', 'recoveries', ':id', 'cancel']
@@ -139,16 +171,21 @@ export class ApiServer {
       r.method === method && seg.length === n && fixed.every((f, i) => f === null || seg[i] === f);
     if (is('POST', 2, 'v1', 'recoveries')) {
       if (!r.idempotencyKey) {
-        throw invalid('POST /v1/recoveries needs an Idempotency-Key header (any unique string, ≤ 255 chars)',
-          'Idempotency-Key');
+        throw invalid(
+          'POST /v1/recoveries needs an Idempotency-Key header (any unique string, ≤ 255 chars)',
+          'Idempotency-Key',
+        );
       }
       const body = parse(createRecoveryBody, r.raw);
       return service.create(body, r.key.id, r.idempotencyKey, remember);
     }
     if (is('GET', 2, 'v1', 'recoveries')) {
       const k = r.query.get('idempotency_key');
-      if (!k) throw invalid('GET /v1/recoveries needs ?idempotency_key=… (the key the recovery was created with)',
-        'idempotency_key');
+      if (!k)
+        throw invalid(
+          'GET /v1/recoveries needs ?idempotency_key=… (the key the recovery was created with)',
+          'idempotency_key',
+        );
       const found = store.apiRecoveries.byIdempotencyKey(r.key.id, k);
       const c = found && store.cases.get(found.caseId);
       return { status: 200, body: { object: 'list', data: c ? [buildView(store, c, found)] : [] }, caseId: null };
@@ -170,7 +207,11 @@ export class ApiServer {
     if (is('POST', 2, 'v1', 'pulses')) {
       return addPulse(store, parse(pulseBody, r.raw), service.now(), remember);
     }
-    if (seg[0] === 'v1' && ['recoveries', 'payment-method-updates', 'pulses'].includes(seg[1] ?? '') && seg.length <= 4) {
+    if (
+      seg[0] === 'v1' &&
+      ['recoveries', 'payment-method-updates', 'pulses'].includes(seg[1] ?? '') &&
+      seg.length <= 4
+    ) {
       throw new ApiError(405, 'invalid_request_error', 'method_not_allowed', `${r.method} ${r.path} is not supported`);
     }
     throw notFound(`endpoint: ${r.method} ${r.path} (see docs/api.md)`);
@@ -185,9 +226,14 @@ function invalid(message: string, param?: string): ApiError {
 
 function replay(seen: { method: string; path: string; bodyHash: string; status: number; response: string }, r: Req) {
   if (seen.method !== r.method || seen.path !== r.path || seen.bodyHash !== sha256Hex(r.raw)) {
-    throw new ApiError(409, 'idempotency_error', 'idempotency_key_in_use',
+    throw new ApiError(
+      409,
+      'idempotency_error',
+      'idempotency_key_in_use',
       `Idempotency-Key ${r.idempotencyKey} was used with another request (${seen.method} ${seen.path}` +
-        `${seen.path === r.path ? ', another body' : ''}); use a new key for a new request`, 'Idempotency-Key');
+        `${seen.path === r.path ? ', another body' : ''}); use a new key for a new request`,
+      'Idempotency-Key',
+    );
   }
   return {
     status: seen.status,
@@ -205,8 +251,12 @@ function parse<S extends z.ZodType>(schema: S, raw: Buffer, emptyOk = false): z.
     try {
       json = JSON.parse(text);
     } catch {
-      throw new ApiError(400, 'invalid_request_error', 'body_invalid_json',
-        'the body is not JSON (accepted: a JSON object, Content-Type: application/json)');
+      throw new ApiError(
+        400,
+        'invalid_request_error',
+        'body_invalid_json',
+        'the body is not JSON (accepted: a JSON object, Content-Type: application/json)',
+      );
     }
   }
   const p = schema.safeParse(json);
@@ -216,7 +266,12 @@ function parse<S extends z.ZodType>(schema: S, raw: Buffer, emptyOk = false): z.
 
 function internal(e: unknown, logger: Logger): ApiError {
   logger.error({ err: (e as Error).message }, 'api request failed');
-  return new ApiError(500, 'api_error', 'internal', 'recover could not complete the request; retry with the same Idempotency-Key');
+  return new ApiError(
+    500,
+    'api_error',
+    'internal',
+    'recover could not complete the request; retry with the same Idempotency-Key',
+  );
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

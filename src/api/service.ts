@@ -50,14 +50,25 @@ export class RecoveryService {
     return { store: this.d.store, policy: this.d.policy, settings: this.d.settings(), now: this.d.now() };
   }
 
-  async create(body: CreateRecoveryBody, apiKeyId: number, idempotencyKey: string, remember: Remember): Promise<Answer> {
+  async create(
+    body: CreateRecoveryBody,
+    apiKeyId: number,
+    idempotencyKey: string,
+    remember: Remember,
+  ): Promise<Answer> {
     const card = await this.cardOf(body);
     const settings = this.d.settings();
     const now = this.d.now();
     const present = body.customerPresent === true;
     let attemptId: number | undefined;
     const answer = acceptRecovery(this.d.store, {
-      body, apiKeyId, idempotencyKey, card, settings, policy: this.d.policy, now,
+      body,
+      apiKeyId,
+      idempotencyKey,
+      card,
+      settings,
+      policy: this.d.policy,
+      now,
       customerPayments: customerPayments(this.d.store, API_ACCOUNT, body.paymentMethod.customer, now),
       // A customer-present answer is the charge's outcome: stored once that is known (present.ts).
       remember: present ? () => undefined : remember,
@@ -91,22 +102,35 @@ export class RecoveryService {
       const pm = await gw.paymentMethods.retrieve(b.paymentMethod.token);
       const owner = typeof pm.customer === 'string' ? pm.customer : (pm.customer?.id ?? null);
       if (owner && owner !== b.paymentMethod.customer) {
-        throw new ApiError(400, 'invalid_request_error', 'payment_method_customer_mismatch',
+        throw new ApiError(
+          400,
+          'invalid_request_error',
+          'payment_method_customer_mismatch',
           `paymentMethod.token ${b.paymentMethod.token} belongs to another customer than ${b.paymentMethod.customer}`,
-          'paymentMethod.token');
+          'paymentMethod.token',
+        );
       }
       const c = pm.card;
       if (!c?.fingerprint) return null;
-      const funding = c.funding === 'credit' || c.funding === 'debit' || c.funding === 'prepaid' ? c.funding : 'unknown';
+      const funding =
+        c.funding === 'credit' || c.funding === 'debit' || c.funding === 'prepaid' ? c.funding : 'unknown';
       return { fingerprint: c.fingerprint, brand: c.brand ?? 'unknown', funding, country: c.country ?? null };
     } catch (e) {
       if (e instanceof ApiError) throw e;
       if (e instanceof NotFound) {
-        throw new ApiError(400, 'invalid_request_error', 'resource_missing',
-          `paymentMethod.token: no such PaymentMethod ${b.paymentMethod.token} at Stripe`, 'paymentMethod.token');
+        throw new ApiError(
+          400,
+          'invalid_request_error',
+          'resource_missing',
+          `paymentMethod.token: no such PaymentMethod ${b.paymentMethod.token} at Stripe`,
+          'paymentMethod.token',
+        );
       }
       // Stripe unavailable: the failed payment is still accepted (durably); only its card facts are missing.
-      this.d.logger.warn({ err: (e as Error).message }, 'could not read the payment method; accepted without card facts');
+      this.d.logger.warn(
+        { err: (e as Error).message },
+        'could not read the payment method; accepted without card facts',
+      );
       return null;
     }
   }

@@ -14,15 +14,22 @@ export interface ApiKeysCreateOptions {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const shown = (k: ApiKey) => ({
-  id: k.id, prefix: k.prefix, mode: k.mode, name: k.name,
-  createdAt: iso(k.createdAt), lastUsedAt: iso(k.lastUsedAt), revokedAt: iso(k.revokedAt),
+  id: k.id,
+  prefix: k.prefix,
+  mode: k.mode,
+  name: k.name,
+  createdAt: iso(k.createdAt),
+  lastUsedAt: iso(k.lastUsedAt),
+  revokedAt: iso(k.revokedAt),
 });
 
 export async function runApiKeysCreate(opts: ApiKeysCreateOptions, ctx: Context): Promise<void> {
   const settings = ctx.db.settings.get();
   const mode = opts.mode ?? settings?.env ?? 'test';
   if (settings && mode !== settings.env) {
-    throw new UsageError(`invalid value for --mode: "${mode}" (accepted: ${settings.env}, the environment this database is set up for)`);
+    throw new UsageError(
+      `invalid value for --mode: "${mode}" (accepted: ${settings.env}, the environment this database is set up for)`,
+    );
   }
   const { key, row } = createApiKey(ctx.db, mode, opts.name ?? null);
   // The key itself on stdout only, once; --json carries it too (the caller asked for it), nothing logs it.
@@ -34,9 +41,18 @@ export async function runApiKeysCreate(opts: ApiKeysCreateOptions, ctx: Context)
 export async function runApiKeysList(_opts: unknown, ctx: Context): Promise<void> {
   const keys = ctx.db.apiKeys.list();
   ctx.out.result({ keys: keys.map(shown) });
-  ctx.out.table(['id', 'key', 'mode', 'name', 'created', 'last used', 'revoked'],
-    keys.map((k) => [String(k.id), k.prefix, k.mode, k.name ?? '', iso(k.createdAt) ?? '', iso(k.lastUsedAt) ?? 'never',
-      iso(k.revokedAt) ?? '']));
+  ctx.out.table(
+    ['id', 'key', 'mode', 'name', 'created', 'last used', 'revoked'],
+    keys.map((k) => [
+      String(k.id),
+      k.prefix,
+      k.mode,
+      k.name ?? '',
+      iso(k.createdAt) ?? '',
+      iso(k.lastUsedAt) ?? 'never',
+      iso(k.revokedAt) ?? '',
+    ]),
+  );
   if (keys.length === 0) ctx.out.line('No API keys: recover api-keys create');
 }
 
@@ -46,5 +62,9 @@ export async function runApiKeysRevoke(id: string, _opts: unknown, ctx: Context)
   if (!k) throw new NotFoundError(`no API key ${id}`, 'recover api-keys list shows the ids');
   const revoked = ctx.db.apiKeys.revoke(k.id);
   ctx.out.result({ id: k.id, prefix: k.prefix, revoked, alreadyRevoked: !revoked });
-  ctx.out.line(revoked ? `API key ${k.id} (${k.prefix}) revoked: requests with it now get 401` : `API key ${k.id} was already revoked`);
+  ctx.out.line(
+    revoked
+      ? `API key ${k.id} (${k.prefix}) revoked: requests with it now get 401`
+      : `API key ${k.id} was already revoked`,
+  );
 }

@@ -67,7 +67,8 @@ export function createApiRecoveriesRepo(db: Db): ApiRecoveriesRepo {
   const insert = db.prepare<Record<string, unknown>>(
     `INSERT INTO api_recoveries (case_id, customer_id, stripe_customer, payment_method, customer_present, metadata,
        idempotency_key, api_key_id, created_at)
-     VALUES (:caseId, :customerId, :stripeCustomer, :paymentMethod, :customerPresent, :metadata, :idempotencyKey, :apiKeyId,
+     VALUES (:caseId, :customerId, :stripeCustomer, :paymentMethod, :customerPresent, :metadata, :idempotencyKey,
+       :apiKeyId,
        :createdAt)`,
   );
   const get = db.prepare<[number], Row>(`SELECT ${sel} FROM api_recoveries WHERE case_id = ?`);

@@ -58,44 +58,60 @@ describe('Recovery API: retries, retry-status, customer present', () => {
   it('customer present: charged within the call; a fixable decline answers a card-update link', async () => {
     const w = await startApiWorld({ onboard: ['--control-share', '0'] });
     const ok = await w.customer('pm_card_visa');
-    const paid = await w.call('POST', '/v1/recoveries', failedPayment(ok, 'inv-p1', { customerPresent: true }),
-      { 'Idempotency-Key': 'p1' });
+    const paid = await w.call('POST', '/v1/recoveries', failedPayment(ok, 'inv-p1', { customerPresent: true }), {
+      'Idempotency-Key': 'p1',
+    });
     expect(paid.status, JSON.stringify(paid.body)).toBe(200);
     expect(paid.body).toMatchObject({ status: 'succeeded', amountRecovered: 2500, recommendedAction: 'none' });
     // On-session: a 3D Secure card asks the customer to authenticate (off-session it would decline).
     const sca = await w.customer('pm_card_authenticationRequired');
-    const auth = await w.call('POST', '/v1/recoveries', failedPayment(sca, 'inv-p0', { customerPresent: true }),
-      { 'Idempotency-Key': 'p0' });
+    const auth = await w.call('POST', '/v1/recoveries', failedPayment(sca, 'inv-p0', { customerPresent: true }), {
+      'Idempotency-Key': 'p0',
+    });
     expect(auth.body.status, JSON.stringify(auth.body)).toBe('needs_customer_action');
 
     const poor = await w.customer('pm_card_chargeDeclinedInsufficientFunds');
-    const declined = await w.call('POST', '/v1/recoveries', failedPayment(poor, 'inv-p2', { customerPresent: true }),
-      { 'Idempotency-Key': 'p2' });
+    const declined = await w.call('POST', '/v1/recoveries', failedPayment(poor, 'inv-p2', { customerPresent: true }), {
+      'Idempotency-Key': 'p2',
+    });
     expect(declined.body.recommendedAction).toBe('request_card_update');
-    expect(declined.body.cardUpdateUrl, w.log.text().split('\n').filter((l) => /link|checkout/i.test(l)).join('\n')).toMatch(/^https?:\/\//);
+    expect(
+      declined.body.cardUpdateUrl,
+      w.log
+        .text()
+        .split('\n')
+        .filter((l) => /link|checkout/i.test(l))
+        .join('\n'),
+    ).toMatch(/^https?:\/\//);
     expect(declined.body.attempts.find((a: any) => a.by === 'recover').declineCode).toBe('insufficient_funds');
     // The same request again: the same answer, no second charge.
-    const again = await w.call('POST', '/v1/recoveries', failedPayment(poor, 'inv-p2', { customerPresent: true }),
-      { 'Idempotency-Key': 'p2' });
+    const again = await w.call('POST', '/v1/recoveries', failedPayment(poor, 'inv-p2', { customerPresent: true }), {
+      'Idempotency-Key': 'p2',
+    });
     expect(again.body).toEqual(declined.body);
     expect(w.emu.state().charges.filter((ch: any) => ch.customer === poor.customer)).toHaveLength(1);
 
     const thief = await w.customer('pm_card_chargeDeclinedFraudulent');
-    const fraud = await w.call('POST', '/v1/recoveries', failedPayment(thief, 'inv-p3', { customerPresent: true }),
-      { 'Idempotency-Key': 'p3' });
+    const fraud = await w.call('POST', '/v1/recoveries', failedPayment(thief, 'inv-p3', { customerPresent: true }), {
+      'Idempotency-Key': 'p3',
+    });
     expect(fraud.body.cardUpdateUrl).toBeUndefined();
   });
 
   it('a new card re-plans the customer at once; cancel ends a recovery; pulses are kept', async () => {
     const w = await startApiWorld({ onboard: ['--control-share', '0'] });
     const c = await w.customer();
-    const a = await w.call('POST', '/v1/recoveries', failedPayment(c, 'inv-exp', { declineCode: 'expired_card' }),
-      { 'Idempotency-Key': 'e1' });
+    const a = await w.call('POST', '/v1/recoveries', failedPayment(c, 'inv-exp', { declineCode: 'expired_card' }), {
+      'Idempotency-Key': 'e1',
+    });
     expect(a.body.status).toBe('waiting_card_update');
     expect(a.body.recommendedAction).toBe('request_card_update');
     await w.advanceTo(w.clock.now() + 60_000); // the card arrives a minute after the decline
     const fresh = await w.customer('pm_card_mastercard');
-    const u = await w.call('POST', '/v1/payment-method-updates', { customerId: `merchant-${c.customer}`, token: fresh.token });
+    const u = await w.call('POST', '/v1/payment-method-updates', {
+      customerId: `merchant-${c.customer}`,
+      token: fresh.token,
+    });
     expect(u.status, JSON.stringify(u.body)).toBe(200);
     expect(u.body.replanned).toEqual([a.body.id]);
     const after = (await w.call('GET', `/v1/recoveries/${a.body.id}`)).body;
@@ -107,11 +123,15 @@ describe('Recovery API: retries, retry-status, customer present', () => {
     expect(canceled.body).toMatchObject({ status: 'canceled', reason: 'customer left', nextAttempt: null });
     const twice = await w.call('POST', `/v1/recoveries/${b.body.id}/cancel`, {});
     expect(twice.status).toBe(400);
-    expect(w.store.outbox.list({ caseId: Number(b.body.id.slice(4)) }).map((e) => e.type)).toContain('recovery.canceled');
+    expect(w.store.outbox.list({ caseId: Number(b.body.id.slice(4)) }).map((e) => e.type)).toContain(
+      'recovery.canceled',
+    );
 
     const p = await w.call('POST', '/v1/pulses', { amount: 1999, currency: 'EUR' });
     expect(p.status).toBe(201);
     expect(p.body).toMatchObject({ object: 'pulse', amount: 1999, currency: 'eur' });
-    expect(w.store.apiRecoveries.pulseTotals(0, Date.now() + DAY * 365)).toEqual([{ currency: 'eur', amount: 1999, count: 1 }]);
+    expect(w.store.apiRecoveries.pulseTotals(0, Date.now() + DAY * 365)).toEqual([
+      { currency: 'eur', amount: 1999, count: 1 },
+    ]);
   });
 });

@@ -49,8 +49,22 @@ export async function startApiWorld(
   const port = await freePort();
   const db = tempDb();
   const r = await runCli(
-    ['--db', db, '--stripe-api-base', emu.url, 'onboard', 'api', '--env', 'test', '--mode', 'live',
-      '--card-update-return-url', 'https://shop.example.com/card-updated', '--yes', ...(o.onboard ?? [])],
+    [
+      '--db',
+      db,
+      '--stripe-api-base',
+      emu.url,
+      'onboard',
+      'api',
+      '--env',
+      'test',
+      '--mode',
+      'live',
+      '--card-update-return-url',
+      'https://shop.example.com/card-updated',
+      '--yes',
+      ...(o.onboard ?? []),
+    ],
     { env: { RECOVER_STRIPE_KEY: LEAST_API_KEY } },
   );
   expect(r.stderr).not.toMatch(/recover: /);
@@ -61,8 +75,14 @@ export async function startApiWorld(
   const store = openStore(db, { clock });
   store.settings.set({ ...store.settings.require(), rateLimitPerSec: 2000, ...(o.settings ?? {}) });
   const log = memoryLogger();
-  const daemon = new Daemon({ store, clock, apiBase: emu.url, http: { host: '127.0.0.1', port }, logger: log.logger,
-    ...o.daemon });
+  const daemon = new Daemon({
+    store,
+    clock,
+    apiBase: emu.url,
+    http: { host: '127.0.0.1', port },
+    logger: log.logger,
+    ...o.daemon,
+  });
   stops.push(() => store.close());
   stops.push(() => daemon.stop());
   await daemon.start();
@@ -83,14 +103,29 @@ export async function startApiWorld(
     return { customer: cus.id as string, token: pm.id as string };
   };
   return {
-    emu, db, store, clock, daemon, url, apiKey, signingSecret, onboardOut: r.stdout, log, call, customer,
+    emu,
+    db,
+    store,
+    clock,
+    daemon,
+    url,
+    apiKey,
+    signingSecret,
+    onboardOut: r.stdout,
+    log,
+    call,
+    customer,
     advanceTo: (target) => driveTo({ daemon, emulator: emu, clock, maxStepMs: 6 * 3600_000 }, target),
     quiesce: () => quiesceBoth({ daemon, emulator: emu }),
   };
 }
 
 /** A POST /v1/recoveries body for a failed payment of `c`. */
-export function failedPayment(c: { customer: string; token: string }, invoiceId: string, extra: Record<string, unknown> = {}) {
+export function failedPayment(
+  c: { customer: string; token: string },
+  invoiceId: string,
+  extra: Record<string, unknown> = {},
+) {
   return {
     paymentMethod: { customer: c.customer, token: c.token },
     amount: 2500,
@@ -104,8 +139,12 @@ export function failedPayment(c: { customer: string; token: string }, invoiceId:
 
 /** The merchant's retry-status endpoint: answers each call with `decide(body)` ('hang' = never answers). */
 export async function retryStatusServer(
-  decide: (q: { recoveryId: string; invoiceId: string; attempt: number; amount: number }) =>
-    { status: number; body: unknown } | 'hang',
+  decide: (q: {
+    recoveryId: string;
+    invoiceId: string;
+    attempt: number;
+    amount: number;
+  }) => { status: number; body: unknown } | 'hang',
 ): Promise<{ url: string; calls: Array<{ body: any; headers: Record<string, unknown> }> }> {
   const http = await import('node:http');
   const calls: Array<{ body: any; headers: Record<string, unknown> }> = [];
@@ -118,7 +157,9 @@ export async function retryStatusServer(
       calls.push({ body, headers: req.headers });
       const a = decide(body);
       if (a === 'hang') return void hung.push(res);
-      res.writeHead(a.status, { 'content-type': 'application/json' }).end(typeof a.body === 'string' ? a.body : JSON.stringify(a.body));
+      res
+        .writeHead(a.status, { 'content-type': 'application/json' })
+        .end(typeof a.body === 'string' ? a.body : JSON.stringify(a.body));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -11,8 +11,14 @@ describe('POST /v1/recoveries', () => {
     const c = await w.customer();
     const a = await w.call('POST', '/v1/recoveries', failedPayment(c, 'inv-1001'), { 'Idempotency-Key': 'k1' });
     expect(a.status, JSON.stringify(a.body)).toBe(202);
-    expect(a.body).toMatchObject({ object: 'recovery', status: 'scheduled', invoiceId: 'inv-1001', amount: 2500,
-      currency: 'usd', recommendedAction: 'retry_scheduled' });
+    expect(a.body).toMatchObject({
+      object: 'recovery',
+      status: 'scheduled',
+      invoiceId: 'inv-1001',
+      amount: 2500,
+      currency: 'usd',
+      recommendedAction: 'retry_scheduled',
+    });
     expect(a.body.id).toMatch(/^rcv_\d+$/);
     expect(a.body.nextAttempt.reason.length).toBeGreaterThan(10);
     expect(Date.parse(a.body.nextAttempt.at)).toBeGreaterThan(w.clock.now());
@@ -25,8 +31,15 @@ describe('POST /v1/recoveries', () => {
     expect(w.store.decisions.listForCase(row.id).some((d) => d.action === 'retry')).toBe(true);
     const events = w.store.outbox.list({ caseId: row.id });
     expect(events.map((e) => e.type)).toEqual(['recovery.scheduled']);
-    expect(events[0]!.payload.data).toMatchObject({ recoveryId: a.body.id, invoiceId: 'inv-1001', platform: 'api',
-      amount: 2500, currency: 'usd', nextAttemptAt: a.body.nextAttempt.at, recommendedAction: 'retry_scheduled' });
+    expect(events[0]!.payload.data).toMatchObject({
+      recoveryId: a.body.id,
+      invoiceId: 'inv-1001',
+      platform: 'api',
+      amount: 2500,
+      currency: 'usd',
+      nextAttemptAt: a.body.nextAttempt.at,
+      recommendedAction: 'retry_scheduled',
+    });
 
     // Same key, same body: the first answer again, nothing new; same key, other body: 409.
     const again = await w.call('POST', '/v1/recoveries', failedPayment(c, 'inv-1001'), { 'Idempotency-Key': 'k1' });
@@ -48,8 +61,9 @@ describe('POST /v1/recoveries', () => {
   it('answers 200 blocked for a hard decline: no retry is ever planned', async () => {
     const w = await startApiWorld();
     const c = await w.customer();
-    const a = await w.call('POST', '/v1/recoveries', failedPayment(c, 'inv-fraud', { declineCode: 'fraudulent' }),
-      { 'Idempotency-Key': 'k-fraud' });
+    const a = await w.call('POST', '/v1/recoveries', failedPayment(c, 'inv-fraud', { declineCode: 'fraudulent' }), {
+      'Idempotency-Key': 'k-fraud',
+    });
     expect(a.status, JSON.stringify(a.body)).toBe(200);
     expect(a.body).toMatchObject({ status: 'blocked', nextAttempt: null, recommendedAction: 'manual_review' });
     expect(a.body.reason).toMatch(/fraud/i);
@@ -60,22 +74,30 @@ describe('POST /v1/recoveries', () => {
   it('refuses bad input with one Stripe-like error naming the parameter, and changes nothing', async () => {
     const w = await startApiWorld();
     const c = await w.customer();
-    const bad = await w.call('POST', '/v1/recoveries', failedPayment(c, 'inv-x', { amount: -5 }), { 'Idempotency-Key': 'b1' });
+    const bad = await w.call('POST', '/v1/recoveries', failedPayment(c, 'inv-x', { amount: -5 }), {
+      'Idempotency-Key': 'b1',
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatchObject({ type: 'invalid_request_error', code: 'parameter_invalid', param: 'amount' });
-    const cur = await w.call('POST', '/v1/recoveries', failedPayment(c, 'inv-x', { currency: 'dollars' }),
-      { 'Idempotency-Key': 'b2' });
+    const cur = await w.call('POST', '/v1/recoveries', failedPayment(c, 'inv-x', { currency: 'dollars' }), {
+      'Idempotency-Key': 'b2',
+    });
     expect(cur.body.error.param).toBe('currency');
     expect(cur.body.error.message).toMatch(/three-letter/);
-    const unknown = await w.call('POST', '/v1/recoveries', failedPayment(c, 'inv-x', { colour: 'red' }),
-      { 'Idempotency-Key': 'b3' });
+    const unknown = await w.call('POST', '/v1/recoveries', failedPayment(c, 'inv-x', { colour: 'red' }), {
+      'Idempotency-Key': 'b3',
+    });
     expect(unknown.body.error.code).toBe('parameter_unknown');
     const json = await w.call('POST', '/v1/recoveries', '{not json', { 'Idempotency-Key': 'b4' });
     expect(json.body.error.code).toBe('body_invalid_json');
     const noKey = await w.call('POST', '/v1/recoveries', failedPayment(c, 'inv-x'));
     expect(noKey.body.error.param).toBe('Idempotency-Key');
-    const pm = await w.call('POST', '/v1/recoveries',
-      failedPayment({ customer: c.customer, token: 'pm_doesnotexist' }, 'inv-x'), { 'Idempotency-Key': 'b5' });
+    const pm = await w.call(
+      'POST',
+      '/v1/recoveries',
+      failedPayment({ customer: c.customer, token: 'pm_doesnotexist' }, 'inv-x'),
+      { 'Idempotency-Key': 'b5' },
+    );
     expect(pm.status).toBe(400);
     expect(pm.body.error.param).toBe('paymentMethod.token');
     expect(w.store.cases.count()).toBe(0);
@@ -87,12 +109,17 @@ describe('POST /v1/recoveries', () => {
     const none = await fetch(`${w.url}/v1/recoveries/rcv_1`);
     expect(none.status).toBe(401);
     expect(((await none.json()) as any).error.type).toBe('authentication_error');
-    const wrong = await w.call('GET', '/v1/recoveries/rcv_1', undefined,
-      { Authorization: 'Bearer rcv_test_00000000000000000000000000000000' });
+    const wrong = await w.call('GET', '/v1/recoveries/rcv_1', undefined, {
+      Authorization: 'Bearer rcv_test_00000000000000000000000000000000',
+    });
     expect(wrong.status).toBe(401);
     // The unknown key is not echoed back.
     expect(JSON.stringify(wrong.body)).not.toContain('rcv_test_0000');
-    const big = await w.call('POST', '/v1/pulses', JSON.stringify({ amount: 1, currency: 'usd', pad: 'x'.repeat(70_000) }));
+    const big = await w.call(
+      'POST',
+      '/v1/pulses',
+      JSON.stringify({ amount: 1, currency: 'usd', pad: 'x'.repeat(70_000) }),
+    );
     expect(big.status).toBe(413);
     const missing = await w.call('GET', '/v1/recoveries/rcv_99');
     expect(missing.status).toBe(404);

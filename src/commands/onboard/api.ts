@@ -48,19 +48,40 @@ export async function runOnboardApi(opts: OnboardApiOptions, ctx: Context): Prom
   const urls = {
     resultWebhookUrl: opts.resultWebhookUrl && merchantUrl('--result-webhook-url', opts.resultWebhookUrl, local),
     retryStatusUrl: opts.retryStatusUrl && merchantUrl('--retry-status-url', opts.retryStatusUrl, local),
-    cardUpdateReturnUrl: opts.cardUpdateReturnUrl && merchantUrl('--card-update-return-url', opts.cardUpdateReturnUrl, local),
+    cardUpdateReturnUrl:
+      opts.cardUpdateReturnUrl && merchantUrl('--card-update-return-url', opts.cardUpdateReturnUrl, local),
   };
   const policy = {
     ...(opts.dunningDays !== undefined ? { dunningDays: opts.dunningDays } : {}),
-    ...(opts.windows !== undefined ? { windows: field('windows', '--windows', opts.windows.split(',').map((w) => w.trim())) } : {}),
+    ...(opts.windows !== undefined
+      ? {
+          windows: field(
+            'windows',
+            '--windows',
+            opts.windows.split(',').map((w) => w.trim()),
+          ),
+        }
+      : {}),
     ...(opts.controlShare !== undefined ? { controlShare: opts.controlShare } : {}),
-    ...(opts.controlBaseline !== undefined ? { controlBaseline: field('controlBaseline', '--control-baseline', opts.controlBaseline) } : {}),
+    ...(opts.controlBaseline !== undefined
+      ? { controlBaseline: field('controlBaseline', '--control-baseline', opts.controlBaseline) }
+      : {}),
     ...(opts.mode !== undefined ? { mode: opts.mode } : {}),
   };
-  const env: Env = opts.env ?? (yes ? (current?.env ?? 'test') : await prompts.select({
-    name: 'env', flag: '--env', message: 'Environment', default: current?.env ?? 'test',
-    choices: [{ value: 'test' as const, name: 'test' }, { value: 'live' as const, name: 'live' }],
-  }));
+  const env: Env =
+    opts.env ??
+    (yes
+      ? (current?.env ?? 'test')
+      : await prompts.select({
+          name: 'env',
+          flag: '--env',
+          message: 'Environment',
+          default: current?.env ?? 'test',
+          choices: [
+            { value: 'test' as const, name: 'test' },
+            { value: 'live' as const, name: 'live' },
+          ],
+        }));
 
   // The Stripe key recover charges with: restricted to what the API path calls.
   const perms = [...requiredPermissions('api')];
@@ -70,28 +91,65 @@ export async function runOnboardApi(opts: OnboardApiOptions, ctx: Context): Prom
   const key = await stripeKey(ctx, opts, env, yes);
   const gw = createGateway({ primaryKey: key, apiBase: ctx.apiBase, logger: ctx.logger });
   const rows = await probePermissions(gw, undefined, perms);
-  out.table(['resource', 'permission', 'status', 'detail'],
-    rows.map((r) => [r.resource, r.permission, r.ok ? out.color.green('ok') : out.color.red('missing'), r.ok ? '' : shortReason(r)]),
-    { title: 'Permissions of the key' });
+  out.table(
+    ['resource', 'permission', 'status', 'detail'],
+    rows.map((r) => [
+      r.resource,
+      r.permission,
+      r.ok ? out.color.green('ok') : out.color.red('missing'),
+      r.ok ? '' : shortReason(r),
+    ]),
+    { title: 'Permissions of the key' },
+  );
   const missing = rows.filter((r) => !r.ok).map((r) => r.permission);
   if (missing.length) {
-    throw new WorkError(`missing permissions (${missing.join(', ')}); nothing was saved`,
-      'add them to the key in the Dashboard and run recover onboard api again');
+    throw new WorkError(
+      `missing permissions (${missing.join(', ')}); nothing was saved`,
+      'add them to the key in the Dashboard and run recover onboard api again',
+    );
   }
 
-  const resultWebhookUrl = urls.resultWebhookUrl ?? (yes ? current?.resultWebhookUrl : await askUrl(ctx,
-    'resultWebhookUrl', '--result-webhook-url', 'URL recover POSTs signed results to (enter for none)', current?.resultWebhookUrl, local));
-  const retryStatusUrl = urls.retryStatusUrl ?? (yes ? current?.retryStatusUrl : await askUrl(ctx,
-    'retryStatusUrl', '--retry-status-url', 'URL asked before each retry (enter for none)', current?.retryStatusUrl, local));
+  const resultWebhookUrl =
+    urls.resultWebhookUrl ??
+    (yes
+      ? current?.resultWebhookUrl
+      : await askUrl(
+          ctx,
+          'resultWebhookUrl',
+          '--result-webhook-url',
+          'URL recover POSTs signed results to (enter for none)',
+          current?.resultWebhookUrl,
+          local,
+        ));
+  const retryStatusUrl =
+    urls.retryStatusUrl ??
+    (yes
+      ? current?.retryStatusUrl
+      : await askUrl(
+          ctx,
+          'retryStatusUrl',
+          '--retry-status-url',
+          'URL asked before each retry (enter for none)',
+          current?.retryStatusUrl,
+          local,
+        ));
   const settings: Settings = settingsSchema.parse({
-    env, scope: 'account', controlBaseline: API_DEFAULT_BASELINE, ...(current ?? {}), ...policy,
-    ...(resultWebhookUrl ? { resultWebhookUrl } : {}), ...(retryStatusUrl ? { retryStatusUrl } : {}),
+    env,
+    scope: 'account',
+    controlBaseline: API_DEFAULT_BASELINE,
+    ...(current ?? {}),
+    ...policy,
+    ...(resultWebhookUrl ? { resultWebhookUrl } : {}),
+    ...(retryStatusUrl ? { retryStatusUrl } : {}),
     ...(urls.cardUpdateReturnUrl ? { cardUpdateReturnUrl: urls.cardUpdateReturnUrl } : {}),
     ...(ctx.apiBase ? { stripeApiBase: ctx.apiBase } : {}),
   });
   if (settings.controlBaseline === 'stripe') {
-    out.warn('control baseline "stripe": Smart Retries do not retry PaymentIntents recover did not create, so ' +
-      'API cases in the control group are not retried at all (set --control-baseline fixed:3,5,7 to compare with a schedule)');
+    out.warn(
+      'control baseline "stripe": Smart Retries do not retry PaymentIntents recover did not create, so ' +
+        'API cases in the control group are not retried at all ' +
+        '(set --control-baseline fixed:3,5,7 to compare with a schedule)',
+    );
   }
   const created = ctx.db.tx(() => {
     ctx.db.settings.set(settings);
@@ -103,21 +161,28 @@ export async function runOnboardApi(opts: OnboardApiOptions, ctx: Context): Prom
     const apiKey = hasKey ? null : createApiKey(ctx.db, env, 'first key (onboard api)');
     return { secret, apiKey };
   });
-  out.table(['setting', 'value'], [
-    ['environment', env],
-    ['Stripe key', redactKey(key)],
-    ['result webhooks', settings.resultWebhookUrl ?? 'none'],
-    ['retry-status check', settings.retryStatusUrl ?? 'none (every retry goes ahead)'],
-    ['dunning / windows', `${settings.dunningDays} days; ${settings.windows.join('; ')}`],
-    ['control', `${(settings.controlShare * 100).toFixed(0)}% against ${settings.controlBaseline}`],
-    ['mode', settings.mode],
-  ], { title: 'Summary' });
+  out.table(
+    ['setting', 'value'],
+    [
+      ['environment', env],
+      ['Stripe key', redactKey(key)],
+      ['result webhooks', settings.resultWebhookUrl ?? 'none'],
+      ['retry-status check', settings.retryStatusUrl ?? 'none (every retry goes ahead)'],
+      ['dunning / windows', `${settings.dunningDays} days; ${settings.windows.join('; ')}`],
+      ['control', `${(settings.controlShare * 100).toFixed(0)}% against ${settings.controlBaseline}`],
+      ['mode', settings.mode],
+    ],
+    { title: 'Summary' },
+  );
   // Shown once, on stdout only (the merchant's billing code needs them); never logged.
   if (created.apiKey) ctx.io.stdout.write(`API key (shown once): ${created.apiKey.key}\n`);
   if (created.secret) ctx.io.stdout.write(`Result-webhook signing secret (shown once): ${created.secret}\n`);
   if (!created.apiKey) out.line('API key: kept (recover api-keys list; api-keys create for another)');
   out.result({
-    env, stripeKey: redactKey(key), settings, database: ctx.globals.db,
+    env,
+    stripeKey: redactKey(key),
+    settings,
+    database: ctx.globals.db,
     apiKey: created.apiKey ? { id: created.apiKey.row.id, prefix: created.apiKey.row.prefix } : null,
     next: 'recover run',
   });
@@ -125,7 +190,11 @@ export async function runOnboardApi(opts: OnboardApiOptions, ctx: Context): Prom
   out.line('Next: recover run (the API is served under /v1/ on its port)');
 }
 
-function field<K extends keyof typeof SETTABLE_KEYS & keyof Settings>(key: K, flag: string, value: unknown): Settings[K] {
+function field<K extends keyof typeof SETTABLE_KEYS & keyof Settings>(
+  key: K,
+  flag: string,
+  value: unknown,
+): Settings[K] {
   const r = settingsSchema.shape[key].safeParse(value);
   if (!r.success) throw badValue(flag, value, SETTABLE_KEYS[key]);
   return r.data as Settings[K];
@@ -141,20 +210,36 @@ export function merchantUrl(flag: string, raw: string, allowLocal: boolean): str
     throw badValue(flag, raw, accepted);
   }
   const local = u.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
-  if (u.username || u.password || !(u.protocol === 'https:' || (allowLocal && local))) throw badValue(flag, raw, accepted);
+  if (u.username || u.password || !(u.protocol === 'https:' || (allowLocal && local)))
+    throw badValue(flag, raw, accepted);
   return u.toString();
 }
 
-async function askUrl(ctx: Context, name: string, flag: string, message: string, saved: string | undefined, local: boolean) {
-  const v = (await ctx.prompts.input({ name, flag, message, default: saved ?? '', validate: (s) => {
-    if (!s.trim()) return true;
-    try {
-      merchantUrl(flag, s.trim(), local);
-      return true;
-    } catch (e) {
-      return (e as Error).message;
-    }
-  } })).trim();
+async function askUrl(
+  ctx: Context,
+  name: string,
+  flag: string,
+  message: string,
+  saved: string | undefined,
+  local: boolean,
+) {
+  const v = (
+    await ctx.prompts.input({
+      name,
+      flag,
+      message,
+      default: saved ?? '',
+      validate: (s) => {
+        if (!s.trim()) return true;
+        try {
+          merchantUrl(flag, s.trim(), local);
+          return true;
+        } catch (e) {
+          return (e as Error).message;
+        }
+      },
+    })
+  ).trim();
   return v ? merchantUrl(flag, v, local) : undefined;
 }
 
@@ -167,9 +252,14 @@ async function stripeKey(ctx: Context, opts: OnboardApiOptions, env: Env, yes: b
     try {
       text = readFileSync(opts.primaryKeyFile, 'utf8').trim();
     } catch (e) {
-      throw badValue('--primary-key-file', opts.primaryKeyFile, `a readable file holding one key (${(e as NodeJS.ErrnoException).code})`);
+      throw badValue(
+        '--primary-key-file',
+        opts.primaryKeyFile,
+        `a readable file holding one key (${(e as NodeJS.ErrnoException).code})`,
+      );
     }
-    if (!text || /\s/.test(text)) throw badValue('--primary-key-file', opts.primaryKeyFile, 'a file holding one key, rk_… or sk_…');
+    if (!text || /\s/.test(text))
+      throw badValue('--primary-key-file', opts.primaryKeyFile, 'a file holding one key, rk_… or sk_…');
     given = text;
     from = '--primary-key-file';
   }
@@ -183,15 +273,21 @@ async function stripeKey(ctx: Context, opts: OnboardApiOptions, env: Env, yes: b
   if (yes || !ctx.prompts.interactive) {
     throw new UsageError(`no Stripe key: set RECOVER_STRIPE_KEY or pass --primary-key-file (accepted: rk_${env}_…)`);
   }
-  const key = (await ctx.prompts.password({ name: 'stripeKey', flag: '--stripe-key (or RECOVER_STRIPE_KEY)',
-    message: `Stripe key (rk_${env}_…)`, validate: (v) => {
-      try {
-        checkKey('the Stripe key', v.trim(), env, ctx.apiBase);
-        return true;
-      } catch (e) {
-        return (e as Error).message;
-      }
-    } })).trim();
+  const key = (
+    await ctx.prompts.password({
+      name: 'stripeKey',
+      flag: '--stripe-key (or RECOVER_STRIPE_KEY)',
+      message: `Stripe key (rk_${env}_…)`,
+      validate: (v) => {
+        try {
+          checkKey('the Stripe key', v.trim(), env, ctx.apiBase);
+          return true;
+        } catch (e) {
+          return (e as Error).message;
+        }
+      },
+    })
+  ).trim();
   checkKey('the Stripe key', key, env, ctx.apiBase);
   return key;
 }
