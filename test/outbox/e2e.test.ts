@@ -6,10 +6,12 @@
  */
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import type { SeedCustomer, SeedInput } from '../../src/emulator/index.js';
+import type { SeedInput } from '../../src/emulator/index.js';
 import { newSigningSecret } from '../../src/outbox/index.js';
 import { DAY, HOUR, startWorld, stripeApi } from '../daemon/helpers.js';
 import { startMerchantServer } from '../helpers/merchant-server.js';
+
+type SeedCustomer = NonNullable<NonNullable<SeedInput['account']>['customers']>[number];
 
 const START = Date.UTC(2026, 2, 2, 9);
 
