@@ -8,6 +8,7 @@ import { benchSimulate } from './simulate.js';
 import { benchSimulateSpeed } from './simulate-speed.js';
 import { benchStartup } from './startup.js';
 import { benchTakeover } from './takeover.js';
+import { benchWebhooks } from './webhooks.js';
 
 export type Bench = () => Promise<Record<string, number | string>>;
 
@@ -21,4 +22,5 @@ export const BENCHES: Record<string, Bench> = {
   'simulate-speed': benchSimulateSpeed,
   startup: benchStartup,
   takeover: benchTakeover,
+  webhooks: benchWebhooks,
 };

@@ -71,7 +71,7 @@ describe('recover webhooks', () => {
       url: 'http://127.0.0.1:8080/h',
       old: 'https://merchant.example/hooks',
       secretCreated: false,
-      secret: `whsec_…${shown[0].slice(-4)}`,
+      secret: `whsec_…${shown[0]!.slice(-4)}`,
     });
   });
 
