@@ -144,3 +144,16 @@ describe('recover webhooks', () => {
     expect(badType.stderr).toContain('recovery.succeeded');
   });
 });
+
+describe('cardExpiryNoticeDays', () => {
+  it('is set with config set, 1 to 90', async () => {
+    const db = await onboarded();
+    const ok = await runCli(['--db', db, 'config', 'set', 'cardExpiryNoticeDays', '14']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(withStore(db, (s) => s.settings.require().cardExpiryNoticeDays)).toBe(14);
+    const bad = await runCli(['--db', db, 'config', 'set', 'cardExpiryNoticeDays', '91']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('an integer from 1 to 90');
+    expect(withStore(db, (s) => s.settings.require().cardExpiryNoticeDays)).toBe(14);
+  });
+});
