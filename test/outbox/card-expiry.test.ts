@@ -5,12 +5,11 @@
  * valid through the last day of its expiry month (`card.exp_month`/`exp_year`, stripe
  * types PaymentMethods.d.ts), so the notice goes 30 days before that month ends.
  */
-import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import type { SeedInput } from '../../src/emulator/index.js';
-import { newSigningSecret } from '../../src/outbox/index.js';
 import { DAY, HOUR, startWorld } from '../daemon/helpers.js';
 import { startMerchantServer } from '../helpers/merchant-server.js';
+import { sendResultsTo, verifyReceived } from './helpers.js';
 
 const START = Date.UTC(2026, 2, 2, 9); // 2 March 2026
 
@@ -41,24 +40,12 @@ describe('card.expiring_soon', () => {
     } as SeedInput;
     const w = await startWorld({ seed, onboard: ['--control-share', '0', '--dunning-days', '4'] });
     try {
-      const secret = newSigningSecret();
-      w.store.secrets.set('result_webhook_secret', secret);
-      w.store.settings.set({ ...w.store.settings.require(), resultWebhookUrl: server.url });
+      const secret = sendResultsTo(w.store, server);
       await w.advance(2 * HOUR);
       // Today's scan ran before the invoices failed; tomorrow's (00:00 UTC) sees their cards.
       await w.advanceTo(Date.UTC(2026, 2, 3, 1));
-      const wh = new Webhook(secret);
       const expiring = () =>
-        server.received
-          .map(
-            (r) =>
-              wh.verify(r.body, {
-                'webhook-id': String(r.headers['webhook-id']),
-                'webhook-timestamp': String(r.headers['webhook-timestamp']),
-                'webhook-signature': String(r.headers['webhook-signature']),
-              }) as { type: string; data: Record<string, unknown> },
-          )
-          .filter((e) => e.type === 'card.expiring_soon');
+        server.received.map((r) => verifyReceived(secret, r)).filter((e) => e.type === 'card.expiring_soon');
       expect(expiring().map((e) => e.data.customerId)).toEqual(['cus_mar']);
       expect(expiring()[0].data).toMatchObject({
         paymentMethodId: 'pm_mar',

@@ -23,6 +23,10 @@ function withStore<T>(db: string, fn: (s: ReturnType<typeof openStore>) => T): T
   }
 }
 
+/** `recover [--json] webhooks endpoint set <url> [flags…]`. */
+const endpointSet = (db: string, url: string, o: { json?: boolean; flags?: string[] } = {}) =>
+  runCli(['--db', db, ...(o.json ? ['--json'] : []), 'webhooks', 'endpoint', 'set', url, ...(o.flags ?? [])]);
+
 const SECRET_RE = /whsec_[A-Za-z0-9+/]{43}=/g;
 
 describe('recover webhooks', () => {
@@ -36,7 +40,7 @@ describe('recover webhooks', () => {
       ['https://u:p@merchant.example/x', 'credentials in the URL'],
       ['not a url', 'not a URL'],
     ]) {
-      const r = await runCli(['--db', db, 'webhooks', 'endpoint', 'set', url]);
+      const r = await endpointSet(db, url);
       expect(r.code, url).toBe(2);
       const lines = r.stderr.trim().split('\n');
       expect(lines[0]).toContain(`invalid value for <url>: ${JSON.stringify(url)}`);
@@ -48,23 +52,14 @@ describe('recover webhooks', () => {
 
   it('sets the endpoint, shows the new secret once, then never again', async () => {
     const db = await onboarded();
-    const first = await runCli(['--db', db, 'webhooks', 'endpoint', 'set', 'https://merchant.example/hooks']);
+    const first = await endpointSet(db, 'https://merchant.example/hooks');
     expect(first.code, first.stderr).toBe(0);
     const shown = first.stdout.match(SECRET_RE) ?? [];
     expect(shown).toHaveLength(1);
     expect(withStore(db, (s) => s.secrets.get('result_webhook_secret'))).toBe(shown[0]);
     expect(withStore(db, (s) => s.settings.require().resultWebhookUrl)).toBe('https://merchant.example/hooks');
 
-    const local = await runCli([
-      '--db',
-      db,
-      '--json',
-      'webhooks',
-      'endpoint',
-      'set',
-      'http://127.0.0.1:8080/h',
-      '--allow-local-webhooks',
-    ]);
+    const local = await endpointSet(db, 'http://127.0.0.1:8080/h', { json: true, flags: ['--allow-local-webhooks'] });
     expect(local.code, local.stderr).toBe(0);
     expect(local.stdout + local.stderr).not.toMatch(SECRET_RE);
     expect(JSON.parse(local.stdout)).toMatchObject({
@@ -77,21 +72,11 @@ describe('recover webhooks', () => {
 
   it('--json needs --secret-file to create the secret, which it writes 0600', async () => {
     const db = await onboarded();
-    const refused = await runCli(['--db', db, '--json', 'webhooks', 'endpoint', 'set', 'https://m.example/h']);
+    const refused = await endpointSet(db, 'https://m.example/h', { json: true });
     expect(refused.code).toBe(2);
     expect(withStore(db, (s) => s.settings.require().resultWebhookUrl)).toBeUndefined();
     const file = path.join(tempDir(), 'whsec');
-    const r = await runCli([
-      '--db',
-      db,
-      '--json',
-      'webhooks',
-      'endpoint',
-      'set',
-      'https://m.example/h',
-      '--secret-file',
-      file,
-    ]);
+    const r = await endpointSet(db, 'https://m.example/h', { json: true, flags: ['--secret-file', file] });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).not.toMatch(SECRET_RE);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
@@ -100,7 +85,7 @@ describe('recover webhooks', () => {
 
   it('lists, shows, resends and re-enables', async () => {
     const db = await onboarded();
-    await runCli(['--db', db, 'webhooks', 'endpoint', 'set', 'https://m.example/h']);
+    await endpointSet(db, 'https://m.example/h');
     const t = Date.UTC(2026, 10, 30, 12);
     const { messageId, id } = withStore(db, (s) => {
       const m = s.tx(() =>
