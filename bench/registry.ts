@@ -9,6 +9,7 @@ import { benchSimulate } from './simulate.js';
 import { benchSimulateSpeed } from './simulate-speed.js';
 import { benchStartup } from './startup.js';
 import { benchTakeover } from './takeover.js';
+import { benchWebhooks } from './webhooks.js';
 
 export type Bench = () => Promise<Record<string, number | string>>;
 
@@ -23,4 +24,5 @@ export const BENCHES: Record<string, Bench> = {
   'simulate-speed': benchSimulateSpeed,
   startup: benchStartup,
   takeover: benchTakeover,
+  webhooks: benchWebhooks,
 };

@@ -25,6 +25,7 @@ import { Scheduler } from './scheduler.js';
 import { callContext } from './stripe-read.js';
 import type { DaemonEvents, PassReport, RecoveryReport } from './types.js';
 import { WebhookDeliverer } from '../outbox/deliver.js';
+import { ensureCardExpiryScan } from '../outbox/card-expiry.js';
 
 /** Wait after a failed reconcile, clock ms. */
 const RECONCILE_RETRY_MS = 15 * 60_000;
@@ -165,6 +166,8 @@ export class Runtime {
     // Due work before the reconcile: a daemon that restarts often (or a slow Stripe) must not
     // spend every life re-listing before it retries anything. The executor re-reads each invoice
     // before charging, so nothing a missed webhook would have said is lost by this order.
+    // card.expiring_soon is only worth its Stripe reads when result webhooks go somewhere.
+    if (settings.resultWebhookUrl) ensureCardExpiryScan(this.o.store, at);
     const jobs = await this.jobs.runDue(settings, stop);
     const attempts = await this.scheduler.runDue(settings, stop);
     let reconciled = false;

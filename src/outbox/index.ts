@@ -4,3 +4,4 @@ export * from './schedule.js';
 export * from './endpoint.js';
 export * from './deliver.js';
 export * from './events.js';
+export * from './card-expiry.js';

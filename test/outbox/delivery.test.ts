@@ -3,23 +3,15 @@
  * `standardwebhooks` package (the reference implementation of https://www.standardwebhooks.com/),
  * never with recover's own signer. The schedule runs on a fake daemon clock: no sleeps.
  */
-import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { HOUR_MS, MINUTE_MS } from '../../src/clock.js';
 import { disabledOf, enableEndpoint, REDELIVERY_WINDOW_MS } from '../../src/outbox/index.js';
 import { T0 } from '../db/helpers.js';
-import type { Received } from '../helpers/merchant-server.js';
-import { rig } from './helpers.js';
+import { rig, verifyReceived } from './helpers.js';
 
 const stop = () => false;
 
-function verify(secret: string, r: Received): unknown {
-  return new Webhook(secret).verify(r.body, {
-    'webhook-id': String(r.headers['webhook-id']),
-    'webhook-timestamp': String(r.headers['webhook-timestamp']),
-    'webhook-signature': String(r.headers['webhook-signature']),
-  });
-}
+const verify = verifyReceived;
 
 describe('result webhook delivery', () => {
   it('signs each try so standardwebhooks verifies it, and a forged body fails', async () => {

@@ -6,7 +6,8 @@ import type { Store } from '../../src/db/index.js';
 import { createLogger } from '../../src/log.js';
 import { newSigningSecret, WebhookDeliverer, type DeliveryReport } from '../../src/outbox/index.js';
 import { open, T0 } from '../db/helpers.js';
-import { startMerchantServer, type MerchantServer } from '../helpers/merchant-server.js';
+import { startMerchantServer, type MerchantServer, type Received } from '../helpers/merchant-server.js';
+import { Webhook } from 'standardwebhooks';
 
 const servers: MerchantServer[] = [];
 afterEach(async () => {
@@ -55,4 +56,21 @@ export async function rig(o: { dbPath?: string; url?: boolean; timeoutMs?: numbe
       }),
     );
   return { store, clock, server, secret, settings, deliverer, reports, event };
+}
+
+/** Verifies one received request with the independent `standardwebhooks` package (throws if forged). */
+export function verifyReceived(secret: string, r: Received): { type: string; timestamp: string; data: any } {
+  return new Webhook(secret).verify(r.body, {
+    'webhook-id': String(r.headers['webhook-id']),
+    'webhook-timestamp': String(r.headers['webhook-timestamp']),
+    'webhook-signature': String(r.headers['webhook-signature']),
+  }) as { type: string; timestamp: string; data: any };
+}
+
+/** Points a running world's daemon at the merchant server, with a fresh secret; returns the secret. */
+export function sendResultsTo(store: Store, server: MerchantServer): string {
+  const secret = newSigningSecret();
+  store.secrets.set('result_webhook_secret', secret);
+  store.settings.set({ ...store.settings.require(), resultWebhookUrl: server.url });
+  return secret;
 }
