@@ -293,6 +293,7 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
       reconcileCron: parseCron(this.o.reconcileCron ?? DEFAULT_RECONCILE_CRON),
       shadow: this.o.shadow ?? false,
       apiGateway: () => this.o.apiGateway ?? this.apiGateway(),
+      billing: Boolean(this.o.gateway) || Boolean(store.secrets.get('primary_key')),
     });
   }
 

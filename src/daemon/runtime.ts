@@ -45,6 +45,8 @@ export interface RuntimeOptions {
   leaseMs: number;
   concurrency: number;
   reconcileCron: string;
+  /** Stripe Billing is set up (a Billing key saved); false: a Recovery-API-only merchant, no invoices to reconcile. */
+  billing?: boolean;
   /** The Recovery API's gateway (its own Stripe key), for the `api` connector; undefined: none saved. */
   apiGateway?: () => StripeGateway | undefined;
   /** Forces mode shadow whatever the settings say (`--shadow`). */
@@ -172,7 +174,8 @@ export class Runtime {
     const attempts = await this.scheduler.runDue(settings, stop);
     let reconciled = false;
     const mode = opts.reconcile ?? 'when_due';
-    const due = mode === 'always' || (mode === 'when_due' && this.reconciler.isDue(at) && at >= this.reconcileRetryAt);
+    const whenDue = mode === 'when_due' && this.reconciler.isDue(at) && at >= this.reconcileRetryAt;
+    const due = this.o.billing !== false && (mode === 'always' || whenDue);
     if (!stop() && due) {
       // A failing reconcile (Stripe down, a missing permission) must not hold up attempts and jobs.
       try {
@@ -210,7 +213,12 @@ export class Runtime {
   /** Earliest clock time at which something becomes due (attempt, job, deadline, reconcile, event retry). */
   nextWakeAt(): number | null {
     const now = this.o.clock.now();
-    const reconcile = this.reconciler.isDue(now) ? Math.max(now, this.reconcileRetryAt) : this.reconciler.nextAt(now);
+    const reconcile =
+      this.o.billing === false
+        ? null
+        : this.reconciler.isDue(now)
+          ? Math.max(now, this.reconcileRetryAt)
+          : this.reconciler.nextAt(now);
     const times = [
       this.scheduler.nextDueAt(),
       this.jobs.nextDueAt(),
