@@ -3,26 +3,14 @@
  * arrives (the daemon's runtime and policy context exist by then), then kept.
  */
 import type http from 'node:http';
-import type { Settings } from '../config/settings.js';
-import type { Store } from '../db/index.js';
 import type { PolicyContext } from '../daemon/policy-context.js';
-import type { Logger } from '../log.js';
-import type { StripeGateway } from '../stripe/index.js';
 import { KeyRateLimiter } from './rate-limit.js';
 import { ApiServer } from './server.js';
-import { RecoveryService } from './service.js';
+import { RecoveryService, type RecoveryServiceDeps } from './service.js';
 
-export interface ApiParts {
-  store: Store;
-  logger: Logger;
+/** The service's parts, with the policy context read when the first request arrives. */
+export interface ApiParts extends Omit<RecoveryServiceDeps, 'policy'> {
   policy(): PolicyContext;
-  settings(): Settings;
-  now(): number;
-  gateway(): StripeGateway | undefined;
-  wake(): void;
-  owner: string;
-  leaseMs: number;
-  mayCharge(): boolean;
   rateLimit?: { perSec: number; burst: number };
 }
 

@@ -18,6 +18,7 @@ import { cancelBody, createRecoveryBody, paymentMethodUpdateBody, pulseBody } fr
 import { buildView, recoveryId } from './view.js';
 import type { ApiKey } from '../db/index.js';
 import type { RecoveryService } from './service.js';
+import { readBody, TooLarge } from '../daemon/webhook-server.js';
 
 /** Largest request body, bytes: a recovery is well under 2 KiB, metadata included. */
 export const MAX_API_BODY_BYTES = 64 * 1024;
@@ -39,8 +40,6 @@ interface Req {
   idempotencyKey: string | null;
   raw: Buffer;
 }
-
-class TooLarge extends Error {}
 
 export class ApiServer {
   private readonly limiter: KeyRateLimiter;
@@ -81,7 +80,7 @@ export class ApiServer {
     if (idem !== undefined && (idem.length < 1 || idem.length > 255)) {
       throw invalid(`Idempotency-Key must be 1 to 255 characters (got ${idem.length})`, 'Idempotency-Key');
     }
-    const raw = await readBody(req).catch((e: unknown) => {
+    const raw = await readBody(req, MAX_API_BODY_BYTES).catch((e: unknown) => {
       if (e instanceof TooLarge) {
         throw new ApiError(
           413,
@@ -279,26 +278,4 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
   const text = JSON.stringify(redactValue(body));
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
   res.end(text);
-}
-
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > MAX_API_BODY_BYTES) return Promise.reject(new TooLarge());
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on('data', (c: Buffer) => {
-      if (done) return;
-      size += c.length;
-      if (size > MAX_API_BODY_BYTES) {
-        done = true;
-        reject(new TooLarge());
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => !done && resolve(Buffer.concat(chunks, size)));
-    req.on('error', (e) => !done && reject(e));
-  });
 }

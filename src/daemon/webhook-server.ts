@@ -47,7 +47,7 @@ export interface WebhookServerDeps {
   api?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
 }
 
-class TooLarge extends Error {}
+export class TooLarge extends Error {}
 
 /** Rejection counts are written to SQLite (and suppressed log lines summed up) this often, wall ms. */
 export const FLUSH_MS = 5000;
@@ -280,7 +280,7 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
 }
 
 /** Reads the raw body; throws TooLarge as soon as it passes `max` bytes (without buffering the rest). */
-function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
+export function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > max) {
     req.resume(); // discard, so the 413 can be written

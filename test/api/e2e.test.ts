@@ -14,12 +14,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/db/index.js';
 import { hashUniform, mulberry32 } from '../../src/policy/index.js';
 import { buildChildCli } from '../helpers/child-build.js';
-import { runCli } from '../helpers/cli.js';
-import { LEAST_API_KEY, emulator, tempDb } from '../helpers/env.js';
+import { emulator, tempDb } from '../helpers/env.js';
 import { startMerchantServer } from '../helpers/merchant-server.js';
 import { startChildRun, type ChildDaemon } from '../daemon/child.js';
 import { DAY, HOUR, freePort, stripeApi } from '../daemon/helpers.js';
-import { retryStatusServer } from './helpers.js';
+import { onboardApi, retryStatusServer } from './helpers.js';
 
 const N = Number(process.env.API_E2E_N ?? 120);
 const KILLS = Number(process.env.API_E2E_KILLS ?? 4);
@@ -54,34 +53,10 @@ describe('Recovery API end to end', () => {
       const hooks = await startMerchantServer('/hooks');
       const port = await freePort();
       const db = tempDb();
-      const r = await runCli(
-        [
-          '--db',
-          db,
-          '--stripe-api-base',
-          emu.url,
-          'onboard',
-          'api',
-          '--env',
-          'test',
-          '--mode',
-          'live',
-          '--result-webhook-url',
-          hooks.url,
-          '--retry-status-url',
-          rs.url,
-          '--allow-local-webhooks',
-          '--card-update-return-url',
-          'https://shop.example.com/card',
-          '--dunning-days',
-          '21',
-          '--yes',
-        ],
-        { env: { RECOVER_STRIPE_KEY: LEAST_API_KEY } },
-      );
-      expect(r.code, r.stderr).toBe(0);
-      const apiKey = /API key \(shown once\): (rcv_test_\w+)/.exec(r.stdout)![1]!;
-      const secret = /signing secret \(shown once\): (whsec_\S+)/.exec(r.stdout)![1]!;
+      const { apiKey, signingSecret: secret } = await onboardApi(emu.url, db, [
+        ...['--result-webhook-url', hooks.url, '--retry-status-url', rs.url, '--allow-local-webhooks'],
+        ...['--card-update-return-url', 'https://shop.example.com/card', '--dunning-days', '21'],
+      ]);
       const s0 = openStore(db);
       s0.settings.set({ ...s0.settings.require(), rateLimitPerSec: 1000 });
       s0.close();

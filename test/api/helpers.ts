@@ -42,35 +42,36 @@ export interface ApiAnswer {
   body: any;
 }
 
+/** `recover onboard api` through the real CLI (least-privilege key, live, --yes): the key and secret printed once. */
+export async function onboardApi(
+  emuUrl: string,
+  db: string,
+  extra: string[] = [],
+): Promise<{ apiKey: string; signingSecret: string; stdout: string }> {
+  const r = await runCli(
+    ['--db', db, '--stripe-api-base', emuUrl, 'onboard', 'api', '--env', 'test', '--mode', 'live', '--yes', ...extra],
+    { env: { RECOVER_STRIPE_KEY: LEAST_API_KEY } },
+  );
+  expect(r.stderr).not.toMatch(/recover: /);
+  expect(r.code, r.stderr).toBe(0);
+  return {
+    apiKey: /API key \(shown once\): (rcv_test_\w+)/.exec(r.stdout)![1]!,
+    signingSecret: /signing secret \(shown once\): (whsec_\S+)/.exec(r.stdout)![1]!,
+    stdout: r.stdout,
+  };
+}
+
 export async function startApiWorld(
   o: { onboard?: string[]; daemon?: Partial<DaemonOptions>; settings?: Record<string, unknown> } = {},
 ): Promise<ApiWorld> {
   const emu = await emulator({ webhookRetryMs: 60_000 });
   const port = await freePort();
   const db = tempDb();
-  const r = await runCli(
-    [
-      '--db',
-      db,
-      '--stripe-api-base',
-      emu.url,
-      'onboard',
-      'api',
-      '--env',
-      'test',
-      '--mode',
-      'live',
-      '--card-update-return-url',
-      'https://shop.example.com/card-updated',
-      '--yes',
-      ...(o.onboard ?? []),
-    ],
-    { env: { RECOVER_STRIPE_KEY: LEAST_API_KEY } },
-  );
-  expect(r.stderr).not.toMatch(/recover: /);
-  expect(r.code, r.stderr).toBe(0);
-  const apiKey = /API key \(shown once\): (rcv_test_\w+)/.exec(r.stdout)![1]!;
-  const signingSecret = /signing secret \(shown once\): (whsec_\S+)/.exec(r.stdout)![1]!;
+  const { apiKey, signingSecret, stdout } = await onboardApi(emu.url, db, [
+    '--card-update-return-url',
+    'https://shop.example.com/card-updated',
+    ...(o.onboard ?? []),
+  ]);
   const clock = new FakeClock(emu.now());
   const store = openStore(db, { clock });
   store.settings.set({ ...store.settings.require(), rateLimitPerSec: 2000, ...(o.settings ?? {}) });
@@ -111,7 +112,7 @@ export async function startApiWorld(
     url,
     apiKey,
     signingSecret,
-    onboardOut: r.stdout,
+    onboardOut: stdout,
     log,
     call,
     customer,
