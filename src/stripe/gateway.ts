@@ -3,6 +3,7 @@
  * key fallback, retries, typed errors) and returns the SDK's own types. Every method takes an
  * optional `ctx: { account?, idempotencyKey? }`: `account` selects a Connect connected account.
  */
+import { WorkError } from '../errors.js';
 import { CardDeclined } from './errors.js';
 import type { Executor, SdkCall } from './executor.js';
 import { pages } from './paging.js';
@@ -254,6 +255,9 @@ async function createPaymentIntent(post: Post, p: PaymentIntentParams, ctx?: Ctx
       s.paymentIntents.create(body, o),
     );
     if (pi.status === 'requires_action') return { ok: false, requiresAction: true, paymentIntent: pi };
+    // A confirmed card payment ends succeeded, requires_action or (402) declined; anything else is not
+    // a success to report, so it is an error (retrying with the same idempotency key replays it).
+    if (pi.status !== 'succeeded') throw new WorkError(`PaymentIntent ${pi.id} ended in status ${pi.status}, not succeeded`);
     const charge = pi.latest_charge;
     return { ok: true, paymentIntent: pi, chargeId: typeof charge === 'string' ? charge : (charge?.id ?? null) };
   } catch (e) {

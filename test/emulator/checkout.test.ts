@@ -171,6 +171,8 @@ describe('a setup-mode Checkout Session', () => {
     );
     expect(noCurrency).toMatchObject({ statusCode: 400, param: 'currency' });
     expect((await stripeError(setupSession(emu, stripe, { success_url: 'not a url' }))).param).toBe('success_url');
+    const both = await stripeError(setupSession(emu, stripe, { customer_email: 'x@example.com' }));
+    expect(both).toMatchObject({ statusCode: 400, param: 'customer_email' });
     expect((await stripeError(stripe.checkout.sessions.retrieve('cs_test_nope'))).message).toBe(
       "No such checkout.session: 'cs_test_nope'",
     );
@@ -239,8 +241,10 @@ describe('its webhooks', () => {
     await complete(emu, session.id);
     await emu.flushWebhooks();
     const events = bodies.map((b) => stripe.webhooks.constructEvent(b.body, b.sig, hook.secret!));
-    expect(events.map((e) => e.type)).toEqual(['setup_intent.succeeded', 'checkout.session.completed']);
-    expect(events[1].data.object).toMatchObject({ id: session.id, status: 'complete' });
+    // Deliveries run concurrently: compare as a set.
+    expect(events.map((e) => e.type).sort()).toEqual(['checkout.session.completed', 'setup_intent.succeeded']);
+    const completed = events.find((e) => e.type === 'checkout.session.completed')!;
+    expect(completed.data.object).toMatchObject({ id: session.id, status: 'complete' });
   });
 });
 
@@ -266,9 +270,9 @@ describe.skipIf(skipBrowser)('the hosted page in chromium', () => {
       await expect(page.locator('h1').textContent()).resolves.toContain('Update your card for');
       await page.selectOption('#card', 'pm_card_chargeDeclined');
       await page.click('button[type=submit]');
-      await expect(page.locator('[role=alert]').textContent({ timeout: 5000 })).resolves.toBe(
-        'Your card was declined.',
-      );
+      // The message appears once the page's fetch has answered.
+      await page.locator('[role=alert]', { hasText: 'Your card was declined.' }).waitFor({ timeout: 10_000 });
+      expect(emu.state().events.some((e) => e.type === 'setup_intent.setup_failed')).toBe(true);
       await page.selectOption('#card', 'pm_card_mastercard');
       const artifacts = join(process.cwd(), 'test-artifacts');
       mkdirSync(artifacts, { recursive: true });

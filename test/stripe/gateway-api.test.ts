@@ -7,7 +7,7 @@
  */
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { Behaviour, Emulator } from '../../src/emulator/index.js';
+import { GENERATED_API_KEY, generateMerchant, type Behaviour, type Emulator } from '../../src/emulator/index.js';
 import { CardDeclined, PermissionMissing, probePermissions, type StripeGateway } from '../../src/stripe/index.js';
 import { requiredPermissions } from '../../src/stripe/permissions.js';
 import { LEAST_API_KEY, LEAST_KEY, emulator } from '../helpers/env.js';
@@ -176,5 +176,26 @@ describe('probePermissions for the API key', () => {
     expect(bad.map((r) => r.permission)).toEqual(['rak_checkout_session_write']);
     expect(bad[0].error).toMatch(/does not have the required permissions/);
     expectNoApiKey(bad);
+  });
+});
+
+describe("the emulator's generated API key", () => {
+  it('charges a generated customer and reads nothing of Stripe Billing', async () => {
+    const emu = await emulator({ seed: generateMerchant({ customers: 3, rngSeed: 7 }) });
+    const { gw } = gatewayFor(emu, { primaryKey: GENERATED_API_KEY });
+    const cus = (await gatewayFor(emu).gw.customers.list({ limit: 1 })).data[0];
+    const pm = cus.invoice_settings.default_payment_method as string;
+    const r = await gw.paymentIntents.create({
+      amount: 1000,
+      currency: 'usd',
+      customer: cus.id,
+      paymentMethod: pm,
+      offSession: true,
+      idempotencyKey: 'gen:1',
+    });
+    expect(r.ok || 'decline' in r).toBe(true);
+    const err = await rejection(gw.invoices.list({ limit: 1 }));
+    expect(err).toBeInstanceOf(PermissionMissing);
+    expect((err as PermissionMissing).permissions).toEqual(['rak_invoice_read']);
   });
 });

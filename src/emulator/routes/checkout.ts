@@ -92,6 +92,10 @@ function createSession(ctx: RouteCtx) {
   const customerId = str(p, 'customer');
   const customer = customerId === undefined ? null : ctx.acct.customers.get(customerId);
   if (customer === undefined) throw noSuchParam('customer', customerId!, 'customer');
+  if (customer && p.customer_email !== undefined) {
+    // Stripe's wording for mutually exclusive parameters.
+    throw invalidRequest('You may only specify one of these parameters: customer, customer_email.', 'customer_email');
+  }
   const now = ctx.world.nowSec();
   const expiresAt = int(p, 'expires_at') ?? now + MAX_EXPIRY_S;
   // SDK SessionCreateParams.expires_at: "anywhere from 30 minutes to 24 hours after Checkout Session creation".
@@ -113,7 +117,7 @@ function createSession(ctx: RouteCtx) {
     expiresAt,
     metadata: mergeMetadata({}, p.metadata),
     clientReferenceId: str(p, 'client_reference_id') ?? null,
-    customerEmail: customer ? null : (str(p, 'customer_email') ?? null),
+    customerEmail: str(p, 'customer_email') ?? null,
     allowedTypes,
     setupIntentData: { metadata: mergeMetadata({}, sid.metadata), description: str(sid, 'description') ?? null },
   });
