@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DaemonLease } from '../../src/daemon/lock.js';
 import { childModule } from '../helpers/child-build.js';
 import { T0, tempDbPath, tempDir } from '../db/helpers.js';
 import { rig, verifyReceived } from './helpers.js';
@@ -56,5 +57,19 @@ describe('result webhooks across a crash', () => {
     expect(again.body).toBe(first.body);
     expect(verifyReceived(r.secret, again)).toEqual(verifyReceived(r.secret, first));
     expect(r.store.outbox.get(id)).toMatchObject({ outcome: 'delivered', tries: 2 });
+  });
+
+  it('a daemon taking the lock over releases the dead one’s outbox leases at once', async () => {
+    const r = await rig();
+    const { id } = r.event(10);
+    expect(r.store.outbox.claimDue(T0, 10 * 60_000, 10, 'daemon:dead')).toHaveLength(1);
+    const lease = new DaemonLease(r.store, 'daemon:next', () => undefined);
+    try {
+      expect(lease.acquire()).toMatchObject({ outbox: 1 });
+    } finally {
+      lease.release();
+    }
+    expect(r.store.outbox.get(id)).toMatchObject({ claimedBy: null, claimedUntil: null });
+    expect(await r.deliverer.runDue(r.settings, () => false)).toBe(1); // at once, not 10 min later
   });
 });

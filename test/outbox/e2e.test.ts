@@ -123,8 +123,14 @@ describe('result webhooks on the Stripe Billing path', () => {
       expect(af.data.declineCode).toBeTruthy();
       expect(typeof af.data.attempt).toBe('number');
       expect(Date.parse(String(events[0].timestamp))).toBeGreaterThanOrEqual(START);
-      // Everything the outbox holds was delivered.
+      // Everything the outbox holds was delivered, and /metrics says so.
       expect(w.store.outbox.pending()).toBe(0);
+      const metrics = await (await fetch(`${w.daemon.url}/metrics`)).text();
+      const count = (result: string) =>
+        Number(new RegExp(`recover_result_webhook_deliveries_total\\{result="${result}"\\} (\\d+)`).exec(metrics)?.[1]);
+      expect(count('delivered')).toBe(byId.size);
+      expect(count('retry')).toBe(3);
+      expect(metrics).toMatch(/^recover_result_webhook_backlog 0$/m);
       expect(w.store.outbox.list({ limit: 1000 }).every((m) => m.outcome === 'delivered')).toBe(true);
     } finally {
       await server.close();
