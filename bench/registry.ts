@@ -1,4 +1,5 @@
 /** Every benchmark, by name. Each returns its figures; bench/run.ts adds peak RSS. */
+import { benchApi } from './api.js';
 import { benchDaemon } from './daemon.js';
 import { benchDb } from './db.js';
 import { benchDemoSpeed } from './demo-speed.js';
@@ -9,10 +10,12 @@ import { benchSimulate } from './simulate.js';
 import { benchSimulateSpeed } from './simulate-speed.js';
 import { benchStartup } from './startup.js';
 import { benchTakeover } from './takeover.js';
+import { benchWebhooks } from './webhooks.js';
 
 export type Bench = () => Promise<Record<string, number | string>>;
 
 export const BENCHES: Record<string, Bench> = {
+  api: benchApi,
   daemon: benchDaemon,
   db: benchDb,
   'demo-speed': benchDemoSpeed,
@@ -23,4 +26,5 @@ export const BENCHES: Record<string, Bench> = {
   'simulate-speed': benchSimulateSpeed,
   startup: benchStartup,
   takeover: benchTakeover,
+  webhooks: benchWebhooks,
 };

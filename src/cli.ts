@@ -93,6 +93,36 @@ export function buildProgram(io: CliIO): Command {
         (await import('./commands/onboard/index.js')).runOnboard(o, ctx))({ ...opts, keysInArgv });
     });
 
+  onboard
+    .command('api')
+    .description('the Recovery API for your own billing: Stripe key (probed), result webhooks, retry-status check, policy, first API key')
+    .addOption(new Option('--env <env>', 'test or live').argParser(enumFlag('--env', ['test', 'live'] as const)))
+    .addOption(new Option('--stripe-key <key>', 'restricted key recover charges with; visible in ps: prefer the env or a file').env('RECOVER_STRIPE_KEY'))
+    .option('--primary-key-file <path>', 'read that key from this file')
+    .option('--result-webhook-url <url>', 'where recover POSTs signed results (https)')
+    .option('--retry-status-url <url>', 'asked just before each retry whether it is still wanted (https)')
+    .option('--card-update-return-url <url>', "where Stripe Checkout sends the customer after a card update (your page)")
+    .option('--allow-local-webhooks', 'accept http://localhost URLs (a test server)')
+    .option('--dunning-days <n>', 'dunning length in days (default 30)', intFlag('--dunning-days', 1, 120))
+    .option('--windows <cron,...>', 'allowed retry windows, cron in customer local time (default "0 8-20 * * *")')
+    .option('--control-share <share>', 'control-group share, 0 to 0.5 (default 0.1)', numberFlag('--control-share', 0, 0.5))
+    .option('--control-baseline <baseline>', 'the control group\'s schedule: fixed:3,5,7 (default) or stripe')
+    .addOption(new Option('--mode <mode>', 'shadow (never charge) or live').argParser(enumFlag('--mode', ['shadow', 'live'] as const)))
+    .option('-y, --yes', 'accept defaults (and saved answers) instead of asking')
+    .action(action(async (o: import('./commands/onboard/api.js').OnboardApiOptions, ctx) =>
+      (await import('./commands/onboard/api.js')).runOnboardApi(o, ctx)));
+
+  const apiKeys = program.command('api-keys').description('the Recovery API keys (rcv_test_…/rcv_live_…): create, list, revoke');
+  apiKeys.command('create').description('create a key; printed once, stored only as a hash')
+    .addOption(new Option('--mode <mode>', 'test or live (default: the environment set up)').argParser(enumFlag('--mode', ['test', 'live'] as const)))
+    .option('--name <name>', 'a label shown in lists')
+    .action(action(async (o: import('./commands/api-keys.js').ApiKeysCreateOptions, ctx) => (await import('./commands/api-keys.js')).runApiKeysCreate(o, ctx), { existingDb: true }));
+  apiKeys.command('list').description('the keys (redacted), when they were last used, revoked ones too')
+    .action(action(async (o, ctx) => (await import('./commands/api-keys.js')).runApiKeysList(o, ctx), { existingDb: true }));
+  apiKeys.command('revoke <id>').description('revoke a key: its requests get 401 from now on')
+    .action(async (id: string, opts: unknown) =>
+      action(async (o: unknown, ctx) => (await import('./commands/api-keys.js')).runApiKeysRevoke(id, o, ctx), { existingDb: true })(opts));
+
   const config = program.command('config').description('read and change the saved policy');
   config.command('show').description('print the saved settings (secrets redacted)')
     .action(action(async (o, ctx) => (await import('./commands/config.js')).runConfigShow(o, ctx), { existingDb: true }));
@@ -102,6 +132,26 @@ export function buildProgram(io: CliIO): Command {
     .addHelpText('after', settableHelp)
     .action(async (key: string, value: string, opts: unknown) =>
       action(async (o: unknown, ctx) => (await import('./commands/config.js')).runConfigSet(key, value, o, ctx), { existingDb: true })(opts));
+
+  const webhooks = program.command('webhooks').description('result webhooks to the merchant: list, show, resend, enable, endpoint');
+  const wh = async () => import('./commands/webhooks.js');
+  webhooks.command('list').description('the newest result webhooks and their delivery state')
+    .option('--type <type>', 'only this event type, e.g. recovery.succeeded')
+    .option('--recovery <id>', 'only this recovery (rcv_<n>)')
+    .option('--limit <n>', 'how many (default 50)', intFlag('--limit', 1, 10_000))
+    .action(action(async (o: import('./commands/webhooks.js').ListOptions, ctx) => (await wh()).runWebhooksList(o, ctx), { existingDb: true }));
+  webhooks.command('show <id>').description('one result webhook: its body and every delivery try with the answer')
+    .action(async (id: string, opts: unknown) => action(async (o: unknown, ctx) => (await wh()).runWebhooksShow(id, o, ctx), { existingDb: true })(opts));
+  webhooks.command('resend <id>').description('deliver a result webhook again (same webhook-id), whatever its state')
+    .action(async (id: string, opts: unknown) => action(async (o: unknown, ctx) => (await wh()).runWebhooksResend(id, o, ctx), { existingDb: true })(opts));
+  webhooks.command('enable').description('resume deliveries after the endpoint answered 410 Gone')
+    .action(action(async (o: unknown, ctx) => (await wh()).runWebhooksEnable(o, ctx), { existingDb: true }));
+  webhooks.command('endpoint').description('where result webhooks go')
+    .command('set <url>').description('set the result-webhook URL; the first time, creates the whsec_ signing secret (shown once)')
+    .option('--allow-local-webhooks', 'accept http:// and local addresses (tests, a receiver on this machine)')
+    .option('--secret-file <path>', 'write a newly created signing secret to this file (0600) instead of printing it')
+    .action(async (url: string, opts: import('./commands/webhooks.js').EndpointSetOptions) =>
+      action(async (o: import('./commands/webhooks.js').EndpointSetOptions, ctx) => (await wh()).runWebhooksEndpointSet(url, o, ctx), { existingDb: true })(opts));
 
   program.command('status').description('health of the set-up: daemon, keys, webhook, Smart Retries, events, cases, next attempt')
     .action(action(async (o, ctx) => (await import('./commands/status.js')).runStatus(o, ctx), { existingDb: true }));

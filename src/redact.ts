@@ -1,12 +1,14 @@
 /**
- * Secret redaction. Stripe keys (sk_/rk_/pk_ live/test), webhook secrets (whsec_) and
- * bearer tokens are replaced by a prefix plus their last four characters, e.g. `rk_live_…1a2b`,
+ * Secret redaction. Stripe keys (sk_/rk_/pk_ live/test), webhook secrets (whsec_), the
+ * Recovery API's keys (rcv_live_/rcv_test_) and bearer tokens are replaced by a prefix plus
+ * their last four characters, e.g. `rk_live_…1a2b`,
  * so an operator can tell keys apart without anyone being able to use them.
  */
-const SECRET_RE = /\b((?:sk|rk|pk)_(?:live|test)_|whsec_)(\w{4,})/g;
+// Standard Webhooks secrets are base64 (`+`, `/`, `=`): the whole of one is replaced, not its first word.
+const SECRET_RE = /\b((?:sk|rk|pk|rcv)_(?:live|test)_|whsec_)([\w+/]{4,}=*)/g;
 
 export function redactKey(key: string): string {
-  const m = /^((?:sk|rk|pk)_(?:live|test)_|whsec_)/.exec(key);
+  const m = /^((?:sk|rk|pk|rcv)_(?:live|test)_|whsec_)/.exec(key);
   const prefix = m ? m[1] : '';
   const rest = key.slice(prefix.length);
   return `${prefix}…${rest.slice(-4)}`;

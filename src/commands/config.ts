@@ -48,6 +48,7 @@ function coerce(key: Settable, raw: string, current: Settings): unknown {
   switch (key) {
     case 'dunningDays':
     case 'baselineWindowDays':
+    case 'cardExpiryNoticeDays':
       if (!INTEGER.test(raw.trim())) throw bad();
       return Number(raw);
     case 'controlShare':

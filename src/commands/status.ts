@@ -9,6 +9,7 @@ import { evaluateHealth, OVERDUE_TOLERANCE_MS } from '../daemon/health.js';
 import { lockStatus } from '../daemon/lock.js';
 import type { Context } from '../context.js';
 import { markCheck, runChecks } from './checks.js';
+import { disabledOf } from '../outbox/endpoint.js';
 
 /** "3 min ago" from two epoch-ms instants. */
 export function ago(then: number, now: number): string {
@@ -48,6 +49,8 @@ export async function runStatus(_opts: unknown, ctx: Context): Promise<void> {
     const detail = h.name === 'attempts' && !h.ok ? `${h.detail}: ${daemon.running ? 'the daemon is behind' : 'start recover run'}` : h.detail;
     checks.push({ name: h.name === 'attempts' ? 'next attempt' : h.name, ok: h.ok, detail, ...(h.name === 'daemon' && idle ? { warnOnly: true } : {}) });
   }
+  const webhooks = resultWebhooks(db, settings);
+  if (webhooks.disabled) checks.push({ name: 'result webhooks', ok: false, warnOnly: true, detail: `endpoint disabled (410 Gone at ${new Date(webhooks.disabled.at).toISOString()}): run recover webhooks enable` });
   const report = {
     environment: settings.env,
     scope: settings.scope,
@@ -63,6 +66,7 @@ export async function runStatus(_opts: unknown, ctx: Context): Promise<void> {
     webhookRejections: rejections,
     nextAttemptAt: nextDue,
     nextAttemptOverdue: overdue,
+    resultWebhooks: webhooks,
     healthy: checks.every((c) => c.ok || c.warnOnly),
   };
   out.result(report);
@@ -79,8 +83,28 @@ export async function runStatus(_opts: unknown, ctx: Context): Promise<void> {
     ['last event received', iso(lastEvent)],
     ['events failed', `${failed.givenUp} given up, ${failed.retrying} being retried`],
     ['webhooks rejected', rejected || 'none'],
+    ['result webhooks', describeWebhooks(webhooks, now)],
     ['next scheduled attempt', nextDue === null ? 'none' : iso(nextDue) + (overdue ? ' OVERDUE' : '')],
   ], { title: `recover status (${ctx.globals.db})` });
   out.table(['check', 'status', 'detail'], checks.map((c) => [c.name, markCheck(out.color, c), c.detail]));
   if (!report.healthy) ctx.io.exitCode = 1;
+}
+
+/** The outbox as `status` shows it: endpoint, backlog, oldest undelivered, last failed try. */
+function resultWebhooks(db: Context['readDb'], settings: { resultWebhookUrl?: string }) {
+  const last = db.outbox.lastFailure();
+  return {
+    url: settings.resultWebhookUrl ?? null,
+    disabled: disabledOf(db),
+    backlog: db.outbox.pending(),
+    oldestUndeliveredAt: db.outbox.oldestPendingAt(),
+    lastFailure: last ? { id: last.messageId, at: last.attemptedAt, status: last.status, error: last.error } : null,
+  };
+}
+
+function describeWebhooks(w: ReturnType<typeof resultWebhooks>, now: number): string {
+  const where = w.url ? (w.disabled ? `${w.url} (DISABLED)` : w.url) : 'no endpoint (recover webhooks endpoint set)';
+  const oldest = w.oldestUndeliveredAt === null ? '' : `, oldest ${ago(w.oldestUndeliveredAt, now)}`;
+  const failed = w.lastFailure ? `; last failure ${w.lastFailure.status ?? w.lastFailure.error} ${ago(w.lastFailure.at, now)}` : '';
+  return `${where}: ${w.backlog} undelivered${oldest}${failed}`;
 }

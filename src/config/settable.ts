@@ -14,6 +14,7 @@ export const SETTABLE_KEYS = {
   controlBaseline: 'stripe | fixed:<days>,<days>,… (each 1 to 120, at most 20) such as fixed:3,5,7',
   rateLimitPerSec: 'Stripe requests per second, a number from 1 to 10000 (Stripe allows 25 test / 100 live)',
   baselineWindowDays: "an integer from 1 to 120: the baseline's retry window (Smart Retries' Dashboard setting)",
+  cardExpiryNoticeDays: 'an integer from 1 to 90: days before a card expires that card.expiring_soon is sent',
 } as const;
 
 /** The text `config set --help` ends with. */

@@ -89,6 +89,17 @@ export const settingsSchema = z.object({
   // none in 30 s; 1e-9/s overflows the timer). 10,000/s is above any limit Stripe grants (tests run the
   // emulator at 2,000).
   rateLimitPerSec: z.number().min(1).max(10_000).optional(),
+  /**
+   * Where recover POSTs its signed result webhooks (issue 16 §4; docs/webhooks.md), set by
+   * `recover webhooks endpoint set`, which validates it (https, or local with --allow-local-webhooks).
+   */
+  resultWebhookUrl: z.string().url().optional(),
+  /** Days before the end of a card's expiry month that `card.expiring_soon` is sent. */
+  cardExpiryNoticeDays: z.number().int().min(1).max(90).default(30),
+  /** Recovery API (issue 16 §3): asked just before each retry whether it is still wanted. */
+  retryStatusUrl: z.string().url().optional(),
+  /** Recovery API: where Stripe Checkout sends the customer after saving a new card (success_url). */
+  cardUpdateReturnUrl: z.string().url().optional(),
   /** `--stripe-api-base` given at onboarding (the emulator), reused by later commands. */
   stripeApiBase: z.string().url().optional(),
 });

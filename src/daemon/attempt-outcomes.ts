@@ -12,6 +12,7 @@ import { closeCase, describeDecision, formatMoney, recordRecovery, redecide } fr
 import { learnContextFor, type PolicyContext } from './policy-context.js';
 import type { RetryVerdict } from './retry-check.js';
 import { declineFacts, lastDeclineOf, type DeclineFacts } from '../decline.js';
+import { recordAttemptFailed } from '../outbox/events.js';
 
 export interface OutcomeDeps {
   store: Store;
@@ -129,9 +130,12 @@ export function writeDecline(d: OutcomeDeps, a: Attempt, c: Case, dec: DeclineIn
         at,
         `Attempt ${a.n} needs the customer to authenticate (3D Secure); no off-session retry until they do or a new card arrives.`,
       );
+      recordAttemptFailed(d.store, c.id, d.store.attempts.get(a.id), at);
       return { finished: true, next: 'wait: needs_customer_action' };
     }
-    return { finished: true, next: describeDecision(redecide(d.store, d.policy, c.id, d.settings, at)) };
+    const next = describeDecision(redecide(d.store, d.policy, c.id, d.settings, at));
+    recordAttemptFailed(d.store, c.id, d.store.attempts.get(a.id), at);
+    return { finished: true, next };
   });
   remember?.();
   return w;

@@ -11,6 +11,7 @@ import type { Decision } from '../policy/index.js';
 import type { PolicyContext } from './policy-context.js';
 import { formatMinor } from '../money.js';
 import { declineFacts, lastDeclineOf } from '../decline.js';
+import { recordDecision, recordEnded, recordSucceeded } from '../outbox/events.js';
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -33,6 +34,7 @@ const BY_WORDS: Record<RecoveredBy, string> = {
 /** Marks the case recovered and ends everything still planned for it. False if it already was. */
 export function recordRecovery(store: Store, c: Case, r: { at: number; by: RecoveredBy; amount: number }): boolean {
   if (!store.cases.markRecovered(c.id, r)) return false;
+  recordSucceeded(store, c, r);
   store.attempts.cancelPending(c.id, r.at, 'invoice paid');
   store.jobs.cancelForCase(c.id, r.at, r.at, 'invoice paid');
   store.decisions.add({
@@ -56,6 +58,7 @@ export function closeCase(
 ): boolean {
   if (isTerminalStatus(c.status)) return false;
   store.cases.setStatus(c.id, o.status, { at: o.at, closedReason: o.kind });
+  recordEnded(store, c, o);
   store.attempts.cancelPending(c.id, o.at, o.kind);
   store.jobs.cancelForCase(c.id, o.at, o.at, o.kind);
   store.decisions.add({ caseId: c.id, at: o.at, action: 'stop', kind: o.kind, reason: o.reason });
@@ -75,6 +78,7 @@ export function redecide(
   if (!c || isTerminalStatus(c.status)) return null;
   const d = policy.decideFor(c, settings, now, extra);
   applyDecision(store, c, d, settings, now);
+  recordDecision(store, caseId, d, now);
   return d;
 }
 

@@ -26,6 +26,7 @@ import { transition } from './state.js';
 import type { DaemonEvents, DaemonState, PassReport } from './types.js';
 import { Waker } from './waker.js';
 import { WebhookServer } from './webhook-server.js';
+import { mountApi, type ApiParts } from '../api/mount.js';
 
 export interface DaemonOptions {
   store: Store;
@@ -56,6 +57,10 @@ export interface DaemonOptions {
   wallNow?: () => number;
   /** This database file is a copy (a restore) and the original installation is retired: adopt it. */
   adopt?: boolean;
+  /** The Recovery API's gateway (its own Stripe key); default: built from the saved `api_stripe_key`. */
+  apiGateway?: StripeGateway;
+  /** The Recovery API's per-key rate limit (default 100 requests/s, bursts of 200). */
+  apiRateLimit?: { perSec: number; burst: number };
 }
 
 export class Daemon extends TypedEmitter<DaemonEvents> {
@@ -134,7 +139,8 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
     {
       this.init();
       if (this.o.http) {
-        if (!this.o.webhookSecret && !this.o.store.secrets.get('webhook_secret')) {
+        const apiOnly = Boolean(this.o.store.secrets.get('api_stripe_key'));
+        if (!this.o.webhookSecret && !this.o.store.secrets.get('webhook_secret') && !apiOnly) {
           throw new ConfigError(
             'no webhook signing secret saved',
             'run recover onboard stripe, or pass --webhook-secret (e.g. from stripe listen)',
@@ -151,6 +157,7 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
           onEvent: () => this.waker?.signal(),
           secretsTtlMs: this.o.secretsTtlMs,
           extraSecret: this.o.webhookSecret,
+          api: mountApi(this.apiParts()),
         });
         const where = await this.server.listen(this.o.http.port, this.o.http.host);
         this.url = where.url;
@@ -285,12 +292,43 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
       concurrency: this.o.concurrency ?? 4,
       reconcileCron: parseCron(this.o.reconcileCron ?? DEFAULT_RECONCILE_CRON),
       shadow: this.o.shadow ?? false,
+      apiGateway: () => this.o.apiGateway ?? this.apiGateway(),
+      billing: Boolean(this.o.gateway) || Boolean(store.secrets.get('primary_key')),
     });
+  }
+
+  /** What the Recovery API shares with the loop (src/api/mount.ts builds it on first request). */
+  private apiParts(): ApiParts {
+    const { store } = this.o;
+    return {
+      store,
+      logger: this.logger,
+      policy: () => this.runtime!.policy,
+      settings: () => this.runtime!.settings(),
+      now: () => this.clock.now(),
+      gateway: () => this.o.apiGateway ?? this.apiGateway(),
+      wake: () => this.waker?.signal(),
+      owner: this.owner,
+      leaseMs: this.o.leaseMs ?? 10 * 60_000,
+      mayCharge: () => this.mayAct(),
+      rateLimit: this.o.apiRateLimit,
+    };
+  }
+
+  private apiGw: StripeGateway | undefined;
+  private apiGateway(): StripeGateway | undefined {
+    const key = this.o.store.secrets.get('api_stripe_key');
+    if (!key) return undefined;
+    this.apiGw ??= createGateway({ primaryKey: key, apiBase: this.o.apiBase, logger: this.logger,
+      rateLimitPerSec: this.o.rateLimitPerSec ?? this.o.store.settings.get()?.rateLimitPerSec,
+      onCall: this.metrics.onStripeCall });
+    return this.apiGw;
   }
 
   private gateway(settingsRate: number | undefined): StripeGateway {
     const { store } = this.o;
-    const primaryKey = store.secrets.get('primary_key');
+    // A merchant on the Recovery API only has no Billing key: the daemon's calls go through the API's.
+    const primaryKey = store.secrets.get('primary_key') ?? store.secrets.get('api_stripe_key');
     if (!primaryKey) throw new ConfigError(`no Stripe key saved in ${store.path}`, 'run: recover onboard stripe');
     return createGateway({
       primaryKey,

@@ -8,6 +8,7 @@ import type { CaseSource, Store } from '../db/index.js';
 import { applyIntake, planIntake, SKIP_REASONS, type IntakePlan } from '../engine/intake.js';
 import { InvalidRequest, type CallContext, type StripeGateway } from '../stripe/index.js';
 import { describeDecision } from './case-ops.js';
+import { recordDecision } from '../outbox/events.js';
 import { customerPayments } from '../engine/customer-payments.js';
 import { managedMetadata } from '../engine/managed.js';
 import type { PolicyContext } from './policy-context.js';
@@ -53,7 +54,10 @@ export async function intakeInvoice(
   return {
     plan: planned,
     apply() {
-      applyIntake(d.store, planned, d.settings, d.now);
+      d.store.tx(() => {
+        const id = applyIntake(d.store, planned, d.settings, d.now);
+        if (planned.kind === 'new' && id !== undefined) recordDecision(d.store, id, planned.decision, d.now, true);
+      });
       switch (planned.kind) {
         case 'skip':
           return `not taken: ${SKIP_REASONS[planned.reason]}`;

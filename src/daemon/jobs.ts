@@ -15,6 +15,7 @@ import { recordRecovery } from './case-ops.js';
 import { drain } from './drain.js';
 import type { DaemonMetrics } from './metrics.js';
 import type { JobReport, RecoveryReport } from './types.js';
+import { CARD_EXPIRY_JOB, scanExpiringCards, scheduleNextCardExpiryScan } from '../outbox/card-expiry.js';
 
 export interface JobDeps {
   store: Store;
@@ -57,6 +58,7 @@ export class JobRunner {
   }
 
   private async one(job: Job, settings: Settings): Promise<void> {
+    if (job.kind === CARD_EXPIRY_JOB) return this.cardExpiry(job, settings);
     const { store } = this.d;
     const c = job.caseId === null ? undefined : store.cases.get(job.caseId);
     const what = WHAT[job.kind] ?? job.kind;
@@ -104,6 +106,21 @@ export class JobRunner {
       c?.id ?? null,
       done.outcome === 'done' ? `Done: ${done.result}.` : `Not done (${done.outcome}): ${done.result}.`,
     );
+  }
+
+  /** The daily card-expiry scan (src/outbox/card-expiry.ts): it only reads, so shadow mode runs it too. */
+  private async cardExpiry(job: Job, settings: Settings): Promise<void> {
+    const { store, gw, ctxFor } = this.d;
+    if (!store.jobs.start(job.id, this.d.owner, this.d.now())) return;
+    let done: Done;
+    try {
+      const r = await scanExpiringCards({ store, gw, settings, now: this.d.now(), ctxFor });
+      done = { outcome: 'done', result: `${r.scanned} cards, ${r.emitted} card.expiring_soon, ${r.errors} unreadable` };
+    } catch (e) {
+      done = { outcome: 'failed', result: (e as Error).message };
+    }
+    store.tx(() => scheduleNextCardExpiryScan(store, this.d.now()));
+    this.finish(job, done.outcome, done.result, null, done.result);
   }
 
   /** The Stripe action. Returns how it ended; throws for "try again later". */

@@ -105,7 +105,7 @@ export class DaemonLease {
   ) {}
 
   /** Takes the lock; returns how many attempt/job leases of the previous holder were released. */
-  acquire(): { attempts: number; jobs: number; tookOver: LockValue | null } {
+  acquire(): { attempts: number; jobs: number; outbox: number; tookOver: LockValue | null } {
     const { store } = this;
     return store.tx(() => {
       const current = parseLock(store.meta.get(KEY));
@@ -118,7 +118,9 @@ export class DaemonLease {
       }
       this.write();
       LIVE_HERE.add(this.owner);
-      return { attempts: store.attempts.releaseLeasesExcept(this.owner), jobs: store.jobs.releaseLeasesExcept(this.owner), tookOver: current };
+      // The dead holder's result webhooks too: redelivered now (same webhook-id), not after its lease.
+      const outbox = store.outbox.releaseLeasesExcept(this.owner);
+      return { attempts: store.attempts.releaseLeasesExcept(this.owner), jobs: store.jobs.releaseLeasesExcept(this.owner), outbox, tookOver: current };
     });
   }
 

@@ -88,6 +88,18 @@ export class DaemonMetrics {
     registers: [this.registry],
   });
   readonly backlog: Gauge;
+  /** Result webhooks (issue 16 §4): tries by result, and the undelivered backlog after each pass. */
+  readonly webhookDeliveries = new Counter({
+    name: 'recover_result_webhook_deliveries_total',
+    help: 'Result webhook delivery tries by result (delivered, retry, failed, disabled)',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+  readonly outboxBacklog = new Gauge({
+    name: 'recover_result_webhook_backlog',
+    help: 'Result webhooks not delivered yet (as of the last delivery pass)',
+    registers: [this.registry],
+  });
   readonly health = new Gauge({
     name: 'recover_health_check',
     help: '1 when the named health check passes, 0 when it fails',
@@ -114,6 +126,11 @@ export class DaemonMetrics {
   setState(s: DaemonState): void {
     for (const x of STATES) this.state.set({ state: x }, x === s ? 1 : 0);
   }
+
+  /** The result-webhook deliverer's `report` hook. */
+  onDelivery = (r: { result: string }): void => {
+    this.webhookDeliveries.inc({ result: r.result });
+  };
 
   /** The gateway's `onCall` hook. */
   onStripeCall = (c: CallReport): void => {

@@ -12,6 +12,7 @@ import type { CallContext, StripeGateway } from '../stripe/index.js';
 import type { DaemonClock } from './clock.js';
 import type { TypedEmitter } from './emitter.js';
 import { stripeBillingConnector } from '../connectors/stripe/billing-connector.js';
+import { apiConnector } from '../api/connector.js';
 import { AttemptExecutor } from './executor.js';
 import type { HandlerDeps } from './handlers/index.js';
 import { InboxProcessor } from './inbox.js';
@@ -23,6 +24,8 @@ import { Reconciler } from './reconciler.js';
 import { Scheduler } from './scheduler.js';
 import { callContext } from './stripe-read.js';
 import type { DaemonEvents, PassReport, RecoveryReport } from './types.js';
+import { WebhookDeliverer } from '../outbox/deliver.js';
+import { ensureCardExpiryScan } from '../outbox/card-expiry.js';
 
 /** Wait after a failed reconcile, clock ms. */
 const RECONCILE_RETRY_MS = 15 * 60_000;
@@ -42,6 +45,10 @@ export interface RuntimeOptions {
   leaseMs: number;
   concurrency: number;
   reconcileCron: string;
+  /** Stripe Billing is set up (a Billing key saved); false: a Recovery-API-only merchant, no invoices to reconcile. */
+  billing?: boolean;
+  /** The Recovery API's gateway (its own Stripe key), for the `api` connector; undefined: none saved. */
+  apiGateway?: () => StripeGateway | undefined;
   /** Forces mode shadow whatever the settings say (`--shadow`). */
   shadow: boolean;
 }
@@ -53,6 +60,7 @@ export class Runtime {
   readonly scheduler: Scheduler;
   readonly jobs: JobRunner;
   readonly reconciler: Reconciler;
+  readonly webhooks: WebhookDeliverer;
   private accounts: readonly Account[] = [];
   /** After a failed reconcile, not before this (clock ms). */
   private reconcileRetryAt = 0;
@@ -72,9 +80,10 @@ export class Runtime {
       events.emit('processed', r);
     });
     const stripeBilling = stripeBillingConnector({ gw, ctxFor, installationId: o.installationId });
+    const api = apiConnector({ store, gateway: () => o.apiGateway?.(), settings: () => this.settings(), now });
     this.executor = new AttemptExecutor({
       store,
-      connectorFor: (platform) => (platform === 'stripe' ? stripeBilling : undefined),
+      connectorFor: (platform) => (platform === 'stripe' ? stripeBilling : platform === 'api' ? api : undefined),
       policy: this.policy,
       logger,
       owner,
@@ -118,6 +127,8 @@ export class Runtime {
       report: (r) => events.emit('job', r),
       recovered,
     });
+    const report = metrics.onDelivery;
+    this.webhooks = new WebhookDeliverer({ store, logger, owner, leaseMs, concurrency, now, report });
     this.reconciler = new Reconciler({
       store,
       gw,
@@ -157,11 +168,14 @@ export class Runtime {
     // Due work before the reconcile: a daemon that restarts often (or a slow Stripe) must not
     // spend every life re-listing before it retries anything. The executor re-reads each invoice
     // before charging, so nothing a missed webhook would have said is lost by this order.
+    // card.expiring_soon is only worth its Stripe reads when result webhooks go somewhere.
+    if (settings.resultWebhookUrl) ensureCardExpiryScan(this.o.store, at);
     const jobs = await this.jobs.runDue(settings, stop);
     const attempts = await this.scheduler.runDue(settings, stop);
     let reconciled = false;
     const mode = opts.reconcile ?? 'when_due';
-    const due = mode === 'always' || (mode === 'when_due' && this.reconciler.isDue(at) && at >= this.reconcileRetryAt);
+    const whenDue = mode === 'when_due' && this.reconciler.isDue(at) && at >= this.reconcileRetryAt;
+    const due = this.o.billing !== false && (mode === 'always' || whenDue);
     if (!stop() && due) {
       // A failing reconcile (Stripe down, a missing permission) must not hold up attempts and jobs.
       try {
@@ -178,14 +192,18 @@ export class Runtime {
       }
     }
     const swept = stop() ? 0 : this.scheduler.sweep(settings);
+    // Last, so the events this pass recorded go out in it.
+    const webhooks = stop() ? 0 : await this.webhooks.runDue(settings, stop);
+    this.o.metrics.outboxBacklog.set(this.o.store.outbox.pending());
     const report: PassReport = {
       at,
       events,
       jobs,
       attempts,
       swept,
+      webhooks,
       reconciled,
-      idle: events + jobs + attempts + swept === 0 && !reconciled,
+      idle: events + jobs + attempts + swept + webhooks === 0 && !reconciled,
     };
     this.o.logger.debug({ ...report, inbox: this.o.store.events.countUnprocessed() }, report.idle ? 'idle' : 'pass');
     this.o.events.emit('pass', report);
@@ -195,8 +213,19 @@ export class Runtime {
   /** Earliest clock time at which something becomes due (attempt, job, deadline, reconcile, event retry). */
   nextWakeAt(): number | null {
     const now = this.o.clock.now();
-    const reconcile = this.reconciler.isDue(now) ? Math.max(now, this.reconcileRetryAt) : this.reconciler.nextAt(now);
-    const times = [this.scheduler.nextDueAt(), this.jobs.nextDueAt(), reconcile, this.inbox.nextRetryAt()].filter(
+    const reconcile =
+      this.o.billing === false
+        ? null
+        : this.reconciler.isDue(now)
+          ? Math.max(now, this.reconcileRetryAt)
+          : this.reconciler.nextAt(now);
+    const times = [
+      this.scheduler.nextDueAt(),
+      this.jobs.nextDueAt(),
+      reconcile,
+      this.inbox.nextRetryAt(),
+      this.webhooks.nextDueAt(this.settings()),
+    ].filter(
       (t): t is number => t !== null,
     );
     return times.length ? Math.min(...times) : null;

@@ -64,6 +64,8 @@ export interface PassReport {
   jobs: number;
   attempts: number;
   swept: number;
+  /** Result webhooks tried (or skipped: no endpoint for 3 days). */
+  webhooks: number;
   reconciled: boolean;
   /** True when the pass found nothing to do. */
   idle: boolean;

@@ -43,9 +43,11 @@ export interface WebhookServerDeps {
   secretsTtlMs?: number;
   /** A signing secret for this run only (`recover run --webhook-secret`, e.g. from `stripe listen`). */
   extraSecret?: string;
+  /** The Recovery API (src/api/server.ts): every request under `/v1/` is handed to it. */
+  api?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
 }
 
-class TooLarge extends Error {}
+export class TooLarge extends Error {}
 
 /** Rejection counts are written to SQLite (and suppressed log lines summed up) this often, wall ms. */
 export const FLUSH_MS = 5000;
@@ -167,6 +169,7 @@ export class WebhookServer {
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
+    if (this.d.api && path.startsWith('/v1/')) return this.d.api(req, res);
     if (path === WEBHOOK_PATH) {
       if (req.method !== 'POST') return send(res, 405, { error: 'method not allowed' }, { Allow: 'POST' });
       return this.webhook(req, res);
@@ -277,7 +280,7 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
 }
 
 /** Reads the raw body; throws TooLarge as soon as it passes `max` bytes (without buffering the rest). */
-function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
+export function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > max) {
     req.resume(); // discard, so the 413 can be written

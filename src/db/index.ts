@@ -17,6 +17,9 @@ import { MIGRATIONS } from './migrations/index.js';
 import { DEFAULT_BUSY_TIMEOUT_MS, isMemoryPath, openConnection, secureFile } from './open.js';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS, SAFETY_AUTOCHECKPOINT_PAGES, startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { createAccountsRepo, type AccountsRepo } from './accounts.js';
+import { createApiKeysRepo, type ApiKeysRepo } from './api-keys.js';
+import { createApiRecoveriesRepo, type ApiRecoveriesRepo } from './api-recoveries.js';
+import { createApiRequestsRepo, type ApiRequestsRepo } from './api-requests.js';
 import { createAttemptsRepo, type AttemptsRepo } from './attempts.js';
 import { createCardsRepo, type CardsRepo } from './cards.js';
 import { createCasesRepo, type CasesRepo } from './cases.js';
@@ -72,6 +75,10 @@ export interface Store {
   /** Result webhooks waiting for (or done with) delivery. */
   readonly outbox: OutboxRepo;
   readonly counters: CountersRepo;
+  /** The Recovery API: bearer keys, idempotent requests, its cases' Stripe facts and the pulses. */
+  readonly apiKeys: ApiKeysRepo;
+  readonly apiRequests: ApiRequestsRepo;
+  readonly apiRecoveries: ApiRecoveriesRepo;
   readonly meta: MetaRepo;
   /** `recover takeover`'s per-connection scratch table (TEMP: never written to the file). */
   readonly takeoverStaging: TakeoverStagingRepo;
@@ -149,6 +156,9 @@ function buildStore(
     jobs: createJobsRepo(db, now),
     outbox: createOutboxRepo(db),
     counters: createCountersRepo(db, now),
+    apiKeys: createApiKeysRepo(db, now),
+    apiRequests: createApiRequestsRepo(db),
+    apiRecoveries: createApiRecoveriesRepo(db),
     meta: createMetaRepo(db, now),
     takeoverStaging: createTakeoverStagingRepo(db),
     tx<T>(fn: () => T): T {
@@ -176,6 +186,9 @@ export type { BackupResult } from './backup.js';
 export { adoptInstallation, installation, type Installation } from './installation.js';
 export * from './types.js';
 export type { Account, AccountInput, AccountsRepo } from './accounts.js';
+export type { ApiKey, ApiKeysRepo } from './api-keys.js';
+export type { ApiRecovery, ApiRecoveriesRepo } from './api-recoveries.js';
+export type { ApiRequestsRepo, StoredRequest } from './api-requests.js';
 export type { Attempt, AttemptResult, AttemptsRepo, DeclineCodes, ObservedAttempt } from './attempts.js';
 export type { Card, CardAttempt, CardAttemptCounts, CardFacts, CardsRepo } from './cards.js';
 export type { Case, CaseFilter, CasePatch, CasesRepo, CaseUpsert, Page, SetStatusOptions } from './cases.js';

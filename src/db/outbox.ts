@@ -91,6 +91,17 @@ export interface OutboxRepo extends Omit<Queue<OutboxMessage>, 'release'> {
   deliveries(outboxId: number): Delivery[];
   /** Undone messages (the backlog), for `status` and /healthz. */
   pending(): number;
+  /** When the oldest undone message was recorded (epoch ms), or null. */
+  oldestPendingAt(): number | null;
+  /** The newest try that got no 2xx (for `status`), or undefined. */
+  lastFailure(): (Delivery & { messageId: string }) | undefined;
+  /**
+   * Ends as `skipped` every unclaimed undone message recorded before `before` (no endpoint, or
+   * a disabled one, for the whole redelivery window). Returns how many.
+   */
+  skipOlderThan(before: number, at: number): number;
+  /** The earliest `created_at` of an unclaimed undone message, or null. */
+  oldestUnclaimedAt(): number | null;
 }
 
 const COLUMNS: ColumnMap<Omit<OutboxMessage, 'body'>> = {
@@ -158,6 +169,20 @@ export function createOutboxRepo(db: Db): OutboxRepo {
        response, error FROM webhook_deliveries WHERE outbox_id = ? ORDER BY attempted_at, id`,
   );
   const pending = db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM outbox WHERE done_at IS NULL`);
+  const oldest = db.prepare<[], { t: number | null }>(`SELECT min(created_at) AS t FROM outbox WHERE done_at IS NULL`);
+  const oldestUnclaimed = db.prepare<[], { t: number | null }>(
+    `SELECT min(created_at) AS t FROM outbox WHERE done_at IS NULL AND claimed_until IS NULL`,
+  );
+  const lastFailure = db.prepare<[], Delivery & { messageId: string }>(
+    `SELECT d.id, d.outbox_id AS outboxId, d.url, d.attempted_at AS attemptedAt, d.duration_ms AS durationMs,
+       d.status, d.response, d.error, o.message_id AS messageId
+     FROM webhook_deliveries d JOIN outbox o ON o.id = d.outbox_id
+     WHERE d.status IS NULL OR d.status NOT BETWEEN 200 AND 299 ORDER BY d.attempted_at DESC, d.id DESC LIMIT 1`,
+  );
+  const skip = db.prepare<{ before: number; at: number }>(
+    `UPDATE outbox SET done_at = :at, outcome = 'skipped'
+     WHERE done_at IS NULL AND claimed_until IS NULL AND created_at < :before`,
+  );
   const queue = createQueue<Row, OutboxMessage>(
     db,
     { ...QUEUE, columns: cols },
@@ -217,5 +242,9 @@ export function createOutboxRepo(db: Db): OutboxRepo {
       ),
     deliveries: (outboxId) => deliveries.all(outboxId),
     pending: () => pending.get()!.n,
+    oldestPendingAt: () => oldest.get()?.t ?? null,
+    oldestUnclaimedAt: () => oldestUnclaimed.get()?.t ?? null,
+    lastFailure: () => lastFailure.get(),
+    skipOlderThan: (before, at) => skip.run({ before, at }).changes,
   };
 }

@@ -4,7 +4,15 @@
  */
 import type { Db } from './columns.js';
 
-export type SecretName = 'primary_key' | 'fallback_key' | 'webhook_secret' | 'webhook_secret_previous';
+export type SecretName =
+  | 'primary_key'
+  | 'fallback_key'
+  | 'webhook_secret'
+  | 'webhook_secret_previous'
+  /** The Recovery API's Stripe key (`recover onboard api`: PaymentIntents, Checkout setup sessions). */
+  | 'api_stripe_key'
+  /** The Standard Webhooks `whsec_…` secret recover signs its result webhooks with (issue 16 §4). */
+  | 'result_webhook_secret';
 
 export interface SecretInfo {
   name: SecretName;

@@ -34,7 +34,8 @@ export function statusFor(d: Decision, current: CaseStatus): CaseStatus {
 
 /** End-of-dunning jobs for a case (none for arms Stripe runs, nor when actions are `leave`). */
 export function endOfDunningJobs(c: Case, settings: Settings, now: number): NewJob[] {
-  if (!recoverRetries(c.arm, settings)) return [];
+  // The invoice/subscription actions are Stripe Billing's; an API case's invoice is the merchant's own.
+  if (c.platform !== 'stripe' || !recoverRetries(c.arm, settings)) return [];
   const jobs: NewJob[] = [];
   if (settings.invoiceAction === 'mark_uncollectible') {
     jobs.push({

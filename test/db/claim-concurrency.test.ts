@@ -10,7 +10,7 @@ const MIN = 60_000;
 type Store = ReturnType<typeof open>;
 /**
  * Every user of the one lease protocol (src/db/queue.ts) under the same test: the attempts and
- * the end-of-dunning jobs (the inbox is not leased yet).
+ * the end-of-dunning jobs and the result-webhook outbox (the inbox is not leased yet).
  */
 const QUEUES = {
   attempts: {
@@ -35,6 +35,20 @@ const QUEUES = {
     claimDue: (store: Store, now: number, leaseMs: number, limit: number, owner: string) =>
       store.jobs.claimDue(now, leaseMs, limit, owner),
     owner: (store: Store, id: number) => store.jobs.get(id)!.claimedBy,
+    start: 'start',
+  },
+  outbox: {
+    seed: (store: Store, n: number): number[] =>
+      store.tx(() =>
+        Array.from(
+          { length: n },
+          (_, i) =>
+            store.outbox.record({ type: 'recovery.failed', dedupeKey: `k${i}`, data: {}, at: T0 - (i % 97) * 1000 }).id,
+        ),
+      ),
+    claimDue: (store: Store, now: number, leaseMs: number, limit: number, owner: string) =>
+      store.outbox.claimDue(now, leaseMs, limit, owner),
+    owner: (store: Store, id: number) => store.outbox.get(id)!.claimedBy,
     start: 'start',
   },
 } as const;

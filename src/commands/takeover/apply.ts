@@ -13,6 +13,7 @@
 import type { Settings } from '../../config/settings.js';
 import type { Store } from '../../db/index.js';
 import { applyIntake } from '../../engine/intake.js';
+import { recordDecision } from '../../outbox/events.js';
 import { managedMetadata } from '../../engine/managed.js';
 import { InvalidRequest, NotFound, type Invoice, type StripeGateway } from '../../stripe/index.js';
 import type { PlannedInvoice } from './plan.js';
@@ -97,7 +98,8 @@ export function recordPage(store: Store, items: readonly PlannedInvoice[], pause
     const isPaused = paused.has(plan.invoiceId) || p.alreadyPaused;
     if (plan.kind === 'new') {
       if (isPaused) plan.upsert.pausedStripe = true;
-      applyIntake(store, plan, settings, now);
+      const id = applyIntake(store, plan, settings, now);
+      if (id !== undefined) recordDecision(store, id, plan.decision, now, true); // recovery.scheduled/blocked
     } else {
       applyIntake(store, plan, settings, now);
       if (isPaused) store.cases.update(plan.caseId, { pausedStripe: true });

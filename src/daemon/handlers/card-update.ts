@@ -10,6 +10,7 @@ import type { CardFunding } from '../../db/index.js';
 import { describeDecision, redecide } from '../case-ops.js';
 import { customerOf, idOf, stringField, type StripeObject } from '../event-facts.js';
 import type { Handler } from './deps.js';
+import { recordCardUpdated } from '../../outbox/events.js';
 
 interface CardFacts {
   paymentMethodId: string;
@@ -93,6 +94,7 @@ export const cardUpdated: Handler = async (f, d, commit) => {
           redecide(d.store, d.policy, c.id, d.settings, d.now(), { cardUpdatedAt: Math.min(f.created, d.now()) }),
         ),
       );
+      recordCardUpdated(d.store, c.id, card, f.created, f.id);
     }
     return `card update for ${cases.length} case(s): ${next.join('; ')}`;
   });

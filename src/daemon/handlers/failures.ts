@@ -12,6 +12,7 @@ import { describeDecision, recordObservedAttempt, redecide } from '../case-ops.j
 import type { EventFacts } from '../event-facts.js';
 import { invoiceOfPaymentIntent, readLatestCharge } from '../stripe-read.js';
 import { actorOf, type Commit, type Handler, type HandlerDeps } from './deps.js';
+import { recordAttemptFailed } from '../../outbox/events.js';
 
 function recordForeign(d: HandlerDeps, f: EventFacts, caseId: number, charge: ChargeFacts, commit: Commit): string {
   return commit(() => {
@@ -19,9 +20,13 @@ function recordForeign(d: HandlerDeps, f: EventFacts, caseId: number, charge: Ch
     if (!c || isTerminalStatus(c.status)) return `skipped: case already ${c?.status ?? 'gone'}`;
     const by = actorOf(c, f, d.settings);
     if (!recordObservedAttempt(d.store, c, charge, by)) return `attempt ${charge.chargeId} already recorded`;
-    if (c.status === 'observing')
+    const failed = () => recordAttemptFailed(d.store, c.id, d.store.attempts.getByChargeId(charge.chargeId), f.created);
+    if (c.status === 'observing') {
+      failed();
       return `control attempt by ${by} recorded (${charge.decline?.declineCode ?? 'declined'})`;
+    }
     const next = redecide(d.store, d.policy, c.id, d.settings, d.now());
+    failed();
     return `attempt by ${by} recorded; next: ${describeDecision(next)}`;
   });
 }

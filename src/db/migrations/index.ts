@@ -5,6 +5,7 @@ import { m002CardsStats } from './002-cards-stats.js';
 import { m003HistoryJobs } from './003-history-jobs.js';
 import { m004HistoryCustomer } from './004-history-customer.js';
 import { m005OutboxPlatform } from './005-outbox-platform.js';
+import { m006Api } from './006-api.js';
 
 export type { Migration } from './migration.js';
 
@@ -14,4 +15,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m003HistoryJobs,
   m004HistoryCustomer,
   m005OutboxPlatform,
+  m006Api,
 ];

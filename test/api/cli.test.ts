@@ -1,0 +1,98 @@
+/**
+ * `recover onboard api` and `recover api-keys` through the real CLI: the key printed once and
+ * stored as a hash only, bad input one line with exit 2 and nothing saved, a missing Stripe
+ * permission exit 1 naming it, revoked keys refused by the API.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../../src/db/index.js';
+import { redactText } from '../../src/redact.js';
+import { runCli } from '../helpers/cli.js';
+import { LEAST_API_KEY, emulator, tempDb } from '../helpers/env.js';
+import { onboardApi, startApiWorld } from './helpers.js';
+
+describe('recover onboard api', () => {
+  it('prints the API key and the signing secret once, stores the key as a hash, and a rerun keeps them', async () => {
+    const emu = await emulator();
+    const db = tempDb();
+    const first = await onboardApi(emu.url, db, ['--result-webhook-url', 'https://shop.example.com/hooks']);
+    expect(first.apiKey).toMatch(/^rcv_test_[0-9A-Za-z]{32}$/);
+    expect(first.signingSecret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    const store = openStore(db);
+    const [k] = store.apiKeys.list();
+    expect(k!.hash).toBe(createHash('sha256').update(first.apiKey).digest('hex'));
+    expect(readFileSync(db).includes(Buffer.from(first.apiKey))).toBe(false);
+    expect(store.settings.require()).toMatchObject({
+      resultWebhookUrl: 'https://shop.example.com/hooks',
+      mode: 'live',
+    });
+    store.close();
+    const again = await runCli(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'api', '--env', 'test', '--yes'], {
+      env: { RECOVER_STRIPE_KEY: LEAST_API_KEY },
+    });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).not.toMatch(/rcv_test_\w{32}|whsec_/);
+    expect(again.stdout).toMatch(/API key: kept/);
+    expect(redactText(`key ${first.apiKey}`)).toBe(`key rcv_test_…${first.apiKey.slice(-4)}`);
+  });
+
+  it('refuses a bad URL (one line, exit 2) and a key lacking a permission (exit 1), saving nothing', async () => {
+    const emu = await emulator({
+      keys: { rk_test_apinocheckout000001: ['rak_payment_intent_write', 'rak_customer_read'] },
+    });
+    const db = tempDb();
+    const bad = await runCli(
+      [
+        '--db',
+        db,
+        '--stripe-api-base',
+        emu.url,
+        'onboard',
+        'api',
+        '--env',
+        'test',
+        '--yes',
+        '--retry-status-url',
+        'http://shop.example.com/rs',
+      ],
+      { env: { RECOVER_STRIPE_KEY: LEAST_API_KEY } },
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/--retry-status-url: "http:\/\/shop.example.com\/rs" \(accepted: an https:\/\/ URL/);
+    const weak = await runCli(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'api', '--env', 'test', '--yes'], {
+      env: { RECOVER_STRIPE_KEY: 'rk_test_apinocheckout000001' },
+    });
+    expect(weak.code).toBe(1);
+    expect(weak.stderr).toMatch(/missing permissions \(.*rak_checkout_session_write/);
+    const store = openStore(db);
+    expect(store.settings.get()).toBeUndefined();
+    expect(store.apiKeys.list()).toHaveLength(0);
+    store.close();
+  });
+});
+
+describe('recover api-keys', () => {
+  it('creates, lists (redacted) and revokes; a revoked key gets 401', async () => {
+    const w = await startApiWorld();
+    const created = await runCli(['--db', w.db, 'api-keys', 'create', '--name', 'billing job']);
+    expect(created.code, created.stderr).toBe(0);
+    const key = created.stdout.trim();
+    expect(key).toMatch(/^rcv_test_\w{32}$/);
+    const list = await runCli(['--db', w.db, '--json', 'api-keys', 'list']);
+    const keys = JSON.parse(list.stdout).keys as Array<{ id: number; prefix: string; name: string | null }>;
+    expect(keys).toHaveLength(2);
+    expect(list.stdout).not.toContain(key);
+    expect(keys[1]).toMatchObject({ name: 'billing job', prefix: `rcv_test_…${key.slice(-4)}` });
+    const ok = await w.call('GET', '/v1/recoveries/rcv_1', undefined, { Authorization: `Bearer ${key}` });
+    expect(ok.status).toBe(404);
+    const revoked = await runCli(['--db', w.db, 'api-keys', 'revoke', String(keys[1]!.id)]);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    const refused = await w.call('GET', '/v1/recoveries/rcv_1', undefined, { Authorization: `Bearer ${key}` });
+    expect(refused.status).toBe(401);
+    const bad = await runCli(['--db', w.db, 'api-keys', 'revoke', 'abc']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/invalid value for <id>: "abc"/);
+  });
+});
