@@ -4,7 +4,8 @@
  *   GET  /_emulator/clock                      → { now_ms, now }
  *   POST /_emulator/clock {"advance_ms": n} | {"set_ms": epochMs}
  *   GET  /_emulator/state                      → counts, settings, webhooks (and deleted ones), deliveries, requests
- *   POST /_emulator/settings {"plan"?, "recharge_retries"?, "retry_days"?, "max_retries_action"?}   ("the portal")
+ *   POST /_emulator/settings {"plan"?, "recharge_retries"?, "retry_days"?, "max_retries_action"?,
+ *        "card_update_retry"?}   ("the portal")
  *   POST /_emulator/tokens {"token", "scopes": [...], "name"?, "capacity"?, "leak_per_sec"?}   (null bucket = no limit)
  *   POST /_emulator/customers {"email", "behaviour"?, "price"?, "charge_in_ms"?}
  *        → a customer with an address, a card, a subscription and its first queued charge
@@ -138,6 +139,10 @@ function settings(w: RechargeWorld, b: Json) {
       return bad('"retry_days" must be up to 20 numbers of days from 0 to 30 (exclusive of 0)');
     }
     s.retryDays = d as number[];
+  }
+  if (b.card_update_retry !== undefined) {
+    if (typeof b.card_update_retry !== 'boolean') return bad('"card_update_retry" must be true or false');
+    s.cardUpdateRetry = b.card_update_retry;
   }
   if (b.max_retries_action !== undefined) {
     if (b.max_retries_action !== 'cancel' && b.max_retries_action !== 'nothing') {
