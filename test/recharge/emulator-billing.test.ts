@@ -68,7 +68,7 @@ describe('Recharge emulator: charges over time', () => {
     expect(row.doc.charge_attempts).toBe(8);
   });
 
-  it("Recharge's retries: 1 day, then every 6 days × 6; then CLOSED_MAX_RETRIES_REACHED", async () => {
+  it('retries switched off: errored charges carry no retry_date and charge_attempts does not move', async () => {
     const { emu, chargeId } = await failing({ rechargeRetries: false });
     await emu.advance(HOUR_MS);
     const row = emu.world.charges.get(chargeId)!;
