@@ -15,6 +15,7 @@ import {
   RechargeUnavailable,
   ScopeMissing,
 } from '../../src/connectors/recharge/errors.js';
+import { scopeVerdicts } from '../../src/connectors/recharge/types.js';
 import { minorFromDecimal } from '../../src/money.js';
 import { redactText } from '../../src/redact.js';
 import { DAY_MS } from '../../src/clock.js';
@@ -82,6 +83,11 @@ describe('Recharge client', () => {
     expect(by.read_customers.status).toBe('ok');
     expect(by.read_subscriptions.status).toBe('missing');
     expect(by.write_subscriptions).toMatchObject({ status: 'missing', via: 'GET /token_information' });
+    const verdicts = Object.fromEntries(scopeVerdicts(rows).map((v) => [v.need, v]));
+    expect(verdicts['charges read']).toMatchObject({ ok: true, via: 'read_charges (GET /charges)' });
+    expect(verdicts['charges process'].ok).toBe(false);
+    expect(verdicts['subscriptions read'].ok).toBe(false);
+    expect(verdicts['customers read'].ok).toBe(true);
   });
 
   it('a wrong token is AuthenticationFailed and never appears in the error', async () => {
