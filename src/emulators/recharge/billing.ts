@@ -47,6 +47,9 @@ export function queueCharge(w: RechargeWorld, sub: RechargeSubscription, schedul
   };
   const row: ChargeRow = { doc, scheduledMs, retryMs: null, subscriptionId: sub.id };
   w.charges.set(id, row);
+  const mine = w.chargesByCustomer.get(cus.id);
+  if (mine) mine.push(id);
+  else w.chargesByCustomer.set(cus.id, [id]);
   sub.next_charge_scheduled_at = iso(scheduledMs);
   w.agenda.add({ at: scheduledMs, kind: 'charge', id });
   return row;
@@ -137,7 +140,7 @@ export function cancelSubscription(
   sub.updated_at = now;
   sub.next_charge_scheduled_at = null;
   // Its queued charges go: Recharge drops the upcoming charge of a cancelled subscription (assumption).
-  for (const row of w.charges.values()) {
+  for (const row of w.customerCharges(sub.customer_id)) {
     if (row.subscriptionId === sub.id && row.doc.status === 'queued') w.charges.delete(row.doc.id);
   }
   const cus = w.customers.get(sub.customer_id);
@@ -177,8 +180,8 @@ export function cardUpdated(w: RechargeWorld, customerId: number): number[] {
   const now = w.nowMs();
   const touched: number[] = [];
   if (!w.settings.cardUpdateRetry) return touched;
-  for (const row of w.charges.values()) {
-    if (row.doc.customer.id !== customerId || row.doc.status !== 'error') continue;
+  for (const row of w.customerCharges(customerId)) {
+    if (row.doc.status !== 'error') continue;
     row.doc.error_type = 'CARD_UPDATED_NOW_PENDING_NEXT_ATTEMPT';
     row.doc.error = ERROR_TEXT.CARD_UPDATED_NOW_PENDING_NEXT_ATTEMPT;
     row.doc.charge_attempts = 1;
@@ -194,8 +197,7 @@ function setDunning(w: RechargeWorld, customerId: number): void {
   const cus = w.customers.get(customerId);
   if (!cus) return;
   let dunning = false;
-  for (const row of w.charges.values())
-    if (row.doc.customer.id === customerId && row.doc.status === 'error') dunning = true;
+  for (const row of w.customerCharges(customerId)) if (row.doc.status === 'error') dunning = true;
   cus.has_payment_method_in_dunning = dunning;
   cus.updated_at = iso(w.nowMs());
 }

@@ -10,7 +10,7 @@ import { Rng } from '../../emulator/rng.js';
 import { applyDue, queueCharge } from './billing.js';
 import type { CardBehaviour } from './behaviour.js';
 import { addCustomer, addSubscription } from './store.js';
-import { ALL_SCOPES, type RechargeWorld } from './world.js';
+import { ALL_SCOPES, iso, type RechargeWorld } from './world.js';
 
 /** The generated store's token: every scope (print it to use it). */
 export const GENERATED_TOKEN = 'emulator-recharge-token-full';
@@ -61,7 +61,7 @@ export function generateStore(w: RechargeWorld, o: GenerateStoreOptions): StoreS
   w.clock.set(from);
   for (const title of PRODUCTS) {
     const id = w.id('product');
-    const at = new Date(from - 400 * DAY_MS).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+    const at = iso(from - 400 * DAY_MS);
     w.products.push({ id, title, created_at: at, updated_at: at });
   }
   for (let i = 0; i < o.customers; i++) {

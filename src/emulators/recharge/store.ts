@@ -54,6 +54,7 @@ export function addCustomer(w: RechargeWorld, o: NewCustomer) {
     created_at: at,
     updated_at: at,
   });
+  w.addressesByCustomer.set(id, [addressId]);
   return { customer, addressId, paymentMethod: pm };
 }
 
@@ -63,7 +64,8 @@ export function addPaymentMethod(
   customerId: number,
   o: { behaviour: CardBehaviour; brand?: string; last4?: string; createdMs?: number },
 ): PaymentMethodRow {
-  for (const p of w.paymentMethods.values()) if (p.doc.customer_id === customerId) p.doc.default = false;
+  const cards = w.cardsByCustomer.get(customerId) ?? [];
+  for (const p of cards) p.doc.default = false;
   const at = iso(o.createdMs ?? w.nowMs());
   const id = w.id('payment_method');
   const exp = new Date(w.nowMs());
@@ -94,7 +96,8 @@ export function addPaymentMethod(
     behaviour: o.behaviour,
   };
   w.paymentMethods.set(id, row);
-  for (const a of w.addresses.values()) if (a.customer_id === customerId) a.payment_method_id = id;
+  w.cardsByCustomer.set(customerId, [...cards, row]);
+  for (const aid of w.addressesByCustomer.get(customerId) ?? []) w.addresses.get(aid)!.payment_method_id = id;
   return row;
 }
 

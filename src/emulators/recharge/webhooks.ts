@@ -61,9 +61,10 @@ export class RechargeDispatcher {
 
   /** A delivery per webhook of `topic`, sent now (or once the clock has arrived, when held). */
   enqueue(topic: string, payload: Record<string, unknown>): void {
-    const body = JSON.stringify(payload);
+    let body: string | undefined; // serialised once, and only when some webhook listens to the topic
     for (const hook of this.w.webhooks.values()) {
       if (hook.topic !== topic) continue;
+      body ??= JSON.stringify(payload);
       const d: DeliveryRecord = {
         id: this.nextId++,
         webhookId: hook.id,

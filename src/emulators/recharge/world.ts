@@ -86,7 +86,7 @@ export interface OrderRow {
 
 /** `2026-12-01T09:00:00+00:00`: the 2021-11 time format (README: assumption on the offset form). */
 export function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+  return `${new Date(ms).toISOString().slice(0, 19)}+00:00`;
 }
 
 export class RechargeWorld {
@@ -99,6 +99,11 @@ export class RechargeWorld {
   readonly subscriptions = new Map<number, RechargeSubscription>();
   readonly paymentMethods = new Map<number, PaymentMethodRow>();
   readonly charges = new Map<number, ChargeRow>();
+  /** Payment methods and address ids per customer id (indexes: the generator makes thousands). */
+  readonly cardsByCustomer = new Map<number, PaymentMethodRow[]>();
+  readonly addressesByCustomer = new Map<number, number[]>();
+  /** Charge ids per customer id (a removed charge stays listed: look it up in `charges`). */
+  readonly chargesByCustomer = new Map<number, number[]>();
   readonly orders = new Map<number, OrderRow>();
   readonly webhooks = new Map<number, RechargeWebhook>();
   readonly products: Array<{ id: number; title: string; created_at: string; updated_at: string }> = [];
@@ -140,11 +145,18 @@ export class RechargeWorld {
     this.onEvent(topic, payload);
   }
 
-  defaultPaymentMethod(customerId: number): PaymentMethodRow | undefined {
-    let found: PaymentMethodRow | undefined;
-    for (const pm of this.paymentMethods.values()) {
-      if (pm.doc.customer_id === customerId && (pm.doc.default || !found)) found = pm;
+  /** The customer's charges (still present). */
+  customerCharges(customerId: number): ChargeRow[] {
+    const out: ChargeRow[] = [];
+    for (const id of this.chargesByCustomer.get(customerId) ?? []) {
+      const row = this.charges.get(id);
+      if (row) out.push(row);
     }
-    return found;
+    return out;
+  }
+
+  defaultPaymentMethod(customerId: number): PaymentMethodRow | undefined {
+    const mine = this.cardsByCustomer.get(customerId) ?? [];
+    return mine.find((pm) => pm.doc.default) ?? mine[0];
   }
 }
