@@ -115,24 +115,28 @@ describe('Recharge client', () => {
   });
 
   it('stays inside the leaky bucket client-side, and waits out a 429', async () => {
-    const emu = await emulator({ bucket: { capacity: 5, leakPerSec: 20 } });
-    // Client bucket bigger than the server's: the server answers 429 and the client retries.
-    const loose = client(emu, { bucket: { capacity: 50, leakPerSec: 1000 } });
-    const results = await Promise.all(Array.from({ length: 12 }, () => loose.webhooks()));
-    expect(results).toHaveLength(12);
-    expect(emu.requests().byRoute['GET /webhooks']).toBeGreaterThanOrEqual(12);
-    expect(emu.requests().byRoute['GET /webhooks']).toBeGreaterThan(12); // some were 429s, retried
-    // A client held a little inside the server's bucket (margin for the network's jitter) meets no 429.
-    const emu2 = await emulator({ bucket: { capacity: 5, leakPerSec: 20 } });
-    const tight = client(emu2, { bucket: { capacity: 4, leakPerSec: 15 } });
-    await Promise.all(Array.from({ length: 12 }, () => tight.webhooks()));
-    expect(tight.requests).toBe(12);
+    // One pinned wall clock for the emulator's bucket and the client's (its sleeps move it), so the test is exact.
+    let wall = Date.UTC(2026, 11, 1);
+    const sleep = async (ms: number) => void (wall += ms);
+    const emu = await emulator({ bucket: { capacity: 5, leakPerSec: 2 }, wallClock: () => wall });
+    // A client held to the server's bucket never meets a 429, and waits 500 ms per call past the burst.
+    const tight = client(emu, { bucket: { capacity: 5, leakPerSec: 2 }, now: () => wall, sleep });
+    for (let i = 0; i < 8; i++) await tight.webhooks();
+    expect(tight.requests).toBe(8);
+    expect(wall).toBe(Date.UTC(2026, 11, 1) + 3 * 500);
+    // A client that thinks it may go faster meets 429s; it backs off (0.5 s, 1 s …) and retries until it passes.
+    const loose = client(emu, { bucket: { capacity: 100, leakPerSec: 100 }, now: () => wall, sleep });
+    for (let i = 0; i < 8; i++) await loose.webhooks();
+    expect(loose.requests).toBeGreaterThan(8);
+    expect(emu.requests().byRoute['GET /webhooks']).toBe(8 + loose.requests);
     // With no retries allowed, the 429 surfaces as RateLimited (retryable).
-    const once = client(emu, { bucket: { capacity: 50, leakPerSec: 1000 }, maxRetries: 0 });
-    const errs = await Promise.all(Array.from({ length: 10 }, () => once.webhooks().catch((e: unknown) => e)));
-    const limitedErr = errs.find((e) => e instanceof RateLimited) as RateLimited;
-    expect(limitedErr).toBeDefined();
-    expect(limitedErr.retryable).toBe(true);
+    const once = client(emu, { bucket: { capacity: 100, leakPerSec: 100 }, now: () => wall, sleep, maxRetries: 0 });
+    const errs = [];
+    for (let i = 0; i < 8; i++) errs.push(await once.webhooks().catch((e: unknown) => e));
+    const limited = errs.find((e) => e instanceof RateLimited) as RateLimited;
+    expect(limited).toBeDefined();
+    expect(limited.retryable).toBe(true);
+    expect(limited.statusCode).toBe(429);
   });
 });
 

@@ -37,6 +37,8 @@ export interface RechargeEmulatorOptions {
   /** Recharge's next-day retry after a card update; default on. */
   cardUpdateRetry?: boolean;
   clientSecret?: string;
+  /** The wall clock the leaky buckets drain on (tests pin it), epoch ms; default Date.now. */
+  wallClock?: () => number;
   /** Emulator clock start, epoch ms; default now. */
   clockStart?: number;
   /** Lay out a store (customers, subscriptions, failed charges before the clock's now). */
@@ -112,7 +114,8 @@ export async function startRechargeEmulator(o: RechargeEmulatorOptions = {}): Pr
     deliveries: [...hooks.deliveries.values()].map(({ body: _b, ...d }) => d),
     requests: requests(),
   });
-  const api: RechargeApi = new RechargeApi(w, rechargeControl({ w, api: () => api, hooks, advance, setTime, state }));
+  const control = rechargeControl({ w, api: () => api, hooks, advance, setTime, state });
+  const api: RechargeApi = new RechargeApi(w, control, o.wallClock);
   const server = http.createServer((req, res) => {
     api.handle(req, res).catch((e: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });

@@ -48,6 +48,8 @@ export class RechargeApi {
   constructor(
     private readonly w: RechargeWorld,
     private readonly control: ControlHandler,
+    /** The leaky bucket drains on the wall clock (tests pass their own), epoch ms. */
+    private readonly wallNow: () => number = Date.now,
   ) {}
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -110,13 +112,13 @@ export class RechargeApi {
   }
 
   setBucketLevel(token: string, level: number): void {
-    this.buckets.set(token, { level, at: Date.now() });
+    this.buckets.set(token, { level, at: this.wallNow() });
   }
 
   /** null when the call fits in the token's bucket (and is counted); else ms until it would. */
   private overflow(key: string, token: TokenRow): number | null {
     if (!token.bucket) return null;
-    const now = Date.now();
+    const now = this.wallNow();
     const b = this.buckets.get(key) ?? { level: 0, at: now };
     const leakPerMs = token.bucket.leakPerSec / 1000;
     b.level = Math.max(0, b.level - (now - b.at) * leakPerMs);
