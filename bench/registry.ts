@@ -3,6 +3,7 @@ import { benchDaemon } from './daemon.js';
 import { benchDb } from './db.js';
 import { benchEmulator } from './emulator.js';
 import { benchIngest } from './ingest.js';
+import { benchRechargeEmulator } from './recharge-emulator.js';
 import { benchReport } from './report.js';
 import { benchSimulate } from './simulate.js';
 import { benchSimulateSpeed } from './simulate-speed.js';
@@ -16,6 +17,7 @@ export const BENCHES: Record<string, Bench> = {
   db: benchDb,
   emulator: benchEmulator,
   ingest: benchIngest,
+  'recharge-emulator': benchRechargeEmulator,
   report: benchReport,
   simulate: benchSimulate,
   'simulate-speed': benchSimulateSpeed,
