@@ -5,6 +5,7 @@ import { benchDb } from './db.js';
 import { benchDemoSpeed } from './demo-speed.js';
 import { benchEmulator } from './emulator.js';
 import { benchIngest } from './ingest.js';
+import { benchRechargeEmulator } from './recharge-emulator.js';
 import { benchReport } from './report.js';
 import { benchSimulate } from './simulate.js';
 import { benchSimulateSpeed } from './simulate-speed.js';
@@ -21,6 +22,7 @@ export const BENCHES: Record<string, Bench> = {
   'demo-speed': benchDemoSpeed,
   emulator: benchEmulator,
   ingest: benchIngest,
+  'recharge-emulator': benchRechargeEmulator,
   report: benchReport,
   simulate: benchSimulate,
   'simulate-speed': benchSimulateSpeed,
