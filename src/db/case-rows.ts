@@ -3,10 +3,12 @@
  * it. Times are epoch ms, amounts minor units of `currency`.
  */
 import { selectList, type ColumnMap } from './columns.js';
-import type { Arm, CardFunding, CaseSource, CaseStatus, RecoveredBy } from './types.js';
+import type { Arm, CardFunding, CaseSource, CaseStatus, Platform, RecoveredBy } from './types.js';
 
 export interface Case {
   id: number;
+  /** The integration: with `accountId` and `invoiceId` (the platform's external id) the case's key. */
+  platform: Platform;
   accountId: string;
   invoiceId: string;
   customerId: string;
@@ -51,6 +53,7 @@ export interface Case {
 
 export const CASE_COLUMNS: ColumnMap<Case> = {
   id: 'id',
+  platform: 'platform',
   accountId: 'account_id',
   invoiceId: 'invoice_id',
   customerId: 'customer_id',
@@ -97,6 +100,8 @@ export function caseFromRow(row: CaseRow): Case {
 
 /** What the importer/webhook knows about a failed invoice. Optional facts default to null. */
 export interface CaseUpsert {
+  /** Default 'stripe'; part of the key, never changed by a re-import. */
+  platform?: Platform;
   /** Must already exist in `accounts` (foreign key): call `accounts.upsert` first. */
   accountId: string;
   invoiceId: string;

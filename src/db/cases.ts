@@ -68,7 +68,7 @@ export interface CasesRepo {
 
 const TERMINAL = sqlList(TERMINAL_CASE_STATUSES);
 const UPSERT_FIELDS = [
-  'accountId', 'invoiceId', 'customerId', 'subscriptionId', 'paymentMethodId', 'cardFingerprint', 'amountDue',
+  'platform', 'accountId', 'invoiceId', 'customerId', 'subscriptionId', 'paymentMethodId', 'cardFingerprint', 'amountDue',
   'currency', 'status', 'arm', 'source', 'billingReason', 'invoiceCreatedAt', 'firstFailedAt', 'dunningDeadline',
   'stripeAttemptCount', 'lastFailedAt', 'lastDeclineCode', 'lastAdviceCode', 'lastNetworkAdviceCode',
   'lastNetworkDeclineCode', 'lastChargeId', 'customerTimezone', 'customerCountry', 'cardBrand', 'cardFunding',
@@ -76,19 +76,20 @@ const UPSERT_FIELDS = [
 ] as const satisfies readonly (keyof Case)[];
 const PAUSED = UPSERT_FIELDS.indexOf('pausedStripe');
 const ATTEMPT_COUNT = UPSERT_FIELDS.indexOf('stripeAttemptCount');
+const PLATFORM = UPSERT_FIELDS.indexOf('platform');
 
 export function createCasesRepo(db: Db, now: () => number): CasesRepo {
   const from = `FROM cases c`;
   // Insert-or-refresh as two statements rather than one INSERT … ON CONFLICT DO UPDATE …
   // RETURNING: RETURNING more than doubles the cost of an insert (1M-case imports), and a
   // conflict-free insert tells us both the id (lastInsertRowid) and that it was new. If the
-  // insert hits the (account, invoice) key, the row exists, and the refresh UPDATE applies
+  // insert hits the (platform, account, invoice) key, the row exists, and the refresh UPDATE applies
   // to it; no transaction is needed between the two.
   // Positional parameters: binding ~30 named ones costs more than the insert itself.
   const insert = db.prepare<unknown[]>(
     `INSERT INTO cases (${UPSERT_FIELDS.map((f) => COLUMNS[f]).join(', ')}, ended_at, created_at, updated_at)
      VALUES (${UPSERT_FIELDS.map(() => '?').join(', ')}, ?, ?, ?)
-     ON CONFLICT (account_id, invoice_id) DO NOTHING`,
+     ON CONFLICT (platform, account_id, invoice_id) DO NOTHING`,
   );
   // The last decline is replaced only by one at least as recent (sources arrive out of order).
   const newer = `(:lastFailedAt IS NOT NULL AND (last_failed_at IS NULL OR :lastFailedAt >= last_failed_at))`;
@@ -108,9 +109,13 @@ export function createCasesRepo(db: Db, now: () => number): CasesRepo {
        ${lastDecline},
        upserts = upserts + 1,
        updated_at = :now
-     WHERE account_id = :accountId AND invoice_id = :invoiceId`,
+     WHERE platform = :platform AND account_id = :accountId AND invoice_id = :invoiceId`,
   );
-  const idOf = db.prepare<[string, string], number>(`SELECT id FROM cases WHERE account_id = ? AND invoice_id = ?`).pluck();
+  const idOf = db
+    .prepare<[string, string, string], number>(
+      `SELECT id FROM cases WHERE platform = ? AND account_id = ? AND invoice_id = ?`,
+    )
+    .pluck();
   const get = db.prepare<[number], CaseRow>(`SELECT ${CASE_SELECT} ${from} WHERE c.id = ?`);
   const byInvoice = db.prepare<[string], CaseRow>(`SELECT ${CASE_SELECT} ${from} WHERE c.invoice_id = ? ORDER BY c.id LIMIT 1`);
   const byAccountInvoice = db.prepare<[string, string], CaseRow>(
@@ -170,13 +175,14 @@ export function createCasesRepo(db: Db, now: () => number): CasesRepo {
       const values: unknown[] = UPSERT_FIELDS.map((f) => orNull(input[f]));
       values[PAUSED] = bit(input.pausedStripe ?? false);
       values[ATTEMPT_COUNT] = input.stripeAttemptCount ?? 0;
+      values[PLATFORM] = input.platform ?? 'stripe';
       values.push(isTerminalStatus(input.status) ? t : null, t, t); // ended_at, created_at, updated_at
       const ins = insert.run(values);
       if (ins.changes === 1) return { id: Number(ins.lastInsertRowid), inserted: true };
       const params: Record<string, unknown> = { now: t };
       UPSERT_FIELDS.forEach((f, i) => (params[f] = values[i]));
       refresh.run(params);
-      const id = idOf.get(input.accountId, input.invoiceId);
+      const id = idOf.get(input.platform ?? 'stripe', input.accountId, input.invoiceId);
       if (id === undefined) throw new Error(`upsert of invoice ${input.invoiceId} found no row`);
       return { id, inserted: false };
     },

@@ -6,6 +6,10 @@
 export const ENVIRONMENTS = ['test', 'live'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
+/** Which integration a case or account belongs to (migrations 005 and 007 mirror it in CHECKs). */
+export const PLATFORMS = ['stripe', 'api', 'recharge'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
 export const ACCOUNT_KINDS = ['main', 'connected'] as const;
 export type AccountKind = (typeof ACCOUNT_KINDS)[number];
 

@@ -190,6 +190,7 @@ export function applyIntake(store: Store, plan: IntakePlan, settings: Settings, 
 function caseFromUpsert(u: CaseUpsert, now: number): Case {
   return {
     id: 0,
+    platform: u.platform ?? 'stripe',
     accountId: u.accountId,
     invoiceId: u.invoiceId,
     customerId: u.customerId,

@@ -5,6 +5,8 @@ import { m002CardsStats } from './002-cards-stats.js';
 import { m003HistoryJobs } from './003-history-jobs.js';
 import { m004HistoryCustomer } from './004-history-customer.js';
 import { m005OutboxPlatform } from './005-outbox-platform.js';
+import { m006Api } from './006-api.js';
+import { m007PlatformAccounts } from './007-platform-accounts.js';
 
 export type { Migration } from './migration.js';
 
@@ -14,4 +16,6 @@ export const MIGRATIONS: readonly Migration[] = [
   m003HistoryJobs,
   m004HistoryCustomer,
   m005OutboxPlatform,
+  m006Api,
+  m007PlatformAccounts,
 ];
