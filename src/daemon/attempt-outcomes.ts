@@ -151,7 +151,7 @@ export function writeSkip(
   d: OutcomeDeps,
   a: Attempt,
   c: Case,
-  v: Exclude<RetryVerdict, { ok: true }>,
+  v: Exclude<RetryVerdict, { ok: true } | { kind: 'ask_later' }>,
   at: number,
 ): Written {
   return d.store.tx((): Written => {
@@ -198,6 +198,14 @@ export function writeSkip(
           reason: `Dunning stops here: ${v.reason}.`,
         });
         return { finished: true, next: 'stop: other_installation' };
+      case 'merchant_declined':
+        closeCase(d.store, fresh, {
+          at,
+          status: 'closed',
+          kind: 'merchant_declined',
+          reason: `Dunning stops: the merchant's retry-status check said no (${v.reason}).`,
+        });
+        return { finished: true, next: 'stop: merchant_declined' };
       case 'needs_customer_action':
         waitForCustomer(d.store, fresh, at, `Dunning waits: ${v.reason}.`);
         return { finished: true, next: 'wait: needs_customer_action' };

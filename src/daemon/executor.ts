@@ -1,29 +1,19 @@
 /**
- * Runs one claimed attempt: retry-status check on a fresh read → mark started (the point after
- * which a crash means "maybe charged") → `invoices.pay` with the attempt's idempotency key
- * `recover:<account>:<invoice>:<n>` → one transaction with the outcome and the next decision.
+ * Runs one claimed attempt: the platform's check on a fresh read (src/connectors/types.ts) → mark
+ * started (the point after which a crash means "maybe charged") → the platform's charge with the
+ * attempt's idempotency key `recover:<account>:<invoice>:<n>` → one transaction with the outcome
+ * and the next decision. Platform-neutral: the connector of `case.platform` does the calls.
  *
  * An attempt that was already started (the daemon died or timed out mid-call) skips the check
- * and calls `pay` again with the SAME key: Stripe replays the first result if the first call
+ * and charges again with the SAME key: the platform replays the first result if the first call
  * went through, and a charge can never happen twice. Transient failures (5xx, timeouts, 429
  * after the gateway's own retries) give the attempt back with started_at kept, for the same.
  */
 import type { Settings } from '../config/settings.js';
+import type { ChargeConnector, ConnectorFor } from '../connectors/types.js';
 import { isTerminalStatus, type Attempt, type Case, type Store } from '../db/index.js';
 import type { Logger } from '../log.js';
 import {
-  IdempotencyConflict,
-  InvalidRequest,
-  isRetryable,
-  needsOperator,
-  NotFound,
-  type CallContext,
-  type Invoice,
-  type PaymentIntent,
-  type StripeGateway,
-} from '../stripe/index.js';
-import {
-  declineOf,
   writeCanceled,
   writeDecline,
   writeError,
@@ -35,34 +25,20 @@ import {
 } from './attempt-outcomes.js';
 import { backoffDelayMs, OPERATOR_WAIT_MS } from './backoff.js';
 import type { PolicyContext } from './policy-context.js';
-import { checkRetryable } from './retry-check.js';
-import { readInvoice, readLatestCharge } from './stripe-read.js';
 import type { AttemptReport } from './types.js';
 import { declineFacts } from '../decline.js';
 
-/**
- * Stripe keeps an idempotency key 24 h. An attempt interrupted longer ago than this (clock ms)
- * is not replayed — the key may have expired, and a "replay" could then charge again — but
- * resolved from Stripe's state: the charge the call made, if any.
- */
-export const REPLAY_WINDOW_MS = 23 * 3_600_000;
-
-/** Expanded on `pay` so the charge id comes back with the invoice. Constant: a resumed call must send the same parameters. */
-const PAY_EXPAND = ['payments.data.payment.payment_intent'];
-
 export interface ExecutorDeps {
   store: Store;
-  gw: StripeGateway;
+  /** The connector of each platform this daemon serves. */
+  connectorFor: ConnectorFor;
   policy: PolicyContext;
   logger: Logger;
   owner: string;
   leaseMs: number;
   now(): number;
-  ctxFor(accountId: string): CallContext | undefined;
   /** Checked just before each charge: the daemon still holds the single-daemon lease. Default: yes. */
   mayCharge?(): boolean;
-  /** Ours; an invoice whose metadata names another installation is never charged. */
-  installationId?: string;
 }
 
 /**
@@ -71,18 +47,14 @@ export interface ExecutorDeps {
  */
 const LIVE_MODE_WAIT_MS = 3_600_000;
 /**
- * Resolving from Stripe, a charge created up to this long (clock ms) before our recorded start
- * is still that call's: Stripe's clock and ours may differ by a little, never by a minute.
+ * Resolving from the platform, a charge created up to this long (clock ms) before our recorded
+ * start is still that call's: the platform's clock and ours may differ by a little, never by a minute.
  */
 const CLOCK_SKEW_MS = 60_000;
+/** A case of a platform this daemon has no connector for waits this long (clock ms) before it is looked at again. */
+const NO_CONNECTOR_WAIT_MS = 3_600_000;
 
-function chargeIdOf(inv: Invoice): string | null {
-  const payments = [...(inv.payments?.data ?? [])].sort((a, b) => a.created - b.created);
-  const pi = payments[payments.length - 1]?.payment?.payment_intent;
-  if (!pi || typeof pi !== 'object') return null;
-  const ch = (pi as PaymentIntent).latest_charge;
-  return ch ? (typeof ch === 'string' ? ch : ch.id) : null;
-}
+type Report = (c: Case | undefined, o: AttemptReport['outcome'], next: string, code?: string | null) => AttemptReport;
 
 export class AttemptExecutor {
   constructor(private readonly d: ExecutorDeps) {}
@@ -111,19 +83,34 @@ export class AttemptExecutor {
       writeCanceled(out, a, this.d.now(), 'the case ended before the attempt ran');
       return report(c, 'canceled', 'none (case ended)');
     }
-    const ctx = this.d.ctxFor(c.accountId);
+    const conn = this.d.connectorFor(c.platform);
+    if (!conn) {
+      store.attempts.release(a.id, this.d.owner, this.d.now() + NO_CONNECTOR_WAIT_MS);
+      this.d.logger.warn({ invoice: c.invoiceId, platform: c.platform }, 'no connector for the platform of this case');
+      return report(c, 'released', `waits: this daemon does not serve platform ${c.platform}`);
+    }
+    let amount: number | undefined;
     if (!resumed) {
-      let inv: Invoice;
+      let verdict;
       try {
-        inv = await readInvoice(this.d.gw, c.invoiceId, ctx);
+        verdict = await conn.check(c, a, { newCard: this.newCardSince(c) });
       } catch (e) {
-        return this.failed(a, c, e, out, report, false);
+        return this.failed(conn, a, c, e, out, report, false);
       }
-      const verdict = checkRetryable(c, inv, { newCard: this.newCardSince(c), installationId: this.d.installationId });
+      if (!verdict.ok && verdict.kind === 'ask_later') {
+        const at = this.d.now() + verdict.retryInMs;
+        store.attempts.release(a.id, this.d.owner, at);
+        this.d.logger.warn(
+          { invoice: c.invoiceId, attempt: a.n, retryAt: new Date(at).toISOString() },
+          `attempt not charged: ${verdict.reason}`,
+        );
+        return report(c, 'released', `ask again at ${new Date(at).toISOString()}`);
+      }
       if (!verdict.ok) {
         const w = writeSkip(out, a, c, verdict, this.d.now());
         return this.done(report(c, 'skipped', w.next), w, c);
       }
+      amount = verdict.amount;
       if (settings.mode === 'shadow') return report(c, 'shadow', writeShadow(out, a, c, this.d.now()).next);
     } else if (settings.mode === 'shadow') {
       // Started in live mode, then switched to shadow: only a live run may resolve it (same key).
@@ -135,7 +122,7 @@ export class AttemptExecutor {
       return report(c, 'released', 'waits for live mode');
     }
     const t = this.d.now();
-    if (resumed && t - a.startedAt! > REPLAY_WINDOW_MS) return this.resolveFromStripe(a, c, out, report);
+    if (resumed && t - a.startedAt! > conn.replayWindowMs) return this.resolveFromPlatform(conn, a, c, out, report);
     if (this.d.mayCharge && !this.d.mayCharge()) {
       store.attempts.release(a.id, this.d.owner);
       return report(c, 'released', 'this daemon no longer holds the database lock');
@@ -147,21 +134,16 @@ export class AttemptExecutor {
     this.onCharging?.({ caseId: c.id, invoiceId: c.invoiceId, n: a.n, resumed });
     let result;
     try {
-      result = await this.d.gw.invoices.pay(
-        c.invoiceId,
-        { idempotencyKey: a.idempotencyKey!, expand: PAY_EXPAND },
-        ctx,
-      );
+      result = await conn.charge(c, a, { idempotencyKey: a.idempotencyKey!, amount });
     } catch (e) {
-      return this.failed(a, c, e, out, report, true);
+      return this.failed(conn, a, c, e, out, report, true);
     }
     const at = this.d.now();
     if (result.ok) {
-      const inv = result.invoice;
-      const w = writeSuccess(out, a, c, { at, amount: inv.amount_paid || c.amountDue, chargeId: chargeIdOf(inv) });
+      const w = writeSuccess(out, a, c, { at, amount: result.amount, chargeId: result.chargeId });
       return this.done(report(c, 'succeeded', w.next), w, c);
     }
-    const w = writeDecline(out, a, c, declineOf(result.decline), at);
+    const w = writeDecline(out, a, c, result.decline, at);
     return report(c, 'declined', w.next, store.attempts.get(a.id)?.declineCode ?? null);
   }
 
@@ -189,26 +171,27 @@ export class AttemptExecutor {
   }) => void;
 
   /**
-   * An attempt interrupted beyond the replay window: the invoice's latest charge, if made after
-   * the call started and not already recorded, is that call's result; no charge means the call
-   * never reached Stripe, and the policy decides a new attempt (a new number, a new key).
+   * An attempt interrupted beyond the replay window: the item's latest charge, if made after the
+   * call started and not already recorded, is that call's result; no charge means the call never
+   * reached the platform, and the policy decides a new attempt (a new number, a new key).
    */
-  private async resolveFromStripe(
+  private async resolveFromPlatform(
+    conn: ChargeConnector,
     a: Attempt,
     c: Case,
     out: OutcomeDeps,
-    report: (c: Case, o: AttemptReport['outcome'], next: string, code?: string | null) => AttemptReport,
+    report: Report,
   ): Promise<AttemptReport> {
     let ch;
     try {
-      ch = await readLatestCharge(this.d.gw, c.invoiceId, this.d.ctxFor(c.accountId));
+      ch = await conn.latestCharge(c);
     } catch (e) {
-      return this.failed(a, c, e, out, report, false);
+      return this.failed(conn, a, c, e, out, report, false);
     }
     const ours = ch && ch.at >= a.startedAt! - CLOCK_SKEW_MS && !this.d.store.attempts.getByChargeId(ch.chargeId);
     this.d.logger.warn(
       { invoice: c.invoiceId, attempt: a.n, charge: ours ? ch!.chargeId : null },
-      'attempt interrupted beyond the idempotency window: resolved from Stripe, not replayed',
+      'attempt interrupted beyond the idempotency window: resolved from the platform, not replayed',
     );
     if (ch && ours && ch.succeeded) {
       const w = writeSuccess(out, a, c, { at: ch.at, amount: ch.amount, chargeId: ch.chargeId });
@@ -216,27 +199,20 @@ export class AttemptExecutor {
     }
     if (ch && ours && ch.decline) {
       const dec = ch.decline;
-      const w = writeDecline(
-        out,
-        a,
-        c,
-        {
-          ...declineFacts(dec),
-          chargeId: ch.chargeId,
-          requiresAction: dec.declineCode === 'authentication_required',
-        },
-        ch.at,
-      );
+      const input = {
+        ...declineFacts(dec),
+        chargeId: ch.chargeId,
+        requiresAction: dec.declineCode === 'authentication_required',
+      };
+      const w = writeDecline(out, a, c, input, ch.at);
       return report(c, 'declined', w.next, dec.declineCode ?? null);
     }
-    const w = writeError(
-      out,
-      a,
-      c,
-      'interrupted more than 23 h ago and no charge of it reached Stripe',
-      this.d.now(),
-      'redecide',
-    );
+    const where = conn.platform === 'recharge' ? 'Recharge' : 'Stripe';
+    const why =
+      conn.replayWindowMs > 0
+        ? `interrupted more than ${Math.round(conn.replayWindowMs / 3_600_000)} h ago and no charge of it reached ${where}`
+        : `interrupted, and no charge of it reached ${where}`;
+    const w = writeError(out, a, c, why, this.d.now(), 'redecide');
     return report(c, 'error', w.next);
   }
 
@@ -247,11 +223,12 @@ export class AttemptExecutor {
   }
 
   private failed(
+    conn: ChargeConnector,
     a: Attempt,
     c: Case,
     e: unknown,
     out: OutcomeDeps,
-    report: (c: Case, o: AttemptReport['outcome'], next: string) => AttemptReport,
+    report: Report,
     charging: boolean,
   ): AttemptReport {
     const now = this.d.now();
@@ -265,19 +242,20 @@ export class AttemptExecutor {
       );
       return report(c, 'released', `retry same attempt at ${new Date(at).toISOString()}`);
     };
-    if (e instanceof IdempotencyConflict && e.retryable) {
-      return giveBack('the same attempt is still in flight at Stripe', backoffDelayMs(1));
-    }
-    if (isRetryable(e)) return giveBack('Stripe unavailable', backoffDelayMs(a.tries + 1));
-    if (needsOperator(e)) return giveBack('Stripe refused the key', OPERATOR_WAIT_MS);
-    if (e instanceof NotFound) {
-      const w = writeError(out, a, c, message, now, { close: 'invoice_missing' });
-      return report(c, 'error', w.next);
-    }
-    if (e instanceof InvalidRequest) {
-      // e.g. the invoice was paid or voided in between; the next read settles the case.
-      const w = writeError(out, a, c, message, now, 'redecide');
-      return report(c, 'error', w.next);
+    switch (conn.classify(e)) {
+      case 'in_flight':
+        return giveBack('the same attempt is still in flight at the platform', backoffDelayMs(1));
+      case 'retryable':
+        return giveBack(`${conn.platform} unavailable`, backoffDelayMs(a.tries + 1));
+      case 'operator':
+        return giveBack(`${conn.platform} refused the credentials`, OPERATOR_WAIT_MS);
+      case 'item_missing':
+        return report(c, 'error', writeError(out, a, c, message, now, { close: 'invoice_missing' }).next);
+      case 'refused':
+        // e.g. the invoice was paid or voided in between; the next read settles the case.
+        return report(c, 'error', writeError(out, a, c, message, now, 'redecide').next);
+      case 'unknown':
+        break;
     }
     this.d.logger.error({ invoice: c.invoiceId, attempt: a.n, err: message, charging }, 'attempt failed unexpectedly');
     return giveBack('unexpected error', backoffDelayMs(a.tries + 1));

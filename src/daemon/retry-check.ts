@@ -8,14 +8,9 @@ import { INSTALLATION_KEY } from '../engine/managed.js';
 import { latestPaymentIntentStatus, subscriptionOf } from './stripe-read.js';
 import { formatMinor } from '../money.js';
 
-export type RetryVerdict =
-  | { ok: true }
-  | { ok: false; kind: 'paid'; reason: string; amountPaid: number }
-  | { ok: false; kind: 'not_open'; reason: string; status: string }
-  | { ok: false; kind: 'amount_changed'; reason: string; amountDue: number }
-  | { ok: false; kind: 'subscription_gone'; reason: string }
-  | { ok: false; kind: 'needs_customer_action'; reason: string }
-  | { ok: false; kind: 'other_installation'; reason: string };
+import type { RetryVerdict } from '../connectors/types.js';
+
+export type { RetryVerdict };
 
 const money = formatMinor;
 

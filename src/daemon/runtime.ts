@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import type { CallContext, StripeGateway } from '../stripe/index.js';
 import type { DaemonClock } from './clock.js';
 import type { TypedEmitter } from './emitter.js';
+import { stripeBillingConnector } from '../connectors/stripe/billing-connector.js';
 import { AttemptExecutor } from './executor.js';
 import type { HandlerDeps } from './handlers/index.js';
 import { InboxProcessor } from './inbox.js';
@@ -70,17 +71,16 @@ export class Runtime {
       metrics.processed.inc({ type: r.type, result: r.outcome === 'processed' ? 'ok' : r.outcome });
       events.emit('processed', r);
     });
+    const stripeBilling = stripeBillingConnector({ gw, ctxFor, installationId: o.installationId });
     this.executor = new AttemptExecutor({
       store,
-      gw,
+      connectorFor: (platform) => (platform === 'stripe' ? stripeBilling : undefined),
       policy: this.policy,
       logger,
       owner,
       leaseMs,
       now,
-      ctxFor,
       mayCharge: () => o.mayAct(),
-      installationId: o.installationId,
     });
     this.executor.onRecovered = recovered;
     this.executor.onCharging = (r) => events.emit('charging', r);

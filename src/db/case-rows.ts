@@ -7,9 +7,10 @@ import type { Arm, CardFunding, CaseSource, CaseStatus, Platform, RecoveredBy } 
 
 export interface Case {
   id: number;
-  /** The integration: with `accountId` and `invoiceId` (the platform's external id) the case's key. */
+  /** Which integration holds the item: a Stripe Billing invoice, a Recovery API payment, a Recharge charge. */
   platform: Platform;
   accountId: string;
+  /** The item's id on its platform (for `api`: the merchant's invoice id). */
   invoiceId: string;
   customerId: string;
   subscriptionId: string | null;
@@ -100,7 +101,7 @@ export function caseFromRow(row: CaseRow): Case {
 
 /** What the importer/webhook knows about a failed invoice. Optional facts default to null. */
 export interface CaseUpsert {
-  /** Default 'stripe'; part of the key, never changed by a re-import. */
+  /** Insert only. Default 'stripe'. */
   platform?: Platform;
   /** Must already exist in `accounts` (foreign key): call `accounts.upsert` first. */
   accountId: string;

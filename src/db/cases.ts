@@ -68,11 +68,11 @@ export interface CasesRepo {
 
 const TERMINAL = sqlList(TERMINAL_CASE_STATUSES);
 const UPSERT_FIELDS = [
-  'platform', 'accountId', 'invoiceId', 'customerId', 'subscriptionId', 'paymentMethodId', 'cardFingerprint', 'amountDue',
+  'accountId', 'invoiceId', 'customerId', 'subscriptionId', 'paymentMethodId', 'cardFingerprint', 'amountDue',
   'currency', 'status', 'arm', 'source', 'billingReason', 'invoiceCreatedAt', 'firstFailedAt', 'dunningDeadline',
   'stripeAttemptCount', 'lastFailedAt', 'lastDeclineCode', 'lastAdviceCode', 'lastNetworkAdviceCode',
   'lastNetworkDeclineCode', 'lastChargeId', 'customerTimezone', 'customerCountry', 'cardBrand', 'cardFunding',
-  'cardCountry', 'pausedStripe',
+  'cardCountry', 'pausedStripe', 'platform',
 ] as const satisfies readonly (keyof Case)[];
 const PAUSED = UPSERT_FIELDS.indexOf('pausedStripe');
 const ATTEMPT_COUNT = UPSERT_FIELDS.indexOf('stripeAttemptCount');

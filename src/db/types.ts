@@ -6,10 +6,6 @@
 export const ENVIRONMENTS = ['test', 'live'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
-/** Which integration a case or account belongs to (migrations 005 and 007 mirror it in CHECKs). */
-export const PLATFORMS = ['stripe', 'api', 'recharge'] as const;
-export type Platform = (typeof PLATFORMS)[number];
-
 export const ACCOUNT_KINDS = ['main', 'connected'] as const;
 export type AccountKind = (typeof ACCOUNT_KINDS)[number];
 
@@ -69,6 +65,10 @@ export const DECISION_ACTIONS = [
   'note', // anything else worth showing in `recover explain`
 ] as const;
 export type DecisionAction = (typeof DECISION_ACTIONS)[number];
+
+/** Which integration a case belongs to (`cases.platform`, migration 005). */
+export const PLATFORMS = ['stripe', 'api', 'recharge'] as const;
+export type Platform = (typeof PLATFORMS)[number];
 
 export const JOB_OUTCOMES = ['done', 'failed', 'canceled', 'shadow'] as const;
 export type JobOutcome = (typeof JOB_OUTCOMES)[number];
