@@ -6,6 +6,7 @@
  */
 import type { ChargeFacts, InvoiceFacts } from '../../engine/stripe-facts.js';
 import type { FailedItem } from '../events.js';
+import { attemptChargeId } from './connector.js';
 
 export function invoiceFactsOf(item: FailedItem): InvoiceFacts {
   return {
@@ -36,7 +37,7 @@ export function invoiceFactsOf(item: FailedItem): InvoiceFacts {
 /** The charge's latest failure as the last declined attempt (Recharge keeps one id per charge). */
 export function chargeFactsOf(item: FailedItem): ChargeFacts {
   return {
-    chargeId: `rc_charge_${item.externalId}`,
+    chargeId: attemptChargeId(item.externalId, item.platformAttempts),
     paymentIntentId: null,
     invoiceId: item.externalId,
     customerId: item.customerId,
