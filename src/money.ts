@@ -39,3 +39,21 @@ export function majorString(minor: number, currency: string): string {
 export function formatMinor(minor: number, currency: string): string {
   return `${majorString(minor, currency)} ${currency.toUpperCase()}`;
 }
+
+/**
+ * A decimal string in major units ("12.5", "12.50", "1234", "-3.00") → integer minor units of
+ * `currency`, by string arithmetic (no floating point). More decimals than the currency has are
+ * accepted only when they are zeros ("12.500" usd); anything else is a RangeError naming the value.
+ */
+export function minorFromDecimal(value: string, currency: string): number {
+  const m = /^(-)?(\d+)(?:\.(\d+))?$/.exec(value.trim());
+  if (!m) throw new RangeError(`not a decimal amount: ${JSON.stringify(value)} (expected e.g. "12.50")`);
+  const d = currencyDecimals(currency);
+  const frac = m[3] ?? '';
+  if (frac.length > d && /[^0]/.test(frac.slice(d))) {
+    throw new RangeError(`${JSON.stringify(value)} has more than ${d} decimals for ${currency.toUpperCase()}`);
+  }
+  const minor = Number(m[2] + frac.slice(0, d).padEnd(d, '0'));
+  if (!Number.isSafeInteger(minor)) throw new RangeError(`amount out of range: ${JSON.stringify(value)}`);
+  return m[1] && minor !== 0 ? -minor : minor;
+}

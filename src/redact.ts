@@ -12,9 +12,22 @@ export function redactKey(key: string): string {
   return `${prefix}…${rest.slice(-4)}`;
 }
 
-/** Redacts every secret-looking token inside free text. */
+/**
+ * Secrets with no recognisable shape (a Recharge API token or client secret is an opaque
+ * string), registered by whoever loads them, and redacted by value to `…` + their last four.
+ */
+const KNOWN_SECRETS = new Set<string>();
+
+/** Redacts `secret` by value from now on (ignored when shorter than 8 characters). */
+export function registerSecret(secret: string): void {
+  if (secret.length >= 8) KNOWN_SECRETS.add(secret);
+}
+
+/** Redacts every secret-looking token inside free text, and every registered secret. */
 export function redactText(text: string): string {
-  return text.replace(SECRET_RE, (_all, prefix: string, rest: string) => `${prefix}…${rest.slice(-4)}`);
+  let out = text.replace(SECRET_RE, (_all, prefix: string, rest: string) => `${prefix}…${rest.slice(-4)}`);
+  for (const s of KNOWN_SECRETS) if (out.includes(s)) out = out.split(s).join(`…${s.slice(-4)}`);
+  return out;
 }
 
 /** Deep-redacts any JSON-like value (strings are scanned; objects/arrays are copied). */
