@@ -4,7 +4,13 @@
  */
 import type { Db } from './columns.js';
 
-export type SecretName = 'primary_key' | 'fallback_key' | 'webhook_secret' | 'webhook_secret_previous';
+export type SecretName =
+  | 'primary_key'
+  | 'fallback_key'
+  | 'webhook_secret'
+  | 'webhook_secret_previous'
+  | 'recharge_token' // a Recharge store's API token (onboard recharge)
+  | 'recharge_client_secret'; // its API client secret: verifies Recharge's webhooks
 
 export interface SecretInfo {
   name: SecretName;

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { settingsSchema, type Settings } from '../../config/settings.js';
 import type { Context } from '../../context.js';
 import { RechargeClient } from '../../connectors/recharge/client.js';
+import { registerSecret } from '../../redact.js';
 import { NotFound, PlanRequired, InvalidRequest } from '../../connectors/recharge/errors.js';
 import { PORTAL_STEPS, scanRechargeRetries } from '../../connectors/recharge/handoff.js';
 import { judgeScopes, requiredScopes } from '../../connectors/recharge/scopes.js';
@@ -20,6 +21,7 @@ import {
   type RechargeSettings,
 } from '../../connectors/recharge/settings.js';
 import { ensureWebhooks, missingTopics, RECHARGE_WEBHOOK_PATH } from '../../connectors/recharge/webhook-heal.js';
+import type { SecretName } from '../../db/index.js';
 import { UsageError, WorkError, badValue } from '../../errors.js';
 import { askPolicy, type PolicyFlags } from './policy-questions.js';
 
@@ -41,31 +43,44 @@ export interface OnboardRechargeOptions extends PolicyFlags {
   yes?: boolean;
 }
 
-export const SECRET_TOKEN = 'recharge_token';
-export const SECRET_CLIENT = 'recharge_client_secret';
+export const SECRET_TOKEN: SecretName = 'recharge_token';
+export const SECRET_CLIENT: SecretName = 'recharge_client_secret';
 
 /** A secret from its file, its flag or environment variable, the saved one, or the prompt. */
-async function secret(ctx: Context, what: { flag: string; env: string; saved: string; label: string },
-  given: string | undefined, file: string | undefined, yes: boolean): Promise<string> {
+async function secret(
+  ctx: Context,
+  what: { flag: string; env: string; saved: SecretName; label: string },
+  given: string | undefined,
+  file: string | undefined,
+  yes: boolean,
+): Promise<string> {
   if (file !== undefined) {
     let text: string;
     try {
       text = readFileSync(file, 'utf8').trim();
     } catch (e) {
-      throw badValue(`${what.flag}-file`, file, `a readable file holding the ${what.label} (${(e as NodeJS.ErrnoException).code})`);
+      throw badValue(
+        `${what.flag}-file`,
+        file,
+        `a readable file holding the ${what.label} (${(e as NodeJS.ErrnoException).code})`,
+      );
     }
-    if (!text || /\s/.test(text)) throw badValue(`${what.flag}-file`, file, `a file holding the ${what.label} and nothing else`);
+    if (!text || /\s/.test(text))
+      throw badValue(`${what.flag}-file`, file, `a file holding the ${what.label} and nothing else`);
     return text;
   }
   const v = given ?? ctx.io.env[what.env];
   if (v !== undefined) {
-    if (!v.trim() || /\s/.test(v.trim())) throw new UsageError(`${what.flag} is empty or has spaces (accepted: the ${what.label})`);
+    if (!v.trim() || /\s/.test(v.trim()))
+      throw new UsageError(`${what.flag} is empty or has spaces (accepted: the ${what.label})`);
     return v.trim();
   }
   const saved = ctx.db.secrets.get(what.saved);
   if (saved && (yes || !ctx.prompts.interactive)) return saved;
   const typed = await ctx.prompts.password({
-    name: what.saved, flag: `${what.flag} (or ${what.env})`, message: `Recharge ${what.label}`,
+    name: what.saved,
+    flag: `${what.flag} (or ${what.env})`,
+    message: `Recharge ${what.label}`,
     validate: (s) => (s.trim() ? true : `the ${what.label} is required`),
   });
   return typed.trim();
@@ -93,54 +108,95 @@ export async function runOnboardRecharge(opts: OnboardRechargeOptions, ctx: Cont
   const env = opts.env ?? current?.env ?? 'test';
   if (apiBase && env !== 'test') throw badValue('--env', env, 'test (with --recharge-api-base, the emulator)');
   const store = opts.store ?? saved?.accountId.slice(3) ?? 'store';
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(store)) throw badValue('--store', store, 'the store handle: letters, digits, . _ -');
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(store))
+    throw badValue('--store', store, 'the store handle: letters, digits, . _ -');
   const endAction: EndAction =
     (opts.endAction ?? saved?.endAction.type ?? 'cancel') === 'leave'
       ? { type: 'leave' }
-      : { type: 'cancel', reason: opts.cancelReason ?? (saved?.endAction.type === 'cancel' ? saved.endAction.reason : 'Payment failed (recover: end of dunning)') };
-  const baseline = rechargeSettingsSchema.shape.controlBaseline.safeParse(opts.controlBaseline ?? saved?.controlBaseline);
+      : {
+          type: 'cancel',
+          reason:
+            opts.cancelReason ??
+            (saved?.endAction.type === 'cancel' ? saved.endAction.reason : 'Payment failed (recover: end of dunning)'),
+        };
+  const baseline = rechargeSettingsSchema.shape.controlBaseline.safeParse(
+    opts.controlBaseline ?? saved?.controlBaseline,
+  );
   if (!baseline.success) throw badValue('--control-baseline', opts.controlBaseline, baseline.error.issues[0]!.message);
-  const webhookUrl = opts.webhook === false ? undefined
-    : opts.webhookUrl !== undefined ? checkWebhookUrl(opts.webhookUrl, Boolean(apiBase)) : saved?.webhookUrl;
+  const webhookUrl =
+    opts.webhook === false
+      ? undefined
+      : opts.webhookUrl !== undefined
+        ? checkWebhookUrl(opts.webhookUrl, Boolean(apiBase))
+        : saved?.webhookUrl;
   if (opts.webhook !== false && !webhookUrl) {
-    throw new UsageError(`--webhook-url is required (the public URL of recover run's ${RECHARGE_WEBHOOK_PATH}), or --no-webhook`);
+    throw new UsageError(
+      `--webhook-url is required (the public URL of recover run's ${RECHARGE_WEBHOOK_PATH}), or --no-webhook`,
+    );
   }
 
   // 1. Token and client secret.
-  const token = await secret(ctx, { flag: '--token', env: 'RECOVER_RECHARGE_TOKEN', saved: SECRET_TOKEN, label: 'API token' },
-    opts.token, opts.tokenFile, yes);
-  const clientSecret = await secret(ctx,
-    { flag: '--client-secret', env: 'RECOVER_RECHARGE_CLIENT_SECRET', saved: SECRET_CLIENT, label: 'API client secret' },
-    opts.clientSecret, opts.clientSecretFile, yes);
+  const token = await secret(
+    ctx,
+    { flag: '--token', env: 'RECOVER_RECHARGE_TOKEN', saved: SECRET_TOKEN, label: 'API token' },
+    opts.token,
+    opts.tokenFile,
+    yes,
+  );
+  const clientSecret = await secret(
+    ctx,
+    {
+      flag: '--client-secret',
+      env: 'RECOVER_RECHARGE_CLIENT_SECRET',
+      saved: SECRET_CLIENT,
+      label: 'API client secret',
+    },
+    opts.clientSecret,
+    opts.clientSecretFile,
+    yes,
+  );
+  registerSecret(clientSecret); // opaque, like the token: redacted by value in every output
   const client = new RechargeClient({ token, baseUrl: apiBase });
 
   // 2. Scopes: one cheap call each, both spellings where Recharge's docs disagree.
   const rows = await client.probeScopes();
   const verdicts = judgeScopes(rows, requiredScopes(endAction.type === 'cancel'));
   const { color } = out;
-  out.table(['need', 'scope (any of)', 'status', 'token has'], verdicts.map((v) => [
-    v.need.need, v.need.anyOf.join(' | '),
-    v.ok ? color.green('ok') : v.unknown ? color.yellow('unknown') : color.red('missing'), v.has.join(', '),
-  ]), { title: 'Scopes of the Recharge token' });
+  out.table(
+    ['need', 'scope (any of)', 'status', 'token has'],
+    verdicts.map((v) => [
+      v.need.need,
+      v.need.anyOf.join(' | '),
+      v.ok ? color.green('ok') : v.unknown ? color.yellow('unknown') : color.red('missing'),
+      v.has.join(', '),
+    ]),
+    { title: 'Scopes of the Recharge token' },
+  );
   const missing = verdicts.filter((v) => !v.ok && !v.unknown).map((v) => v.need.anyOf[0]!);
   if (missing.length) {
-    throw new WorkError(`the Recharge token lacks ${missing.join(', ')}; nothing was saved`,
-      'add the scopes to the token (Recharge: Apps → API tokens) and run recover onboard recharge again');
+    throw new WorkError(
+      `the Recharge token lacks ${missing.join(', ')}; nothing was saved`,
+      'add the scopes to the token (Recharge: Apps → API tokens) and run recover onboard recharge again',
+    );
   }
 
   // 3. The retry endpoint is a paid-plan feature: a harmless call on a charge id that cannot exist.
   const processAllowed = await probeProcess(client);
   if (!processAllowed) {
-    out.warn("This store's Recharge plan refuses POST /charges/{id}/process: recover can ingest and " +
-      'schedule (shadow) but cannot retry here until the plan includes it.');
+    out.warn(
+      "This store's Recharge plan refuses POST /charges/{id}/process: recover can ingest and " +
+        'schedule (shadow) but cannot retry here until the plan includes it.',
+    );
   }
 
   // 4. The portal hand-off, then what the charges say.
   for (const l of PORTAL_STEPS) out.line(l);
   const signal = await scanRechargeRetries(client);
   if (signal.retrying.length) {
-    out.warn(`Recharge still plans retries of ${signal.retrying.length} of ${signal.scanned} errored charges ` +
-      '(retry_date set): switch them off before go-live.');
+    out.warn(
+      `Recharge still plans retries of ${signal.retrying.length} of ${signal.scanned} errored charges ` +
+        '(retry_date set): switch them off before go-live.',
+    );
     for (const r of signal.retrying.slice(0, 5)) out.line(`  charge ${r.chargeId}: Recharge retries at ${r.retryDate}`);
   } else out.line(`Recharge plans no retry of the ${signal.scanned} errored charges: the hand-off checks out.`);
 
@@ -148,16 +204,32 @@ export async function runOnboardRecharge(opts: OnboardRechargeOptions, ctx: Cont
   const policy = current ? {} : await askPolicy(opts, yes, ctx.prompts, current);
   const now = ctx.clock.now();
   const rc: RechargeSettings = rechargeSettingsSchema.parse({
-    accountId: `rc_${store}`, apiBase, webhookUrl, mode: saved?.mode ?? 'shadow',
-    shadowSince: saved?.shadowSince ?? now, controlBaseline: baseline.data, endAction, processAllowed,
+    accountId: `rc_${store}`,
+    apiBase,
+    webhookUrl,
+    mode: saved?.mode ?? 'shadow',
+    shadowSince: saved?.shadowSince ?? now,
+    controlBaseline: baseline.data,
+    endAction,
+    processAllowed,
   });
-  const settings: Settings = settingsSchema.parse({ ...(current ?? { env, scope: 'account' }), ...policy, recharge: rc });
+  const settings: Settings = settingsSchema.parse({
+    ...(current ?? { env, scope: 'account' }),
+    ...policy,
+    recharge: rc,
+  });
 
   // 6. Webhooks (the only write at Recharge), then the save.
   const toCreate = webhookUrl ? await missingTopics(client, webhookUrl) : [];
   if (!yes && ctx.prompts.interactive && toCreate.length) {
-    const ok = await ctx.prompts.confirm({ name: 'save', flag: '--yes', message: `Save and create ${toCreate.length} webhooks?`, default: true });
-    if (!ok) throw new WorkError('not saved; nothing was changed here or at Recharge', 'run recover onboard recharge again');
+    const ok = await ctx.prompts.confirm({
+      name: 'save',
+      flag: '--yes',
+      message: `Save and create ${toCreate.length} webhooks?`,
+      default: true,
+    });
+    if (!ok)
+      throw new WorkError('not saved; nothing was changed here or at Recharge', 'run recover onboard recharge again');
   }
   const heal = webhookUrl ? await ensureWebhooks(client, webhookUrl) : { kept: [], created: [] };
   ctx.db.tx(() => {
@@ -167,12 +239,22 @@ export async function runOnboardRecharge(opts: OnboardRechargeOptions, ctx: Cont
     ctx.db.accounts.upsert({ id: rc.accountId, platform: 'recharge', environment: env, kind: 'main', name: store });
   });
   out.result({
-    account: rc.accountId, scopes: verdicts.map((v) => ({ need: v.need.need, ok: v.ok, has: v.has })),
-    processAllowed, webhooks: heal, rechargeRetrying: signal.retrying.length, scanned: signal.scanned,
-    recharge: rc, database: ctx.globals.db, next: 'recover takeover --platform recharge --dry-run',
+    account: rc.accountId,
+    scopes: verdicts.map((v) => ({ need: v.need.need, ok: v.ok, has: v.has })),
+    processAllowed,
+    webhooks: heal,
+    rechargeRetrying: signal.retrying.length,
+    scanned: signal.scanned,
+    recharge: rc,
+    database: ctx.globals.db,
+    next: 'recover takeover --platform recharge --dry-run',
   });
-  out.line(`Webhooks at ${webhookUrl ?? '(none: --no-webhook)'}: ${heal.created.length} created, ${heal.kept.length} kept.`);
-  out.line(`Mode ${rc.mode}: ingest for at least ${SHADOW_DAYS_RECOMMENDED} days before go-live (recover status counts them).`);
+  out.line(
+    `Webhooks at ${webhookUrl ?? '(none: --no-webhook)'}: ${heal.created.length} created, ${heal.kept.length} kept.`,
+  );
+  out.line(
+    `Mode ${rc.mode}: ingest for at least ${SHADOW_DAYS_RECOMMENDED} days before go-live (recover status counts them).`,
+  );
   out.line(`Saved to ${ctx.globals.db}`);
   out.line('Next: recover takeover --platform recharge --dry-run');
 }

@@ -75,7 +75,12 @@ export function rechargeConnector(d: RechargeConnectorDeps): ChargeConnector {
     }
     const due = amountOf(ch);
     if (due !== c.amountDue) {
-      return { ok: false, kind: 'amount_changed', reason: `charge ${ch.id} now totals ${ch.total_price}`, amountDue: due };
+      return {
+        ok: false,
+        kind: 'amount_changed',
+        reason: `charge ${ch.id} now totals ${ch.total_price}`,
+        amountDue: due,
+      };
     }
     const retryAt = ch.retry_date ? Date.parse(ch.retry_date) : NaN;
     if (!Number.isNaN(retryAt)) {

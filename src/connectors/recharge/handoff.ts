@@ -14,7 +14,7 @@ export const PORTAL_STEPS: readonly string[] = [
   '     (Basic recovery strategy: under Failed charges, set the number of retries to 0).',
   '  2. Without it: Settings → Payment → Failed charges: set the number of retries to 0.',
   '  3. Settings → Payment → "When maximum number of retries are reached": choose "Do nothing"',
-  "     (recover applies its own end-of-dunning action), then Save.",
+  '     (recover applies its own end-of-dunning action), then Save.',
   'recover then checks the charges: no retry_date on errored charges, charge_attempts not moving.',
 ];
 

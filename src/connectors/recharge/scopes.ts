@@ -4,7 +4,7 @@
  * `*_charges` in the charges guide, so either spelling satisfies the need and the probe table
  * shows what the token has of both (src/connectors/recharge/types.ts SCOPE_PROBES).
  */
-import type { ScopeProbeRow } from './client.js';
+import type { ScopeProbeRow } from './types.js';
 
 export interface ScopeNeed {
   need: string;
@@ -14,7 +14,11 @@ export interface ScopeNeed {
 
 export function requiredScopes(cancelAtEnd: boolean): ScopeNeed[] {
   const needs: ScopeNeed[] = [
-    { need: 'charges read', anyOf: ['read_orders', 'read_charges'], why: 'list failed charges, re-read before a retry' },
+    {
+      need: 'charges read',
+      anyOf: ['read_orders', 'read_charges'],
+      why: 'list failed charges, re-read before a retry',
+    },
     { need: 'charges write', anyOf: ['write_orders', 'write_charges'], why: 'retry (POST /charges/{id}/process)' },
     { need: 'discounts read', anyOf: ['read_discounts'], why: 'what is due after discounts' },
     { need: 'subscriptions read', anyOf: ['read_subscriptions'], why: 'subscription still alive?' },
