@@ -100,7 +100,7 @@ describe('recover onboard recharge', () => {
     raw.close();
   });
 
-  it('says so at onboarding when the plan refuses /charges/{id}/process, and needs no subscriptions write to leave', async () => {
+  it('says so when the plan refuses /charges/{id}/process; leaving needs no subscriptions write', async () => {
     const scopes = REQUIRED.filter((s) => s !== 'write_subscriptions');
     const emu = await emulator({ tokens: { [TOKEN]: scopes }, plan: 'standard', rechargeRetries: false });
     const db = tempDbPath();
