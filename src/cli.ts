@@ -153,6 +153,8 @@ export function buildProgram(io: CliIO): Command {
     .option('--no-pause-stripe', 'do not set auto_advance=false on the invoices recover will retry')
     .option('--history <period>', 'also import the charges of this period (e.g. 90d) into the history table')
     .option('--account <id>', 'only this account')
+    .addOption(new Option('--platform <platform>', 'stripe (default) or recharge (the store set up by onboard recharge)')
+      .argParser(enumFlag('--platform', ['stripe', 'recharge'] as const)))
     .option('--concurrency <n>', 'Stripe lists walked at once (default 8; the rate limit is the real bound)', intFlag('--concurrency', 1, 64))
     .addOption(new Option('--clock <clock>', 'whose "now" dates the dunning window: system, or emulator (refused against the real Stripe API)').choices(['system', 'emulator']).default('system'))
     .addOption(new Option('--page-size <n>', 'objects per Stripe list page').argParser(intFlag('--page-size', 1, 100)).hideHelp())

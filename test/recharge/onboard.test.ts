@@ -11,20 +11,8 @@ import { RECOVER_TOPICS } from '../../src/connectors/recharge/types.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDbPath } from '../db/helpers.js';
 import { emulator } from './helpers.js';
+import { REQUIRED } from './required-scopes.js';
 
-/** Exactly the scopes recover needs (cancel at the end of dunning: subscriptions write too). */
-export const REQUIRED = [
-  'read_orders',
-  'write_orders',
-  'read_discounts',
-  'read_subscriptions',
-  'write_subscriptions',
-  'read_payments',
-  'write_payments',
-  'read_payment_methods',
-  'read_customers',
-  'read_products',
-];
 const TOKEN = 'tok_recover_exact_0001';
 const SECRET = 'client_secret_for_tests_0001';
 const HOOK = 'https://recover.example.com/recharge/webhooks';
