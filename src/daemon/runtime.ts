@@ -12,6 +12,8 @@ import type { CallContext, StripeGateway } from '../stripe/index.js';
 import type { DaemonClock } from './clock.js';
 import type { TypedEmitter } from './emitter.js';
 import { stripeBillingConnector } from '../connectors/stripe/billing-connector.js';
+import { RechargeDaemonPart } from '../connectors/recharge/daemon-part.js';
+import { rechargeSetup } from '../connectors/recharge/from-store.js';
 import { AttemptExecutor } from './executor.js';
 import type { HandlerDeps } from './handlers/index.js';
 import { InboxProcessor } from './inbox.js';
@@ -53,6 +55,8 @@ export class Runtime {
   readonly scheduler: Scheduler;
   readonly jobs: JobRunner;
   readonly reconciler: Reconciler;
+  /** The Recharge store's part, when one is set up (`recover onboard recharge`). */
+  readonly recharge: RechargeDaemonPart | undefined;
   private accounts: readonly Account[] = [];
   /** After a failed reconcile, not before this (clock ms). */
   private reconcileRetryAt = 0;
@@ -67,14 +71,30 @@ export class Runtime {
     const ctxFor = (accountId: string): CallContext | undefined => callContext(accountId, this.accounts);
     const recovered = (r: RecoveryReport) => this.recovered(r);
     this.policy = new PolicyContext(store);
-    this.inbox = new InboxProcessor(store, logger, (r) => {
-      metrics.processed.inc({ type: r.type, result: r.outcome === 'processed' ? 'ok' : r.outcome });
-      events.emit('processed', r);
-    });
+    const saved = store.settings.get();
+    this.recharge = saved?.recharge
+      ? new RechargeDaemonPart({
+          store,
+          setup: rechargeSetup(store, saved, store.path),
+          policy: this.policy,
+          logger,
+          now,
+        })
+      : undefined;
+    this.inbox = new InboxProcessor(
+      store,
+      logger,
+      (r) => {
+        metrics.processed.inc({ type: r.type, result: r.outcome === 'processed' ? 'ok' : r.outcome });
+        events.emit('processed', r);
+      },
+      this.recharge,
+    );
     const stripeBilling = stripeBillingConnector({ gw, ctxFor, installationId: o.installationId });
     this.executor = new AttemptExecutor({
       store,
-      connectorFor: (platform) => (platform === 'stripe' ? stripeBilling : undefined),
+      connectorFor: (platform) =>
+        platform === 'stripe' ? stripeBilling : platform === 'recharge' ? this.recharge?.connector : undefined,
       policy: this.policy,
       logger,
       owner,
@@ -117,6 +137,10 @@ export class Runtime {
       ctxFor,
       report: (r) => events.emit('job', r),
       recovered,
+      platformJob: (c) =>
+        c.platform === 'recharge' && this.recharge
+          ? { run: (j, c0, s) => this.recharge!.job(j, c0, s), classify: (e) => this.recharge!.classify(e) }
+          : undefined,
     });
     this.reconciler = new Reconciler({
       store,
@@ -150,10 +174,12 @@ export class Runtime {
       this.chargedLive = false;
     }
     this.mode = settings.mode;
-    this.accounts = this.o.store.accounts.list();
+    // The Stripe parts (reconciler, handlers) work on Stripe accounts; a Recharge store has its own part.
+    this.accounts = this.o.store.accounts.list().filter((a) => a.platform === 'stripe');
     const deps = this.handlerDeps(settings);
     const at = this.o.clock.now();
     let events = await this.inbox.drain(deps, stop);
+    if (this.recharge && !stop() && at >= this.recharge.nextHealAt()) await this.healRecharge(settings);
     // Due work before the reconcile: a daemon that restarts often (or a slow Stripe) must not
     // spend every life re-listing before it retries anything. The executor re-reads each invoice
     // before charging, so nothing a missed webhook would have said is lost by this order.
@@ -161,7 +187,10 @@ export class Runtime {
     const attempts = await this.scheduler.runDue(settings, stop);
     let reconciled = false;
     const mode = opts.reconcile ?? 'when_due';
-    const due = mode === 'always' || (mode === 'when_due' && this.reconciler.isDue(at) && at >= this.reconcileRetryAt);
+    // No Stripe account (a Recharge-only database): nothing for Stripe's reconciler to list.
+    const due =
+      this.accounts.length > 0 &&
+      (mode === 'always' || (mode === 'when_due' && this.reconciler.isDue(at) && at >= this.reconcileRetryAt));
     if (!stop() && due) {
       // A failing reconcile (Stripe down, a missing permission) must not hold up attempts and jobs.
       try {
@@ -195,11 +224,33 @@ export class Runtime {
   /** Earliest clock time at which something becomes due (attempt, job, deadline, reconcile, event retry). */
   nextWakeAt(): number | null {
     const now = this.o.clock.now();
-    const reconcile = this.reconciler.isDue(now) ? Math.max(now, this.reconcileRetryAt) : this.reconciler.nextAt(now);
-    const times = [this.scheduler.nextDueAt(), this.jobs.nextDueAt(), reconcile, this.inbox.nextRetryAt()].filter(
+    const reconcile =
+      this.accounts.length === 0
+        ? null
+        : this.reconciler.isDue(now)
+          ? Math.max(now, this.reconcileRetryAt)
+          : this.reconciler.nextAt(now);
+    const times = [
+      this.scheduler.nextDueAt(),
+      this.jobs.nextDueAt(),
+      reconcile,
+      this.inbox.nextRetryAt(),
+      this.recharge?.nextHealAt() ?? null,
+    ].filter(
       (t): t is number => t !== null,
     );
     return times.length ? Math.min(...times) : null;
+  }
+
+  /** Recharge's webhooks re-listed (re-created if deleted) and missed failures backfilled; a failure waits an hour. */
+  private async healRecharge(settings: Settings): Promise<void> {
+    try {
+      const r = await this.recharge!.heal(settings);
+      if (r.created.length || r.backfilled) this.o.events.emit('rechargeHealed', r);
+    } catch (e) {
+      this.o.logger.error({ err: (e as Error).message }, 'Recharge heal failed; next try in an hour');
+      this.o.events.emit('failure', { where: 'recharge_heal', message: (e as Error).message });
+    }
   }
 
   private intakeDeps() {

@@ -43,7 +43,17 @@ export interface WebhookServerDeps {
   secretsTtlMs?: number;
   /** A signing secret for this run only (`recover run --webhook-secret`, e.g. from `stripe listen`). */
   extraSecret?: string;
+  /**
+   * Receivers of other platforms by path (e.g. `/recharge/webhooks`): each verifies and stores the
+   * delivery in the inbox before it returns, so the 200 keeps Stripe's promise (durable first).
+   */
+  platformRoutes?: Record<string, PlatformReceiver>;
 }
+
+export type PlatformReceiver = (
+  body: Buffer,
+  headers: http.IncomingHttpHeaders,
+) => { ok: true; id: string; type: string; inserted: boolean } | { ok: false; reason: string; message: string };
 
 class TooLarge extends Error {}
 
@@ -171,6 +181,11 @@ export class WebhookServer {
       if (req.method !== 'POST') return send(res, 405, { error: 'method not allowed' }, { Allow: 'POST' });
       return this.webhook(req, res);
     }
+    const platform = this.d.platformRoutes?.[path];
+    if (platform) {
+      if (req.method !== 'POST') return send(res, 405, { error: 'method not allowed' }, { Allow: 'POST' });
+      return this.platformWebhook(req, res, platform);
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return send(res, 405, { error: 'method not allowed' }, { Allow: 'GET' });
     if (path === '/healthz') {
@@ -244,6 +259,27 @@ export class WebhookServer {
       this.d.metrics.duplicates.inc();
     }
     this.d.events.emit('webhook', { id: f.id, type: f.type, duplicate: !inserted });
+  }
+
+  private async platformWebhook(req: http.IncomingMessage, res: http.ServerResponse, receive: PlatformReceiver) {
+    const started = performance.now();
+    let body: Buffer;
+    try {
+      body = await readBody(req, MAX_WEBHOOK_BYTES);
+    } catch (e) {
+      if (e instanceof TooLarge)
+        return this.reject(res, 413, 'payload_too_large', `body over ${MAX_WEBHOOK_BYTES} bytes`, true);
+      throw e;
+    }
+    const r = receive(body, req.headers);
+    if (!r.ok) return this.reject(res, 400, r.reason, r.message);
+    send(res, 200, { received: true, duplicate: !r.inserted });
+    this.d.metrics.ackSeconds.observe((performance.now() - started) / 1000);
+    if (r.inserted) {
+      this.d.metrics.received.inc({ type: r.type });
+      this.d.onEvent();
+    } else this.d.metrics.duplicates.inc();
+    this.d.events.emit('webhook', { id: r.id, type: r.type, duplicate: !r.inserted });
   }
 
   /** The current and (during a rotation) previous signing secret, re-read at most once a second. */

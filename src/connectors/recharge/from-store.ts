@@ -20,7 +20,8 @@ export function rechargeSetup(store: Store, settings: Settings | undefined, dbPa
     throw new ConfigError(`${dbPath} has no Recharge store set up`, 'run: recover onboard recharge');
   }
   registerSecret(clientSecret);
-  return { rc, client: new RechargeClient({ token, baseUrl: rc.apiBase }), clientSecret };
+  const bucket = rc.callsPerSec === undefined ? undefined : { leakPerSec: rc.callsPerSec };
+  return { rc, client: new RechargeClient({ token, baseUrl: rc.apiBase, bucket }), clientSecret };
 }
 
 /**

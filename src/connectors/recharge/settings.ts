@@ -50,6 +50,11 @@ export const rechargeSettingsSchema = z.object({
     )
     .default(RECHARGE_DEFAULT_BASELINE),
   endAction: endAction.default({ type: 'cancel', reason: 'Payment failed (recover: end of dunning)' }),
+  /**
+   * Recharge's leaky bucket drains 2 calls/s per token by default ("some tokens more":
+   * docs.getrecharge.com/docs/api-rate-limits); set this when the store's token has more.
+   */
+  callsPerSec: z.number().min(0.1).max(1000).optional(),
   /** false when the store's plan refuses `POST /charges/{id}/process` (found at onboarding). */
   processAllowed: z.boolean(),
 });
