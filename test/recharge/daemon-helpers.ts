@@ -21,7 +21,14 @@ export interface RechargeWorld {
   emu: RechargeEmulator;
   db: string;
   port: number;
-  start(): Promise<{ daemon: Daemon; store: Store; clock: EmulatorClock; log: ReturnType<typeof memoryLogger> }>;
+  start(): Promise<{
+    daemon: Daemon;
+    store: Store;
+    clock: EmulatorClock;
+    log: ReturnType<typeof memoryLogger>;
+    /** Stops the daemon and closes its database (the daemon "down"). */
+    stop(): Promise<void>;
+  }>;
 }
 
 const running: Array<() => Promise<void>> = [];
@@ -58,12 +65,14 @@ export async function rechargeWorld(): Promise<RechargeWorld> {
       const log = memoryLogger();
       const daemon = new Daemon({ store, clock, http: { host: '127.0.0.1', port }, logger: log.logger, loop: false });
       await daemon.start();
+      let closed = false;
       const stop = async () => {
         await daemon.stop();
-        store.close();
+        if (!closed) store.close();
+        closed = true;
       };
       running.push(stop);
-      return { daemon, store, clock, log };
+      return { daemon, store, clock, log, stop };
     },
   };
 }
