@@ -37,15 +37,17 @@ export async function stopAll(): Promise<void> {
   while (running.length) await running.pop()!();
 }
 
-export async function rechargeWorld(): Promise<RechargeWorld> {
+/** `apiBase`: where recover reaches the emulator (e.g. through an interposer), default its URL. */
+export async function rechargeWorld(o: { apiBase?: (emuUrl: string) => Promise<string> } = {}): Promise<RechargeWorld> {
   // The portal hand-off done: Recharge's own retries off (the store as recover wants it).
   const emu = await emulator({ tokens: { [TOKEN]: REQUIRED }, rechargeRetries: false });
+  const apiBase = o.apiBase ? await o.apiBase(emu.url) : emu.url;
   const db = tempDbPath();
   const port = await freePort();
   const env = { RECOVER_RECHARGE_TOKEN: TOKEN, RECOVER_RECHARGE_CLIENT_SECRET: emu.clientSecret };
   const hook = `http://127.0.0.1:${port}/recharge/webhooks`;
   const on = await runCli(
-    ['--db', db, 'onboard', 'recharge', '--recharge-api-base', emu.url, '--webhook-url', hook, '--yes'],
+    ['--db', db, 'onboard', 'recharge', '--recharge-api-base', apiBase, '--webhook-url', hook, '--yes'],
     { env },
   );
   if (on.code !== 0) throw new Error(`onboard failed: ${on.stderr}`);

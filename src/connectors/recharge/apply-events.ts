@@ -71,6 +71,11 @@ function applyOne(e: CaseEvent, d: ApplyDeps, s: Settings): string {
     case 'paid': {
       const c = caseOf(d, e.accountId, e.externalId);
       if (!c || isTerminalStatus(c.status)) return `charge ${e.externalId}: no active case`;
+      // recover's own call may be what paid it (its answer lost): the executor resolves that attempt
+      // from the charge and records the success as recover's, so the webhook does not claim it.
+      if (d.store.attempts.pendingForCase(c.id)?.startedAt != null) {
+        return `charge ${e.externalId}: paid; left to recover's attempt in flight`;
+      }
       const cardUpdate = d.store.decisions.listForCase(c.id).some((x) => x.kind === 'card_update');
       recordRecovery(d.store, c, { at: e.at, by: cardUpdate ? 'customer' : 'stripe', amount: e.amount });
       return `charge ${e.externalId}: paid outside recover's attempts`;
