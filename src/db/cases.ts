@@ -15,7 +15,15 @@ import {
   type CaseRow,
   type CaseUpsert,
 } from './case-rows.js';
-import { CASE_STATUSES, isTerminalStatus, sqlList, TERMINAL_CASE_STATUSES, type CaseStatus, type RecoveredBy } from './types.js';
+import {
+  CASE_STATUSES,
+  isTerminalStatus,
+  sqlList,
+  TERMINAL_CASE_STATUSES,
+  type CaseStatus,
+  type Platform,
+  type RecoveredBy,
+} from './types.js';
 
 export type { Case, CasePatch, CaseUpsert } from './case-rows.js';
 
@@ -58,6 +66,8 @@ export interface CasesRepo {
   /** Streams cases by entry time (first failure) for reports; memory stays flat. */
   iterate(filter?: CaseFilter): IterableIterator<Case>;
   countsByStatus(): Record<CaseStatus, number>;
+  /** Cases by platform and status (`recover status` shows platforms apart and together). */
+  countsByPlatform(): Partial<Record<Platform, Partial<Record<CaseStatus, number>>>>;
   count(): number;
   /** Changes the given fields; returns false if the case does not exist. */
   update(id: number, patch: CasePatch): boolean;
@@ -148,6 +158,9 @@ export function createCasesRepo(db: Db, now: () => number): CasesRepo {
      ORDER BY c.first_failed_at, c.id`,
   );
   const counts = db.prepare<[], { status: CaseStatus; n: number }>(`SELECT status, count(*) AS n FROM cases GROUP BY status`);
+  const byPlatform = db.prepare<[], { platform: Platform; status: CaseStatus; n: number }>(
+    `SELECT platform, status, count(*) AS n FROM cases GROUP BY platform, status`,
+  );
   const countAll = db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM cases`);
   const setStatus = db.prepare<{ id: number; status: string; at: number; closedReason: string | null; hasReason: 0 | 1; onlyFrom: string | null; now: number }>(
     `UPDATE cases SET
@@ -214,6 +227,11 @@ export function createCasesRepo(db: Db, now: () => number): CasesRepo {
     countsByStatus() {
       const out = Object.fromEntries(CASE_STATUSES.map((s) => [s, 0])) as Record<CaseStatus, number>;
       for (const r of counts.all()) out[r.status] = r.n;
+      return out;
+    },
+    countsByPlatform() {
+      const out: Partial<Record<Platform, Partial<Record<CaseStatus, number>>>> = {};
+      for (const r of byPlatform.all()) (out[r.platform] ??= {})[r.status] = r.n;
       return out;
     },
     count: () => countAll.get()?.n ?? 0,

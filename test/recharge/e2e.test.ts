@@ -6,7 +6,9 @@
  * itself is left to it (after a card update Recharge retries the next day: README, assumption).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/clock.js';
 import type { Store } from '../../src/db/index.js';
+import { runCli } from '../helpers/cli.js';
 import { DAY, HOUR, customer, rechargeWorld, run, stopAll } from './daemon-helpers.js';
 
 afterEach(stopAll);
@@ -50,6 +52,13 @@ describe('Recharge end to end', () => {
     await run(world, 3 * DAY, 12 * HOUR); // shadow: would-be attempts only
     expect(process()).toBe(0);
     expect(rows(store).some(({ attempts }) => attempts.some((a) => a.outcome === 'shadow'))).toBe(true);
+
+    // `status` counts the pre-launch ingest: days in shadow and the failures seen meanwhile.
+    const st = await runCli(['--db', w.db, '--json', 'status'], { overrides: { clock: new FakeClock(w.emu.now()) } });
+    const status = JSON.parse(st.stdout);
+    expect(status.recharge).toMatchObject({ account: 'rc_store', mode: 'shadow', shadowDays: 3, failuresSeen: 13 });
+    expect(status.platforms.recharge.in_dunning).toBe(13);
+    expect(status.checks.some((c: { name: string }) => /key/i.test(c.name))).toBe(false); // no Stripe to check
 
     goLive(store);
     await run(world, 10 * DAY, 12 * HOUR);
