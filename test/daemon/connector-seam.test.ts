@@ -90,7 +90,7 @@ describe('the connector seam', () => {
     expect(store.attempts.get(claimed.id)!.startedAt).toBeNull();
   });
 
-  it('no idempotency keys (replay window 0): an interrupted attempt is resolved from state, never re-charged', async () => {
+  it('no idempotency keys (replay window 0): an interrupted attempt is resolved from state', async () => {
     const { conn, calls } = scripted({ ok: true }, ok, 0);
     const { store, claimed, ex, settings } = setup(conn);
     expect(store.attempts.markStarted(claimed.id, 'me', T0 - 1)).toBe(true);
