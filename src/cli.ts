@@ -231,8 +231,11 @@ export function buildProgram(io: CliIO): Command {
 
   program
     .command('emulator')
-    .description('run the built-in Stripe emulator (for trying recover without a Stripe account, and for tests)')
-    .option('--port <n>', 'port to listen on', intFlag('--port', 0, 65535), 12111)
+    .description('run the built-in Stripe (or, with --platform recharge, Recharge) emulator, for trying recover and for tests')
+    .addOption(new Option('--platform <platform>', 'stripe (default port 12111) or recharge (12112)').argParser(enumFlag('--platform', ['stripe', 'recharge'] as const)).default('stripe'))
+    .option('--plan <plan>', 'with --platform recharge: the store plan, standard | pro | plus (default pro)')
+    .option('--recharge-retries <on|off>', "with --platform recharge: Recharge's own retries of failed charges (default on)")
+    .option('--port <n>', 'port to listen on (default 12111, recharge 12112)', intFlag('--port', 0, 65535))
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--seed <file>', 'seed file (JSON) describing a merchant')
     .option('--generate <n>', 'generate a synthetic merchant with n customers', intFlag('--generate', 1, 1_000_000))

@@ -9,6 +9,11 @@ import {
 } from '../emulator/index.js';
 
 export interface EmulatorCommandOptions {
+  /** stripe (default) | recharge: which platform's emulator. */
+  platform?: 'stripe' | 'recharge';
+  /** --platform recharge: standard | pro | plus, and Recharge's own retries on | off. */
+  plan?: string;
+  rechargeRetries?: string;
   port?: number;
   host?: string;
   /** Seed file (JSON). */
@@ -122,6 +127,10 @@ function isoTime(flag: string, v: string): number {
 }
 
 export async function runEmulator(options: EmulatorCommandOptions, ctx: EmulatorCommandContext): Promise<void> {
+  if (options.platform === 'recharge') return runRecharge(options, ctx);
+  if (options.plan !== undefined || options.rechargeRetries !== undefined) {
+    throw new UsageError('--plan and --recharge-retries need --platform recharge');
+  }
   const opts = emulatorOptions(options);
   let emu: Emulator;
   try {
@@ -172,6 +181,16 @@ export async function runEmulator(options: EmulatorCommandOptions, ctx: Emulator
   });
   await emu.close();
   ctx.out.line('Stripe emulator stopped.');
+}
+
+/** The Recharge emulator (src/emulators/recharge/command.ts); Stripe-only flags are refused. */
+async function runRecharge(o: EmulatorCommandOptions, ctx: EmulatorCommandContext): Promise<void> {
+  const stripeOnly = { seed: '--seed', accounts: '--accounts', smartRetries: '--smart-retries', key: '--key',
+    latencyMs: '--latency-ms', errorRate: '--error-rate', webhookFaults: '--webhook-faults' } as const;
+  const used = Object.entries(stripeOnly).filter(([k]) => o[k as keyof typeof stripeOnly] !== undefined);
+  if (used.length) throw new UsageError(`${used.map(([, f]) => f).join(', ')}: Stripe emulator only (not with --platform recharge)`);
+  const { runRechargeEmulator } = await import('../emulators/recharge/command.js');
+  return runRechargeEmulator(o, ctx);
 }
 
 /** `sk_test_abc` → `sk_test_ + abc`: readable, and not redacted as a secret would be. */

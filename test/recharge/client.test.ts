@@ -8,12 +8,16 @@
 import { describe, expect, it } from 'vitest';
 import { chargeAmountMinor, RechargeClient } from '../../src/connectors/recharge/client.js';
 import {
-  PlanRequired,
-  RateLimited,
-  ScopeMissing,
   AuthenticationFailed,
   NotFound,
+  PlanRequired,
+  RateLimited,
+  RechargeUnavailable,
+  ScopeMissing,
 } from '../../src/connectors/recharge/errors.js';
+import { scopeVerdicts } from '../../src/connectors/recharge/types.js';
+import { minorFromDecimal } from '../../src/money.js';
+import { redactText } from '../../src/redact.js';
 import { DAY_MS } from '../../src/clock.js';
 import { client, control, emulator } from './helpers.js';
 
@@ -79,6 +83,11 @@ describe('Recharge client', () => {
     expect(by.read_customers.status).toBe('ok');
     expect(by.read_subscriptions.status).toBe('missing');
     expect(by.write_subscriptions).toMatchObject({ status: 'missing', via: 'GET /token_information' });
+    const verdicts = Object.fromEntries(scopeVerdicts(rows).map((v) => [v.need, v]));
+    expect(verdicts['charges read']).toMatchObject({ ok: true, via: 'read_charges (GET /charges)' });
+    expect(verdicts['charges process'].ok).toBe(false);
+    expect(verdicts['subscriptions read'].ok).toBe(false);
+    expect(verdicts['customers read'].ok).toBe(true);
   });
 
   it('a wrong token is AuthenticationFailed and never appears in the error', async () => {
@@ -124,5 +133,45 @@ describe('Recharge client', () => {
     const limitedErr = errs.find((e) => e instanceof RateLimited) as RateLimited;
     expect(limitedErr).toBeDefined();
     expect(limitedErr.retryable).toBe(true);
+  });
+});
+
+describe('Recharge client: never charge twice, never leak the token', () => {
+  it('retries a read after a 5xx, but not a /process whose outcome is unknown', async () => {
+    const emu = await emulator();
+    const made = await control(emu, 'customers', { email: 'p@example.com' });
+    const c = client(emu, { sleep: async () => undefined });
+    await control(emu, 'faults', { fail_next: 2 });
+    expect((await c.getCharge(made.body.charge.id)).id).toBe(made.body.charge.id);
+    expect(c.requests).toBe(3);
+    await control(emu, 'faults', { fail_next: 1, fail_after_processing: true });
+    const err = await c.processCharge(made.body.charge.id).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RechargeUnavailable);
+    expect((err as RechargeUnavailable).ambiguous).toBe(true);
+    expect((err as RechargeUnavailable).attempts).toBe(1);
+    // The charge was processed once; re-reading shows it, and nothing was sent twice.
+    expect(emu.requests().byRoute['POST /charges/:id/process']).toBe(1);
+    expect((await c.getCharge(made.body.charge.id)).charge_attempts).toBe(1);
+  });
+
+  it('redacts the token by value in every error text', async () => {
+    const token = 'opaque-recharge-token-9f8e7d6c';
+    const emu = await emulator({ tokens: { [token]: ['read_customers'] } });
+    const c = new RechargeClient({ token, baseUrl: emu.url });
+    const err = (await c.getCharge(1).catch((e: unknown) => e)) as Error;
+    expect(err).toBeInstanceOf(ScopeMissing);
+    expect(redactText(`token ${token} here`)).toBe(`token …${token.slice(-4)} here`);
+    expect(`${err.message} ${JSON.stringify(err)}`).not.toContain(token);
+  });
+
+  it('converts decimal amounts to minor units without floating point', () => {
+    expect(minorFromDecimal('12.50', 'USD')).toBe(1250);
+    expect(minorFromDecimal('0.1', 'usd')).toBe(10);
+    expect(minorFromDecimal('1234', 'JPY')).toBe(1234);
+    expect(minorFromDecimal('1.500', 'BHD')).toBe(1500);
+    expect(minorFromDecimal('19.990', 'USD')).toBe(1999);
+    expect(() => minorFromDecimal('19.999', 'USD')).toThrow(/more than 2 decimals/);
+    expect(() => minorFromDecimal('1e3', 'USD')).toThrow(/not a decimal amount/);
+    expect(chargeAmountMinor({ total_price: '1000000.01', currency: 'EUR' })).toBe(100000001);
   });
 });

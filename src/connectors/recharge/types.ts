@@ -183,3 +183,46 @@ export interface ScopeProbeRow {
   declared: boolean | null;
   note?: string;
 }
+
+/** One thing recover needs from the token, satisfied by any one of its spellings. */
+export interface ScopeNeed {
+  need: string;
+  anyOf: string[];
+  why: string;
+  /** For an optional feature (cancel at the end of dunning), or in Butter's list but unused by recover's calls. */
+  optional?: boolean;
+}
+
+/** What recover's Recharge calls need (the emulator guards each route by the same spellings). */
+export const SCOPE_NEEDS: readonly ScopeNeed[] = [
+  {
+    need: 'charges read',
+    anyOf: ['read_orders', 'read_charges'],
+    why: 'list failed charges, re-read one before a retry',
+  },
+  {
+    need: 'charges process',
+    anyOf: ['write_orders', 'write_charges', 'process_charge'],
+    why: 'retry a charge (POST /charges/{id}/process)',
+  },
+  { need: 'subscriptions read', anyOf: ['read_subscriptions'], why: 'is the subscription still alive?' },
+  {
+    need: 'subscriptions write',
+    anyOf: ['write_subscriptions'],
+    why: 'cancel at the end of dunning',
+    optional: true,
+  },
+  { need: 'customers read', anyOf: ['read_customers'], why: 'the customer and their addresses' },
+  { need: 'payment methods read', anyOf: ['read_payment_methods', 'read_payments'], why: 'card facts, card updates' },
+  { need: 'discounts read', anyOf: ['read_discounts'], why: "Butter's list", optional: true },
+  { need: 'products read', anyOf: ['read_products'], why: "Butter's list", optional: true },
+  { need: 'payments write', anyOf: ['write_payments'], why: "Butter's list (refunds)", optional: true },
+];
+
+/** For each need, whether the probe found one of its spellings allowed, and which. */
+export function scopeVerdicts(rows: readonly ScopeProbeRow[]): Array<ScopeNeed & { ok: boolean; via: string | null }> {
+  return SCOPE_NEEDS.map((n) => {
+    const hit = rows.find((r) => n.anyOf.includes(r.scope) && r.status === 'ok');
+    return { ...n, ok: !!hit, via: hit ? `${hit.scope} (${hit.via})` : null };
+  });
+}

@@ -1,8 +1,10 @@
 /**
  * What falls due on the emulator clock (a queued charge, Recharge's own retry, a webhook
- * redelivery), as a binary min-heap by time then insertion order. Entries are checked when they
- * come up (`still`): a charge processed meanwhile simply no longer matches, so nothing is removed.
+ * redelivery), on the simulator's min-heap (by time, then insertion order). Entries are checked
+ * when they come up: a charge processed meanwhile simply no longer matches, so nothing is removed.
  */
+import { EventHeap } from '../../simulate/heap.js';
+
 export interface Due {
   /** Emulator clock, epoch ms. */
   at: number;
@@ -11,54 +13,26 @@ export interface Due {
   id: number;
 }
 
-interface Entry extends Due {
-  seq: number;
-}
-
 export class Agenda {
-  private heap: Entry[] = [];
+  private heap = new EventHeap<Due & { t: number; seq: number }>();
   private seq = 0;
 
   get size(): number {
-    return this.heap.length;
+    return this.heap.size;
   }
 
   add(d: Due): void {
-    const h = this.heap;
-    h.push({ ...d, seq: this.seq++ });
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!less(h[i], h[p])) break;
-      [h[i], h[p]] = [h[p], h[i]];
-      i = p;
-    }
+    this.heap.push({ ...d, t: d.at, seq: this.seq++ });
   }
 
   /** The earliest entry due at or before `until`, removed; undefined when none. */
   popDue(until: number): Due | undefined {
-    const h = this.heap;
-    if (!h.length || h[0].at > until) return undefined;
-    const top = h[0];
-    const last = h.pop()!;
-    if (h.length) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && less(h[l], h[m])) m = l;
-        if (r < h.length && less(h[r], h[m])) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m], h[i]];
-        i = m;
-      }
+    const top = this.heap.pop();
+    if (!top) return undefined;
+    if (top.t > until) {
+      this.heap.push(top); // not due yet: back in place (same time and sequence number)
+      return undefined;
     }
     return { at: top.at, kind: top.kind, id: top.id };
   }
-}
-
-function less(a: Entry, b: Entry): boolean {
-  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }

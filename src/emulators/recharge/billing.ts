@@ -5,7 +5,7 @@
  * CARD_UPDATED_NOW_PENDING_NEXT_ATTEMPT; a paid charge queues the subscription's next one.
  * Sources and assumptions for each rule: README.md in this folder.
  */
-import { DAY_MS } from '../../clock.js';
+import { DAY_MS, HOUR_MS } from '../../clock.js';
 import { majorString, minorFromDecimal } from '../../money.js';
 import type { RechargeCharge, RechargeSubscription } from '../../connectors/recharge/types.js';
 import type { Due } from './agenda.js';
@@ -110,7 +110,13 @@ export function planRetry(w: RechargeWorld, row: ChargeRow, atMs: number): void 
   w.agenda.add({ at: atMs, kind: 'retry', id: row.doc.id });
 }
 
+/**
+ * The last retry failed: the charge is closed as CLOSED_MAX_RETRIES_REACHED (its processor `error`
+ * text kept) and the store's max-retry action applies — by default the subscription is cancelled
+ * (support.rechargepayments.com/hc/en-us/articles/360030618053, "Managing max retry order errors").
+ */
 function maxRetriesReached(w: RechargeWorld, row: ChargeRow): void {
+  row.doc.error_type = 'CLOSED_MAX_RETRIES_REACHED';
   w.emit('charge/max_retries_reached', { charge: row.doc });
   if (w.settings.maxRetriesAction !== 'cancel' || row.subscriptionId === null) return;
   const sub = w.subscriptions.get(row.subscriptionId);
@@ -151,20 +157,33 @@ function renew(w: RechargeWorld, row: ChargeRow): void {
   queueCharge(w, sub, Math.max(d.getTime(), w.nowMs() + DAY_MS));
 }
 
+/** PST, UTC−8 (Recharge's docs say "16:00 PST"; daylight time is not modelled). */
+const PST_OFFSET_MS = -8 * HOUR_MS;
+
+/** 16:00 PST of the day after `nowMs`'s Pacific date, epoch ms. */
+export function nextDayAt1600Pst(nowMs: number): number {
+  const pacificDay = Math.floor((nowMs + PST_OFFSET_MS) / DAY_MS);
+  return (pacificDay + 1) * DAY_MS + 16 * HOUR_MS - PST_OFFSET_MS;
+}
+
 /**
- * The customer saved a new card: every errored charge of theirs gets error_type
- * CARD_UPDATED_NOW_PENDING_NEXT_ATTEMPT and Recharge's own retry the next day (whether its
- * failed-charge retries are on or not: the card update is its own trigger — README).
+ * The customer saved a new card: each errored charge of theirs gets error_type
+ * CARD_UPDATED_NOW_PENDING_NEXT_ATTEMPT, its retry date the next day (at 16:00 PST) and its
+ * attempts set to one (support.rechargepayments.com/hc/en-us/articles/360006361593 "Card declines
+ * and order errors"; support.getrecharge.com/hc/en-us/articles/360008682094). It happens "by
+ * default", so whether the failed-charge retries are on or not unless `cardUpdateRetry` is off.
  */
 export function cardUpdated(w: RechargeWorld, customerId: number): number[] {
   const now = w.nowMs();
   const touched: number[] = [];
+  if (!w.settings.cardUpdateRetry) return touched;
   for (const row of w.charges.values()) {
     if (row.doc.customer.id !== customerId || row.doc.status !== 'error') continue;
     row.doc.error_type = 'CARD_UPDATED_NOW_PENDING_NEXT_ATTEMPT';
     row.doc.error = ERROR_TEXT.CARD_UPDATED_NOW_PENDING_NEXT_ATTEMPT;
+    row.doc.charge_attempts = 1;
     row.doc.updated_at = iso(now);
-    planRetry(w, row, now + DAY_MS);
+    planRetry(w, row, nextDayAt1600Pst(now));
     touched.push(row.doc.id);
   }
   setDunning(w, customerId);

@@ -4,14 +4,15 @@
  *   GET  /_emulator/clock                      → { now_ms, now }
  *   POST /_emulator/clock {"advance_ms": n} | {"set_ms": epochMs}
  *   GET  /_emulator/state                      → counts, settings, webhooks (and deleted ones), deliveries, requests
- *   POST /_emulator/settings {"plan"?, "recharge_retries"?, "retry_days"?, "max_retries_action"?}   ("the portal")
+ *   POST /_emulator/settings {"plan"?, "recharge_retries"?, "retry_days"?, "max_retries_action"?,
+ *        "card_update_retry"?}   ("the portal")
  *   POST /_emulator/tokens {"token", "scopes": [...], "name"?, "capacity"?, "leak_per_sec"?}   (null bucket = no limit)
  *   POST /_emulator/customers {"email", "behaviour"?, "price"?, "charge_in_ms"?}
  *        → a customer with an address, a card, a subscription and its first queued charge
  *   POST /_emulator/payment_methods {"customer_id", "behaviour"?, "brand"?, "last4"?}
  *        → the customer saves a new card: customer/payment_method_updated, and Recharge's next-day retry
  *   POST /_emulator/charges {"subscription_id", "scheduled_ms"?}   → a queued charge
- *   POST /_emulator/faults {"retry_after"?: bool}
+ *   POST /_emulator/faults {"retry_after"?: bool, "fail_next"?: n, "fail_after_processing"?: bool}  (injected 500s)
  *   POST /_emulator/flush                      → waits until sent webhooks have been answered
  */
 import { HOUR_MS } from '../../clock.js';
@@ -109,9 +110,21 @@ export function rechargeControl(t: ControlTarget): ControlHandler {
         const at = typeof b.scheduled_ms === 'number' ? b.scheduled_ms : w.nowMs() + HOUR_MS;
         return { status: 200, body: { charge: queueCharge(w, sub, at).doc } };
       }
-      case 'POST /_emulator/faults':
-        if (typeof b.retry_after === 'boolean') t.api().retryAfter = b.retry_after;
-        return { status: 200, body: { retry_after: t.api().retryAfter } };
+      case 'POST /_emulator/faults': {
+        const api = t.api();
+        if (typeof b.retry_after === 'boolean') api.retryAfter = b.retry_after;
+        if (b.fail_next !== undefined) {
+          if (typeof b.fail_next !== 'number' || !Number.isInteger(b.fail_next) || b.fail_next < 0) {
+            return bad('"fail_next" must be an integer >= 0');
+          }
+          api.failNext = b.fail_next;
+          api.failAfter = b.fail_after_processing === true;
+        }
+        return {
+          status: 200,
+          body: { retry_after: api.retryAfter, fail_next: api.failNext, fail_after: api.failAfter },
+        };
+      }
       default:
         return { status: 404, body: { errors: `Unknown control endpoint ${method} ${path}` } };
     }
@@ -138,6 +151,10 @@ function settings(w: RechargeWorld, b: Json) {
       return bad('"retry_days" must be up to 20 numbers of days from 0 to 30 (exclusive of 0)');
     }
     s.retryDays = d as number[];
+  }
+  if (b.card_update_retry !== undefined) {
+    if (typeof b.card_update_retry !== 'boolean') return bad('"card_update_retry" must be true or false');
+    s.cardUpdateRetry = b.card_update_retry;
   }
   if (b.max_retries_action !== undefined) {
     if (b.max_retries_action !== 'cancel' && b.max_retries_action !== 'nothing') {

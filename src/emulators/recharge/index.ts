@@ -13,8 +13,12 @@ import { RechargeApi } from './server.js';
 import { RechargeDispatcher, type DeliveryRecord } from './webhooks.js';
 import { ALL_SCOPES, RechargeWorld, type StorePlan } from './world.js';
 
-/** The default Recharge retry schedule modelled: days after each failed attempt (README: source). */
-export const DEFAULT_RETRY_DAYS = [1, 3, 5, 7];
+/**
+ * Recharge's default retry schedule, days after each failed attempt: "the day after the first failed
+ * attempt … then every six days for six more attempts" (support.rechargepayments.com/hc/en-us/
+ * articles/360030618053-Managing-max-retry-order-errors).
+ */
+export const DEFAULT_RETRY_DAYS = [1, 6, 6, 6, 6, 6, 6];
 export const EMULATOR_CLIENT_SECRET = 'emulator-client-secret-0001';
 
 export interface RechargeEmulatorOptions {
@@ -30,6 +34,8 @@ export interface RechargeEmulatorOptions {
   rechargeRetries?: boolean;
   retryDays?: number[];
   maxRetriesAction?: 'cancel' | 'nothing';
+  /** Recharge's next-day retry after a card update; default on. */
+  cardUpdateRetry?: boolean;
   clientSecret?: string;
   /** Emulator clock start, epoch ms; default now. */
   clockStart?: number;
@@ -61,6 +67,7 @@ export async function startRechargeEmulator(o: RechargeEmulatorOptions = {}): Pr
     rechargeRetries: o.rechargeRetries ?? true,
     retryDays: o.retryDays ?? DEFAULT_RETRY_DAYS,
     maxRetriesAction: o.maxRetriesAction ?? 'cancel',
+    cardUpdateRetry: o.cardUpdateRetry ?? true,
     clientSecret,
   });
   const bucket = o.bucket === undefined ? { capacity: 40, leakPerSec: 2 } : o.bucket;

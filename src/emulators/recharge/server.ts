@@ -37,6 +37,13 @@ export class RechargeApi {
   private buckets = new Map<string, { level: number; at: number }>();
   /** Sends `Retry-After` (seconds) on 429 — Recharge's docs do not promise it, so off by default. */
   retryAfter = false;
+  /**
+   * Injected 500s: the next `failNext` routed API requests are answered 500 — before the handler
+   * runs, or after it (`failAfter`: the work is done but the answer is lost, the case a client must
+   * not retry blindly).
+   */
+  failNext = 0;
+  failAfter = false;
 
   constructor(
     private readonly w: RechargeWorld,
@@ -93,7 +100,11 @@ export class RechargeApi {
     if (scopes.length && !scopes.some((s) => token.scopes.has(s))) {
       return fail(403, `Token does not have the required scope: ${scopes.join(' or ')}`);
     }
+    const inject = this.failNext > 0;
+    if (inject) this.failNext--;
+    if (inject && !this.failAfter) return fail(500, 'emulator: injected server error (before processing)');
     const out = found.route.handle(ctx);
+    if (inject) return fail(500, 'emulator: injected server error (after processing)');
     record(out.status);
     return send(res, out.status, out.status === 204 ? undefined : out.body);
   }

@@ -45,6 +45,8 @@ export interface StoreSettings {
   rechargeRetries: boolean;
   /** Days after each failed attempt before Recharge retries (see README: the schedule modelled). */
   retryDays: number[];
+  /** Recharge's next-day retry after a card update (on by default). */
+  cardUpdateRetry: boolean;
   /** When the last retry fails: cancel the subscription (Recharge's default) or do nothing. */
   maxRetriesAction: 'cancel' | 'nothing';
   /** API client secret: the key of both webhook signatures. */
