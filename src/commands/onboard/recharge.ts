@@ -13,7 +13,7 @@ import { RechargeClient } from '../../connectors/recharge/client.js';
 import { registerSecret } from '../../redact.js';
 import { NotFound, PlanRequired, InvalidRequest } from '../../connectors/recharge/errors.js';
 import { PORTAL_STEPS, scanRechargeRetries } from '../../connectors/recharge/handoff.js';
-import { judgeScopes, requiredScopes } from '../../connectors/recharge/scopes.js';
+import { scopeVerdicts } from '../../connectors/recharge/types.js';
 import {
   rechargeSettingsSchema,
   SHADOW_DAYS_RECOMMENDED,
@@ -160,19 +160,23 @@ export async function runOnboardRecharge(opts: OnboardRechargeOptions, ctx: Cont
 
   // 2. Scopes: one cheap call each, both spellings where Recharge's docs disagree.
   const rows = await client.probeScopes();
-  const verdicts = judgeScopes(rows, requiredScopes(endAction.type === 'cancel'));
+  // Subscriptions write is needed only when recover cancels at the end of dunning.
+  const needed = (need: string, optional?: boolean) =>
+    !optional || (need === 'subscriptions write' && endAction.type === 'cancel');
+  const verdicts = scopeVerdicts(rows).map((v) => ({
+    ...v,
+    needed: needed(v.need, v.optional),
+    unknown: !v.ok && rows.some((r) => v.anyOf.includes(r.scope) && r.status === 'unknown'),
+  }));
   const { color } = out;
+  const mark = (v: (typeof verdicts)[number]) =>
+    v.ok ? color.green('ok') : v.unknown ? color.yellow('unknown') : v.needed ? color.red('missing') : 'not needed';
   out.table(
     ['need', 'scope (any of)', 'status', 'token has'],
-    verdicts.map((v) => [
-      v.need.need,
-      v.need.anyOf.join(' | '),
-      v.ok ? color.green('ok') : v.unknown ? color.yellow('unknown') : color.red('missing'),
-      v.has.join(', '),
-    ]),
+    verdicts.map((v) => [v.need, v.anyOf.join(' | '), mark(v), v.via ?? '']),
     { title: 'Scopes of the Recharge token' },
   );
-  const missing = verdicts.filter((v) => !v.ok && !v.unknown).map((v) => v.need.anyOf[0]!);
+  const missing = verdicts.filter((v) => v.needed && !v.ok && !v.unknown).map((v) => v.anyOf[0]!);
   if (missing.length) {
     throw new WorkError(
       `the Recharge token lacks ${missing.join(', ')}; nothing was saved`,
@@ -240,7 +244,7 @@ export async function runOnboardRecharge(opts: OnboardRechargeOptions, ctx: Cont
   });
   out.result({
     account: rc.accountId,
-    scopes: verdicts.map((v) => ({ need: v.need.need, ok: v.ok, has: v.has })),
+    scopes: verdicts.map((v) => ({ need: v.need, ok: v.ok, needed: v.needed, via: v.via })),
     processAllowed,
     webhooks: heal,
     rechargeRetrying: signal.retrying.length,
