@@ -205,14 +205,8 @@ export class WebhookServer {
 
   private async webhook(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const started = performance.now();
-    let body: Buffer;
-    try {
-      body = await readBody(req, MAX_WEBHOOK_BYTES);
-    } catch (e) {
-      if (e instanceof TooLarge)
-        return this.reject(res, 413, 'payload_too_large', `body over ${MAX_WEBHOOK_BYTES} bytes`, true);
-      throw e;
-    }
+    const body = await this.body(req, res);
+    if (!body) return;
     const header = req.headers['stripe-signature'];
     if (Array.isArray(header))
       return this.reject(res, 400, 'header_malformed', 'more than one Stripe-Signature header');
@@ -250,36 +244,40 @@ export class WebhookServer {
       created: f.created,
       raw: body.toString('utf8'),
     });
-    send(res, 200, { received: true, duplicate: !inserted });
-    this.d.metrics.ackSeconds.observe((performance.now() - started) / 1000);
-    if (inserted) {
-      this.d.metrics.received.inc({ type: f.type });
-      this.d.onEvent();
-    } else {
-      this.d.metrics.duplicates.inc();
-    }
-    this.d.events.emit('webhook', { id: f.id, type: f.type, duplicate: !inserted });
+    this.ack(res, started, { id: f.id, type: f.type, inserted });
   }
 
   private async platformWebhook(req: http.IncomingMessage, res: http.ServerResponse, receive: PlatformReceiver) {
     const started = performance.now();
-    let body: Buffer;
-    try {
-      body = await readBody(req, MAX_WEBHOOK_BYTES);
-    } catch (e) {
-      if (e instanceof TooLarge)
-        return this.reject(res, 413, 'payload_too_large', `body over ${MAX_WEBHOOK_BYTES} bytes`, true);
-      throw e;
-    }
+    const body = await this.body(req, res);
+    if (!body) return;
     const r = receive(body, req.headers);
     if (!r.ok) return this.reject(res, 400, r.reason, r.message);
-    send(res, 200, { received: true, duplicate: !r.inserted });
+    this.ack(res, started, r);
+  }
+
+  /** The raw body, or null once a 413 has been sent for one over MAX_WEBHOOK_BYTES. */
+  private async body(req: http.IncomingMessage, res: http.ServerResponse): Promise<Buffer | null> {
+    try {
+      return await readBody(req, MAX_WEBHOOK_BYTES);
+    } catch (e) {
+      if (!(e instanceof TooLarge)) throw e;
+      this.reject(res, 413, 'payload_too_large', `body over ${MAX_WEBHOOK_BYTES} bytes`, true);
+      return null;
+    }
+  }
+
+  /** The 200 for an event already stored in the inbox, with its metrics and report. */
+  private ack(res: http.ServerResponse, started: number, e: { id: string; type: string; inserted: boolean }): void {
+    send(res, 200, { received: true, duplicate: !e.inserted });
     this.d.metrics.ackSeconds.observe((performance.now() - started) / 1000);
-    if (r.inserted) {
-      this.d.metrics.received.inc({ type: r.type });
+    if (e.inserted) {
+      this.d.metrics.received.inc({ type: e.type });
       this.d.onEvent();
-    } else this.d.metrics.duplicates.inc();
-    this.d.events.emit('webhook', { id: r.id, type: r.type, duplicate: !r.inserted });
+    } else {
+      this.d.metrics.duplicates.inc();
+    }
+    this.d.events.emit('webhook', { id: e.id, type: e.type, duplicate: !e.inserted });
   }
 
   /** The current and (during a rotation) previous signing secret, re-read at most once a second. */
