@@ -123,6 +123,29 @@ export function buildProgram(io: CliIO): Command {
     .action(async (id: string, opts: unknown) =>
       action(async (o: unknown, ctx) => (await import('./commands/api-keys.js')).runApiKeysRevoke(id, o, ctx), { existingDb: true })(opts));
 
+  onboard
+    .command('recharge')
+    .description('a Recharge store: token, scope probe, webhooks, portal hand-off, end-of-dunning action (mode shadow)')
+    .addOption(new Option('--env <env>', 'test or live').argParser(enumFlag('--env', ['test', 'live'] as const)))
+    .addOption(new Option('--token <token>', 'Recharge API token; visible in ps: prefer the env or a file').env('RECOVER_RECHARGE_TOKEN'))
+    .option('--token-file <path>', 'read the API token from this file')
+    .addOption(new Option('--client-secret <secret>', 'API client secret (verifies webhooks)').env('RECOVER_RECHARGE_CLIENT_SECRET'))
+    .option('--client-secret-file <path>', 'read the client secret from this file')
+    .option('--store <handle>', 'the store handle (account rc_<handle>; default "store")')
+    .addOption(new Option('--recharge-api-base <url>', 'Recharge API base URL (the emulator)').env('RECOVER_RECHARGE_API_BASE')
+      .argParser(urlFlag('--recharge-api-base')))
+    .option('--webhook-url <url>', 'public URL that reaches recover run (…/recharge/webhooks)')
+    .option('--no-webhook', 'register no webhooks (the daemon backfills by polling errored charges)')
+    .addOption(new Option('--end-action <action>', 'at the end of dunning').argParser(enumFlag('--end-action', ['cancel', 'leave'] as const)))
+    .option('--cancel-reason <text>', "with --end-action cancel: Recharge's cancellation_reason")
+    .option('--control-baseline <baseline>', 'fixed:3,5,7 (Recharge retries are store-wide: recover runs the control)')
+    .option('--dunning-days <n>', 'dunning length in days (default 30), when no Stripe account set it', intFlag('--dunning-days', 1, 120))
+    .option('--windows <cron,...>', 'allowed retry windows, cron in customer local time (default "0 8-20 * * *")')
+    .option('--control-share <share>', 'control-group share, 0 to 0.5 (default 0.1)', numberFlag('--control-share', 0, 0.5))
+    .option('-y, --yes', 'accept defaults (and saved answers) instead of asking')
+    .action(action(async (o: import('./commands/onboard/recharge.js').OnboardRechargeOptions, ctx) =>
+      (await import('./commands/onboard/recharge.js')).runOnboardRecharge(o, ctx)));
+
   const config = program.command('config').description('read and change the saved policy');
   config.command('show').description('print the saved settings (secrets redacted)')
     .action(action(async (o, ctx) => (await import('./commands/config.js')).runConfigShow(o, ctx), { existingDb: true }));
@@ -180,6 +203,8 @@ export function buildProgram(io: CliIO): Command {
     .option('--no-pause-stripe', 'do not set auto_advance=false on the invoices recover will retry')
     .option('--history <period>', 'also import the charges of this period (e.g. 90d) into the history table')
     .option('--account <id>', 'only this account')
+    .addOption(new Option('--platform <platform>', 'stripe (default) or recharge (the store set up by onboard recharge)')
+      .argParser(enumFlag('--platform', ['stripe', 'recharge'] as const)))
     .option('--concurrency <n>', 'Stripe lists walked at once (default 8; the rate limit is the real bound)', intFlag('--concurrency', 1, 64))
     .addOption(new Option('--clock <clock>', 'whose "now" dates the dunning window: system, or emulator (refused against the real Stripe API)').choices(['system', 'emulator']).default('system'))
     .addOption(new Option('--page-size <n>', 'objects per Stripe list page').argParser(intFlag('--page-size', 1, 100)).hideHelp())

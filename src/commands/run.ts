@@ -32,10 +32,12 @@ export async function runRun(opts: RunOptions, ctx: Context): Promise<void> {
   if (opts.webhookSecret !== undefined) webhookSecretFlag('--webhook-secret')(opts.webhookSecret);
   let clock: Clock | DaemonClock = ctx.clock;
   if (opts.clock === 'emulator') {
-    const emu = new EmulatorClock(EmulatorClock.check(ctx.globals.stripeApiBase));
+    // A Recharge-only database follows the Recharge emulator's clock (the same /_emulator/clock).
+    const base = ctx.globals.stripeApiBase ?? ctx.readDb.settings.get()?.recharge?.apiBase;
+    const emu = new EmulatorClock(EmulatorClock.check(base));
     await emu.start();
     clock = emu;
-    ctx.io.stderr.write(clockNote('emulator', emu.now(), ctx.globals.stripeApiBase!));
+    ctx.io.stderr.write(clockNote('emulator', emu.now(), base!));
   }
   // The daemon's own connection: bookkeeping times on its clock, and WAL checkpoints in a
   // background thread so no webhook ack or scheduler tick pays for one.

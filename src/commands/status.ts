@@ -10,6 +10,7 @@ import { lockStatus } from '../daemon/lock.js';
 import type { Context } from '../context.js';
 import { markCheck, runChecks } from './checks.js';
 import { disabledOf } from '../outbox/endpoint.js';
+import { describeRechargeStatus, rechargeStatus } from '../connectors/recharge/status.js';
 
 /** "3 min ago" from two epoch-ms instants. */
 export function ago(then: number, now: number): string {
@@ -26,8 +27,12 @@ export async function runStatus(_opts: unknown, ctx: Context): Promise<void> {
   const db = ctx.readDb;
   const settings = db.settings.require();
   const accounts = db.accounts.list();
-  const checks = await runChecks({ store: db, settings, apiBase: ctx.apiBase, logger: ctx.logger });
+  // A Recharge-only database has no Stripe key to check.
+  const stripe = Boolean(db.secrets.get('primary_key')) || !settings.recharge;
+  const checks = stripe ? await runChecks({ store: db, settings, apiBase: ctx.apiBase, logger: ctx.logger }) : [];
   const now = ctx.clock.now();
+  const recharge = rechargeStatus(db, settings, now);
+  const byPlatform = db.cases.countsByPlatform();
   const lock = lockStatus(db);
   const daemon = lock?.alive
     ? { running: true, pid: lock.pid, host: lock.host, heartbeatAt: lock.beat }
@@ -56,7 +61,10 @@ export async function runStatus(_opts: unknown, ctx: Context): Promise<void> {
     scope: settings.scope,
     mode: settings.mode,
     baseline: settings.controlBaseline,
-    accounts: accounts.map((a) => ({ id: a.id, kind: a.kind, name: a.name })),
+    accounts: accounts.map((a) => ({ id: a.id, platform: a.platform, kind: a.kind, name: a.name })),
+    /** Cases by platform (apart), beside `cases` (together). */
+    platforms: byPlatform,
+    recharge,
     // Written on every managed invoice (metadata recover_installation); created at the first run.
     installation: db.meta.get('installation_id') ?? null,
     daemon,
@@ -80,6 +88,8 @@ export async function runStatus(_opts: unknown, ctx: Context): Promise<void> {
     ['accounts', accounts.map((a) => `${a.id} (${a.kind})`).join(', ') || 'none'],
     ['installation', report.installation ?? 'not yet (created by the first takeover or run)'],
     ['cases', Object.entries(cases).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`).join(', ') || 'none yet'],
+    ...Object.entries(byPlatform).map(([p, st]) => [`  ${p}`, Object.entries(st).map(([s, n]) => `${s} ${n}`).join(', ')]),
+    ...(recharge ? [['recharge store', describeRechargeStatus(recharge)]] : []),
     ['last event received', iso(lastEvent)],
     ['events failed', `${failed.givenUp} given up, ${failed.retrying} being retried`],
     ['webhooks rejected', rejected || 'none'],

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { CronExpressionParser } from 'cron-parser';
 import { DateTime } from 'luxon';
+import { rechargeSettingsSchema } from '../connectors/recharge/settings.js';
 
 // Derived from the Stripe calls recover makes (src/stripe/permissions.ts); re-exported for the wizard and tests.
 export { REQUIRED_PERMISSIONS } from '../stripe/permissions.js';
@@ -102,6 +103,8 @@ export const settingsSchema = z.object({
   cardUpdateReturnUrl: z.string().url().optional(),
   /** `--stripe-api-base` given at onboarding (the emulator), reused by later commands. */
   stripeApiBase: z.string().url().optional(),
+  /** A Recharge store (`recover onboard recharge`): its mode, baseline and end action are its own. */
+  recharge: rechargeSettingsSchema.optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

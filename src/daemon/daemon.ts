@@ -25,8 +25,9 @@ import { Runtime } from './runtime.js';
 import { transition } from './state.js';
 import type { DaemonEvents, DaemonState, PassReport } from './types.js';
 import { Waker } from './waker.js';
-import { WebhookServer } from './webhook-server.js';
+import { WebhookServer, type PlatformReceiver } from './webhook-server.js';
 import { mountApi, type ApiParts } from '../api/mount.js';
+import { RECHARGE_WEBHOOK_PATH } from '../connectors/recharge/webhook-heal.js';
 
 export interface DaemonOptions {
   store: Store;
@@ -140,7 +141,8 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
       this.init();
       if (this.o.http) {
         const apiOnly = Boolean(this.o.store.secrets.get('api_stripe_key'));
-        if (!this.o.webhookSecret && !this.o.store.secrets.get('webhook_secret') && !apiOnly) {
+        const rechargeOnly = !this.o.store.secrets.get('primary_key') && Boolean(this.runtime?.recharge);
+        if (!rechargeOnly && !apiOnly && !this.o.webhookSecret && !this.o.store.secrets.get('webhook_secret')) {
           throw new ConfigError(
             'no webhook signing secret saved',
             'run recover onboard stripe, or pass --webhook-secret (e.g. from stripe listen)',
@@ -158,6 +160,7 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
           secretsTtlMs: this.o.secretsTtlMs,
           extraSecret: this.o.webhookSecret,
           api: mountApi(this.apiParts()),
+          platformRoutes: this.platformRoutes(),
         });
         const where = await this.server.listen(this.o.http.port, this.o.http.host);
         this.url = where.url;
@@ -325,10 +328,20 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
     return this.apiGw;
   }
 
+  /** `POST /recharge/webhooks` when a Recharge store is set up. */
+  private platformRoutes(): Record<string, PlatformReceiver> {
+    const rc = this.runtime?.recharge;
+    return rc ? { [RECHARGE_WEBHOOK_PATH]: (body, headers) => rc.receive(body, headers) } : {};
+  }
+
   private gateway(settingsRate: number | undefined): StripeGateway {
     const { store } = this.o;
     // A merchant on the Recovery API only has no Billing key: the daemon's calls go through the API's.
     const primaryKey = store.secrets.get('primary_key') ?? store.secrets.get('api_stripe_key');
+    // A Recharge-only database: a gateway with no key, never called (no Stripe account, no Stripe case).
+    // Pointed at a closed local port, so even a bug could not reach Stripe with it.
+    if (!primaryKey && store.settings.get()?.recharge)
+      return createGateway({ primaryKey: 'rk_test_none', apiBase: 'http://127.0.0.1:9', logger: this.logger });
     if (!primaryKey) throw new ConfigError(`no Stripe key saved in ${store.path}`, 'run: recover onboard stripe');
     return createGateway({
       primaryKey,

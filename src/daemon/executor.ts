@@ -10,6 +10,7 @@
  * after the gateway's own retries) give the attempt back with started_at kept, for the same.
  */
 import type { Settings } from '../config/settings.js';
+import { settingsForPlatform } from '../connectors/settings.js';
 import type { ChargeConnector, ConnectorFor } from '../connectors/types.js';
 import { isTerminalStatus, type Attempt, type Case, type Store } from '../db/index.js';
 import type { Logger } from '../log.js';
@@ -59,9 +60,11 @@ type Report = (c: Case | undefined, o: AttemptReport['outcome'], next: string, c
 export class AttemptExecutor {
   constructor(private readonly d: ExecutorDeps) {}
 
-  async run(a: Attempt, settings: Settings): Promise<AttemptReport> {
+  async run(a: Attempt, shared: Settings): Promise<AttemptReport> {
     const { store } = this.d;
     const c = store.cases.get(a.caseId);
+    // A Recharge store has its own mode and baseline (src/connectors/settings.ts).
+    const settings = c ? settingsForPlatform(shared, c.platform) : shared;
     const resumed = a.startedAt !== null;
     const out: OutcomeDeps = { store, policy: this.d.policy, owner: this.d.owner, settings };
     const report = (

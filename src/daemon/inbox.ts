@@ -11,12 +11,18 @@ import type { Logger } from '../log.js';
 import { isGatewayError, isRetryable } from '../stripe/index.js';
 import { backoffDelayMs, INBOX_BACKOFF } from './backoff.js';
 import { eventFacts } from './event-facts.js';
-import { HANDLERS, type HandlerDeps } from './handlers/index.js';
+import { HANDLERS, type Commit, type HandlerDeps } from './handlers/index.js';
 import type { ProcessedReport } from './types.js';
 
 /** Failures after which an event that is not transient is given up (kept for `explain`). */
 export const MAX_TRIES = 6;
 const BATCH = 200;
+
+/** Deliveries of another platform (e.g. `recharge:*`, src/connectors/recharge/daemon-part.ts) and their handler. */
+export interface PlatformInbox {
+  handles(type: string): boolean;
+  apply(type: string, raw: string, settings: HandlerDeps['settings'], commit: Commit): Promise<string>;
+}
 
 export class InboxProcessor {
   /** eventId → clock ms before which it is not retried. In memory: a restart retries at once. */
@@ -26,6 +32,7 @@ export class InboxProcessor {
     private readonly store: Store,
     private readonly logger: Logger,
     private readonly report: (r: ProcessedReport) => void,
+    private readonly platform?: PlatformInbox,
   ) {}
 
   /** Processes what is due; returns how many events were processed (or given up). */
@@ -73,7 +80,10 @@ export class InboxProcessor {
       });
     try {
       let result: string;
-      if (!handler) {
+      if (this.platform?.handles(type)) {
+        result = await this.platform.apply(type, raw, deps.settings, commit);
+        if (!committed) commit(() => result);
+      } else if (!handler) {
         result = 'unknown type: stored and skipped';
         commit(() => result);
       } else {

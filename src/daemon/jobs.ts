@@ -6,7 +6,9 @@
  * point only repeats it. In shadow mode the would-be action is recorded instead.
  */
 import type { Settings } from '../config/settings.js';
-import type { Job, Store } from '../db/index.js';
+import { settingsForPlatform } from '../connectors/settings.js';
+import type { ErrorClass } from '../connectors/types.js';
+import type { Case, Job, Store } from '../db/index.js';
 import { JOB_KINDS } from '../engine/decision.js';
 import type { Logger } from '../log.js';
 import { isGatewayError, isRetryable, needsOperator, type CallContext, type StripeGateway } from '../stripe/index.js';
@@ -29,6 +31,13 @@ export interface JobDeps {
   ctxFor(accountId: string): CallContext | undefined;
   report(r: JobReport): void;
   recovered(r: RecoveryReport): void;
+  /** The end-of-dunning action of a case on another platform (Recharge), and how its errors classify. */
+  platformJob?(c: Case): PlatformJob | undefined;
+}
+
+export interface PlatformJob {
+  run(job: Job, c: Case, settings: Settings): Promise<Done>;
+  classify(e: unknown): ErrorClass;
 }
 
 const WHAT: Record<string, string> = {
@@ -65,7 +74,7 @@ export class JobRunner {
     let done: Done;
     if (!c) done = { outcome: 'failed', result: 'no case for this job' };
     else if (c.status === 'recovered') done = { outcome: 'canceled', result: 'the invoice was paid meanwhile' };
-    else if (settings.mode === 'shadow') {
+    else if (settingsForPlatform(settings, c.platform).mode === 'shadow') {
       this.finish(
         job,
         'shadow',
@@ -78,14 +87,19 @@ export class JobRunner {
       // The last lease check before Stripe; a try counts from here (as for attempts).
       if (!store.jobs.start(job.id, this.d.owner, this.d.now())) return;
       const tries = job.tries + 1;
+      const platform = this.d.platformJob?.(c);
       try {
-        done = await this.execute(job, c.accountId, c.invoiceId, c.id);
+        done = platform
+          ? await platform.run(job, c, settings)
+          : await this.execute(job, c.accountId, c.invoiceId, c.id);
       } catch (e) {
         const message = (e as Error).message ?? String(e);
         // Transient: back off and retry. A refused key: wait for the operator, hourly. Anything
         // else (a 400, a 404, a bug) would fail the same way again: the job fails, recorded.
-        if (isRetryable(e) || needsOperator(e)) {
-          const at = this.d.now() + (isRetryable(e) ? backoffDelayMs(tries) : OPERATOR_WAIT_MS);
+        const cls = platform?.classify(e);
+        const retryable = platform ? cls === 'retryable' : isRetryable(e);
+        if (retryable || (platform ? cls === 'operator' : needsOperator(e))) {
+          const at = this.d.now() + (retryable ? backoffDelayMs(tries) : OPERATOR_WAIT_MS);
           store.jobs.release(job.id, this.d.owner, at);
           this.d.logger.warn(
             { job: job.id, kind: job.kind, err: message, retryAt: new Date(at).toISOString() },

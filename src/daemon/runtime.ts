@@ -13,6 +13,8 @@ import type { DaemonClock } from './clock.js';
 import type { TypedEmitter } from './emitter.js';
 import { stripeBillingConnector } from '../connectors/stripe/billing-connector.js';
 import { apiConnector } from '../api/connector.js';
+import { RechargeDaemonPart } from '../connectors/recharge/daemon-part.js';
+import { rechargeSetup } from '../connectors/recharge/from-store.js';
 import { AttemptExecutor } from './executor.js';
 import type { HandlerDeps } from './handlers/index.js';
 import { InboxProcessor } from './inbox.js';
@@ -61,6 +63,8 @@ export class Runtime {
   readonly jobs: JobRunner;
   readonly reconciler: Reconciler;
   readonly webhooks: WebhookDeliverer;
+  /** The Recharge store's part, when one is set up (`recover onboard recharge`). */
+  readonly recharge: RechargeDaemonPart | undefined;
   private accounts: readonly Account[] = [];
   /** After a failed reconcile, not before this (clock ms). */
   private reconcileRetryAt = 0;
@@ -75,15 +79,37 @@ export class Runtime {
     const ctxFor = (accountId: string): CallContext | undefined => callContext(accountId, this.accounts);
     const recovered = (r: RecoveryReport) => this.recovered(r);
     this.policy = new PolicyContext(store);
-    this.inbox = new InboxProcessor(store, logger, (r) => {
-      metrics.processed.inc({ type: r.type, result: r.outcome === 'processed' ? 'ok' : r.outcome });
-      events.emit('processed', r);
-    });
+    const saved = store.settings.get();
+    this.recharge = saved?.recharge
+      ? new RechargeDaemonPart({
+          store,
+          setup: rechargeSetup(store, saved, store.path),
+          policy: this.policy,
+          logger,
+          now,
+        })
+      : undefined;
+    this.inbox = new InboxProcessor(
+      store,
+      logger,
+      (r) => {
+        metrics.processed.inc({ type: r.type, result: r.outcome === 'processed' ? 'ok' : r.outcome });
+        events.emit('processed', r);
+      },
+      this.recharge,
+    );
     const stripeBilling = stripeBillingConnector({ gw, ctxFor, installationId: o.installationId });
     const api = apiConnector({ store, gateway: () => o.apiGateway?.(), settings: () => this.settings(), now });
     this.executor = new AttemptExecutor({
       store,
-      connectorFor: (platform) => (platform === 'stripe' ? stripeBilling : platform === 'api' ? api : undefined),
+      connectorFor: (platform) =>
+        platform === 'stripe'
+          ? stripeBilling
+          : platform === 'api'
+            ? api
+            : platform === 'recharge'
+              ? this.recharge?.connector
+              : undefined,
       policy: this.policy,
       logger,
       owner,
@@ -126,6 +152,10 @@ export class Runtime {
       ctxFor,
       report: (r) => events.emit('job', r),
       recovered,
+      platformJob: (c) =>
+        c.platform === 'recharge' && this.recharge
+          ? { run: (j, c0, s) => this.recharge!.job(j, c0, s), classify: (e) => this.recharge!.classify(e) }
+          : undefined,
     });
     const report = metrics.onDelivery;
     this.webhooks = new WebhookDeliverer({ store, logger, owner, leaseMs, concurrency, now, report });
@@ -161,10 +191,12 @@ export class Runtime {
       this.chargedLive = false;
     }
     this.mode = settings.mode;
-    this.accounts = this.o.store.accounts.list();
+    // The Stripe parts (reconciler, handlers) work on Stripe accounts; a Recharge store has its own part.
+    this.accounts = this.o.store.accounts.list().filter((a) => a.platform === 'stripe');
     const deps = this.handlerDeps(settings);
     const at = this.o.clock.now();
     let events = await this.inbox.drain(deps, stop);
+    if (this.recharge && !stop() && at >= this.recharge.nextHealAt()) await this.healRecharge(settings);
     // Due work before the reconcile: a daemon that restarts often (or a slow Stripe) must not
     // spend every life re-listing before it retries anything. The executor re-reads each invoice
     // before charging, so nothing a missed webhook would have said is lost by this order.
@@ -175,7 +207,8 @@ export class Runtime {
     let reconciled = false;
     const mode = opts.reconcile ?? 'when_due';
     const whenDue = mode === 'when_due' && this.reconciler.isDue(at) && at >= this.reconcileRetryAt;
-    const due = this.o.billing !== false && (mode === 'always' || whenDue);
+    // No Billing key (API-only) or no Stripe account (a Recharge-only database): nothing for Stripe's reconciler.
+    const due = this.o.billing !== false && this.accounts.length > 0 && (mode === 'always' || whenDue);
     if (!stop() && due) {
       // A failing reconcile (Stripe down, a missing permission) must not hold up attempts and jobs.
       try {
@@ -214,7 +247,7 @@ export class Runtime {
   nextWakeAt(): number | null {
     const now = this.o.clock.now();
     const reconcile =
-      this.o.billing === false
+      this.o.billing === false || this.accounts.length === 0
         ? null
         : this.reconciler.isDue(now)
           ? Math.max(now, this.reconcileRetryAt)
@@ -225,10 +258,22 @@ export class Runtime {
       reconcile,
       this.inbox.nextRetryAt(),
       this.webhooks.nextDueAt(this.settings()),
+      this.recharge?.nextHealAt() ?? null,
     ].filter(
       (t): t is number => t !== null,
     );
     return times.length ? Math.min(...times) : null;
+  }
+
+  /** Recharge's webhooks re-listed (re-created if deleted) and missed failures backfilled; a failure waits an hour. */
+  private async healRecharge(settings: Settings): Promise<void> {
+    try {
+      const r = await this.recharge!.heal(settings);
+      if (r.created.length || r.backfilled) this.o.events.emit('rechargeHealed', r);
+    } catch (e) {
+      this.o.logger.error({ err: (e as Error).message }, 'Recharge heal failed; next try in an hour');
+      this.o.events.emit('failure', { where: 'recharge_heal', message: (e as Error).message });
+    }
   }
 
   private intakeDeps() {

@@ -93,4 +93,6 @@ export type DaemonEvents = {
   pass: [PassReport];
   /** Something failed that the daemon survives (logged too). */
   failure: [{ where: string; message: string }];
+  /** Recharge webhooks re-created and/or missed failures backfilled (src/connectors/recharge/daemon-part.ts). */
+  rechargeHealed: [{ created: string[]; backfilled: number; scanned: number }];
 };

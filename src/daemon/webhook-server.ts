@@ -45,7 +45,17 @@ export interface WebhookServerDeps {
   extraSecret?: string;
   /** The Recovery API (src/api/server.ts): every request under `/v1/` is handed to it. */
   api?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+  /**
+   * Receivers of other platforms by path (e.g. `/recharge/webhooks`): each verifies and stores the
+   * delivery in the inbox before it returns, so the 200 keeps Stripe's promise (durable first).
+   */
+  platformRoutes?: Record<string, PlatformReceiver>;
 }
+
+export type PlatformReceiver = (
+  body: Buffer,
+  headers: http.IncomingHttpHeaders,
+) => { ok: true; id: string; type: string; inserted: boolean } | { ok: false; reason: string; message: string };
 
 export class TooLarge extends Error {}
 
@@ -174,6 +184,11 @@ export class WebhookServer {
       if (req.method !== 'POST') return send(res, 405, { error: 'method not allowed' }, { Allow: 'POST' });
       return this.webhook(req, res);
     }
+    const platform = this.d.platformRoutes?.[path];
+    if (platform) {
+      if (req.method !== 'POST') return send(res, 405, { error: 'method not allowed' }, { Allow: 'POST' });
+      return this.platformWebhook(req, res, platform);
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return send(res, 405, { error: 'method not allowed' }, { Allow: 'GET' });
     if (path === '/healthz') {
@@ -193,14 +208,8 @@ export class WebhookServer {
 
   private async webhook(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const started = performance.now();
-    let body: Buffer;
-    try {
-      body = await readBody(req, MAX_WEBHOOK_BYTES);
-    } catch (e) {
-      if (e instanceof TooLarge)
-        return this.reject(res, 413, 'payload_too_large', `body over ${MAX_WEBHOOK_BYTES} bytes`, true);
-      throw e;
-    }
+    const body = await this.body(req, res);
+    if (!body) return;
     const header = req.headers['stripe-signature'];
     if (Array.isArray(header))
       return this.reject(res, 400, 'header_malformed', 'more than one Stripe-Signature header');
@@ -238,15 +247,40 @@ export class WebhookServer {
       created: f.created,
       raw: body.toString('utf8'),
     });
-    send(res, 200, { received: true, duplicate: !inserted });
+    this.ack(res, started, { id: f.id, type: f.type, inserted });
+  }
+
+  private async platformWebhook(req: http.IncomingMessage, res: http.ServerResponse, receive: PlatformReceiver) {
+    const started = performance.now();
+    const body = await this.body(req, res);
+    if (!body) return;
+    const r = receive(body, req.headers);
+    if (!r.ok) return this.reject(res, 400, r.reason, r.message);
+    this.ack(res, started, r);
+  }
+
+  /** The raw body, or null once a 413 has been sent for one over MAX_WEBHOOK_BYTES. */
+  private async body(req: http.IncomingMessage, res: http.ServerResponse): Promise<Buffer | null> {
+    try {
+      return await readBody(req, MAX_WEBHOOK_BYTES);
+    } catch (e) {
+      if (!(e instanceof TooLarge)) throw e;
+      this.reject(res, 413, 'payload_too_large', `body over ${MAX_WEBHOOK_BYTES} bytes`, true);
+      return null;
+    }
+  }
+
+  /** The 200 for an event already stored in the inbox, with its metrics and report. */
+  private ack(res: http.ServerResponse, started: number, e: { id: string; type: string; inserted: boolean }): void {
+    send(res, 200, { received: true, duplicate: !e.inserted });
     this.d.metrics.ackSeconds.observe((performance.now() - started) / 1000);
-    if (inserted) {
-      this.d.metrics.received.inc({ type: f.type });
+    if (e.inserted) {
+      this.d.metrics.received.inc({ type: e.type });
       this.d.onEvent();
     } else {
       this.d.metrics.duplicates.inc();
     }
-    this.d.events.emit('webhook', { id: f.id, type: f.type, duplicate: !inserted });
+    this.d.events.emit('webhook', { id: e.id, type: e.type, duplicate: !e.inserted });
   }
 
   /** The current and (during a rotation) previous signing secret, re-read at most once a second. */

@@ -1,9 +1,13 @@
-/** Stripe accounts recover works on: the main account (`self` or its acct_ id) or connected ones. */
+/**
+ * Accounts recover works on: Stripe's main account (`self` or its acct_ id) or connected ones, a
+ * Recharge store (`rc_…`), the Recovery API's `self` (migration 007 added `platform`).
+ */
 import { orNull, selectList, type ColumnMap, type Db } from './columns.js';
-import type { AccountKind, Environment } from './types.js';
+import type { AccountKind, Environment, Platform } from './types.js';
 
 export interface Account {
   id: string;
+  platform: Platform;
   environment: Environment;
   kind: AccountKind;
   name: string | null;
@@ -13,6 +17,8 @@ export interface Account {
 
 export interface AccountInput {
   id: string;
+  /** Default 'stripe'. */
+  platform?: Platform;
   environment: Environment;
   kind: AccountKind;
   name?: string | null;
@@ -20,6 +26,7 @@ export interface AccountInput {
 
 const COLUMNS: ColumnMap<Account> = {
   id: 'id',
+  platform: 'platform',
   environment: 'environment',
   kind: 'kind',
   name: 'name',
@@ -37,9 +44,16 @@ export interface AccountsRepo {
 export function createAccountsRepo(db: Db, now: () => number): AccountsRepo {
   const cols = selectList(COLUMNS);
   const exists = db.prepare<[string], { id: string }>(`SELECT id FROM accounts WHERE id = ?`);
-  const upsert = db.prepare<{ id: string; environment: string; kind: string; name: string | null; now: number }>(
-    `INSERT INTO accounts (id, environment, kind, name, added_at, updated_at)
-     VALUES (:id, :environment, :kind, :name, :now, :now)
+  const upsert = db.prepare<{
+    id: string;
+    platform: string;
+    environment: string;
+    kind: string;
+    name: string | null;
+    now: number;
+  }>(
+    `INSERT INTO accounts (id, platform, environment, kind, name, added_at, updated_at)
+     VALUES (:id, :platform, :environment, :kind, :name, :now, :now)
      ON CONFLICT (id) DO UPDATE SET environment = excluded.environment, kind = excluded.kind,
        name = COALESCE(excluded.name, name), updated_at = excluded.updated_at`,
   );
@@ -47,7 +61,8 @@ export function createAccountsRepo(db: Db, now: () => number): AccountsRepo {
   const list = db.prepare<[], Account>(`SELECT ${cols} FROM accounts ORDER BY added_at, rowid`);
   const upsertTx = db.transaction((a: AccountInput): boolean => {
     const isNew = exists.get(a.id) === undefined;
-    upsert.run({ id: a.id, environment: a.environment, kind: a.kind, name: orNull(a.name), now: now() });
+    const platform = a.platform ?? 'stripe';
+    upsert.run({ id: a.id, platform, environment: a.environment, kind: a.kind, name: orNull(a.name), now: now() });
     return isNew;
   });
   return {

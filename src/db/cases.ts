@@ -15,7 +15,15 @@ import {
   type CaseRow,
   type CaseUpsert,
 } from './case-rows.js';
-import { CASE_STATUSES, isTerminalStatus, sqlList, TERMINAL_CASE_STATUSES, type CaseStatus, type RecoveredBy } from './types.js';
+import {
+  CASE_STATUSES,
+  isTerminalStatus,
+  sqlList,
+  TERMINAL_CASE_STATUSES,
+  type CaseStatus,
+  type Platform,
+  type RecoveredBy,
+} from './types.js';
 
 export type { Case, CasePatch, CaseUpsert } from './case-rows.js';
 
@@ -58,6 +66,8 @@ export interface CasesRepo {
   /** Streams cases by entry time (first failure) for reports; memory stays flat. */
   iterate(filter?: CaseFilter): IterableIterator<Case>;
   countsByStatus(): Record<CaseStatus, number>;
+  /** Cases by platform and status (`recover status` shows platforms apart and together). */
+  countsByPlatform(): Partial<Record<Platform, Partial<Record<CaseStatus, number>>>>;
   count(): number;
   /** Changes the given fields; returns false if the case does not exist. */
   update(id: number, patch: CasePatch): boolean;
@@ -83,13 +93,13 @@ export function createCasesRepo(db: Db, now: () => number): CasesRepo {
   // Insert-or-refresh as two statements rather than one INSERT … ON CONFLICT DO UPDATE …
   // RETURNING: RETURNING more than doubles the cost of an insert (1M-case imports), and a
   // conflict-free insert tells us both the id (lastInsertRowid) and that it was new. If the
-  // insert hits the (account, invoice) key, the row exists, and the refresh UPDATE applies
+  // insert hits the (platform, account, invoice) key, the row exists, and the refresh UPDATE applies
   // to it; no transaction is needed between the two.
   // Positional parameters: binding ~30 named ones costs more than the insert itself.
   const insert = db.prepare<unknown[]>(
     `INSERT INTO cases (${UPSERT_FIELDS.map((f) => COLUMNS[f]).join(', ')}, ended_at, created_at, updated_at)
      VALUES (${UPSERT_FIELDS.map(() => '?').join(', ')}, ?, ?, ?)
-     ON CONFLICT (account_id, invoice_id) DO NOTHING`,
+     ON CONFLICT (platform, account_id, invoice_id) DO NOTHING`,
   );
   // The last decline is replaced only by one at least as recent (sources arrive out of order).
   const newer = `(:lastFailedAt IS NOT NULL AND (last_failed_at IS NULL OR :lastFailedAt >= last_failed_at))`;
@@ -109,9 +119,13 @@ export function createCasesRepo(db: Db, now: () => number): CasesRepo {
        ${lastDecline},
        upserts = upserts + 1,
        updated_at = :now
-     WHERE account_id = :accountId AND invoice_id = :invoiceId`,
+     WHERE platform = :platform AND account_id = :accountId AND invoice_id = :invoiceId`,
   );
-  const idOf = db.prepare<[string, string], number>(`SELECT id FROM cases WHERE account_id = ? AND invoice_id = ?`).pluck();
+  const idOf = db
+    .prepare<[string, string, string], number>(
+      `SELECT id FROM cases WHERE platform = ? AND account_id = ? AND invoice_id = ?`,
+    )
+    .pluck();
   const get = db.prepare<[number], CaseRow>(`SELECT ${CASE_SELECT} ${from} WHERE c.id = ?`);
   const byInvoice = db.prepare<[string], CaseRow>(`SELECT ${CASE_SELECT} ${from} WHERE c.invoice_id = ? ORDER BY c.id LIMIT 1`);
   const byAccountInvoice = db.prepare<[string, string], CaseRow>(
@@ -144,6 +158,9 @@ export function createCasesRepo(db: Db, now: () => number): CasesRepo {
      ORDER BY c.first_failed_at, c.id`,
   );
   const counts = db.prepare<[], { status: CaseStatus; n: number }>(`SELECT status, count(*) AS n FROM cases GROUP BY status`);
+  const byPlatform = db.prepare<[], { platform: Platform; status: CaseStatus; n: number }>(
+    `SELECT platform, status, count(*) AS n FROM cases GROUP BY platform, status`,
+  );
   const countAll = db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM cases`);
   const setStatus = db.prepare<{ id: number; status: string; at: number; closedReason: string | null; hasReason: 0 | 1; onlyFrom: string | null; now: number }>(
     `UPDATE cases SET
@@ -178,7 +195,7 @@ export function createCasesRepo(db: Db, now: () => number): CasesRepo {
       const params: Record<string, unknown> = { now: t };
       UPSERT_FIELDS.forEach((f, i) => (params[f] = values[i]));
       refresh.run(params);
-      const id = idOf.get(input.accountId, input.invoiceId);
+      const id = idOf.get(input.platform ?? 'stripe', input.accountId, input.invoiceId);
       if (id === undefined) throw new Error(`upsert of invoice ${input.invoiceId} found no row`);
       return { id, inserted: false };
     },
@@ -210,6 +227,11 @@ export function createCasesRepo(db: Db, now: () => number): CasesRepo {
     countsByStatus() {
       const out = Object.fromEntries(CASE_STATUSES.map((s) => [s, 0])) as Record<CaseStatus, number>;
       for (const r of counts.all()) out[r.status] = r.n;
+      return out;
+    },
+    countsByPlatform() {
+      const out: Partial<Record<Platform, Partial<Record<CaseStatus, number>>>> = {};
+      for (const r of byPlatform.all()) (out[r.platform] ??= {})[r.status] = r.n;
       return out;
     },
     count: () => countAll.get()?.n ?? 0,

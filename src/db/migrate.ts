@@ -87,10 +87,35 @@ export function migrate(db: Db, path: string, migrations: readonly Migration[], 
       if (current >= m.version) return false; // applied by us earlier or by another process just now
       if (current !== m.version - 1) throw new Error(`cannot apply migration ${m.version} on schema ${current}`);
       db.exec(m.up);
+      if (m.foreignKeysOff) checkForeignKeys(db, m);
       record.run(m.version, m.name, now());
       return true;
     });
-    if (step.immediate()) applied.push(m.version);
+    if (m.foreignKeysOff) {
+      if (withForeignKeysOff(db, () => step.immediate())) applied.push(m.version);
+    } else if (step.immediate()) applied.push(m.version);
   }
   return applied;
+}
+
+/** A rebuild that left a dangling reference throws here, inside its transaction: nothing is kept. */
+function checkForeignKeys(db: Db, m: Migration): void {
+  const broken = db.prepare(`PRAGMA foreign_key_check`).all() as { table: string; parent: string }[];
+  if (broken.length > 0) {
+    const first = broken[0];
+    throw new Error(
+      `migration ${m.version} left ${broken.length} broken reference(s), e.g. ${first.table} → ${first.parent}`,
+    );
+  }
+}
+
+/** `PRAGMA foreign_keys` only takes effect outside a transaction; restored even when `fn` throws. */
+function withForeignKeysOff<T>(db: Db, fn: () => T): T {
+  const was = db.pragma('foreign_keys', { simple: true }) as number;
+  db.pragma('foreign_keys = OFF');
+  try {
+    return fn();
+  } finally {
+    if (was) db.pragma('foreign_keys = ON');
+  }
 }

@@ -12,7 +12,9 @@ export type SecretName =
   /** The Recovery API's Stripe key (`recover onboard api`: PaymentIntents, Checkout setup sessions). */
   | 'api_stripe_key'
   /** The Standard Webhooks `whsec_…` secret recover signs its result webhooks with (issue 16 §4). */
-  | 'result_webhook_secret';
+  | 'result_webhook_secret'
+  | 'recharge_token' // a Recharge store's API token (onboard recharge)
+  | 'recharge_client_secret'; // its API client secret: verifies Recharge's webhooks
 
 export interface SecretInfo {
   name: SecretName;

@@ -4,6 +4,7 @@
  * dunning the configured subscription/invoice actions as crash-safe jobs run by the daemon.
  */
 import { parseBaseline, type Settings } from '../config/settings.js';
+import { settingsForPlatform } from '../connectors/settings.js';
 import type { Case, CaseStatus, NewJob, Store } from '../db/index.js';
 import type { Arm, Decision } from '../policy/index.js';
 
@@ -33,9 +34,10 @@ export function statusFor(d: Decision, current: CaseStatus): CaseStatus {
 }
 
 /** End-of-dunning jobs for a case (none for arms Stripe runs, nor when actions are `leave`). */
-export function endOfDunningJobs(c: Case, settings: Settings, now: number): NewJob[] {
-  // The invoice/subscription actions are Stripe Billing's; an API case's invoice is the merchant's own.
-  if (c.platform !== 'stripe' || !recoverRetries(c.arm, settings)) return [];
+export function endOfDunningJobs(c: Case, shared: Settings, now: number): NewJob[] {
+  const settings = settingsForPlatform(shared, c.platform); // a Recharge store's own end action
+  // An API case's invoice is the merchant's own: no platform-side end actions.
+  if (c.platform === 'api' || !recoverRetries(c.arm, settings)) return [];
   const jobs: NewJob[] = [];
   if (settings.invoiceAction === 'mark_uncollectible') {
     jobs.push({

@@ -96,6 +96,7 @@ export function planIntake(i: IntakeInput): IntakePlan {
   const arm = i.existing?.arm ?? assignArm(inv.customerId, i.settings.controlShare);
   const c = i.lastCharge;
   const upsert: CaseUpsert = {
+    platform: inv.platform ?? 'stripe',
     accountId: inv.accountId,
     invoiceId: inv.invoiceId,
     customerId: inv.customerId,

@@ -3,7 +3,7 @@
  * never reads Stripe's shapes directly. Times become epoch ms; ids stay Stripe's.
  */
 import type { Charge, Customer, Invoice, PaymentIntent } from '../stripe/index.js';
-import type { CardFunding, NewHistoryCharge } from '../db/index.js';
+import type { CardFunding, NewHistoryCharge, Platform } from '../db/index.js';
 import type { DeclineFacts } from '../policy/index.js';
 
 const ms = (sec: number | null | undefined): number | null => (sec === null || sec === undefined ? null : sec * 1000);
@@ -11,6 +11,8 @@ const idOf = (v: string | { id: string } | null | undefined): string | null =>
   v === null || v === undefined ? null : typeof v === 'string' ? v : v.id;
 
 export interface InvoiceFacts {
+  /** Default 'stripe'; a connector's item in the same form (src/connectors/recharge/facts.ts) names its own. */
+  platform?: Platform;
   accountId: string;
   invoiceId: string;
   customerId: string;

@@ -41,6 +41,8 @@ export interface TakeoverOptions {
   clock?: 'system' | 'emulator';
   /** Stops after the pages in flight are recorded (Ctrl-C does the same). */
   signal?: AbortSignal;
+  /** `recharge`: the Recharge store's errored charges (./recharge.ts); default the Stripe account. */
+  platform?: 'stripe' | 'recharge';
   /** Test hook, called after each recorded page. */
   onPage?: (info: { account: string; kind: JobKind; invoicePages: number }) => void;
 }
@@ -60,6 +62,7 @@ export async function runTakeover(opts: TakeoverOptions, ctx: Context): Promise<
   // 5,000 invoices). Optimizing for size keeps the heap within ~1.2× (peak RSS ~130 MiB, no
   // measurable cost: `npm run bench -- takeover`). Process-wide, and takeover is the process's work.
   setFlagsFromString('--optimize-for-size');
+  if (opts.platform === 'recharge') return (await import('./recharge.js')).runRechargeTakeover(opts, ctx);
   const { out, db: store } = ctx;
   const settings = store.settings.get();
   if (!settings) throw new ConfigError(`${ctx.globals.db} is not set up`, 'run: recover onboard stripe');

@@ -6,6 +6,7 @@ import { m003HistoryJobs } from './003-history-jobs.js';
 import { m004HistoryCustomer } from './004-history-customer.js';
 import { m005OutboxPlatform } from './005-outbox-platform.js';
 import { m006Api } from './006-api.js';
+import { m007PlatformAccounts } from './007-platform-accounts.js';
 
 export type { Migration } from './migration.js';
 
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m004HistoryCustomer,
   m005OutboxPlatform,
   m006Api,
+  m007PlatformAccounts,
 ];
