@@ -33,8 +33,6 @@ export const DEFAULT_FEATURES: RecoverFeatures = { payCycle: true, valueStop: tr
 /** The policy before issue 12 (fixed budgets, pooled estimates, fixed look-ahead, fixed curve). */
 export const LEGACY_FEATURES: RecoverFeatures = { payCycle: false, valueStop: false, spend: false, curve: false };
 
-/** Default per-attempt cost, minor units (settings.attemptCost's default). */
-export const DEFAULT_ATTEMPT_COST = 25;
 /** A safety ceiling on blind retries per card and decline, whatever the amount (network caps come on top). */
 export const MAX_RETRIES_PER_CARD = 8;
 /** Below this estimated success an attempt is noise, whatever the amount. */
