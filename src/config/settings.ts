@@ -80,11 +80,14 @@ export const settingsSchema = z.object({
   armsAssignedAt: z.number().int().min(0).optional(),
   mode: z.enum(['shadow', 'live']).default('shadow'),
   /**
-   * What one charge attempt costs, in minor units of the invoice's currency: recover keeps retrying
-   * while the next attempt's estimated success × the amount due beats it. Default 25 (≈ the
-   * network retry fees: Visa's $0.10 per excessive reattempt, Mastercard's $0.50 per excessive retry).
+   * What one charge attempt costs, in US cents (converted to each invoice's currency,
+   * src/policy/attempt-cost.ts): recover keeps retrying while the next attempt's estimated success ×
+   * the amount due beats it. Default 25 (≈ the network retry fees: Visa's $0.10 per excessive
+   * reattempt, Mastercard's $0.50 per excessive retry).
    */
   attemptCost: z.number().int().min(0).max(1_000_000).default(25),
+  /** Per-currency override of attemptCost, in that currency's minor units: { "jpy": 40, "kwd": 80 }. */
+  attemptCostByCurrency: z.record(z.string().regex(/^[a-zA-Z]{3}$/), z.number().min(0).max(1e9)).optional(),
   /** Stripe requests per second for all calls together (Stripe allows 25 test / 100 live). */
   // At least 1/s: below that the token bucket leaves the daemon without a call for many seconds (0.01/s:
   // none in 30 s; 1e-9/s overflows the timer). 10,000/s is above any limit Stripe grants (tests run the

@@ -16,7 +16,8 @@
 import { DAY_MS, MINUTE_MS } from '../clock.js';
 import { earliestAllowed } from './caps.js';
 import { classifyDecline } from './classify.js';
-import { continuationValue, DEFAULT_ATTEMPT_COST, DEFAULT_FEATURES, MAX_RETRIES_PER_CARD } from './effort.js';
+import { attemptCostIn, type AttemptCost } from './attempt-cost.js';
+import { continuationValue, DEFAULT_FEATURES, MAX_RETRIES_PER_CARD } from './effort.js';
 import { MIN_WORTHWHILE, money, type RecoverFeatures } from './effort.js';
 import { makeEstimator } from './estimate.js';
 import { isPaid, isoDay, lastDecline, newCardPending, pct, retriesOnCurrentCard, retriesSoFar, nextInvoiceAttempt } from './history.js';
@@ -138,8 +139,8 @@ function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
   let best = 0;
   for (let i = 1; i < cands.length; i++) if (value(i) > value(best)) best = i;
   const top = Math.max(...means);
-  const cost = input.settings.attemptCost ?? DEFAULT_ATTEMPT_COST;
-  const floor = f.valueStop ? Math.max(MIN_WORTHWHILE, cost / c.amount) : MIN_ESTIMATE;
+  const cost = attemptCostIn(c.currency, input.settings);
+  const floor = f.valueStop ? Math.max(MIN_WORTHWHILE, cost.minor / c.amount) : MIN_ESTIMATE;
   if (top < floor)
     return {
       action: 'wait',
@@ -147,7 +148,7 @@ function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
       reason: f.valueStop
         ? `${cls.label}. The best remaining slot's ${pct(top)} estimated success × ` +
           `${money(c.amount, c.currency)} due ` +
-          `is worth less than an attempt costs (${money(cost, c.currency)}) or is below ${pct(MIN_WORTHWHILE)}; ` +
+          `is worth less than an attempt costs (${costText(cost, c.currency)}) or is below ${pct(MIN_WORTHWHILE)}; ` +
           'no blind retry, waiting for a new payment method.'
         : `${cls.label}. Every allowed slot in the next ${Math.round(horizon / DAY_MS)} days is below ` +
           `${pct(MIN_ESTIMATE)} estimated success (best ${pct(top)}); no blind retry, ` +
@@ -180,7 +181,7 @@ function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
   const parts = [
     f.valueStop
       ? `${cls.label}. ${nth}): worth trying while the next attempt's estimated success × ` +
-        `${money(c.amount, c.currency)} due beats its cost (${money(cost, c.currency)}), at most ${maxTotal}.`
+        `${money(c.amount, c.currency)} due beats its cost (${costText(cost, c.currency)}), at most ${maxTotal}.`
       : `${cls.label}. ${nth} of at most ${maxTotal}).`,
     `Chose ${formatLocal(tz, slot.at)} ${where}: ${pct(est)} estimated success${tags.length ? ` (${tags.join(', ')})` : ''}` +
       (chosen === 0 ? '.' : ` vs ${pct(means[0])} ${firstLabel}.`),
@@ -205,6 +206,13 @@ function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
     },
     reason: parts.join(' '),
   };
+}
+
+/** "usd 0.25", "jpy 38 (from attemptCost, US cents)", or why there is none. */
+function costText(cost: AttemptCost, currency: string): string {
+  if (cost.source === 'unknown_currency') return `none known for ${currency.toUpperCase()}; set attemptCostByCurrency`;
+  const shown = money(Math.round(cost.minor), currency);
+  return cost.source === 'override' ? `${shown}, attemptCostByCurrency` : shown;
 }
 
 /** The customer's pay-cycle belief from their past charges and this invoice's attempts. */

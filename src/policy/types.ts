@@ -95,7 +95,7 @@ export interface CustomerFacts {
 }
 
 export type PolicySettings = Pick<Settings, 'windows' | 'dunningDays' | 'defaultTimezone' | 'controlBaseline'> &
-  Partial<Pick<Settings, 'attemptCost'>>;
+  Partial<Pick<Settings, 'attemptCost' | 'attemptCostByCurrency'>>;
 
 /** Learned Beta-Binomial counts by opaque key (see stats.ts for the key scheme). */
 export interface StatCounts {
