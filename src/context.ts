@@ -31,10 +31,10 @@ export interface CliIO {
   exitCode?: number;
   /** What Ctrl-C leaves behind, for the one line printed then (default "nothing was changed"). */
   interruptNote?: string;
-  /** Set while a command that stops gracefully on SIGINT itself runs (run, emulator, takeover). */
+  /** Set while a long command runs (run, takeover, emulator, demo): src/signals.ts stops it, not bin/recover. */
   handlesSigint?: boolean;
-  /** Set by bin/recover when SIGINT arrived while such a command ran. */
-  interrupted?: boolean;
+  /** The signal that stopped a long command (set by src/signals.ts): an error after it exits 128 + n. */
+  stoppedBy?: import('./signals.js').StopSignalName;
   /** Test seams: scripted prompts, a fake clock, a logger writing to a buffer. */
   overrides?: ContextOverrides;
 }
@@ -46,6 +46,8 @@ export interface Context {
   readonly logger: Logger;
   readonly out: Output;
   readonly prompts: Prompts;
+  /** Aborted by the first SIGINT/SIGTERM of a long command (src/signals.ts); never for the others. */
+  readonly signal: AbortSignal;
   /** Opened (and migrated) on first access. */
   readonly db: Store;
   /**
@@ -66,6 +68,7 @@ export interface ContextOverrides {
   logger?: Logger;
   db?: Store;
   stripe?: StripeGateway;
+  signal?: AbortSignal;
 }
 
 export function createContext(globals: GlobalOptions, io: CliIO, overrides: ContextOverrides = io.overrides ?? {}): Context {
@@ -84,6 +87,7 @@ export function createContext(globals: GlobalOptions, io: CliIO, overrides: Cont
     logger,
     out: new Output({ json: globals.json, stdout: io.stdout, stderr: io.stderr, env: io.env }),
     prompts: overrides.prompts ?? (io.stdinIsTTY && !io.env.CI ? inquirerPrompts() : noPrompts()),
+    signal: overrides.signal ?? new AbortController().signal,
     get db() {
       // Bookkeeping times (created_at, ended_at…) on the same clock as the command's business
       // times: a simulated run (demo, tests) must not mix the wall clock into its timeline.

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { DAY_MS, FakeClock, HOUR_MS } from '../clock.js';
 import { createContext, type Context } from '../context.js';
+import { WorkError } from '../errors.js';
 import { Daemon } from '../daemon/daemon.js';
 import { GENERATED_KEY, generateMerchant, startEmulator } from '../emulator/index.js';
 import { silentLogger } from '../log.js';
@@ -63,7 +64,7 @@ export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
   const emu = await startEmulator({ seed, allowLocalWebhooks: true }); // the demo's daemon listens on 127.0.0.1
   const clock = new FakeClock(emu.now());
   const quiet = { ...ctx.io, stdout: new PassThrough().resume(), stderr: new PassThrough().resume(), exitCode: undefined };
-  const sub = createContext({ ...ctx.globals, db: dbPath, json: false, stripeApiBase: emu.url }, quiet, { clock, logger: silentLogger });
+  const sub = createContext({ ...ctx.globals, db: dbPath, json: false, stripeApiBase: emu.url }, quiet, { clock, logger: silentLogger, signal: ctx.signal });
   let daemon: Daemon | undefined;
   try {
     out.note(`Emulator at ${emu.url}: ${opts.customers} customers, Smart Retries on. Database: ${dbPath}`);
@@ -91,6 +92,8 @@ export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
     await daemon.start();
     const steps = Math.round((opts.days * 24 * HOUR_MS) / STEP_MS);
     for (let i = 1; i <= steps; i++) {
+      // The first SIGINT/SIGTERM (src/signals.ts): stop here; `finally` removes the temporary files.
+      if (ctx.signal.aborted) throw new WorkError('demo interrupted', 'run recover demo again');
       await emu.advance(STEP_MS);
       clock.set(emu.now());
       await emu.flushWebhooks();

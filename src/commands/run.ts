@@ -44,14 +44,14 @@ export async function runRun(opts: RunOptions, ctx: Context): Promise<void> {
   try {
     cut = await serve(opts, ctx, store, clock, reconcileCron);
   } finally {
-    // Calls still in flight after the grace (or a second signal) are cut by the exit, as by a
+    // Calls still in flight after the grace are cut by the exit, as by a
     // kill -9 (their idempotency keys make that safe): never close the store under them.
     if (!cut) store.close();
     (clock as DaemonClock).close?.();
   }
 }
 
-/** Returns true when calls may still be in flight (a stop that timed out, or a second signal). */
+/** Returns true when calls may still be in flight (a stop that timed out). */
 async function serve(opts: RunOptions, ctx: Context, store: Store, clock: Clock | DaemonClock, reconcileCron: string): Promise<boolean> {
   const settings = store.settings.require();
   const daemon = new Daemon({
@@ -65,37 +65,28 @@ async function serve(opts: RunOptions, ctx: Context, store: Store, clock: Clock 
     ctx.out.line(`One pass (${mode}): ${r.events} events processed, ${r.jobs} end-of-dunning jobs, ${r.attempts} attempts, ${r.swept} cases ended at their deadline${r.reconciled ? ', reconciled with Stripe' : ''}.`);
     return false;
   }
-  // First SIGINT/SIGTERM: stop claiming, let calls in flight finish (at most the stop grace).
-  // A second one: exit at once with 128 + the signal's number.
-  let forced: (signal: NodeJS.Signals) => void = () => undefined;
-  const second = new Promise<NodeJS.Signals>((resolve) => (forced = resolve));
-  let signals = 0;
-  // Handlers first: a signal during start-up stops the daemon once it has started.
+  // ctx.signal (the first SIGINT/SIGTERM, src/signals.ts): stop claiming, let calls in flight finish
+  // (at most the stop grace). A second signal is the runner's: it returns at once with 128 + n.
+  // Listened to before start-up: a signal during it stops the daemon once it has started.
   let started: Promise<void> = Promise.resolve();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (++signals === 1) {
-      ctx.logger.info({ signal }, 'stopping: no new attempts; finishing those in flight (again to exit at once)');
-      void started.then(() => daemon.stop(), () => undefined);
-    } else forced(signal);
+  let stopping = false;
+  const onStop = () => {
+    if (stopping) return;
+    stopping = true;
+    ctx.logger.info({ signal: ctx.signal.reason }, 'stopping: no new attempts; finishing those in flight (again to exit at once)');
+    void started.then(() => daemon.stop(), () => undefined);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  let now: NodeJS.Signals | undefined;
+  ctx.signal.addEventListener('abort', onStop, { once: true });
   try {
     started = daemon.start();
     await started.catch((e: unknown) => {
       throw listenError(e, opts);
     });
+    if (ctx.signal.aborted) onStop(); // aborted before the listener was added
     ctx.logger.info({ mode, baseline: settings.controlBaseline, reconcile: reconcileCron, clock: opts.clock ?? 'system' }, `recover run: ${daemon.url}/stripe/webhook`);
-    now = await Promise.race([daemon.stopped().then(() => undefined), second]);
+    await daemon.stopped();
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-  if (now) {
-    ctx.logger.warn({ signal: now }, 'second signal: exiting now; calls in flight resume on restart with the same idempotency keys');
-    ctx.io.exitCode = 128 + (now === 'SIGINT' ? 2 : 15);
-    return true;
+    ctx.signal.removeEventListener('abort', onStop);
   }
   ctx.logger.info({}, 'stopped');
   return daemon.stopTimedOut;

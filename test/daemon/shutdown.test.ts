@@ -2,8 +2,11 @@
  * Shutdown is bounded: on SIGTERM during a slow Stripe the daemon stops within its grace
  * (10 s), and a second SIGTERM exits at once with 143 — the real CLI (bin/recover's own
  * launcher) in a child process. What was in flight is resumed on restart with the same keys.
+ * takeover and the emulator stop through the same path (src/signals.ts).
  */
+import { spawn } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { interpose } from '../helpers/interpose.js';
 import { buildChildCli } from '../helpers/child-build.js';
 import { emulator, tempDb } from '../helpers/env.js';
 import { generateMerchant } from '../../src/emulator/index.js';
@@ -70,4 +73,66 @@ describe('bounded shutdown', () => {
     expect(child.lines.some((l) => String(l.msg).startsWith('stopping with calls still in flight'))).toBe(true);
     expect(child.lines.filter((l) => /connection is not open/.test(JSON.stringify(l)))).toEqual([]);
   }, 60_000);
+});
+
+/** A CLI child whose stdout and stderr are kept as text. */
+function cliChild(args: string[]) {
+  const env = { ...process.env, NO_COLOR: '1' };
+  const proc = spawn(process.execPath, [entry, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const out = { stdout: '', stderr: '' };
+  proc.stdout.on('data', (c: Buffer) => (out.stdout += c.toString('utf8')));
+  proc.stderr.on('data', (c: Buffer) => (out.stderr += c.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return { proc, out, exited };
+}
+
+/** An onboarded database and a proxy that holds every Stripe call `holdMs`; `called` resolves on the first. */
+async function slowTakeover(holdMs: number) {
+  const emu = await emulator({ seed: generateMerchant({ customers: 30, rngSeed: 3 }) });
+  const db = tempDb();
+  await onboard(emu.url, db, await freePort());
+  let called: () => void = () => undefined;
+  const first = new Promise<void>((resolve) => (called = resolve));
+  const proxy = await interpose(emu.url, async () => {
+    called();
+    await new Promise((r) => setTimeout(r, holdMs));
+  });
+  const child = cliChild(['--db', db, '--stripe-api-base', proxy.url, 'takeover']);
+  await first;
+  return child;
+}
+
+describe('takeover and the emulator stop the same way', () => {
+  it('takeover: SIGTERM during a slow call records it, reports, exits 143', async () => {
+    const child = await slowTakeover(1_500);
+    const t0 = performance.now();
+    child.proc.kill('SIGTERM');
+    expect(await child.exited).toBe(143);
+    expect(performance.now() - t0).toBeGreaterThan(1_000); // the call in flight was awaited, not cut
+    expect(child.out.stderr).toMatch(/takeover interrupted; every page shown above is recorded/);
+  }, 60_000);
+
+  it('takeover: a second Ctrl-C exits at once with 130, without waiting for the call in flight', async () => {
+    const child = await slowTakeover(20_000);
+    child.proc.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 200)); // two separate signals, not one coalesced
+    const t0 = performance.now();
+    child.proc.kill('SIGINT');
+    expect(await child.exited).toBe(130);
+    expect(performance.now() - t0).toBeLessThan(5_000); // well short of the 20 s call
+    expect(child.out.stderr).toMatch(/second signal: exiting now/);
+  }, 60_000);
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`emulator: ${signal} stops it cleanly, exit 0`, async () => {
+      const child = cliChild(['emulator', '--port', '0']);
+      await new Promise<void>((resolve) => {
+        const check = () => void (child.out.stdout.includes('Press Ctrl-C to stop.') && resolve());
+        child.proc.stdout.on('data', check);
+      });
+      child.proc.kill(signal);
+      expect(await child.exited).toBe(0);
+      expect(child.out.stdout).toMatch(/Stripe emulator stopped\./);
+    }, 30_000);
+  }
 });

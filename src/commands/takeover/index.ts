@@ -39,8 +39,6 @@ export interface TakeoverOptions {
   pageSize?: number;
   /** `emulator`: take "now" from the emulator's clock (demos, scripts); refused against the real Stripe API. */
   clock?: 'system' | 'emulator';
-  /** Stops after the pages in flight are recorded (Ctrl-C does the same). */
-  signal?: AbortSignal;
   /** Test hook, called after each recorded page. */
   onPage?: (info: { account: string; kind: JobKind; invoicePages: number }) => void;
 }
@@ -116,13 +114,9 @@ export async function runTakeover(opts: TakeoverOptions, ctx: Context): Promise<
   };
 
   const shown = { dryRun, settings, pauseStripe: env.pauseStripe, history: historyMs !== null };
-  // Ctrl-C: stop taking pages, record the ones in flight, report, and let a re-run continue.
-  const abort = new AbortController();
-  const onSigint = () => abort.abort();
-  const onOuter = () => abort.abort();
-  opts.signal?.addEventListener('abort', onOuter);
-  if (opts.signal?.aborted) abort.abort();
-  process.once('SIGINT', onSigint);
+  // The first SIGINT/SIGTERM (ctx.signal, src/signals.ts): stop taking pages, record the ones in
+  // flight, report, and let a re-run continue.
+  const stop = ctx.signal;
   try {
     store.takeoverStaging.clear();
     // Pass 1: PaymentIntents of the window (with --history: which invoice each PaymentIntent pays).
@@ -131,25 +125,22 @@ export async function runTakeover(opts: TakeoverOptions, ctx: Context): Promise<
       ...slices(declinesFrom).map((seg) => ({ kind: 'intents' as const, acct, seg })),
       ...(historyFrom === null ? [] : slices(historyFrom - HISTORY_PAYMENTS_MARGIN_MS).map((seg) => ({ kind: 'invoicePayments' as const, acct, seg }))),
     ]);
-    await runPool(firstJobs, concurrency, (job, ctl) => runJob(env, job, ctl), abort.signal);
+    await runPool(firstJobs, concurrency, (job, ctl) => runJob(env, job, ctl), stop);
     // Pass 2: the open invoices, joined locally (with --history: the period's charges too).
     const secondJobs: Job[] = runs.flatMap((acct) => [
       ...acct.scan.segments.filter((s) => !s.done).map((seg) => ({ kind: 'invoices' as const, acct, seg })),
       ...(historyFrom === null ? [] : slices(historyFrom).map((seg) => ({ kind: 'history' as const, acct, seg }))),
     ]);
     const readers = invoiceWorkers(concurrency, env.pauseStripe && settings.mode === 'live' && !dryRun);
-    if (!abort.signal.aborted) await runPool(secondJobs, readers, (job, ctl) => runJob(env, job, ctl), abort.signal);
+    if (!stop.aborted) await runPool(secondJobs, readers, (job, ctl) => runJob(env, job, ctl), stop);
   } catch (e) {
     spinner.fail(`takeover stopped: ${(e as Error).message}`);
     // Under --json main prints the error object; a streamed plan is closed first (complete: false).
     if (!out.json || plan) report(ctx, runs, plan, { ...shown, complete: false });
     if (!dryRun) ctx.out.note('Every page counted above is recorded; run recover takeover again to continue where it stopped.');
     throw wrap(e);
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-    opts.signal?.removeEventListener('abort', onOuter);
   }
-  if (abort.signal.aborted) {
+  if (stop.aborted) {
     spinner.fail('takeover interrupted');
     if (!out.json || plan) report(ctx, runs, plan, { ...shown, complete: false });
     throw new WorkError(
