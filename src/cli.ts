@@ -23,7 +23,9 @@ export function buildProgram(io: CliIO): Command {
     .exitOverride()
     .configureOutput({
       // commander echoes a bad argument back (`--log-level sk_live_…`): never a key in its messages.
-      writeOut: (s) => io.stdout.write(s),
+      // Help and --version are commander's own text (ui/output.ts is not loaded for --help: start-up).
+      // eslint-disable-next-line no-restricted-syntax
+      writeOut: (s) => io.stdout.write(redactText(s)),
       writeErr: (s) => io.stderr.write(redactText(s)),
       outputError: (s, write) => write(redactText(s)),
     })
@@ -163,9 +165,10 @@ export function buildProgram(io: CliIO): Command {
     .description('compare retry policies on a virtual clock over a population of failed invoices')
     .option('--policy <names>', 'recover, fixed:a,b,c, daily:N, smart-like (comma-separated; default all four)')
     .option('--world <world>', 'builtin, builtin:<annual|payroll|fatigue|global>, file.json, or ./world.mjs', 'builtin')
-    .option('--seed <n>', 'random seed', intFlag('--seed', 0))
-    .option('--count <n>', 'number of failed invoices', intFlag('--count', 1, 1_000_000))
-    .option('--days <n>', 'days over which failures arrive', intFlag('--days', 1, 3650))
+    // The simulation's own bounds (a 32-bit seed; 200,000 invoices × 365 days fit in memory).
+    .option('--seed <n>', 'random seed', intFlag('--seed', 0, 2 ** 32 - 1))
+    .option('--count <n>', 'number of failed invoices', intFlag('--count', 1, 200_000))
+    .option('--days <n>', 'days over which failures arrive', intFlag('--days', 1, 365))
     .option('--dunning-days <n>', 'dunning length in days', intFlag('--dunning-days', 1, 120))
     .option('--warm <days>', 'first learn from this many earlier days of failures', intFlag('--warm', 0, 365))
     .action(action(async (opts: Record<string, unknown>, ctx) => {

@@ -49,6 +49,14 @@ export class Output {
     this.stdout.write(redactText(text) + '\n');
   }
 
+  /**
+   * A whole document as the result on stdout (a CSV, a completion script), exactly as given but
+   * redacted; written under --json too (the command refuses a mix that would garble its JSON).
+   */
+  document(text: string): void {
+    this.stdout.write(redactText(text));
+  }
+
   /** Progress and notes for the human on stderr; never part of the result. */
   note(text: string): void {
     if (this.json) return;
