@@ -8,7 +8,7 @@ import { EmulatorClock, type DaemonClock } from '../daemon/clock.js';
 import { Daemon } from '../daemon/daemon.js';
 import { DEFAULT_RECONCILE_CRON, parseCron } from '../daemon/reconciler.js';
 import { clockNote, type Clock } from '../clock.js';
-import { openStore, type Store } from '../db/index.js';
+import type { Store } from '../db/index.js';
 import { webhookSecretFlag } from '../ui/flags.js';
 
 export interface RunOptions {
@@ -37,16 +37,14 @@ export async function runRun(opts: RunOptions, ctx: Context): Promise<void> {
     clock = emu;
     ctx.io.stderr.write(clockNote('emulator', emu.now(), ctx.globals.stripeApiBase!));
   }
-  // The daemon's own connection: bookkeeping times on its clock, and WAL checkpoints in a
-  // background thread so no webhook ack or scheduler tick pays for one.
-  const store = openStore(ctx.globals.db, { clock, checkpoint: opts.once ? 'auto' : 'background' });
-  let cut = false;
+  // The context's store with the daemon's options: bookkeeping times on its clock, and WAL
+  // checkpoints in a background thread so no webhook ack or scheduler tick pays for one.
+  const store = ctx.openDb({ clock, checkpoint: opts.once ? 'auto' : 'background' });
   try {
-    cut = await serve(opts, ctx, store, clock, reconcileCron);
+    // A pass still running after the grace and the cut (not in a Stripe call) ends with the exit,
+    // as by a kill -9 (idempotency keys make that safe): the store is not closed under it.
+    if (await serve(opts, ctx, store, clock, reconcileCron)) ctx.leaveOpen();
   } finally {
-    // Calls still in flight after the grace are cut by the exit, as by a
-    // kill -9 (their idempotency keys make that safe): never close the store under them.
-    if (!cut) store.close();
     (clock as DaemonClock).close?.();
   }
 }
@@ -55,7 +53,7 @@ export async function runRun(opts: RunOptions, ctx: Context): Promise<void> {
 async function serve(opts: RunOptions, ctx: Context, store: Store, clock: Clock | DaemonClock, reconcileCron: string): Promise<boolean> {
   const settings = store.settings.require();
   const daemon = new Daemon({
-    store, clock, logger: ctx.logger, apiBase: ctx.apiBase, reconcileCron, shadow: opts.shadow ?? false,
+    store, clock, logger: ctx.logger, gateway: (hooks) => ctx.gateway(hooks), reconcileCron, shadow: opts.shadow ?? false,
     concurrency: opts.concurrency, http: opts.once ? null : { host: opts.host, port: opts.port }, webhookSecret: opts.webhookSecret, adopt: opts.adopt,
   });
   const mode = opts.shadow ? 'shadow' : settings.mode;

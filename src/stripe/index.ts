@@ -36,6 +36,8 @@ export interface GatewayOptions {
   logger?: GatewayLogger;
   /** Called after every HTTP request (including retries), e.g. for metrics. */
   onCall?: (info: CallReport) => void;
+  /** Aborted: calls in flight end with StripeUnavailable('stopped'), and no new one starts (executor.ts). */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_RATE_TEST = 20;
@@ -66,6 +68,7 @@ export function createGateway(opts: GatewayOptions): StripeGateway {
     random: opts.random ?? Math.random,
     logger: opts.logger,
     onCall: opts.onCall,
+    signal: opts.signal,
   });
   return buildSurface(executor, { env: primary.env, rateLimitPerSec: rate });
 }

@@ -11,8 +11,9 @@ import { buildChildCli } from '../helpers/child-build.js';
 import { emulator, tempDb } from '../helpers/env.js';
 import { generateMerchant } from '../../src/emulator/index.js';
 import { openStore } from '../../src/db/index.js';
+import { Daemon } from '../../src/daemon/daemon.js';
 import { startChildRun, type ChildDaemon } from './child.js';
-import { freePort, onboard } from './helpers.js';
+import { HOUR, LATER, freePort, onboard, oneCustomer, startWorld } from './helpers.js';
 
 let entry: string;
 beforeAll(() => {
@@ -135,4 +136,71 @@ describe('takeover and the emulator stop the same way', () => {
       expect(child.out.stdout).toMatch(/Stripe emulator stopped\./);
     }, 30_000);
   }
+});
+
+describe('the stop signal reaches the gateway', () => {
+  // stripe 23's RequestOptions take no AbortSignal (node_modules/stripe/esm/lib.d.ts): the executor
+  // races the call against the daemon's cut signal, aborted when the stop grace runs out.
+  it('a stop during a slow charge returns within the grace; the attempt is replayed with its key', async () => {
+    const w = await startWorld({
+      onboard: ['--control-share', '0'],
+      seed: oneCustomer('sl1', LATER('+1d'), '2026-01-05T00:00:00Z'),
+    });
+    await w.advance(2 * HOUR);
+    await w.daemon.stop();
+    const c = w.store.cases.getByInvoice('in_sl1')!;
+    const pending = w.store.attempts.pendingForCase(c.id)!;
+    // The charge reaches a proxy that holds it until the test lets it through (after the stop).
+    let reached: () => void = () => undefined;
+    let letThrough: () => void = () => undefined;
+    const atProxy = new Promise<void>((r) => (reached = r));
+    const held = new Promise<void>((r) => (letThrough = r));
+    const proxy = await interpose(w.emu.url, async (req) => {
+      if (req.path !== '/v1/invoices/in_sl1/pay') return;
+      reached();
+      await held;
+    });
+    const grace = 500;
+    const d = new Daemon({
+      store: w.store,
+      clock: w.clock,
+      apiBase: proxy.url,
+      loop: false,
+      logger: w.log.logger,
+      stopTimeoutMs: grace,
+    });
+    await d.start();
+    await w.emu.setTime(pending.scheduledAt);
+    w.clock.set(pending.scheduledAt);
+    const released = d.waitFor('attempt', (r) => r.outcome === 'released', 30_000);
+    const settling = d.settle();
+    await atProxy;
+    const t0 = performance.now();
+    await d.stop();
+    const took = performance.now() - t0;
+    expect(took).toBeGreaterThanOrEqual(grace - 50); // the call in flight had its grace…
+    expect(took).toBeLessThan(grace + 1_000); // …and was then cut, not awaited
+    expect(d.stopTimedOut).toBe(false); // nothing left running: the store may be closed
+    await settling;
+    expect((await released)[0].next).toMatch(/^retry same attempt at /);
+    expect(w.store.attempts.get(pending.id)).toMatchObject({ finishedAt: null, n: pending.n });
+    // The held request now reaches Stripe and charges; the next daemon replays the same key.
+    letThrough();
+    await new Promise<void>((r) => {
+      const poll = () => (w.emu.state().charges.some((ch) => ch.invoice === 'in_sl1') ? r() : setTimeout(poll, 20));
+      poll();
+    });
+    const d2 = new Daemon({ store: w.store, clock: w.clock, apiBase: w.emu.url, loop: false, logger: w.log.logger });
+    await d2.start();
+    const done = d2.waitFor('attempt', (r) => r.invoiceId === 'in_sl1' && r.outcome === 'succeeded');
+    await w.emu.setTime(pending.scheduledAt + 2 * HOUR);
+    w.clock.set(w.emu.now());
+    await d2.settle();
+    expect((await done)[0]).toMatchObject({ resumed: true, n: pending.n });
+    await d2.stop();
+    const charges = w.emu
+      .state()
+      .charges.filter((ch) => ch.invoice === 'in_sl1' && ch.idempotencyKey?.startsWith('recover:'));
+    expect(charges.map((ch) => ch.idempotencyKey)).toEqual([pending.idempotencyKey]);
+  }, 60_000);
 });
