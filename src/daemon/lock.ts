@@ -104,8 +104,8 @@ export class DaemonLease {
     private readonly wallNow: () => number = Date.now,
   ) {}
 
-  /** Takes the lock; returns how many attempt/job leases of the previous holder were released. */
-  acquire(): { attempts: number; jobs: number; tookOver: LockValue | null } {
+  /** Takes the lock; returns how many attempt/job/event leases of the previous holder were released. */
+  acquire(): { attempts: number; jobs: number; events: number; tookOver: LockValue | null } {
     const { store } = this;
     return store.tx(() => {
       const current = parseLock(store.meta.get(KEY));
@@ -118,7 +118,9 @@ export class DaemonLease {
       }
       this.write();
       LIVE_HERE.add(this.owner);
-      return { attempts: store.attempts.releaseLeasesExcept(this.owner), jobs: store.jobs.releaseLeasesExcept(this.owner), tookOver: current };
+      // The owners of every other lease are dead (we hold the lock): their work is due again now.
+      const events = store.events.queue.releaseLeasesExcept(this.owner);
+      return { attempts: store.attempts.releaseLeasesExcept(this.owner), jobs: store.jobs.releaseLeasesExcept(this.owner), events, tookOver: current };
     });
   }
 

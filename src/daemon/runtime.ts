@@ -66,9 +66,15 @@ export class Runtime {
     const ctxFor = this.ctxFor;
     const recovered = (r: RecoveryReport) => this.recovered(r);
     this.policy = new PolicyContext(store);
-    this.inbox = new InboxProcessor(store, logger, (r) => {
-      metrics.processed.inc({ type: r.type, result: r.outcome === 'processed' ? 'ok' : r.outcome });
-      events.emit('processed', r);
+    this.inbox = new InboxProcessor({
+      store,
+      logger,
+      owner,
+      leaseMs,
+      report: (r) => {
+        metrics.processed.inc({ type: r.type, result: r.outcome === 'processed' ? 'ok' : r.outcome });
+        events.emit('processed', r);
+      },
     });
     this.executor = new AttemptExecutor({
       store,

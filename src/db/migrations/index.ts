@@ -5,6 +5,8 @@ import { m002CardsStats } from './002-cards-stats.js';
 import { m003HistoryJobs } from './003-history-jobs.js';
 import { m004HistoryCustomer } from './004-history-customer.js';
 import { m005OutboxPlatform } from './005-outbox-platform.js';
+import { m006Reserved, m007Reserved, m008Reserved } from './006-008-reserved.js';
+import { m009InboxQueue } from './009-inbox-queue.js';
 
 export type { Migration } from './migration.js';
 
@@ -14,4 +16,8 @@ export const MIGRATIONS: readonly Migration[] = [
   m003HistoryJobs,
   m004HistoryCustomer,
   m005OutboxPlatform,
+  m006Reserved,
+  m007Reserved,
+  m008Reserved,
+  m009InboxQueue,
 ];
