@@ -11,7 +11,7 @@ import { createGateway, type GatewayOptions, type StripeGateway } from './stripe
 /** What the owner of a gateway adds to it: a report of every HTTP call, a stop signal. */
 export type GatewayHooks = Pick<GatewayOptions, 'onCall' | 'signal'>;
 
-export interface SavedGatewayOptions extends GatewayHooks {
+interface SavedGatewayOptions extends GatewayHooks {
   /** `--stripe-api-base`, else the one saved at onboarding. */
   apiBase?: string;
   logger?: Logger;

@@ -13,7 +13,7 @@ import type { EventEmitter } from 'node:events';
 import type { CliIO, Context } from './context.js';
 
 /** The signals a long command stops on, with their numbers (signal(7)). */
-export const STOP_SIGNALS = { SIGINT: 2, SIGTERM: 15 } as const;
+const STOP_SIGNALS = { SIGINT: 2, SIGTERM: 15 } as const;
 export type StopSignalName = keyof typeof STOP_SIGNALS;
 
 /** The exit code of a command stopped by `signal`: 128 + its number (130 for SIGINT, 143 for SIGTERM). */
@@ -21,7 +21,7 @@ export function signalExitCode(signal: StopSignalName): number {
   return 128 + STOP_SIGNALS[signal];
 }
 
-export interface StopListener {
+interface StopListener {
   /** Aborted by the first signal; its `reason` is the signal's name. */
   readonly signal: AbortSignal;
   /** The first signal received, if any. */

@@ -35,7 +35,7 @@ export interface EmulatorCommandOptions {
   webhookFaults?: string;
 }
 
-export interface EmulatorCommandContext {
+interface EmulatorCommandContext {
   /** `result` prints under --json only (recover --json emulator), `line` otherwise. */
   out: { line(text: string): void; result?(value: unknown): void };
   /** Stops the emulator when aborted: the first SIGINT/SIGTERM (src/signals.ts), or a test. */
@@ -43,7 +43,7 @@ export interface EmulatorCommandContext {
 }
 
 /** The full-access key printed for convenience (any sk_test_… key works). */
-export const EMULATOR_FULL_KEY = 'sk_test_emulator';
+const EMULATOR_FULL_KEY = 'sk_test_emulator';
 
 export function emulatorOptions(o: EmulatorCommandOptions): EmulatorOptions {
   const int = (flag: string, v: number | undefined, min: number, max: number) => {

@@ -94,7 +94,7 @@ async function serve(opts: RunOptions, ctx: Context, store: Store, clock: Clock 
  * The webhook server could not listen: a one-line usage error naming --port or --host (exit 2,
  * nothing started), not a stack trace. Anything else is passed on unchanged.
  */
-export function listenError(e: unknown, opts: Pick<RunOptions, 'host' | 'port'>): unknown {
+function listenError(e: unknown, opts: Pick<RunOptions, 'host' | 'port'>): unknown {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EADDRINUSE') {
     return new UsageError(`--port ${opts.port} is already in use on ${opts.host} (accepted: a free port, 0 to 65535; ` +

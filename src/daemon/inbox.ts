@@ -20,7 +20,7 @@ import type { ProcessedReport } from './types.js';
 export const MAX_TRIES = 6;
 const BATCH = 200;
 
-export interface InboxOptions {
+interface InboxOptions {
   store: Store;
   logger: Logger;
   report: (r: ProcessedReport) => void;

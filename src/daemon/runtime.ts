@@ -26,7 +26,7 @@ import type { DaemonEvents, PassReport, RecoveryReport } from './types.js';
 /** Wait after a failed reconcile, clock ms. */
 const RECONCILE_RETRY_MS = 15 * 60_000;
 
-export interface RuntimeOptions {
+interface RuntimeOptions {
   store: Store;
   gw: StripeGateway;
   clock: DaemonClock;

@@ -32,7 +32,7 @@ export interface InboxEvent {
   claimedBy: string | null;
 }
 
-export interface NewEvent {
+interface NewEvent {
   id: string;
   type: string;
   accountId?: string | null;

@@ -49,14 +49,14 @@ export interface CallReport {
   account?: string;
 }
 
-export interface CallSpec {
+interface CallSpec {
   method: 'GET' | 'POST' | 'DELETE';
   path: string;
 }
 
 export type SdkCall<T> = (client: Stripe, options: Stripe.RequestOptions) => Promise<T>;
 
-export interface ExecutorOptions {
+interface ExecutorOptions {
   primary: Stripe;
   fallback?: Stripe;
   limiter: TokenBucket;

@@ -73,7 +73,7 @@ export function createGateway(opts: GatewayOptions): StripeGateway {
   return buildSurface(executor, { env: primary.env, rateLimitPerSec: rate });
 }
 
-export type { StripeGateway, PayParams, PayResult, ExpandOpt } from './gateway.js';
+export type { StripeGateway } from './gateway.js';
 export type { CallReport, GatewayLogger } from './executor.js';
 export * from './errors.js';
 export { mapStripeError } from './error-map.js';

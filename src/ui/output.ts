@@ -10,14 +10,14 @@ import type { Ora } from 'ora';
 import type { Writable } from 'node:stream';
 import { redactText, redactValue } from '../redact.js';
 
-export interface Spinner {
+interface Spinner {
   update(text: string): void;
   succeed(text?: string): void;
   fail(text?: string): void;
   stop(): void;
 }
 
-export interface OutputOptions {
+interface OutputOptions {
   json?: boolean;
   stdout?: Writable & { isTTY?: boolean };
   stderr?: Writable & { isTTY?: boolean };
@@ -154,7 +154,7 @@ const MIN_COL = 8;
  * above that first; only if the table still does not fit are words cut (the widest column first,
  * never below MIN_COL). Undefined when the table fits as it is.
  */
-export function fitColumns(cells: string[][], width: number): number[] | undefined {
+function fitColumns(cells: string[][], width: number): number[] | undefined {
   const n = Math.max(...cells.map((r) => r.length));
   const col = (i: number) => cells.map((r) => r[i] ?? '');
   const widest = (i: number, split: RegExp) => Math.max(0, ...col(i).flatMap((c) => c.split(split)).map(visible));

@@ -43,7 +43,7 @@ export interface TakeoverOptions {
   onPage?: (info: { account: string; kind: JobKind; invoicePages: number }) => void;
 }
 
-export const DEFAULT_CONCURRENCY = 8;
+const DEFAULT_CONCURRENCY = 8;
 /** PaymentIntents are listed from a day before the dunning window: one at its very edge still joins. */
 const WINDOW_MARGIN_MS = DAY_MS;
 /**
@@ -185,7 +185,7 @@ function report(
 }
 
 /** The accounts of the saved scope (Connect: the connected ones), optionally just one of them. */
-export function pickAccounts(all: readonly Account[], settings: Settings, only: string | undefined): Account[] {
+function pickAccounts(all: readonly Account[], settings: Settings, only: string | undefined): Account[] {
   const kind = settings.scope === 'connect' ? 'connected' : 'main';
   const mine = all.filter((a) => a.kind === kind && a.environment === settings.env);
   if (mine.length === 0) throw new ConfigError(`no ${settings.env} ${kind === 'main' ? 'account' : 'connected accounts'} saved`, 'run: recover onboard stripe');
@@ -211,7 +211,7 @@ async function pickClock(ctx: Context, which: TakeoverOptions['clock']): Promise
  * busy (the next page is read while this one's pauses go out), and every further page would
  * only wait in memory for its turn. Without pauses the reads are the work: all the concurrency.
  */
-export const PAUSING_READERS = 2;
+const PAUSING_READERS = 2;
 function invoiceWorkers(concurrency: number, pausing: boolean): number {
   return pausing ? Math.min(concurrency, PAUSING_READERS) : concurrency;
 }
