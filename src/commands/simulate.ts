@@ -29,7 +29,7 @@ export interface SimulateContext {
     line(text: string): void;
     result(value: unknown): void;
     /** Progress on a terminal (stderr); the CLI's Output shows nothing when piped or under --json. */
-    spinner?(text: string): { update(text: string): void; stop(): void };
+    spinner?(text: string): { update(text: string): void; stop(): void; ready?: Promise<void> };
   };
 }
 
@@ -45,6 +45,9 @@ export async function runSimulate(options: SimulateOptions, ctx: SimulateContext
     warm: options.warm ?? 0,
   };
   const spinner = ctx.out.spinner?.('Simulating…');
+  // The simulation blocks the event loop: the spinner must be drawn first (ora loads on first use,
+  // which on a busy machine took longer than the start of the computation, so nothing was shown).
+  await spinner?.ready;
   const report = await runSimulation({
     policies,
     world: options.world,

@@ -15,6 +15,8 @@ interface Spinner {
   succeed(text?: string): void;
   fail(text?: string): void;
   stop(): void;
+  /** Resolves once the spinner is drawn (ora is loaded on first use): await it before blocking the event loop. */
+  ready: Promise<void>;
 }
 
 interface OutputOptions {
@@ -110,14 +112,15 @@ export class Output {
 
   spinner(text: string): Spinner {
     if (!this.interactive) {
-      return { update: () => {}, succeed: (t) => t && this.note(t), fail: (t) => t && this.note(t), stop: () => {} };
+      const note = (t?: string) => void (t && this.note(t));
+      return { update: () => {}, succeed: note, fail: note, stop: () => {}, ready: Promise.resolve() };
     }
     // ora is imported on the first spinner only (about 35 ms of start-up otherwise); until it is
     // loaded, updates are kept and the final line is printed plainly.
     let s: Ora | undefined;
     let current = redactText(text);
     let done = false;
-    void import('ora').then(({ default: ora }) => {
+    const ready = import('ora').then(({ default: ora }) => {
       // discardStdin off: ora's stdin discarder puts the terminal in raw mode, and a Ctrl-C typed
       // while one spinner stops and the next starts was lost (the command did not stop).
       if (!done) s = ora({ text: current, stream: this.stderr, discardStdin: false }).start();
@@ -138,6 +141,7 @@ export class Output {
       succeed: (t) => end('succeed', t),
       fail: (t) => end('fail', t),
       stop: () => end('stop'),
+      ready,
     };
   }
 }
