@@ -32,6 +32,18 @@ const noExit = {
   selector: "CallExpression[callee.object.name='process'][callee.property.name='exit']",
   message: 'Only bin/recover ends the process; return an exit code or throw a RecoverError instead.',
 };
+// The typed Output (src/ui/output.ts) is the only writer to stdout: it redacts every string, so a key
+// never reaches a pipe (issue 14 §3: `report --csv` wrote past it). main.ts picks the stream itself.
+const noStdout = [
+  {
+    selector: "CallExpression[callee.property.name='write'][callee.object.property.name='stdout']",
+    message: 'Write to stdout through ctx.out (src/ui/output.ts), which redacts keys.',
+  },
+  {
+    selector: "MemberExpression[object.name='process'][property.name='stdout']",
+    message: 'Write to stdout through ctx.out (src/ui/output.ts), which redacts keys.',
+  },
+];
 const noClockOrRandom = [
   {
     selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
@@ -73,11 +85,16 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [stripeOnly] }] },
   },
   {
+    files: ['src/**'],
+    ignores: ['src/ui/output.ts', 'src/main.ts'],
+    rules: { 'no-restricted-syntax': ['error', noExit, ...noStdout] },
+  },
+  {
     files: ['src/policy/**'],
     rules: {
       'no-restricted-imports': ['error', { paths: [stripeOnly, sqliteOnly, policyClock, ...ioModules],
         patterns: [{ group: policyUpward, message: 'src/policy/ imports no I/O layer.' }] }],
-      'no-restricted-syntax': ['error', noExit, ...noClockOrRandom],
+      'no-restricted-syntax': ['error', noExit, ...noStdout, ...noClockOrRandom],
     },
   },
   {

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DAY_MS, FakeClock } from '../src/clock.js';
 import { openStore, type Store } from '../src/db/index.js';
-import { fillSyntheticBacklog } from '../src/db/synthetic.js';
+import { fillSyntheticBacklog } from './synthetic.js';
 import { pct } from './load.js';
 
 const T0 = Date.UTC(2026, 0, 1);

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DAY_MS, FakeClock } from '../src/clock.js';
 import { openStore, type OpenStoreOptions, type Store } from '../src/db/index.js';
-import { fillSyntheticBacklog } from '../src/db/synthetic.js';
+import { fillSyntheticBacklog } from './synthetic.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const LEASE_MS = 60_000;

@@ -23,7 +23,9 @@ export function buildProgram(io: CliIO): Command {
     .exitOverride()
     .configureOutput({
       // commander echoes a bad argument back (`--log-level sk_live_…`): never a key in its messages.
-      writeOut: (s) => io.stdout.write(s),
+      // Help and --version are commander's own text (ui/output.ts is not loaded for --help: start-up).
+      // eslint-disable-next-line no-restricted-syntax
+      writeOut: (s) => io.stdout.write(redactText(s)),
       writeErr: (s) => io.stderr.write(redactText(s)),
       outputError: (s, write) => write(redactText(s)),
     })
@@ -42,21 +44,27 @@ export function buildProgram(io: CliIO): Command {
    * Runs a command body with a fresh context and always closes it. Only onboard, demo, simulate
    * and the emulator may create a database; the others (`existingDb`) refuse a missing one with
    * exit 2 before anything heavy is loaded, so a mistyped --db creates nothing.
+   * A `long` command gets the one shutdown path (src/signals.ts) as `ctx.signal`; a second signal
+   * returns at once with 128 + its number, leaving the context open under calls still in flight.
    */
   const action =
-    <O>(fn: (opts: O, ctx: Context) => Promise<void>, o: { existingDb?: boolean; interrupted?: string; ownSigint?: boolean } = {}) =>
+    <O>(fn: (opts: O, ctx: Context) => Promise<void>, o: { existingDb?: boolean; interrupted?: string; long?: boolean } = {}) =>
     async (opts: O) => {
       if (o.interrupted) io.interruptNote = o.interrupted;
-      if (o.ownSigint) io.handlesSigint = true;
       const globals = program.opts<GlobalOptions>();
       if (o.existingDb && !io.overrides?.db) (await import('./db-path.js')).assertDbExists(globals.db);
       const { createContext } = await import('./context.js');
-      const ctx = createContext(globals, io);
-      try {
-        await fn(opts, ctx);
-      } finally {
-        await ctx.close();
+      if (!o.long) {
+        const ctx = createContext(globals, io);
+        try {
+          await fn(opts, ctx);
+        } finally {
+          await ctx.close();
+        }
+        return;
       }
+      const { runStoppable } = await import('./signals.js');
+      await runStoppable(io, (signal) => createContext(globals, io, { ...io.overrides, signal }), (ctx) => fn(opts, ctx));
     };
 
   const onboard = program.command('onboard').description('set recover up for a payment provider');
@@ -209,7 +217,7 @@ export function buildProgram(io: CliIO): Command {
     .addOption(new Option('--clock <clock>', 'whose "now" dates the dunning window: system, or emulator (refused against the real Stripe API)').choices(['system', 'emulator']).default('system'))
     .addOption(new Option('--page-size <n>', 'objects per Stripe list page').argParser(intFlag('--page-size', 1, 100)).hideHelp())
     .action(action(async (o: import('./commands/takeover/index.js').TakeoverOptions, ctx) => (await import('./commands/takeover/index.js')).runTakeover(o, ctx), {
-      interrupted: 'the pages recorded so far are kept: run recover takeover again to resume', ownSigint: true, existingDb: true,
+      interrupted: 'the pages recorded so far are kept: run recover takeover again to resume', long: true, existingDb: true,
     }));
 
   program
@@ -232,9 +240,10 @@ export function buildProgram(io: CliIO): Command {
     .description('compare retry policies on a virtual clock over a population of failed invoices')
     .option('--policy <names>', 'recover, fixed:a,b,c, daily:N, smart-like (comma-separated; default all four)')
     .option('--world <world>', 'builtin, builtin:<annual|payroll|fatigue|global>, file.json, or ./world.mjs', 'builtin')
-    .option('--seed <n>', 'random seed', intFlag('--seed', 0))
-    .option('--count <n>', 'number of failed invoices', intFlag('--count', 1, 1_000_000))
-    .option('--days <n>', 'days over which failures arrive', intFlag('--days', 1, 3650))
+    // The simulation's own bounds (a 32-bit seed; 200,000 invoices × 365 days fit in memory).
+    .option('--seed <n>', 'random seed', intFlag('--seed', 0, 2 ** 32 - 1))
+    .option('--count <n>', 'number of failed invoices', intFlag('--count', 1, 200_000))
+    .option('--days <n>', 'days over which failures arrive', intFlag('--days', 1, 365))
     .option('--dunning-days <n>', 'dunning length in days', intFlag('--dunning-days', 1, 120))
     .option('--warm <days>', 'first learn from this many earlier days of failures', intFlag('--warm', 0, 365))
     .action(action(async (opts: Record<string, unknown>, ctx) => {
@@ -254,7 +263,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--adopt', 'this database is a restored copy and the original installation is retired: take over its invoices')
     .addOption(new Option('--webhook-secret <whsec>', 'also accept events signed with this secret, this run only (stripe listen)')
       .env('RECOVER_WEBHOOK_SECRET').argParser(webhookSecretFlag('--webhook-secret')))
-    .action(action(async (o: import('./commands/run.js').RunOptions, ctx) => (await import('./commands/run.js')).runRun(o, ctx), { ownSigint: true, existingDb: true }));
+    .action(action(async (o: import('./commands/run.js').RunOptions, ctx) => (await import('./commands/run.js')).runRun(o, ctx), { long: true, existingDb: true }));
 
   program
     .command('backup <file>')
@@ -277,7 +286,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--days <n>', 'simulated days', intFlag('--days', 1, 120), 30)
     .option('--keep', 'keep the database (recover-demo.db, or --db) to explore with report and explain')
     .option('--html <file>', 'where to write the HTML report', 'demo-report.html')
-    .action(action(async (o: import('./commands/demo.js').DemoOptions, ctx) => (await import('./commands/demo.js')).runDemo(o, ctx)));
+    .action(action(async (o: import('./commands/demo.js').DemoOptions, ctx) => (await import('./commands/demo.js')).runDemo(o, ctx), { long: true }));
 
   program
     .command('emulator')
@@ -299,7 +308,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--start <iso>', 'emulator clock start, e.g. 2026-12-01T00:00:00Z (default: now)')
     .option('--allow-local-webhooks', 'accept webhook endpoints on localhost/private addresses (Stripe refuses them)')
     .option('--webhook-faults <faults>', 'seeded webhook delivery faults, e.g. duplicate=0.1,reorder=0.2,drop=0.05')
-    .action(action(async (o: import('./commands/emulator.js').EmulatorCommandOptions, ctx) => (await import('./commands/emulator.js')).runEmulator(o, ctx), { ownSigint: true }));
+    .action(action(async (o: import('./commands/emulator.js').EmulatorCommandOptions, ctx) => (await import('./commands/emulator.js')).runEmulator(o, ctx), { long: true }));
 
   program
     .command('completion <shell>')

@@ -6,13 +6,13 @@
 import { existsSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { clockNote, noticedClock, systemClock, type Clock } from './clock.js';
-import { ConfigError } from './errors.js';
 import { assertDbExists, isMemoryPath } from './db-path.js';
 import { createLogger, type LogFormat, type Logger } from './log.js';
 import { Output } from './ui/output.js';
 import { inquirerPrompts, noPrompts, type Prompts } from './ui/prompts.js';
-import { openStore, type Store } from './db/index.js';
-import { createGateway, type StripeGateway } from './stripe/index.js';
+import { openStore, type OpenStoreOptions, type Store } from './db/index.js';
+import type { StripeGateway } from './stripe/index.js';
+import { savedGateway, type GatewayHooks } from './composition.js';
 
 export interface GlobalOptions {
   db: string;
@@ -31,10 +31,10 @@ export interface CliIO {
   exitCode?: number;
   /** What Ctrl-C leaves behind, for the one line printed then (default "nothing was changed"). */
   interruptNote?: string;
-  /** Set while a command that stops gracefully on SIGINT itself runs (run, emulator, takeover). */
+  /** Set while a long command runs (run, takeover, emulator, demo): src/signals.ts stops it, not bin/recover. */
   handlesSigint?: boolean;
-  /** Set by bin/recover when SIGINT arrived while such a command ran. */
-  interrupted?: boolean;
+  /** The signal that stopped a long command (set by src/signals.ts): an error after it exits 128 + n. */
+  stoppedBy?: import('./signals.js').StopSignalName;
   /** Test seams: scripted prompts, a fake clock, a logger writing to a buffer. */
   overrides?: ContextOverrides;
 }
@@ -46,6 +46,8 @@ export interface Context {
   readonly logger: Logger;
   readonly out: Output;
   readonly prompts: Prompts;
+  /** Aborted by the first SIGINT/SIGTERM of a long command (src/signals.ts); never for the others. */
+  readonly signal: AbortSignal;
   /** Opened (and migrated) on first access. */
   readonly db: Store;
   /**
@@ -57,6 +59,15 @@ export interface Context {
   readonly apiBase: string | undefined;
   /** Built on first access from the keys saved by `recover onboard stripe`. */
   readonly stripe: StripeGateway;
+  /** A gateway of its own from the saved keys, with its owner's hooks (the daemon's metrics and stop). */
+  gateway(hooks: GatewayHooks): StripeGateway;
+  /**
+   * `db`, opened with its owner's options (the daemon: its clock, background checkpoints); only
+   * before `db` was first used.
+   */
+  openDb(o: Pick<OpenStoreOptions, 'clock' | 'checkpoint'>): Store;
+  /** close() leaves `db` open: calls still in flight after a stop's grace write to it until the exit. */
+  leaveOpen(): void;
   close(): Promise<void>;
 }
 
@@ -66,13 +77,14 @@ export interface ContextOverrides {
   logger?: Logger;
   db?: Store;
   stripe?: StripeGateway;
+  signal?: AbortSignal;
 }
 
 export function createContext(globals: GlobalOptions, io: CliIO, overrides: ContextOverrides = io.overrides ?? {}): Context {
   let db: Store | undefined = overrides.db;
   let readDb: Store | undefined = overrides.db;
   let stripe: StripeGateway | undefined = overrides.stripe;
-  const ownsDb = !overrides.db;
+  let ownsDb = !overrides.db;
   const logger = overrides.logger ?? createLogger({ level: globals.logLevel, format: globals.logFormat, destination: io.stderr });
   const ctx: Context = {
     globals,
@@ -84,6 +96,7 @@ export function createContext(globals: GlobalOptions, io: CliIO, overrides: Cont
     logger,
     out: new Output({ json: globals.json, stdout: io.stdout, stderr: io.stderr, env: io.env }),
     prompts: overrides.prompts ?? (io.stdinIsTTY && !io.env.CI ? inquirerPrompts() : noPrompts()),
+    signal: overrides.signal ?? new AbortController().signal,
     get db() {
       // Bookkeeping times (created_at, ended_at…) on the same clock as the command's business
       // times: a simulated run (demo, tests) must not mix the wall clock into its timeline.
@@ -104,8 +117,20 @@ export function createContext(globals: GlobalOptions, io: CliIO, overrides: Cont
       return store?.settings.get()?.stripeApiBase;
     },
     get stripe() {
-      stripe ??= gatewayFromSavedKeys(ctx);
+      stripe ??= ctx.gateway({});
       return stripe;
+    },
+    gateway(hooks) {
+      if (overrides.stripe) return overrides.stripe;
+      return savedGateway(ctx.db, { apiBase: ctx.apiBase, logger: ctx.logger, ...hooks });
+    },
+    openDb(o) {
+      if (db) throw new Error('the store is already open: openDb() comes before the first use of ctx.db');
+      db = openStore(globals.db, { clock: overrides.clock ?? systemClock, ...o });
+      return db;
+    },
+    leaveOpen() {
+      ownsDb = false;
     },
     async close() {
       if (ownsDb) {
@@ -116,19 +141,3 @@ export function createContext(globals: GlobalOptions, io: CliIO, overrides: Cont
   };
   return ctx;
 }
-
-function gatewayFromSavedKeys(ctx: Context): StripeGateway {
-  const primaryKey = ctx.db.secrets.get('primary_key');
-  if (!primaryKey) {
-    throw new ConfigError(`no Stripe key saved in ${ctx.globals.db}`, 'run: recover onboard stripe');
-  }
-  const settings = ctx.db.settings.get();
-  return createGateway({
-    primaryKey,
-    fallbackKey: ctx.db.secrets.get('fallback_key') ?? undefined,
-    apiBase: ctx.apiBase,
-    rateLimitPerSec: settings?.rateLimitPerSec,
-    logger: ctx.logger,
-  });
-}
-

@@ -6,6 +6,7 @@ import { CommanderError } from 'commander';
 import { buildProgram, type CliIO } from './cli.js';
 import { ConfigError, RecoverError, WorkError } from './errors.js';
 import { redactText } from './redact.js';
+import { signalExitCode } from './signals.js';
 
 export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
   const program = buildProgram(io);
@@ -15,8 +16,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
   } catch (err) {
     const db = program.opts<{ db?: string }>().db ?? 'the database';
     const code = reportError(databaseError(err, db) ?? err, io, argv.includes('--json'));
-    // A command that stopped on Ctrl-C by itself (takeover) reports what it kept, then 130.
-    return io.interrupted ? INTERRUPTED_EXIT : code;
+    // A long command stopped by a signal (takeover) reports what it kept, then 128 + n.
+    return io.stoppedBy ? signalExitCode(io.stoppedBy) : code;
   }
 }
 

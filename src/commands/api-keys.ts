@@ -33,8 +33,8 @@ export async function runApiKeysCreate(opts: ApiKeysCreateOptions, ctx: Context)
   }
   const { key, row } = createApiKey(ctx.db, mode, opts.name ?? null);
   // The key itself on stdout only, once; --json carries it too (the caller asked for it), nothing logs it.
-  if (ctx.globals.json) ctx.io.stdout.write(JSON.stringify({ ...shown(row), key }, null, 2) + '\n');
-  else ctx.io.stdout.write(`${key}\n`);
+  if (ctx.globals.json) ctx.out.rawJson({ ...shown(row), key });
+  else ctx.out.shownOnce('', key);
   ctx.out.note(`API key ${row.id} (${row.prefix}) created; it is not shown again. Use: Authorization: Bearer <key>`);
 }
 

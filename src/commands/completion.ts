@@ -82,5 +82,7 @@ export function completionScript(shell: (typeof SHELLS)[number], program: Comman
 
 export async function runCompletion(shell: string, program: Command, io: CliIO): Promise<void> {
   if (!(SHELLS as readonly string[]).includes(shell)) throw badValue('shell', shell, SHELLS.join(' | '));
-  io.stdout.write(completionScript(shell as (typeof SHELLS)[number], program));
+  const { Output } = await import('../ui/output.js');
+  const out = new Output({ stdout: io.stdout, stderr: io.stderr, env: io.env });
+  out.document(completionScript(shell as (typeof SHELLS)[number], program));
 }

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { DAY_MS, FakeClock, HOUR_MS } from '../clock.js';
 import { createContext, type Context } from '../context.js';
+import { WorkError } from '../errors.js';
 import { Daemon } from '../daemon/daemon.js';
 import { GENERATED_KEY, generateMerchant, startEmulator } from '../emulator/index.js';
 import { silentLogger } from '../log.js';
@@ -63,7 +64,7 @@ export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
   const emu = await startEmulator({ seed, allowLocalWebhooks: true }); // the demo's daemon listens on 127.0.0.1
   const clock = new FakeClock(emu.now());
   const quiet = { ...ctx.io, stdout: new PassThrough().resume(), stderr: new PassThrough().resume(), exitCode: undefined };
-  const sub = createContext({ ...ctx.globals, db: dbPath, json: false, stripeApiBase: emu.url }, quiet, { clock, logger: silentLogger });
+  const sub = createContext({ ...ctx.globals, db: dbPath, json: false, stripeApiBase: emu.url }, quiet, { clock, logger: silentLogger, signal: ctx.signal });
   let daemon: Daemon | undefined;
   try {
     out.note(`Emulator at ${emu.url}: ${opts.customers} customers, Smart Retries on. Database: ${dbPath}`);
@@ -91,6 +92,8 @@ export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
     await daemon.start();
     const steps = Math.round((opts.days * 24 * HOUR_MS) / STEP_MS);
     for (let i = 1; i <= steps; i++) {
+      // The first SIGINT/SIGTERM (src/signals.ts): stop here; `finally` removes the temporary files.
+      if (ctx.signal.aborted) throw interrupted(opts, dbPath);
       await emu.advance(STEP_MS);
       clock.set(emu.now());
       await emu.flushWebhooks();
@@ -118,6 +121,9 @@ export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
     out.note(`Attempts per recovery on those new cases: recover ${per(t.attemptsPerRecovery)}, Stripe Smart Retries ${per(k.attemptsPerRecovery)} ` +
       `(both arms retry within the same ${DEMO_WINDOW_DAYS}-day window).`);
     if (opts.keep) out.note(`Database kept: explore with  recover --db ${dbPath} report  or  recover --db ${dbPath} explain <invoice>`);
+  } catch (e) {
+    // Ctrl-C in any step (the takeover's own message included): one line, the same for each.
+    throw ctx.signal.aborted ? interrupted(opts, dbPath) : e;
   } finally {
     spinner.stop();
     if (daemon) await daemon.stop();
@@ -125,4 +131,9 @@ export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
     await emu.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The first SIGINT/SIGTERM stopped the demo (src/signals.ts); `finally` has removed its temporary files. */
+function interrupted(opts: DemoOptions, dbPath: string): WorkError {
+  return new WorkError(`interrupted; ${opts.keep ? `the database so far is kept: ${dbPath}` : 'nothing was kept'}`);
 }

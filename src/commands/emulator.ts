@@ -1,8 +1,9 @@
 /**
- * `recover emulator`: runs the built-in Stripe emulator until SIGINT/SIGTERM (or `ctx.signal`),
+ * `recover emulator`: runs the built-in Stripe emulator until `ctx.signal` (SIGINT/SIGTERM),
  * printing the URL, what it loaded and the keys to use.
  */
 import { UsageError, badValue } from '../errors.js';
+import { aborted } from '../signals.js';
 import {
   generateMerchant, parseWebhookFaults, readSeedFile, resolveRetrySettings, SeedError, SMART_RETRIES_ACCEPTED,
   startEmulator, WEBHOOK_FAULTS_ACCEPTED, type Emulator, type EmulatorOptions,
@@ -39,15 +40,15 @@ export interface EmulatorCommandOptions {
   webhookFaults?: string;
 }
 
-export interface EmulatorCommandContext {
+interface EmulatorCommandContext {
   /** `result` prints under --json only (recover --json emulator), `line` otherwise. */
   out: { line(text: string): void; result?(value: unknown): void };
-  /** Stops the emulator when aborted (tests); otherwise SIGINT/SIGTERM do. */
-  signal?: AbortSignal;
+  /** Stops the emulator when aborted: the first SIGINT/SIGTERM (src/signals.ts), or a test. */
+  signal: AbortSignal;
 }
 
 /** The full-access key printed for convenience (any sk_test_… key works). */
-export const EMULATOR_FULL_KEY = 'sk_test_emulator';
+const EMULATOR_FULL_KEY = 'sk_test_emulator';
 
 export function emulatorOptions(o: EmulatorCommandOptions): EmulatorOptions {
   const int = (flag: string, v: number | undefined, min: number, max: number) => {
@@ -167,18 +168,8 @@ export async function runEmulator(options: EmulatorCommandOptions, ctx: Emulator
     url: emu.url, accountId: emu.accountId, clock: new Date(emu.now()).toISOString(), loaded, smartRetries: smart,
     keys: [keyJson(EMULATOR_FULL_KEY, 'all'), ...restricted.map(([k, p]) => keyJson(k, p))],
   });
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      ctx.signal?.removeEventListener('abort', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    if (ctx.signal?.aborted) stop();
-    else ctx.signal?.addEventListener('abort', stop);
-  });
+  // Until the first SIGINT/SIGTERM (src/signals.ts) or the caller's abort (tests, the demo).
+  await aborted(ctx.signal);
   await emu.close();
   ctx.out.line('Stripe emulator stopped.');
 }

@@ -56,7 +56,7 @@ export async function runReport(options: ReportOptions, ctx: Context): Promise<R
   if (typeof options.csv === 'string' && !csvToStdout) write(options.csv, renderCsv(report), 'CSV', ctx);
 
   if (ctx.globals.json) ctx.out.result(report);
-  else if (csvToStdout) ctx.io.stdout.write(renderCsv(report));
+  else if (csvToStdout) ctx.out.document(renderCsv(report));
   else printReport(report, ctx.out);
   return report;
 }

@@ -8,7 +8,7 @@ import { EmulatorClock, type DaemonClock } from '../daemon/clock.js';
 import { Daemon } from '../daemon/daemon.js';
 import { DEFAULT_RECONCILE_CRON, parseCron } from '../daemon/reconciler.js';
 import { clockNote, type Clock } from '../clock.js';
-import { openStore, type Store } from '../db/index.js';
+import type { Store } from '../db/index.js';
 import { webhookSecretFlag } from '../ui/flags.js';
 
 export interface RunOptions {
@@ -39,25 +39,23 @@ export async function runRun(opts: RunOptions, ctx: Context): Promise<void> {
     clock = emu;
     ctx.io.stderr.write(clockNote('emulator', emu.now(), base!));
   }
-  // The daemon's own connection: bookkeeping times on its clock, and WAL checkpoints in a
-  // background thread so no webhook ack or scheduler tick pays for one.
-  const store = openStore(ctx.globals.db, { clock, checkpoint: opts.once ? 'auto' : 'background' });
-  let cut = false;
+  // The context's store with the daemon's options: bookkeeping times on its clock, and WAL
+  // checkpoints in a background thread so no webhook ack or scheduler tick pays for one.
+  const store = ctx.openDb({ clock, checkpoint: opts.once ? 'auto' : 'background' });
   try {
-    cut = await serve(opts, ctx, store, clock, reconcileCron);
+    // A pass still running after the grace and the cut (not in a Stripe call) ends with the exit,
+    // as by a kill -9 (idempotency keys make that safe): the store is not closed under it.
+    if (await serve(opts, ctx, store, clock, reconcileCron)) ctx.leaveOpen();
   } finally {
-    // Calls still in flight after the grace (or a second signal) are cut by the exit, as by a
-    // kill -9 (their idempotency keys make that safe): never close the store under them.
-    if (!cut) store.close();
     (clock as DaemonClock).close?.();
   }
 }
 
-/** Returns true when calls may still be in flight (a stop that timed out, or a second signal). */
+/** Returns true when calls may still be in flight (a stop that timed out). */
 async function serve(opts: RunOptions, ctx: Context, store: Store, clock: Clock | DaemonClock, reconcileCron: string): Promise<boolean> {
   const settings = store.settings.require();
   const daemon = new Daemon({
-    store, clock, logger: ctx.logger, apiBase: ctx.apiBase, reconcileCron, shadow: opts.shadow ?? false,
+    store, clock, logger: ctx.logger, gateway: (hooks) => ctx.gateway(hooks), reconcileCron, shadow: opts.shadow ?? false,
     concurrency: opts.concurrency, http: opts.once ? null : { host: opts.host, port: opts.port }, webhookSecret: opts.webhookSecret, adopt: opts.adopt,
   });
   const mode = opts.shadow ? 'shadow' : settings.mode;
@@ -67,37 +65,28 @@ async function serve(opts: RunOptions, ctx: Context, store: Store, clock: Clock 
     ctx.out.line(`One pass (${mode}): ${r.events} events processed, ${r.jobs} end-of-dunning jobs, ${r.attempts} attempts, ${r.swept} cases ended at their deadline${r.reconciled ? ', reconciled with Stripe' : ''}.`);
     return false;
   }
-  // First SIGINT/SIGTERM: stop claiming, let calls in flight finish (at most the stop grace).
-  // A second one: exit at once with 128 + the signal's number.
-  let forced: (signal: NodeJS.Signals) => void = () => undefined;
-  const second = new Promise<NodeJS.Signals>((resolve) => (forced = resolve));
-  let signals = 0;
-  // Handlers first: a signal during start-up stops the daemon once it has started.
+  // ctx.signal (the first SIGINT/SIGTERM, src/signals.ts): stop claiming, let calls in flight finish
+  // (at most the stop grace). A second signal is the runner's: it returns at once with 128 + n.
+  // Listened to before start-up: a signal during it stops the daemon once it has started.
   let started: Promise<void> = Promise.resolve();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (++signals === 1) {
-      ctx.logger.info({ signal }, 'stopping: no new attempts; finishing those in flight (again to exit at once)');
-      void started.then(() => daemon.stop(), () => undefined);
-    } else forced(signal);
+  let stopping = false;
+  const onStop = () => {
+    if (stopping) return;
+    stopping = true;
+    ctx.logger.info({ signal: ctx.signal.reason }, 'stopping: no new attempts; finishing those in flight (again to exit at once)');
+    void started.then(() => daemon.stop(), () => undefined);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  let now: NodeJS.Signals | undefined;
+  ctx.signal.addEventListener('abort', onStop, { once: true });
   try {
     started = daemon.start();
     await started.catch((e: unknown) => {
       throw listenError(e, opts);
     });
+    if (ctx.signal.aborted) onStop(); // aborted before the listener was added
     ctx.logger.info({ mode, baseline: settings.controlBaseline, reconcile: reconcileCron, clock: opts.clock ?? 'system' }, `recover run: ${daemon.url}/stripe/webhook`);
-    now = await Promise.race([daemon.stopped().then(() => undefined), second]);
+    await daemon.stopped();
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-  if (now) {
-    ctx.logger.warn({ signal: now }, 'second signal: exiting now; calls in flight resume on restart with the same idempotency keys');
-    ctx.io.exitCode = 128 + (now === 'SIGINT' ? 2 : 15);
-    return true;
+    ctx.signal.removeEventListener('abort', onStop);
   }
   ctx.logger.info({}, 'stopped');
   return daemon.stopTimedOut;
@@ -107,7 +96,7 @@ async function serve(opts: RunOptions, ctx: Context, store: Store, clock: Clock 
  * The webhook server could not listen: a one-line usage error naming --port or --host (exit 2,
  * nothing started), not a stack trace. Anything else is passed on unchanged.
  */
-export function listenError(e: unknown, opts: Pick<RunOptions, 'host' | 'port'>): unknown {
+function listenError(e: unknown, opts: Pick<RunOptions, 'host' | 'port'>): unknown {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EADDRINUSE') {
     return new UsageError(`--port ${opts.port} is already in use on ${opts.host} (accepted: a free port, 0 to 65535; ` +

@@ -13,12 +13,13 @@ export interface SimulateOptions {
   policy?: string;
   /** 'builtin' | file.json | ./world.mjs */
   world?: string;
-  seed?: number | string;
-  count?: number | string;
-  days?: number | string;
-  dunningDays?: number | string;
+  // Checked once, by the commander table (src/cli.ts): the command does not check them again.
+  seed?: number;
+  count?: number;
+  days?: number;
+  dunningDays?: number;
   /** Warm the learned state on this many earlier days of failures first. */
-  warm?: number | string;
+  warm?: number;
   json?: boolean;
 }
 
@@ -28,29 +29,25 @@ export interface SimulateContext {
     line(text: string): void;
     result(value: unknown): void;
     /** Progress on a terminal (stderr); the CLI's Output shows nothing when piped or under --json. */
-    spinner?(text: string): { update(text: string): void; stop(): void };
+    spinner?(text: string): { update(text: string): void; stop(): void; ready?: Promise<void> };
   };
-}
-
-function int(flag: string, value: number | string | undefined, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) throw badValue(flag, value, `an integer from ${min} to ${max}`);
-  return n;
 }
 
 export async function runSimulate(options: SimulateOptions, ctx: SimulateContext): Promise<SimulationReport> {
   const policies = options.policy === undefined ? DEFAULT_POLICIES : options.policy.split(',').reduce<string[]>(joinFixedDays, []);
   if (policies.length === 0) throw badValue('--policy', options.policy, 'one or more of recover, fixed:<days>,..., daily[:N], smart-like, comma-separated');
-  const count = int('--count', options.count, 1, 200000, 2000);
+  const count = options.count ?? 2000;
   const numbers = {
-    seed: int('--seed', options.seed, 0, 4294967295, 1),
+    seed: options.seed ?? 1,
     count,
-    days: int('--days', options.days, 1, 365, 30),
-    dunningDays: int('--dunning-days', options.dunningDays, 1, 120, 30),
-    warm: int('--warm', options.warm, 0, 365, 0),
+    days: options.days ?? 30,
+    dunningDays: options.dunningDays ?? 30,
+    warm: options.warm ?? 0,
   };
   const spinner = ctx.out.spinner?.('Simulating…');
+  // The simulation blocks the event loop: the spinner must be drawn first (ora loads on first use,
+  // which on a busy machine took longer than the start of the computation, so nothing was shown).
+  await spinner?.ready;
   const report = await runSimulation({
     policies,
     world: options.world,

@@ -170,6 +170,6 @@ export async function runWebhooksEndpointSet(url: string, o: EndpointSetOptions,
     ctx.out.line(`Signing secret written to ${o.secretFile} (mode 0600); it is not shown again.`);
   } else if (created) {
     // The one place the secret is shown (Output redacts every string it writes), never again.
-    ctx.io.stdout.write(`Signing secret (shown once; verify with any Standard Webhooks library): ${secret}\n`);
+    ctx.out.shownOnce('Signing secret (shown once; verify with any Standard Webhooks library)', secret!);
   }
 }

@@ -14,6 +14,7 @@ import { ConfigError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import { adoptInstallation, installation, type Store } from '../db/index.js';
 import { silentLogger, type Logger } from '../log.js';
+import { savedGateway, type GatewayHooks } from '../composition.js';
 import { createGateway, type StripeGateway } from '../stripe/index.js';
 import { daemonClock, type DaemonClock } from './clock.js';
 import { TypedEmitter } from './emitter.js';
@@ -34,8 +35,12 @@ export interface DaemonOptions {
   /** Default: the system clock. A FakeClock or an EmulatorClock makes the daemon follow it. */
   clock?: Clock | DaemonClock;
   logger?: Logger;
-  /** Default: built from the saved keys, with `apiBase`, reporting every call to /metrics. */
-  gateway?: StripeGateway;
+  /**
+   * Default: built from the saved keys (src/composition.ts) with `apiBase`. A function receives
+   * the daemon's hooks (every call reported to /metrics; the stop signal that cuts calls still in
+   * flight when the stop grace runs out) — `recover run` passes the context's `gateway`.
+   */
+  gateway?: StripeGateway | ((hooks: GatewayHooks) => StripeGateway);
   apiBase?: string;
   rateLimitPerSec?: number;
   /** Where the webhook server listens; null = no server (`--once`, tests driving passes). */
@@ -91,6 +96,12 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
    * Handed to in-flight work via `signal`.
    */
   private readonly abort = new AbortController();
+  /**
+   * Aborted when the stop grace runs out: the gateway ends the calls still in flight
+   * (StripeUnavailable 'stopped', retried with the same key on the next start) instead of the
+   * store being closed or the process exiting under them.
+   */
+  private readonly cut = new AbortController();
   private readonly logger: Logger;
   /** The webhook server's base URL once listening. */
   url: string | undefined;
@@ -212,18 +223,19 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
       this.setState('stopping'); // synchronously when running: /healthz says 503 from here
       this.waker?.signal();
       const limit = this.o.stopTimeoutMs ?? 10_000;
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = await Promise.race([
-        Promise.all([this.loopDone, this.passChain]).then(() => false),
-        new Promise<boolean>((r) => (timer = setTimeout(() => r(true), limit))),
-      ]);
-      clearTimeout(timer);
-      this.stopTimedOut = timedOut;
-      if (timedOut)
+      const settled = Promise.all([this.loopDone, this.passChain]).then(() => false as const);
+      let timedOut = await within(settled, limit);
+      if (timedOut) {
         this.logger.warn(
           { waitedMs: limit },
           'stopping with calls still in flight; a restart resumes them with the same idempotency keys',
         );
+        // Cut them: each ends at once and is given back (same attempt, same key). Only a pass stuck
+        // outside a Stripe call is still running after CUT_SETTLE_MS, and then the store stays open.
+        this.cut.abort();
+        timedOut = await within(settled, CUT_SETTLE_MS);
+      }
+      this.stopTimedOut = timedOut;
       await this.teardown();
     })();
     return this.stopping;
@@ -252,7 +264,7 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
 
   private init(): void {
     const { store } = this.o;
-    const settings = store.settings.require();
+    store.settings.require(); // onboarded, or exit 2 naming onboard
     this.lease = new DaemonLease(
       store,
       this.owner,
@@ -279,7 +291,9 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
         'resuming work interrupted by a previous daemon (same idempotency keys)',
       );
     }
-    const gw = this.o.gateway ?? this.gateway(settings.rateLimitPerSec);
+    const hooks: GatewayHooks = { onCall: this.metrics.onStripeCall, signal: this.cut.signal };
+    const { gateway } = this.o;
+    const gw = typeof gateway === 'function' ? gateway(hooks) : (gateway ?? this.savedGateway(hooks));
     this.waker = new Waker(this.clock);
     this.runtime = new Runtime({
       store,
@@ -334,23 +348,18 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
     return rc ? { [RECHARGE_WEBHOOK_PATH]: (body, headers) => rc.receive(body, headers) } : {};
   }
 
-  private gateway(settingsRate: number | undefined): StripeGateway {
-    const { store } = this.o;
-    // A merchant on the Recovery API only has no Billing key: the daemon's calls go through the API's.
-    const primaryKey = store.secrets.get('primary_key') ?? store.secrets.get('api_stripe_key');
-    // A Recharge-only database: a gateway with no key, never called (no Stripe account, no Stripe case).
-    // Pointed at a closed local port, so even a bug could not reach Stripe with it.
-    if (!primaryKey && store.settings.get()?.recharge)
-      return createGateway({ primaryKey: 'rk_test_none', apiBase: 'http://127.0.0.1:9', logger: this.logger });
-    if (!primaryKey) throw new ConfigError(`no Stripe key saved in ${store.path}`, 'run: recover onboard stripe');
-    return createGateway({
-      primaryKey,
-      fallbackKey: store.secrets.get('fallback_key') ?? undefined,
-      apiBase: this.o.apiBase,
-      rateLimitPerSec: this.o.rateLimitPerSec ?? settingsRate,
-      logger: this.logger,
-      onCall: this.metrics.onStripeCall,
-    });
+  private savedGateway(hooks: GatewayHooks): StripeGateway {
+    const { store, apiBase, rateLimitPerSec } = this.o;
+    if (!store.secrets.get('primary_key')) {
+      // A merchant on the Recovery API only has no Billing key: the daemon's calls go through the API's.
+      const api = this.apiGateway();
+      if (api) return api;
+      // A Recharge-only database: a gateway with no key, never called (no Stripe account, no Stripe case).
+      // Pointed at a closed local port, so even a bug could not reach Stripe with it.
+      if (store.settings.get()?.recharge)
+        return createGateway({ primaryKey: 'rk_test_none', apiBase: 'http://127.0.0.1:9', logger: this.logger });
+    }
+    return savedGateway(store, { apiBase, rateLimitPerSec, logger: this.logger, ...hooks });
   }
 
   private async loop(): Promise<void> {
@@ -424,6 +433,18 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
     })();
     return this.tornDown;
   }
+}
+
+/** After the grace, how long the cut calls get to hand their attempts back, wall ms. */
+const CUT_SETTLE_MS = 1_000;
+
+/** True when `done` has not settled within `ms` (wall ms). */
+async function within(done: Promise<false>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<true>((r) => (timer = setTimeout(() => r(true), ms)));
+  const result = await Promise.race([done, late]);
+  clearTimeout(timer);
+  return result;
 }
 
 /** A write the database must accept (a full disk or a read-only file refuses it). */

@@ -3,7 +3,7 @@
  * them all, and claim again while a full batch came back; stop early between batches when asked.
  * A batch that came back short means nothing more was due at claim time.
  */
-export interface DrainSpec<T> {
+interface DrainSpec<T> {
   /** Claims up to `limit` due items (one transaction). */
   claim(limit: number): T[];
   /** Runs one claimed batch to the end (every item settles; a crash is the runner's to handle). */

@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 
-export type EventMap = Record<string, unknown[]>;
+type EventMap = Record<string, unknown[]>;
 
 export class TypedEmitter<E extends EventMap> {
   private readonly ee = new EventEmitter();

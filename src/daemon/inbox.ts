@@ -1,15 +1,17 @@
 /**
- * The inbox processor: takes unprocessed events oldest first (Stripe's `created`, then arrival)
- * and hands each to its handler. One event's effects and its `processed_at` are written in one
+ * The inbox processor, on the one queue (src/db/queue.ts) and drain loop (drain.ts) like attempts
+ * and jobs: claims due events, runs each batch in Stripe's order (`created`, then arrival) and
+ * hands each to its handler. One event's effects and its `processed_at` are written in one
  * transaction, so a crash re-runs an event at most, never half of it, and every handler is
- * written to be re-run safely. A failing event is retried with backoff (its invoice's later
+ * written to be re-run safely. A failing event is given back with a backoff (its invoice's later
  * events wait behind it, keeping per-invoice order) and given up after MAX_TRIES, with the error
  * kept for `recover explain`.
  */
-import type { Store } from '../db/index.js';
+import type { InboxEvent, Store } from '../db/index.js';
 import type { Logger } from '../log.js';
 import { isGatewayError, isRetryable } from '../stripe/index.js';
 import { backoffDelayMs, INBOX_BACKOFF } from './backoff.js';
+import { drain } from './drain.js';
 import { eventFacts } from './event-facts.js';
 import { HANDLERS, type Commit, type HandlerDeps } from './handlers/index.js';
 import type { ProcessedReport } from './types.js';
@@ -24,51 +26,65 @@ export interface PlatformInbox {
   apply(type: string, raw: string, settings: HandlerDeps['settings'], commit: Commit): Promise<string>;
 }
 
-export class InboxProcessor {
-  /** eventId → clock ms before which it is not retried. In memory: a restart retries at once. */
-  private readonly notBefore = new Map<string, number>();
+interface InboxOptions {
+  store: Store;
+  logger: Logger;
+  report: (r: ProcessedReport) => void;
+  /** The daemon's owner id and lease on a claimed event (clock ms), as for attempts and jobs. */
+  owner: string;
+  leaseMs: number;
+  /** Deliveries of another platform (e.g. `recharge:*`) go to it. */
+  platform?: PlatformInbox;
+}
 
-  constructor(
-    private readonly store: Store,
-    private readonly logger: Logger,
-    private readonly report: (r: ProcessedReport) => void,
-    private readonly platform?: PlatformInbox,
-  ) {}
+export class InboxProcessor {
+  private readonly store: Store;
+  private readonly logger: Logger;
+  private readonly report: (r: ProcessedReport) => void;
+  private readonly platform: PlatformInbox | undefined;
+
+  constructor(private readonly o: InboxOptions) {
+    ({ store: this.store, logger: this.logger, report: this.report, platform: this.platform } = o);
+  }
 
   /** Processes what is due; returns how many events were processed (or given up). */
   async drain(deps: HandlerDeps, shouldStop: () => boolean): Promise<number> {
+    const q = this.store.events.queue;
     let done = 0;
-    for (;;) {
-      const batch = this.store.events.listUnprocessed(BATCH);
-      const now = deps.now();
-      const blocked = new Set<string>();
-      let progressed = 0;
-      for (const ev of batch) {
-        if (shouldStop()) return done;
-        const key = ev.objectId ?? ev.id;
-        const wait = this.notBefore.get(ev.id);
-        if (blocked.has(key) || (wait !== undefined && wait > now)) {
-          blocked.add(key);
-          continue;
+    await drain<InboxEvent>({
+      claim: (limit) => q.claimDue(deps.now(), this.o.leaseMs, limit, this.o.owner),
+      concurrency: BATCH,
+      shouldStop,
+      run: async (batch) => {
+        batch.sort((x, y) => x.created - y.created || x.receivedAt - y.receivedAt || x.seq - y.seq);
+        for (const ev of batch) {
+          if (shouldStop()) {
+            q.release(ev.seq, this.o.owner);
+            continue;
+          }
+          // An earlier event of the same invoice is still to do (a retry's backoff): wait until just
+          // after it is due (+1 ms: due ties are claimed by rowid, which may put this one first).
+          const blocker = this.store.events.blockerDueAt(ev);
+          if (blocker !== null) {
+            q.release(ev.seq, this.o.owner, Math.max(blocker, deps.now()) + 1);
+            continue;
+          }
+          if (!q.start(ev.seq, this.o.owner, deps.now())) continue; // lease lost: its new owner runs it
+          if (await this.one(ev, ev.tries + 1, deps)) done++;
         }
-        const ok = await this.one(ev.id, ev.type, ev.raw, ev.attempts, deps);
-        if (ok) {
-          done++;
-          progressed++;
-        } else blocked.add(key);
-      }
-      if (batch.length < BATCH || progressed === 0) return done;
-    }
+      },
+    });
+    return done;
   }
 
-  /** Earliest clock time a deferred event becomes due again, or null. */
+  /** Earliest clock time an event becomes due again, or null. */
   nextRetryAt(): number | null {
-    let t: number | null = null;
-    for (const v of this.notBefore.values()) if (t === null || v < t) t = v;
-    return t;
+    return this.store.events.queue.nextDueAt();
   }
 
-  private async one(id: string, type: string, raw: string, tries: number, deps: HandlerDeps): Promise<boolean> {
+  /** Runs one started event (`tries` counts this start); true when it is done (processed or given up). */
+  private async one(ev: InboxEvent, tries: number, deps: HandlerDeps): Promise<boolean> {
+    const { id, type, raw } = ev;
     const handler = HANDLERS[type];
     let committed = false;
     const commit = (fn: () => string): string =>
@@ -91,7 +107,6 @@ export class InboxProcessor {
         result = await handler(f, deps, commit);
         if (!committed) commit(() => result);
       }
-      this.notBefore.delete(id);
       this.logger.debug({ event: id, type, result }, 'event processed');
       this.report({ id, type, outcome: 'processed', result });
       return true;
@@ -103,19 +118,18 @@ export class InboxProcessor {
         return true;
       }
       const transient = isRetryable(e);
-      if (tries + 1 >= MAX_TRIES && !transient) {
+      if (tries >= MAX_TRIES && !transient) {
         this.store.events.markProcessed(id, message);
-        this.notBefore.delete(id);
-        this.logger.error({ event: id, type, tries: tries + 1, err: message }, 'event processing given up');
+        this.logger.error({ event: id, type, tries, err: message }, 'event processing given up');
         this.report({ id, type, outcome: 'given_up', result: 'given up', error: message });
         return true;
       }
       this.store.events.recordFailure(id, message);
-      const delay = backoffDelayMs(tries + 1, INBOX_BACKOFF);
-      this.notBefore.set(id, deps.now() + delay);
+      const delay = backoffDelayMs(tries, INBOX_BACKOFF);
+      this.store.events.queue.release(ev.seq, this.o.owner, deps.now() + delay);
       const level = isGatewayError(e) ? 'warn' : 'error';
       this.logger[level](
-        { event: id, type, tries: tries + 1, err: message, retryInMs: delay },
+        { event: id, type, tries, err: message, retryInMs: delay },
         'event processing failed; will retry',
       );
       this.report({ id, type, outcome: 'retry', result: 'retry later', error: message });

@@ -1,10 +1,9 @@
 /**
  * The daemon behind `recover run`. See daemon.ts for the lifecycle, runtime.ts for what one pass
- * does, drive.ts for running it against the emulator in simulated time.
+ * does (test/helpers/drive.ts runs it against the emulator in simulated time).
  */
 export { Daemon, type DaemonOptions } from './daemon.js';
 export { EmulatorClock, daemonClock, type DaemonClock } from './clock.js';
-export { driveTo, quiesce, type DriveOptions, type DrivableEmulator } from './drive.js';
 export { DEFAULT_RECONCILE_CRON } from './reconciler.js';
 export { MAX_WEBHOOK_BYTES, WEBHOOK_PATH } from './webhook-server.js';
 export type * from './types.js';

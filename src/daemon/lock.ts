@@ -104,8 +104,8 @@ export class DaemonLease {
     private readonly wallNow: () => number = Date.now,
   ) {}
 
-  /** Takes the lock; returns how many attempt/job leases of the previous holder were released. */
-  acquire(): { attempts: number; jobs: number; outbox: number; tookOver: LockValue | null } {
+  /** Takes the lock; returns how many attempt/job/event/outbox leases of the previous holder were released. */
+  acquire(): { attempts: number; jobs: number; events: number; outbox: number; tookOver: LockValue | null } {
     const { store } = this;
     return store.tx(() => {
       const current = parseLock(store.meta.get(KEY));
@@ -118,9 +118,12 @@ export class DaemonLease {
       }
       this.write();
       LIVE_HERE.add(this.owner);
-      // The dead holder's result webhooks too: redelivered now (same webhook-id), not after its lease.
+      // The owners of every other lease are dead (we hold the lock): their work is due again now,
+      // result webhooks included (redelivered with the same webhook-id).
+      const events = store.events.queue.releaseLeasesExcept(this.owner);
       const outbox = store.outbox.releaseLeasesExcept(this.owner);
-      return { attempts: store.attempts.releaseLeasesExcept(this.owner), jobs: store.jobs.releaseLeasesExcept(this.owner), outbox, tookOver: current };
+      const attempts = store.attempts.releaseLeasesExcept(this.owner);
+      return { attempts, jobs: store.jobs.releaseLeasesExcept(this.owner), events, outbox, tookOver: current };
     });
   }
 

@@ -32,7 +32,7 @@ import { ensureCardExpiryScan } from '../outbox/card-expiry.js';
 /** Wait after a failed reconcile, clock ms. */
 const RECONCILE_RETRY_MS = 15 * 60_000;
 
-export interface RuntimeOptions {
+interface RuntimeOptions {
   store: Store;
   gw: StripeGateway;
   clock: DaemonClock;
@@ -76,7 +76,7 @@ export class Runtime {
   constructor(private readonly o: RuntimeOptions) {
     const { store, gw, logger, metrics, events, owner, leaseMs, concurrency } = o;
     const now = () => o.clock.now();
-    const ctxFor = (accountId: string): CallContext | undefined => callContext(accountId, this.accounts);
+    const ctxFor = this.ctxFor;
     const recovered = (r: RecoveryReport) => this.recovered(r);
     this.policy = new PolicyContext(store);
     const saved = store.settings.get();
@@ -89,15 +89,17 @@ export class Runtime {
           now,
         })
       : undefined;
-    this.inbox = new InboxProcessor(
+    this.inbox = new InboxProcessor({
       store,
       logger,
-      (r) => {
+      owner,
+      leaseMs,
+      platform: this.recharge,
+      report: (r) => {
         metrics.processed.inc({ type: r.type, result: r.outcome === 'processed' ? 'ok' : r.outcome });
         events.emit('processed', r);
       },
-      this.recharge,
-    );
+    });
     const stripeBilling = stripeBillingConnector({ gw, ctxFor, installationId: o.installationId });
     const api = apiConnector({ store, gateway: () => o.apiGateway?.(), settings: () => this.settings(), now });
     this.executor = new AttemptExecutor({
@@ -167,10 +169,12 @@ export class Runtime {
       now,
       ctxFor,
       recovered,
-      intake: (invoiceId, accountId, source) =>
-        intakeInvoice(this.intakeDeps(), invoiceId, accountId, ctxFor(accountId), source),
+      intake: (invoiceId, accountId, source) => this.intake(this.settings(), invoiceId, accountId, source),
     });
   }
+
+  /** How to call Stripe for an account (Connect header or none): one lookup for every part. */
+  private readonly ctxFor = (accountId: string): CallContext | undefined => callContext(accountId, this.accounts);
 
   settings(): Settings {
     const s = this.o.store.settings.require();
@@ -276,22 +280,29 @@ export class Runtime {
     }
   }
 
-  private intakeDeps() {
-    const settings = this.settings();
-    return {
-      store: this.o.store,
-      gw: this.o.gw,
+  /** A failed invoice into a case (webhook or reconciler alike), under the settings of the pass. */
+  private intake(
+    settings: Settings,
+    invoiceId: string,
+    accountId: string,
+    source: Parameters<typeof intakeInvoice>[4],
+  ) {
+    const { store, gw } = this.o;
+    const deps = {
+      store,
+      gw,
       policy: this.policy,
       settings,
       now: this.o.clock.now(),
       installationId: this.o.installationId,
     };
+    return intakeInvoice(deps, invoiceId, accountId, this.ctxFor(accountId), source);
   }
 
   private handlerDeps(settings: Settings): HandlerDeps {
     const { store, gw, logger } = this.o;
     const main = this.accounts.find((a) => a.kind === 'main')?.id ?? null;
-    const ctxFor = (accountId: string) => callContext(accountId, this.accounts);
+    const ctxFor = this.ctxFor;
     return {
       store,
       gw,
@@ -305,14 +316,7 @@ export class Runtime {
         const id = f.account ?? main;
         return id && this.accounts.some((a) => a.id === id) ? id : null;
       },
-      intake: (invoiceId, accountId, source) =>
-        intakeInvoice(
-          { store, gw, policy: this.policy, settings, now: this.o.clock.now(), installationId: this.o.installationId },
-          invoiceId,
-          accountId,
-          ctxFor(accountId),
-          source,
-        ),
+      intake: (invoiceId, accountId, source) => this.intake(settings, invoiceId, accountId, source),
       recovered: (r) => this.recovered(r),
     };
   }

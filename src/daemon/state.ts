@@ -6,7 +6,7 @@
  */
 import type { DaemonState } from './types.js';
 
-export const TRANSITIONS: Readonly<Record<DaemonState, readonly DaemonState[]>> = {
+const TRANSITIONS: Readonly<Record<DaemonState, readonly DaemonState[]>> = {
   idle: ['starting', 'stopped'],
   starting: ['running', 'stopping', 'stopped'],
   running: ['stopping'],

@@ -6,7 +6,7 @@
 import type { DaemonClock } from './clock.js';
 
 /** Longest single sleep, wall ms: the loop re-checks at least this often (settings, lock, clock drift). */
-export const MAX_SLEEP_MS = 30_000;
+const MAX_SLEEP_MS = 30_000;
 
 export class Waker {
   private wake: (() => void) | undefined;

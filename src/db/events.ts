@@ -1,14 +1,17 @@
 /**
  * The webhook inbox. The receiver calls `insertIfNew` and answers 200 only after it returns:
  * the insert is one autocommit statement, i.e. its own transaction, durable against a process
- * kill as soon as it returns (see the WAL note in index.ts). Processing then reads the inbox in
- * Stripe's order (created, then arrival).
+ * kill as soon as it returns (see the WAL note in index.ts). Processing claims due events through
+ * the one lease protocol (queue.ts, by rowid) and runs them in Stripe's order (created, then arrival).
  */
 import { orNull, selectList, type ColumnMap, type Db } from './columns.js';
+import { createQueue, type Queue, type QueueSpec } from './queue.js';
 
 export interface InboxEvent {
   /** Stripe's event id (evt_…). */
   id: string;
+  /** The row's rowid: arrival order, and the key the queue leases it by. */
+  seq: number;
   type: string;
   /** Connected account the event belongs to; null for the main account. */
   accountId: string | null;
@@ -21,11 +24,15 @@ export interface InboxEvent {
   receivedAt: number;
   processedAt: number | null;
   error: string | null;
-  /** Failed processing tries so far. */
-  attempts: number;
+  /** Processing tries started so far (counted at start, as for every queue). */
+  tries: number;
+  /** When it may be processed (next): its arrival, or a retry's backoff (clock ms). */
+  dueAt: number;
+  claimedUntil: number | null;
+  claimedBy: string | null;
 }
 
-export interface NewEvent {
+interface NewEvent {
   id: string;
   type: string;
   accountId?: string | null;
@@ -36,6 +43,7 @@ export interface NewEvent {
 
 const COLUMNS: ColumnMap<InboxEvent> = {
   id: 'id',
+  seq: 'rowid',
   type: 'type',
   accountId: 'account_id',
   objectId: 'object_id',
@@ -44,9 +52,21 @@ const COLUMNS: ColumnMap<InboxEvent> = {
   receivedAt: 'received_at',
   processedAt: 'processed_at',
   error: 'error',
-  attempts: 'attempts',
+  tries: 'tries',
+  dueAt: 'due_at',
+  claimedUntil: 'claimed_until',
+  claimedBy: 'claimed_by',
 };
 const COLS = selectList(COLUMNS);
+const INBOX_QUEUE: QueueSpec = {
+  table: 'events',
+  idColumn: 'rowid',
+  dueColumn: 'due_at',
+  doneColumn: 'processed_at',
+  dueIndex: 'events_due',
+  leaseIndex: 'events_leases',
+  columns: COLS,
+};
 
 export interface EventsRepo {
   /** Stores the event unless its id is already there; true if it was new. A duplicate changes nothing. */
@@ -58,8 +78,15 @@ export interface EventsRepo {
   listForObject(objectId: string): InboxEvent[];
   /** Done with the event; an error here means "gave up", recorded for explain/status. */
   markProcessed(id: string, error?: string | null): boolean;
-  /** A processing try failed and will be retried: attempts + 1, error kept, stays unprocessed. */
+  /** A processing try failed and will be retried: the error is kept, it stays unprocessed. */
   recordFailure(id: string, error: string): boolean;
+  /** The lease protocol over unprocessed events (claimDue, start, release… by `seq`). */
+  readonly queue: Queue<InboxEvent>;
+  /**
+   * The due time of the earliest unprocessed event of the same object before `e` in Stripe's order
+   * (created, received, arrival), or null: `e` must wait behind it (per-invoice order).
+   */
+  blockerDueAt(e: InboxEvent): number | null;
   /** received_at of the most recently stored event, or null if none. */
   lastReceivedAt(): number | null;
   count(): number;
@@ -71,10 +98,18 @@ export interface EventsRepo {
 }
 
 export function createEventsRepo(db: Db, now: () => number): EventsRepo {
-  const insert = db.prepare<{ id: string; type: string; accountId: string | null; objectId: string | null; created: number; raw: string; now: number }>(
-    `INSERT INTO events (id, type, account_id, object_id, created, raw, received_at)
-     VALUES (:id, :type, :accountId, :objectId, :created, :raw, :now)
+  type Insert = { id: string; type: string; accountId: string | null; objectId: string | null; created: number };
+  const insert = db.prepare<Insert & { raw: string; now: number }>(
+    `INSERT INTO events (id, type, account_id, object_id, created, raw, received_at, due_at)
+     VALUES (:id, :type, :accountId, :objectId, :created, :raw, :now, :now)
      ON CONFLICT (id) DO NOTHING`,
+  );
+  const blocker = db.prepare<{ objectId: string; created: number; receivedAt: number; seq: number }, { t: number }>(
+    `SELECT due_at AS t FROM events INDEXED BY events_object
+     WHERE object_id = :objectId AND processed_at IS NULL AND rowid <> :seq
+       AND (created < :created OR (created = :created AND (received_at < :receivedAt
+            OR (received_at = :receivedAt AND rowid < :seq))))
+     ORDER BY due_at DESC LIMIT 1`,
   );
   const get = db.prepare<[string], InboxEvent>(`SELECT ${COLS} FROM events WHERE id = ?`);
   const unprocessed = db.prepare<[number], InboxEvent>(
@@ -88,7 +123,7 @@ export function createEventsRepo(db: Db, now: () => number): EventsRepo {
     `UPDATE events SET processed_at = :now, error = :error WHERE id = :id`,
   );
   const failure = db.prepare<{ id: string; error: string }>(
-    `UPDATE events SET attempts = attempts + 1, error = :error WHERE id = :id AND processed_at IS NULL`,
+    `UPDATE events SET error = :error WHERE id = :id AND processed_at IS NULL`,
   );
   // Rowid order is arrival order, so the last row is the last received: O(1), no extra index.
   const last = db.prepare<[], { t: number }>(`SELECT received_at AS t FROM events ORDER BY rowid DESC LIMIT 1`);
@@ -118,6 +153,11 @@ export function createEventsRepo(db: Db, now: () => number): EventsRepo {
     listForObject: (objectId) => forObject.all(objectId),
     markProcessed: (id, error) => processed.run({ id, error: error ?? null, now: now() }).changes > 0,
     recordFailure: (id, error) => failure.run({ id, error }).changes > 0,
+    queue: createQueue<InboxEvent, InboxEvent>(db, INBOX_QUEUE, (e) => e, (e) => e.dueAt, (e) => e.seq),
+    blockerDueAt: (e) =>
+      e.objectId === null
+        ? null
+        : (blocker.get({ objectId: e.objectId, created: e.created, receivedAt: e.receivedAt, seq: e.seq })?.t ?? null),
     lastReceivedAt: () => last.get()?.t ?? null,
     count: () => count.get()?.n ?? 0,
     countUnprocessed: () => countUnprocessed.get()?.n ?? 0,

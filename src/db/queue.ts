@@ -1,5 +1,5 @@
 /**
- * The one lease protocol for due work (attempts, end-of-dunning jobs; the coming outbox too).
+ * The one lease protocol for due work: attempts, end-of-dunning jobs, the webhook inbox, the outbox.
  * A row is due when its due column is <= now and it is not done; a claim hands up to N due rows
  * to one owner until now + leaseMs in one IMMEDIATE transaction (one UPDATE … RETURNING), so two
  * daemons on one file never both own a row: SQLite serialises writers and every later statement
@@ -12,7 +12,9 @@
 import type { Db } from './columns.js';
 
 export interface QueueSpec {
-  table: 'attempts' | 'jobs' | 'outbox';
+  table: 'attempts' | 'jobs' | 'outbox' | 'events';
+  /** The integer key the queue addresses rows by: `id`, or `rowid` (events, keyed by Stripe's evt_ id). */
+  idColumn?: 'id' | 'rowid';
   /** Epoch ms column the row is due at. */
   dueColumn: string;
   /** Epoch ms column set when the row is done; NULL = still to do. */
@@ -54,12 +56,13 @@ export function createQueue<Raw, Row>(
   idOf: (row: Row) => number,
 ): Queue<Row> {
   const undone = `${s.doneColumn} IS NULL`;
+  const id = s.idColumn ?? 'id';
   const claim = db.prepare<ClaimParams, Raw>(
     `UPDATE ${s.table} SET claimed_until = :until, claimed_by = :owner
-     WHERE id IN (
-       SELECT id FROM ${s.table} INDEXED BY ${s.dueIndex}
+     WHERE ${id} IN (
+       SELECT ${id} FROM ${s.table} INDEXED BY ${s.dueIndex}
        WHERE ${undone} AND ${s.dueColumn} <= :now AND (claimed_until IS NULL OR claimed_until <= :now)
-       ORDER BY ${s.dueColumn}, id LIMIT :limit)
+       ORDER BY ${s.dueColumn}, ${id} LIMIT :limit)
      RETURNING ${s.columns}`,
   );
   const firstUnclaimed = db.prepare<[], { t: number }>(
@@ -72,14 +75,14 @@ export function createQueue<Raw, Row>(
   );
   const start = db.prepare<{ id: number; owner: string; now: number }>(
     `UPDATE ${s.table} SET ${s.onStart ? `${s.onStart}, ` : ''}tries = tries + 1
-     WHERE id = :id AND claimed_by = :owner AND claimed_until > :now AND ${undone}`,
+     WHERE ${id} = :id AND claimed_by = :owner AND claimed_until > :now AND ${undone}`,
   );
   const renew = db.prepare<{ id: number; owner: string; until: number }>(
-    `UPDATE ${s.table} SET claimed_until = :until WHERE id = :id AND claimed_by = :owner AND ${undone}`,
+    `UPDATE ${s.table} SET claimed_until = :until WHERE ${id} = :id AND claimed_by = :owner AND ${undone}`,
   );
   const release = db.prepare<{ id: number; owner: string; retryAt: number | null }>(
     `UPDATE ${s.table} SET claimed_until = NULL, claimed_by = NULL, ${s.dueColumn} = coalesce(:retryAt, ${s.dueColumn})
-     WHERE id = :id AND claimed_by = :owner AND ${undone}`,
+     WHERE ${id} = :id AND claimed_by = :owner AND ${undone}`,
   );
   const releaseOthers = db.prepare<[string]>(
     `UPDATE ${s.table} SET claimed_until = NULL, claimed_by = NULL

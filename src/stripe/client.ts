@@ -6,7 +6,7 @@ import Stripe from 'stripe';
 import { ConfigError } from '../errors.js';
 import { STRIPE_API_VERSION } from './types.js';
 
-export interface ApiBase {
+interface ApiBase {
   protocol: 'http' | 'https';
   host: string;
   port: number;
@@ -34,7 +34,7 @@ export function parseApiBase(apiBase: string): ApiBase {
   return { protocol, host, port };
 }
 
-export interface ClientOptions {
+interface ClientOptions {
   apiBase?: ApiBase;
   /** Per-request timeout in ms. */
   timeoutMs: number;

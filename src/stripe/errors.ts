@@ -163,11 +163,15 @@ export class IdempotencyConflict extends InvalidRequest {
   }
 }
 
-/** 5xx, 409 lock conflicts, timeouts and connection errors, after all retries. */
+/**
+ * 5xx, 409 lock conflicts, timeouts and connection errors, after all retries; or `stopped`: the
+ * owner's stop signal cut the call before Stripe answered (it may still have gone through, so it
+ * is retried with the same idempotency key, which makes Stripe replay it).
+ */
 export class StripeUnavailable extends StripeGatewayError {
   readonly kind = 'unavailable' as const;
-  /** `timeout` and `connection` have statusCode 0. */
-  readonly reason: 'server_error' | 'timeout' | 'connection' | 'conflict';
+  /** `timeout`, `connection` and `stopped` have statusCode 0. */
+  readonly reason: 'server_error' | 'timeout' | 'connection' | 'conflict' | 'stopped';
   constructor(message: string, info: StripeErrorInfo, reason: StripeUnavailable['reason']) {
     super(message, info, 'Stripe did not answer successfully; the call is safe to retry later');
     this.reason = reason;

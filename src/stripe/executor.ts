@@ -12,12 +12,18 @@
  *
  * The SDK's own retries are off (`maxNetworkRetries: 0`) so that this is the one place that
  * decides. POSTs always carry an idempotency key: the caller's, or one generated per call.
+ *
+ * `signal` (the daemon's, aborted when its stop grace runs out): the SDK takes no AbortSignal per
+ * request (stripe 23's RequestOptions has none: node_modules/stripe/esm/lib.d.ts), so the limiter
+ * wait, the request and the backoff are raced against it and the call ends with
+ * StripeUnavailable('stopped'). The request may still reach Stripe: its idempotency key is kept
+ * with the attempt, and the retry on the next start replays it instead of charging again.
  */
 import { randomUUID } from 'node:crypto';
 import type Stripe from 'stripe';
 import { redactText } from '../redact.js';
 import { isRateLimit, isSdkError, isTransient, mapStripeError } from './error-map.js';
-import { type CallInfo, type KeyRole, isGatewayError } from './errors.js';
+import { type CallInfo, type KeyRole, StripeUnavailable, isGatewayError } from './errors.js';
 import type { TokenBucket } from './limiter.js';
 import { permissionFor } from './permissions.js';
 import type { CallContext } from './types.js';
@@ -43,14 +49,14 @@ export interface CallReport {
   account?: string;
 }
 
-export interface CallSpec {
+interface CallSpec {
   method: 'GET' | 'POST' | 'DELETE';
   path: string;
 }
 
 export type SdkCall<T> = (client: Stripe, options: Stripe.RequestOptions) => Promise<T>;
 
-export interface ExecutorOptions {
+interface ExecutorOptions {
   primary: Stripe;
   fallback?: Stripe;
   limiter: TokenBucket;
@@ -63,7 +69,12 @@ export interface ExecutorOptions {
   random: () => number;
   logger?: GatewayLogger;
   onCall?: (info: CallReport) => void;
+  /** Aborted: calls in flight end at once with StripeUnavailable('stopped'), new ones never start. */
+  signal?: AbortSignal;
 }
+
+/** The rejection of a wait cut by the stop signal (turned into StripeUnavailable in run()). */
+const STOPPED = Symbol('stopped');
 
 export class Executor {
   constructor(private readonly o: ExecutorOptions) {}
@@ -83,17 +94,21 @@ export class Executor {
     let rateLimited = 0;
     let transient = 0;
     for (;;) {
-      await o.limiter.take();
+      await this.untilStopped(spec, account, attempt, () => o.limiter.take());
       attempt += 1;
       const client = role === 'fallback' && o.fallback ? o.fallback : o.primary;
       const started = performance.now();
       try {
-        const result = await fn(client, { stripeAccount: account, idempotencyKey });
+        const result = await this.race(fn(client, { stripeAccount: account, idempotencyKey }));
         const status = (result as { lastResponse?: { statusCode?: number } } | null)?.lastResponse?.statusCode ?? 200;
         this.report({ ...spec, status, key: role, ms: performance.now() - started, attempt, account });
         return result;
       } catch (e) {
         const ms = performance.now() - started;
+        if (e === STOPPED) {
+          this.report({ ...spec, status: 0, key: role, ms, attempt, account });
+          throw this.stopped(spec, account, attempt);
+        }
         const status = isSdkError(e) ? e.statusCode ?? 0 : 0;
         this.report({ ...spec, status, key: role, ms, attempt, account });
         if (isSdkError(e) && isRateLimit(e) && rateLimited < o.maxRetries) {
@@ -104,14 +119,14 @@ export class Executor {
           const delay = rateLimited === 1 && next === 'fallback' ? this.jitter(o.backoffBaseMs / 5) : this.backoff(rateLimited);
           this.warn(spec, account, attempt, status, role, next, delay, e.message);
           role = next;
-          await o.sleep(delay);
+          await this.untilStopped(spec, account, attempt, () => o.sleep(delay));
           continue;
         }
         if (isSdkError(e) && !isRateLimit(e) && isTransient(e) && transient < o.maxRetries) {
           transient += 1;
           const delay = this.backoff(transient);
           this.warn(spec, account, attempt, status, role, role, delay, e.message);
-          await o.sleep(delay);
+          await this.untilStopped(spec, account, attempt, () => o.sleep(delay));
           continue;
         }
         const err = mapStripeError(e);
@@ -123,6 +138,38 @@ export class Executor {
         throw err;
       }
     }
+  }
+
+  /** `p`, or a rejection with STOPPED as soon as the signal is aborted (`p` is then left to settle). */
+  private race<T>(p: Promise<T>): Promise<T> {
+    const signal = this.o.signal;
+    if (!signal) return p;
+    if (signal.aborted) {
+      p.catch(() => undefined);
+      return Promise.reject(STOPPED);
+    }
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(STOPPED);
+      signal.addEventListener('abort', onAbort, { once: true });
+      p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  /** A wait (limiter, backoff) that the stop signal cuts short: the call ends there. */
+  private async untilStopped(spec: CallSpec, account: string | undefined, attempt: number, wait: () => Promise<void>) {
+    if (this.o.signal?.aborted) throw this.stopped(spec, account, attempt);
+    try {
+      await this.race(wait());
+    } catch (e) {
+      throw e === STOPPED ? this.stopped(spec, account, attempt) : e;
+    }
+  }
+
+  private stopped(spec: CallSpec, account: string | undefined, attempts: number): StripeUnavailable {
+    const err = new StripeUnavailable(`${spec.method} ${spec.path} cut by the stop before Stripe answered`,
+      { statusCode: 0 }, 'stopped');
+    err.call = { ...spec, account, key: 'primary', attempts } satisfies CallInfo;
+    return err;
   }
 
   /** Exponential: base, 2×base, 4×base… capped at 32×base, each jittered into [½, 1]. */

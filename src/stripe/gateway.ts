@@ -11,7 +11,7 @@ import { constructEvent, signPayload } from './webhooks.js';
 import type * as T from './types.js';
 import type { CallContext as Ctx, Page } from './types.js';
 
-export interface ExpandOpt {
+interface ExpandOpt {
   expand?: string[];
 }
 
@@ -19,9 +19,9 @@ export interface ExpandOpt {
  * Result of `invoices.pay`. A decline (HTTP 402 card_error, including "requires customer action")
  * is an outcome, not a failure, so it is returned rather than thrown; every other error throws.
  */
-export type PayResult = { ok: true; invoice: T.Invoice } | { ok: false; decline: CardDeclined };
+type PayResult = { ok: true; invoice: T.Invoice } | { ok: false; decline: CardDeclined };
 
-export interface PayParams {
+interface PayParams {
   /** Required: e.g. `recover:<account>:<invoice>:<attempt n>`; a retry of the same attempt must reuse it. */
   idempotencyKey: string;
   payment_method?: string;
@@ -135,7 +135,7 @@ export interface StripeGateway {
   webhooks: { constructEvent: typeof constructEvent; signPayload: typeof signPayload };
 }
 
-export interface SurfaceInfo {
+interface SurfaceInfo {
   env: 'test' | 'live';
   rateLimitPerSec: number;
 }

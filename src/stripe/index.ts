@@ -36,6 +36,8 @@ export interface GatewayOptions {
   logger?: GatewayLogger;
   /** Called after every HTTP request (including retries), e.g. for metrics. */
   onCall?: (info: CallReport) => void;
+  /** Aborted: calls in flight end with StripeUnavailable('stopped'), and no new one starts (executor.ts). */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_RATE_TEST = 20;
@@ -66,13 +68,12 @@ export function createGateway(opts: GatewayOptions): StripeGateway {
     random: opts.random ?? Math.random,
     logger: opts.logger,
     onCall: opts.onCall,
+    signal: opts.signal,
   });
   return buildSurface(executor, { env: primary.env, rateLimitPerSec: rate });
 }
 
-export type {
-  StripeGateway, PayParams, PayResult, ExpandOpt, PaymentIntentParams, PaymentIntentResult, SetupSessionParams,
-} from './gateway.js';
+export type { StripeGateway } from './gateway.js';
 export type { CallReport, GatewayLogger } from './executor.js';
 export * from './errors.js';
 export { mapStripeError } from './error-map.js';

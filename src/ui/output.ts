@@ -10,14 +10,16 @@ import type { Ora } from 'ora';
 import type { Writable } from 'node:stream';
 import { redactText, redactValue } from '../redact.js';
 
-export interface Spinner {
+interface Spinner {
   update(text: string): void;
   succeed(text?: string): void;
   fail(text?: string): void;
   stop(): void;
+  /** Resolves once the spinner is drawn (ora is loaded on first use): await it before blocking the event loop. */
+  ready: Promise<void>;
 }
 
-export interface OutputOptions {
+interface OutputOptions {
   json?: boolean;
   stdout?: Writable & { isTTY?: boolean };
   stderr?: Writable & { isTTY?: boolean };
@@ -47,6 +49,28 @@ export class Output {
   line(text = ''): void {
     if (this.json) return;
     this.stdout.write(redactText(text) + '\n');
+  }
+
+  /**
+   * A whole document as the result on stdout (a CSV, a completion script), exactly as given but
+   * redacted; written under --json too (the command refuses a mix that would garble its JSON).
+   */
+  document(text: string): void {
+    this.stdout.write(redactText(text));
+  }
+
+  /**
+   * A credential created now and shown this once (a new API key, a signing secret), unredacted, on
+   * stdout: the one deliberate exception to redaction, so it lives here and nowhere else. Under
+   * --json the caller puts it into its result object with `rawJson` instead.
+   */
+  shownOnce(label: string, value: string): void {
+    this.stdout.write(label ? `${label}: ${value}\n` : `${value}\n`);
+  }
+
+  /** A JSON result that carries a credential shown once (see shownOnce): written unredacted. */
+  rawJson(value: unknown): void {
+    this.stdout.write(JSON.stringify(value, null, 2) + '\n');
   }
 
   /** Progress and notes for the human on stderr; never part of the result. */
@@ -102,14 +126,15 @@ export class Output {
 
   spinner(text: string): Spinner {
     if (!this.interactive) {
-      return { update: () => {}, succeed: (t) => t && this.note(t), fail: (t) => t && this.note(t), stop: () => {} };
+      const note = (t?: string) => void (t && this.note(t));
+      return { update: () => {}, succeed: note, fail: note, stop: () => {}, ready: Promise.resolve() };
     }
     // ora is imported on the first spinner only (about 35 ms of start-up otherwise); until it is
     // loaded, updates are kept and the final line is printed plainly.
     let s: Ora | undefined;
     let current = redactText(text);
     let done = false;
-    void import('ora').then(({ default: ora }) => {
+    const ready = import('ora').then(({ default: ora }) => {
       // discardStdin off: ora's stdin discarder puts the terminal in raw mode, and a Ctrl-C typed
       // while one spinner stops and the next starts was lost (the command did not stop).
       if (!done) s = ora({ text: current, stream: this.stderr, discardStdin: false }).start();
@@ -130,6 +155,7 @@ export class Output {
       succeed: (t) => end('succeed', t),
       fail: (t) => end('fail', t),
       stop: () => end('stop'),
+      ready,
     };
   }
 }
@@ -146,7 +172,7 @@ const MIN_COL = 8;
  * above that first; only if the table still does not fit are words cut (the widest column first,
  * never below MIN_COL). Undefined when the table fits as it is.
  */
-export function fitColumns(cells: string[][], width: number): number[] | undefined {
+function fitColumns(cells: string[][], width: number): number[] | undefined {
   const n = Math.max(...cells.map((r) => r.length));
   const col = (i: number) => cells.map((r) => r[i] ?? '');
   const widest = (i: number, split: RegExp) => Math.max(0, ...col(i).flatMap((c) => c.split(split)).map(visible));

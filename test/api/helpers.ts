@@ -7,7 +7,7 @@ import { afterEach, expect } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
 import { openStore, type Store } from '../../src/db/index.js';
 import { Daemon, type DaemonOptions } from '../../src/daemon/daemon.js';
-import { driveTo, quiesce as quiesceBoth } from '../../src/daemon/drive.js';
+import { driveTo, quiesce as quiesceBoth } from '../helpers/drive.js';
 import type { Emulator } from '../../src/emulator/index.js';
 import { runCli } from '../helpers/cli.js';
 import { LEAST_API_KEY, emulator, tempDb } from '../helpers/env.js';

@@ -8,7 +8,7 @@ import { afterEach, expect } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
 import { openStore, type Store } from '../../src/db/index.js';
 import { Daemon, type DaemonOptions } from '../../src/daemon/daemon.js';
-import { driveTo, quiesce as quiesceBoth } from '../../src/daemon/drive.js';
+import { driveTo, quiesce as quiesceBoth } from '../helpers/drive.js';
 import type { SeedInput } from '../../src/emulator/index.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import { createGateway, type StripeGateway } from '../../src/stripe/index.js';

@@ -3,14 +3,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { childModule } from '../helpers/child-build.js';
+import { FakeClock } from '../../src/clock.js';
 import { addCase, open, T0, tempDbPath, tempDir } from './helpers.js';
 
 const MIN = 60_000;
 
 type Store = ReturnType<typeof open>;
 /**
- * Every user of the one lease protocol (src/db/queue.ts) under the same test: the attempts and
- * the end-of-dunning jobs and the result-webhook outbox (the inbox is not leased yet).
+ * Every user of the one lease protocol (src/db/queue.ts) under the same test: the attempts, the
+ * end-of-dunning jobs, the webhook inbox (leased by rowid, `seq`) and the result-webhook outbox.
+ * `key` is the field the queue addresses a row by.
  */
 const QUEUES = {
   attempts: {
@@ -22,6 +24,7 @@ const QUEUES = {
       store.attempts.claimDue(now, leaseMs, limit, owner),
     owner: (store: Store, id: number) => store.attempts.get(id)!.claimedBy,
     start: 'markStarted',
+    key: 'id',
   },
   jobs: {
     seed: (store: Store, n: number): number[] =>
@@ -36,6 +39,23 @@ const QUEUES = {
       store.jobs.claimDue(now, leaseMs, limit, owner),
     owner: (store: Store, id: number) => store.jobs.get(id)!.claimedBy,
     start: 'start',
+    key: 'id',
+  },
+  'events.queue': {
+    // Received (due) before T0, each about an invoice of its own: none waits behind another.
+    seed: (store: Store, n: number): number[] =>
+      store.tx(() =>
+        Array.from({ length: n }, (_, i) => {
+          const id = `evt_${i}`;
+          store.events.insertIfNew({ id, type: 'invoice.payment_failed', objectId: `in_${i}`, created: T0, raw: '{}' });
+          return store.events.get(id)!.seq;
+        }),
+      ),
+    claimDue: (store: Store, now: number, leaseMs: number, limit: number, owner: string) =>
+      store.events.queue.claimDue(now, leaseMs, limit, owner).map((e) => ({ ...e, id: e.seq })),
+    owner: (store: Store, seq: number) => ownerOfEvent(store, seq),
+    start: 'start',
+    key: 'seq',
   },
   outbox: {
     seed: (store: Store, n: number): number[] =>
@@ -50,8 +70,16 @@ const QUEUES = {
       store.outbox.claimDue(now, leaseMs, limit, owner),
     owner: (store: Store, id: number) => store.outbox.get(id)!.claimedBy,
     start: 'start',
+    key: 'id',
   },
 } as const;
+
+/** Who holds the event with this rowid (seeded into a fresh file: evt_i has rowid i + 1). */
+function ownerOfEvent(store: Store, seq: number): string | null {
+  const e = store.events.get(`evt_${seq - 1}`)!;
+  expect(e.seq).toBe(seq);
+  return e.claimedBy;
+}
 
 describe.each(Object.keys(QUEUES) as (keyof typeof QUEUES)[])(
   '%s.claimDue: no row is ever handed to two owners',
@@ -60,8 +88,8 @@ describe.each(Object.keys(QUEUES) as (keyof typeof QUEUES)[])(
     const seedDue = q.seed;
     it('two Store instances on one file, interleaved claims with random batch sizes', () => {
       const p = tempDbPath();
-      const a = open(p);
-      const b = open(p);
+      const a = open(p, { clock: new FakeClock(T0 - MIN) });
+      const b = open(p, { clock: new FakeClock(T0 - MIN) });
       const all = seedDue(a, 500);
       const owners = new Map<number, string>();
       let rng = 42;
@@ -86,7 +114,7 @@ describe.each(Object.keys(QUEUES) as (keyof typeof QUEUES)[])(
       const dir = tempDir();
       const indexJs = childModule('src/db/index.js');
       const p = tempDbPath();
-      const store = open(p);
+      const store = open(p, { clock: new FakeClock(T0 - MIN) });
       const all = seedDue(store, 3000);
       const go = path.join(dir, 'go');
       const child = `
@@ -103,8 +131,9 @@ describe.each(Object.keys(QUEUES) as (keyof typeof QUEUES)[])(
         if (got.length === 0) { empty++; continue; }
         empty = 0;
         for (const a of got) {
-          if (!store.${queue}.${q.start}(a.id, owner, ${T0})) throw new Error('lost a lease it just took: ' + a.id);
-          claimed.push(a.id);
+          const key = a.${q.key};
+          if (!store.${queue}.${q.start}(key, owner, ${T0})) throw new Error('lost a lease it just took: ' + key);
+          claimed.push(key);
         }
       }
       store.close();

@@ -21,7 +21,7 @@ describe('events (webhook inbox)', () => {
     clock.advance(1000);
     expect(store.events.insertIfNew({ ...e, type: 'changed', raw: '{"tampered":true}' })).toBe(false);
     expect(store.events.get('evt_1')).toEqual(before);
-    expect(before).toMatchObject({ receivedAt: T0, processedAt: null, attempts: 0, accountId: 'acct_1' });
+    expect(before).toMatchObject({ receivedAt: T0, dueAt: T0, processedAt: null, tries: 0, accountId: 'acct_1' });
     expect(store.events.count()).toBe(1);
   });
 
@@ -36,7 +36,7 @@ describe('events (webhook inbox)', () => {
     expect(store.events.listUnprocessed(10).map((e) => e.id)).toEqual(['evt_a', 'evt_b', 'evt_c']);
     expect(store.events.listUnprocessed(1).map((e) => e.id)).toEqual(['evt_a']);
     expect(store.events.recordFailure('evt_a', 'stripe timeout')).toBe(true);
-    expect(store.events.get('evt_a')).toMatchObject({ attempts: 1, error: 'stripe timeout', processedAt: null });
+    expect(store.events.get('evt_a')).toMatchObject({ tries: 0, error: 'stripe timeout', processedAt: null });
     clock.advance(10);
     expect(store.events.markProcessed('evt_a')).toBe(true);
     expect(store.events.markProcessed('evt_b', 'unknown type, skipped')).toBe(true);

@@ -91,7 +91,8 @@ describe('migrations', () => {
     const p = tempDbPath();
     open(p).close();
     const raw = new Database(p);
-    raw.prepare(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from-the-future', 1)`).run();
+    const future = MIGRATIONS.length + 1;
+    raw.prepare(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'from-the-future', 1)`).run(future);
     raw.close();
     let error: unknown;
     try {
@@ -101,7 +102,7 @@ describe('migrations', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toBe(
-      `database ${p} was written by a newer recover (schema 99, this version knows up to ${MIGRATIONS.length}); upgrade recover`,
+      `database ${p} was written by a newer recover (schema ${future}, this version knows up to ${MIGRATIONS.length}); upgrade recover`,
     );
     expect((error as ConfigError).exitCode).toBe(2);
     expect(() => openStore(p, { readonly: true })).toThrow(/newer recover/);

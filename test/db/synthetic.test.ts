@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../src/clock.js';
-import { fillSyntheticBacklog } from '../../src/db/synthetic.js';
+import { fillSyntheticBacklog } from '../../bench/synthetic.js';
 import { benchDb } from '../../bench/db.js';
 import { open, T0, tempDbPath } from './helpers.js';
 

@@ -16,9 +16,14 @@ afterEach(async () => {
 });
 
 /** A local webhook receiver; `fail` answers 500 to the first n deliveries. */
-async function receiver(fail = 0): Promise<{ url: string; received: Received[]; attempts: () => number }> {
+async function receiver(
+  fail = 0,
+): Promise<{ url: string; received: Received[]; attempts: () => number; delivered: Promise<void> }> {
   const received: Received[] = [];
   let attempts = 0;
+  // Resolves on the first delivery answered 200: tests await it instead of sleeping.
+  let delivered: () => void = () => undefined;
+  const firstDelivery = new Promise<void>((r) => (delivered = r));
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -31,11 +36,13 @@ async function receiver(fail = 0): Promise<{ url: string; received: Received[]; 
       const body = Buffer.concat(chunks).toString('utf8');
       received.push({ body, signature: String(req.headers['stripe-signature']), event: JSON.parse(body) as Stripe.Event });
       res.writeHead(200).end('ok');
+      delivered();
     });
   });
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/stripe/webhook`, received, attempts: () => attempts };
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/stripe/webhook`;
+  return { url, received, attempts: () => attempts, delivered: firstDelivery };
 }
 
 describe('webhook endpoints and delivery', () => {
@@ -93,7 +100,7 @@ describe('webhook endpoints and delivery', () => {
     await stripe.invoices.voidInvoice('in_ada_open');
     await emu.flushWebhooks();
     expect(hook.received).toHaveLength(0);
-    await new Promise((r) => setTimeout(r, 200));
+    await hook.delivered; // the third try, after two backoffs (no retry: the test times out)
     await emu.flushWebhooks();
     expect(hook.attempts()).toBe(3);
     expect(hook.received).toHaveLength(1);
@@ -112,7 +119,8 @@ describe('webhook endpoints and delivery', () => {
     await stripe.webhookEndpoints.create({ url: 'http://127.0.0.1:1/nothing-listens-here', enabled_events: ['*'] });
     await stripe.invoices.voidInvoice('in_ada_open');
     await emu.flushWebhooks();
-    await new Promise((r) => setTimeout(r, 100));
+    // Until a second try of some event is logged (no retry: the test times out), not a fixed sleep.
+    while (!emu.state().webhooks.log.some((l) => l.attempt >= 2)) await new Promise((r) => setTimeout(r, 5));
     await emu.flushWebhooks();
     const log = emu.state().webhooks.log;
     expect(log.length).toBeGreaterThan(2);

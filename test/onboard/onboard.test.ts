@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/db/index.js';
 import { createGateway } from '../../src/stripe/index.js';
-import { ScriptedPrompts } from '../../src/ui/prompts.js';
+import { ScriptedPrompts } from '../helpers/scripted-prompts.js';
 import { generateMerchant } from '../../src/emulator/index.js';
 import { runCli } from '../helpers/cli.js';
 import { ALL_PERMS, emulator, tempDb } from '../helpers/env.js';

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/db/index.js';
-import { ScriptedPrompts } from '../../src/ui/prompts.js';
+import { ScriptedPrompts } from '../helpers/scripted-prompts.js';
 import { runCli } from '../helpers/cli.js';
 import { ALL_PERMS, emulator, tempDb } from '../helpers/env.js';
 

@@ -31,7 +31,7 @@ describe('recover emulator --platform recharge', () => {
   });
 
   it('refuses bad values and Stripe-only flags', async () => {
-    const ctx = { out: { line: () => undefined } };
+    const ctx = { out: { line: () => undefined }, signal: new AbortController().signal };
     const bad = (o: Parameters<typeof runEmulator>[0]) => runEmulator({ port: 0, ...o }, ctx).catch((e: unknown) => e);
     const plan = await bad({ platform: 'recharge', plan: 'gold' });
     expect(plan).toBeInstanceOf(UsageError);

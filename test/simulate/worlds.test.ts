@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError } from '../../src/errors.js';
+import { runCli } from '../helpers/cli.js';
 import { runSimulate } from '../../src/commands/simulate.js';
 import { createBuiltinWorld, runSimulation, type SimulationReport } from '../../src/simulate/index.js';
 
@@ -68,21 +68,26 @@ describe('worlds', () => {
 });
 
 describe('recover simulate: flags', () => {
+  // Each flag is checked once, by the commander table (src/cli.ts): what passes it, the command runs.
   it.each([
-    [{ policy: 'recover,magic' }, /--policy: "magic"/],
-    [{ seed: -1 }, /--seed: -1 \(accepted: an integer/],
-    [{ count: '10k' }, /--count: "10k"/],
-    [{ count: 0 }, /--count: 0/],
-    [{ days: 1000 }, /--days: 1000/],
-    [{ dunningDays: 0 }, /--dunning-days: 0/],
-    [{ world: 'nowhere.json' }, /--world: "nowhere.json" \(no such file/],
-    [{ world: 'world.txt' }, /--world: "world.txt" \(accepted: builtin/],
-    [{ policy: 'recover,recover' }, /each policy at most once/],
-  ])('%j → UsageError', async (opts, message) => {
-    const out = capture();
-    const run = runSimulate({ count: 10, ...opts } as Parameters<typeof runSimulate>[0], out.ctx);
-    await expect(run).rejects.toBeInstanceOf(UsageError);
-    await expect(runSimulate({ count: 10, ...opts } as Parameters<typeof runSimulate>[0], out.ctx)).rejects.toThrow(message);
+    [['--policy', 'recover,magic'], /--policy: "magic"/],
+    [['--seed', '-1'], /--seed: "-1" \(accepted: an integer/],
+    [['--seed', '4294967296'], /--seed: "4294967296" \(accepted: an integer from 0 to 4294967295/],
+    [['--count', '10k'], /--count: "10k"/],
+    [['--count', '0'], /--count: "0"/],
+    // issue 14: 500000 passed the table (up to 1,000,000) and was refused by the command (200,000).
+    [['--count', '500000'], /--count: "500000" \(accepted: an integer from 1 to 200000\)/],
+    [['--days', '1000'], /--days: "1000" \(accepted: an integer from 1 to 365\)/],
+    [['--dunning-days', '0'], /--dunning-days: "0"/],
+    [['--warm', '400'], /--warm: "400" \(accepted: an integer from 0 to 365\)/],
+    [['--world', 'nowhere.json'], /--world: "nowhere.json" \(no such file/],
+    [['--world', 'world.txt'], /--world: "world.txt" \(accepted: builtin/],
+    [['--policy', 'recover,recover'], /each policy at most once/],
+  ])('%j → exit 2 with one line naming it', async (args, message) => {
+    const r = await runCli(['simulate', '--count', '10', ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
   });
 
   it('a module that does not follow the contract is a UsageError', async () => {

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/db/index.js';
 import { Daemon } from '../../src/daemon/daemon.js';
-import { driveTo } from '../../src/daemon/drive.js';
+import { driveTo } from '../helpers/drive.js';
 import { HOUR, startWorld } from '../daemon/helpers.js';
 import type { SeedInput } from '../../src/emulator/index.js';
 import { runCli } from '../helpers/cli.js';

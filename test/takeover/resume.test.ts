@@ -16,12 +16,12 @@ import { casesByInvoice, expectedOutcome, setup, type Expected, type Setup } fro
 
 const SCAN = 'takeover:invoices';
 
-/** runTakeover in-process with its own context (the CLI cannot pass an AbortSignal). */
-async function direct(s: Setup, opts: TakeoverOptions): Promise<unknown> {
+/** runTakeover in-process with its own context, whose `signal` stands for the first Ctrl-C. */
+async function direct(s: Setup, opts: TakeoverOptions, signal?: AbortSignal): Promise<unknown> {
   const io = { stdout: new PassThrough(), stderr: new PassThrough(), env: { NO_COLOR: '1' }, stdinIsTTY: false };
   io.stdout.resume();
   io.stderr.resume();
-  const ctx = createContext({ db: s.db, json: false, logLevel: 'warn', logFormat: 'text', stripeApiBase: s.emu.url }, io, { clock: s.clock });
+  const ctx = createContext({ db: s.db, json: false, logLevel: 'warn', logFormat: 'text', stripeApiBase: s.emu.url }, io, { clock: s.clock, signal });
   try {
     await runTakeover(opts, ctx);
     return undefined;
@@ -54,11 +54,10 @@ describe('takeover resumes', () => {
     const err = await direct(s, {
       pageSize: 10,
       concurrency: 4,
-      signal: stop.signal,
       onPage: (p) => {
         if (p.kind === 'invoices' && ++pages === 2) stop.abort();
       },
-    });
+    }, stop.signal);
     expect(err).toBeInstanceOf(WorkError);
     expect((err as Error).message).toMatch(/interrupted/);
     const store = s.store();
@@ -85,14 +84,13 @@ describe('takeover resumes', () => {
     const err = await direct(s, {
       pageSize: 10,
       concurrency: 4,
-      signal: stop.signal,
       onPage: (p) => {
         if (p.kind !== 'invoices' || stop.signal.aborted) return;
         // Called after the page is committed: stop as soon as one account's scan is complete.
         const scan = store.cursors.get(p.account, SCAN);
         if (scan === undefined || (JSON.parse(scan) as { segments: Array<{ done: boolean }> }).segments.every((g) => g.done)) stop.abort();
       },
-    });
+    }, stop.signal);
     expect(err).toBeInstanceOf(WorkError);
     const partial = store.cases.count();
     expect(partial).toBeGreaterThan(0);

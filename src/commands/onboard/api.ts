@@ -175,8 +175,8 @@ export async function runOnboardApi(opts: OnboardApiOptions, ctx: Context): Prom
     { title: 'Summary' },
   );
   // Shown once, on stdout only (the merchant's billing code needs them); never logged.
-  if (created.apiKey) ctx.io.stdout.write(`API key (shown once): ${created.apiKey.key}\n`);
-  if (created.secret) ctx.io.stdout.write(`Result-webhook signing secret (shown once): ${created.secret}\n`);
+  if (created.apiKey) ctx.out.shownOnce('API key (shown once)', created.apiKey.key);
+  if (created.secret) ctx.out.shownOnce('Result-webhook signing secret (shown once)', created.secret);
   if (!created.apiKey) out.line('API key: kept (recover api-keys list; api-keys create for another)');
   out.result({
     env,

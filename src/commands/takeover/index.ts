@@ -39,15 +39,13 @@ export interface TakeoverOptions {
   pageSize?: number;
   /** `emulator`: take "now" from the emulator's clock (demos, scripts); refused against the real Stripe API. */
   clock?: 'system' | 'emulator';
-  /** Stops after the pages in flight are recorded (Ctrl-C does the same). */
-  signal?: AbortSignal;
   /** `recharge`: the Recharge store's errored charges (./recharge.ts); default the Stripe account. */
   platform?: 'stripe' | 'recharge';
   /** Test hook, called after each recorded page. */
   onPage?: (info: { account: string; kind: JobKind; invoicePages: number }) => void;
 }
 
-export const DEFAULT_CONCURRENCY = 8;
+const DEFAULT_CONCURRENCY = 8;
 /** PaymentIntents are listed from a day before the dunning window: one at its very edge still joins. */
 const WINDOW_MARGIN_MS = DAY_MS;
 /**
@@ -119,13 +117,9 @@ export async function runTakeover(opts: TakeoverOptions, ctx: Context): Promise<
   };
 
   const shown = { dryRun, settings, pauseStripe: env.pauseStripe, history: historyMs !== null };
-  // Ctrl-C: stop taking pages, record the ones in flight, report, and let a re-run continue.
-  const abort = new AbortController();
-  const onSigint = () => abort.abort();
-  const onOuter = () => abort.abort();
-  opts.signal?.addEventListener('abort', onOuter);
-  if (opts.signal?.aborted) abort.abort();
-  process.once('SIGINT', onSigint);
+  // The first SIGINT/SIGTERM (ctx.signal, src/signals.ts): stop taking pages, record the ones in
+  // flight, report, and let a re-run continue.
+  const stop = ctx.signal;
   try {
     store.takeoverStaging.clear();
     // Pass 1: PaymentIntents of the window (with --history: which invoice each PaymentIntent pays).
@@ -134,25 +128,22 @@ export async function runTakeover(opts: TakeoverOptions, ctx: Context): Promise<
       ...slices(declinesFrom).map((seg) => ({ kind: 'intents' as const, acct, seg })),
       ...(historyFrom === null ? [] : slices(historyFrom - HISTORY_PAYMENTS_MARGIN_MS).map((seg) => ({ kind: 'invoicePayments' as const, acct, seg }))),
     ]);
-    await runPool(firstJobs, concurrency, (job, ctl) => runJob(env, job, ctl), abort.signal);
+    await runPool(firstJobs, concurrency, (job, ctl) => runJob(env, job, ctl), stop);
     // Pass 2: the open invoices, joined locally (with --history: the period's charges too).
     const secondJobs: Job[] = runs.flatMap((acct) => [
       ...acct.scan.segments.filter((s) => !s.done).map((seg) => ({ kind: 'invoices' as const, acct, seg })),
       ...(historyFrom === null ? [] : slices(historyFrom).map((seg) => ({ kind: 'history' as const, acct, seg }))),
     ]);
     const readers = invoiceWorkers(concurrency, env.pauseStripe && settings.mode === 'live' && !dryRun);
-    if (!abort.signal.aborted) await runPool(secondJobs, readers, (job, ctl) => runJob(env, job, ctl), abort.signal);
+    if (!stop.aborted) await runPool(secondJobs, readers, (job, ctl) => runJob(env, job, ctl), stop);
   } catch (e) {
     spinner.fail(`takeover stopped: ${(e as Error).message}`);
     // Under --json main prints the error object; a streamed plan is closed first (complete: false).
     if (!out.json || plan) report(ctx, runs, plan, { ...shown, complete: false });
     if (!dryRun) ctx.out.note('Every page counted above is recorded; run recover takeover again to continue where it stopped.');
     throw wrap(e);
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-    opts.signal?.removeEventListener('abort', onOuter);
   }
-  if (abort.signal.aborted) {
+  if (stop.aborted) {
     spinner.fail('takeover interrupted');
     if (!out.json || plan) report(ctx, runs, plan, { ...shown, complete: false });
     throw new WorkError(
@@ -197,7 +188,7 @@ function report(
 }
 
 /** The accounts of the saved scope (Connect: the connected ones), optionally just one of them. */
-export function pickAccounts(all: readonly Account[], settings: Settings, only: string | undefined): Account[] {
+function pickAccounts(all: readonly Account[], settings: Settings, only: string | undefined): Account[] {
   const kind = settings.scope === 'connect' ? 'connected' : 'main';
   const mine = all.filter((a) => a.kind === kind && a.environment === settings.env);
   if (mine.length === 0) throw new ConfigError(`no ${settings.env} ${kind === 'main' ? 'account' : 'connected accounts'} saved`, 'run: recover onboard stripe');
@@ -223,7 +214,7 @@ async function pickClock(ctx: Context, which: TakeoverOptions['clock']): Promise
  * busy (the next page is read while this one's pauses go out), and every further page would
  * only wait in memory for its turn. Without pauses the reads are the work: all the concurrency.
  */
-export const PAUSING_READERS = 2;
+const PAUSING_READERS = 2;
 function invoiceWorkers(concurrency: number, pausing: boolean): number {
   return pausing ? Math.min(concurrency, PAUSING_READERS) : concurrency;
 }

@@ -7,6 +7,7 @@ import { m004HistoryCustomer } from './004-history-customer.js';
 import { m005OutboxPlatform } from './005-outbox-platform.js';
 import { m006Api } from './006-api.js';
 import { m007PlatformAccounts } from './007-platform-accounts.js';
+import { m008InboxQueue } from './008-inbox-queue.js';
 
 export type { Migration } from './migration.js';
 
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m005OutboxPlatform,
   m006Api,
   m007PlatformAccounts,
+  m008InboxQueue,
 ];

@@ -1,11 +1,11 @@
 /**
  * Driving an in-process daemon and an in-process emulator through simulated time together
- * (`recover demo`, tests): both clocks move to the next moment anything is due — a retry, a job,
+ * (tests; `recover demo` steps its own clock): both clocks move to the next moment anything is due — a retry, a job,
  * a deadline, a reconcile — or by at most `maxStepMs`, and after each move the emulator's
  * webhooks are delivered and the daemon settles, until neither has anything left to do.
  */
-import type { FakeClock } from '../clock.js';
-import type { Daemon } from './daemon.js';
+import type { FakeClock } from '../../src/clock.js';
+import type { Daemon } from '../../src/daemon/daemon.js';
 
 /** The part of the emulator this needs (`startEmulator()`'s result has it). */
 export interface DrivableEmulator {

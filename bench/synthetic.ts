@@ -6,7 +6,7 @@
  * same constraints and indexes as real ones. Deterministic: the same arguments give the same rows.
  */
 import Database from 'better-sqlite3';
-import { DAY_MS } from '../clock.js';
+import { DAY_MS } from '../src/clock.js';
 
 export interface SyntheticBacklog {
   cases: number;
