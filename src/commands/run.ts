@@ -55,7 +55,7 @@ export async function runRun(opts: RunOptions, ctx: Context): Promise<void> {
 async function serve(opts: RunOptions, ctx: Context, store: Store, clock: Clock | DaemonClock, reconcileCron: string): Promise<boolean> {
   const settings = store.settings.require();
   const daemon = new Daemon({
-    store, clock, logger: ctx.logger, gateway: (hooks) => ctx.gateway(hooks), reconcileCron, shadow: opts.shadow ?? false,
+    store, clock, logger: ctx.logger, gateway: (hooks) => ctx.gateway({ ...hooks, allowKeyless: true }), reconcileCron, shadow: opts.shadow ?? false,
     concurrency: opts.concurrency, http: opts.once ? null : { host: opts.host, port: opts.port }, webhookSecret: opts.webhookSecret, adopt: opts.adopt,
   });
   const mode = opts.shadow ? 'shadow' : settings.mode;

@@ -14,8 +14,8 @@ import { ConfigError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import { adoptInstallation, installation, type Store } from '../db/index.js';
 import { silentLogger, type Logger } from '../log.js';
-import { savedGateway, type GatewayHooks } from '../composition.js';
-import { createGateway, type StripeGateway } from '../stripe/index.js';
+import { savedApiGateway, savedGateway, type GatewayHooks } from '../composition.js';
+import type { StripeGateway } from '../stripe/index.js';
 import { daemonClock, type DaemonClock } from './clock.js';
 import { TypedEmitter } from './emitter.js';
 import { evaluateHealth, type HealthCheck } from './health.js';
@@ -334,11 +334,13 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
 
   private apiGw: StripeGateway | undefined;
   private apiGateway(): StripeGateway | undefined {
-    const key = this.o.store.secrets.get('api_stripe_key');
-    if (!key) return undefined;
-    this.apiGw ??= createGateway({ primaryKey: key, apiBase: this.o.apiBase, logger: this.logger,
-      rateLimitPerSec: this.o.rateLimitPerSec ?? this.o.store.settings.get()?.rateLimitPerSec,
-      onCall: this.metrics.onStripeCall });
+    const { apiBase, rateLimitPerSec } = this.o;
+    this.apiGw ??= savedApiGateway(this.o.store, {
+      apiBase,
+      rateLimitPerSec,
+      logger: this.logger,
+      onCall: this.metrics.onStripeCall,
+    });
     return this.apiGw;
   }
 
@@ -349,17 +351,8 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
   }
 
   private savedGateway(hooks: GatewayHooks): StripeGateway {
-    const { store, apiBase, rateLimitPerSec } = this.o;
-    if (!store.secrets.get('primary_key')) {
-      // A merchant on the Recovery API only has no Billing key: the daemon's calls go through the API's.
-      const api = this.apiGateway();
-      if (api) return api;
-      // A Recharge-only database: a gateway with no key, never called (no Stripe account, no Stripe case).
-      // Pointed at a closed local port, so even a bug could not reach Stripe with it.
-      if (store.settings.get()?.recharge)
-        return createGateway({ primaryKey: 'rk_test_none', apiBase: 'http://127.0.0.1:9', logger: this.logger });
-    }
-    return savedGateway(store, { apiBase, rateLimitPerSec, logger: this.logger, ...hooks });
+    const { apiBase, rateLimitPerSec } = this.o;
+    return savedGateway(this.o.store, { apiBase, rateLimitPerSec, logger: this.logger, allowKeyless: true, ...hooks });
   }
 
   private async loop(): Promise<void> {
