@@ -133,6 +133,8 @@ export function buildProgram(io: CliIO): Command {
     .command('go-live')
     .description('switch from shadow to live mode safely: show what changes, re-check, pause Stripe\'s retries, switch')
     .option('--back-to-shadow', 'switch back: hand the paused invoices back to Stripe, stop charging')
+    .addOption(new Option('--platform <platform>', 'stripe or recharge (default: recharge when only a Recharge store is set up)')
+      .argParser(enumFlag('--platform', ['stripe', 'recharge'] as const)))
     .option('-y, --yes', 'do not ask for confirmation')
     .action(action(async (o: import('./commands/go-live.js').GoLiveOptions, ctx) => (await import('./commands/go-live.js')).runGoLive(o, ctx), {
       interrupted: 'the invoices handed over so far are recorded, the mode is unchanged: run recover go-live again', existingDb: true,
@@ -141,6 +143,8 @@ export function buildProgram(io: CliIO): Command {
   program
     .command('offboard')
     .description('leave cleanly: every managed invoice back to Stripe, webhook disabled, Smart Retries steps printed')
+    .addOption(new Option('--platform <platform>', 'stripe or recharge (default: recharge when only a Recharge store is set up)')
+      .argParser(enumFlag('--platform', ['stripe', 'recharge'] as const)))
     .option('-y, --yes', 'do not ask for confirmation')
     .action(action(async (o: import('./commands/offboard.js').OffboardOptions, ctx) => (await import('./commands/offboard.js')).runOffboard(o, ctx), {
       interrupted: 'the invoices handed back so far are recorded: run recover offboard again', existingDb: true,
