@@ -172,6 +172,8 @@ export function buildProgram(io: CliIO): Command {
     .option('--since <when>', 'cases that entered dunning from: a date (2026-01-01), a date-time, or a duration back (30d)')
     .option('--until <when>', 'up to (exclusive; a date includes that day), same forms; default now')
     .option('--account <id>', 'only this account (self or acct_…)')
+    .addOption(new Option('--platform <platform>', 'only this platform\'s cases (default: all, each also apart)')
+      .argParser(enumFlag('--platform', ['stripe', 'recharge', 'api'] as const)))
     .option('--csv [file]', 'CSV (one figure per line) to a file, or to stdout without one')
     .option('--html <file>', 'also write one self-contained HTML report with charts')
     .option('--feed <n>', 'latest recoveries to list', intFlag('--feed', 0, 1000), 10)
