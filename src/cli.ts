@@ -233,6 +233,8 @@ export function buildProgram(io: CliIO): Command {
     .option('--days <n>', 'simulated days', intFlag('--days', 1, 120), 30)
     .option('--keep', 'keep the database (recover-demo.db, or --db) to explore with report and explain')
     .option('--html <file>', 'where to write the HTML report', 'demo-report.html')
+    .addOption(new Option('--platform <platform>', 'stripe (default) or recharge: onboard, shadow week, go-live, 30 days')
+      .argParser(enumFlag('--platform', ['stripe', 'recharge'] as const)))
     .action(action(async (o: import('./commands/demo.js').DemoOptions, ctx) => (await import('./commands/demo.js')).runDemo(o, ctx)));
 
   program

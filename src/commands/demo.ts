@@ -25,6 +25,8 @@ export interface DemoOptions {
   days: number;
   keep?: boolean;
   html: string;
+  /** recharge: the Recharge loop (demo-recharge.ts); default stripe. */
+  platform?: 'stripe' | 'recharge';
 }
 
 /** The emulator's restricted key with exactly the permissions recover declares (the generator declares it). */
@@ -38,7 +40,7 @@ const DEMO_WINDOW_DAYS = 14;
 /** Simulated time advances in steps of this many ms; each step delivers webhooks and runs a pass. */
 const STEP_MS = HOUR_MS;
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
     const s = createServer();
     s.once('error', fail);
@@ -50,6 +52,7 @@ async function freePort(): Promise<number> {
 }
 
 export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
+  if (opts.platform === 'recharge') return (await import('./demo-recharge.js')).runDemoRecharge(opts, ctx);
   const { out } = ctx;
   const dir = opts.keep ? undefined : mkdtempSync(join(tmpdir(), 'recover-demo-'));
   const dbPath = opts.keep ? resolve(ctx.globals.db === './recover.db' ? 'recover-demo.db' : ctx.globals.db) : join(dir!, 'recover.db');

@@ -42,6 +42,9 @@ export function readReportInput(store: Store, opts: BuildReportOptions): ReportI
   const platform = opts.platform ?? null;
   const w = { since, until, accountId: account, platform };
   const r = store.report;
+  const accounts = store.accounts.list();
+  const onlyRecharge = accounts.length > 0 && accounts.every((a) => a.platform === 'recharge');
+  const rechargeBaseline = platform === 'recharge' || (platform === null && onlyRecharge);
   const capViolations = auditNetworkCaps(r.cardAttempts(since - CAP_WINDOW_MS, until, since - CAP_WINDOW_MS - MAX_CASE_SPAN_MS, account), since, until);
   return {
     now: opts.now,
@@ -50,7 +53,7 @@ export function readReportInput(store: Store, opts: BuildReportOptions): ReportI
     timezone,
     account,
     // A Recharge store's control arm runs its own fixed schedule (settings.recharge.controlBaseline).
-    baseline: (platform === 'recharge' ? settings?.recharge?.controlBaseline : settings?.controlBaseline) ?? null,
+    baseline: (rechargeBaseline ? settings?.recharge?.controlBaseline : settings?.controlBaseline) ?? null,
     caseGroups: r.caseGroups(w, opts.now),
     declineGroups: r.declineCodeGroups(w, opts.now),
     brandGroups: r.cardBrandGroups(w, opts.now),
