@@ -10,10 +10,6 @@
  * run by recover, since Recharge's retries are store-wide and cannot be left on for some charges
  * only; the treatment arm gets recover's policy. Same window for both (DEMO_WINDOW_DAYS).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { DAY_MS, FakeClock, HOUR_MS } from '../clock.js';
 import { createContext, type Context } from '../context.js';
 import { Daemon } from '../daemon/daemon.js';
@@ -22,10 +18,9 @@ import { GENERATED_TOKEN } from '../emulators/recharge/generator.js';
 import { SHADOW_DAYS_RECOMMENDED } from '../connectors/recharge/settings.js';
 import { silentLogger } from '../log.js';
 import type { DemoOptions } from './demo.js';
-import { freePort } from './demo.js';
+import { closeDemo, demoDatabase, demoReport, freePort, quietIo } from './demo.js';
 import { runGoLiveRecharge } from './go-live-recharge.js';
 import { runOnboardRecharge } from './onboard/recharge.js';
-import { runReport } from './report.js';
 import { runRechargeTakeover } from './takeover/recharge.js';
 
 /** Dunning window of both arms, days (Recharge's schedule makes 3 attempts in it: days 1, 7, 13). */
@@ -36,10 +31,7 @@ const CONTROL_BASELINE = `fixed:${DEFAULT_RETRY_DAYS.join(',')}`;
 
 export async function runDemoRecharge(opts: DemoOptions, ctx: Context): Promise<void> {
   const { out } = ctx;
-  const dir = opts.keep ? undefined : mkdtempSync(join(tmpdir(), 'recover-demo-'));
-  const kept = ctx.globals.db === './recover.db' ? 'recover-demo.db' : ctx.globals.db;
-  const dbPath = opts.keep ? resolve(kept) : join(dir!, 'recover.db');
-  if (opts.keep) rmSync(dbPath, { force: true });
+  const { dir, dbPath } = demoDatabase(opts, ctx);
   const spinner = out.spinner('Starting the Recharge emulator with a synthetic store…');
   const shadowDays = SHADOW_DAYS_RECOMMENDED;
   // Shadow week then the simulated days, ending now (the kept database answers with its defaults).
@@ -50,13 +42,7 @@ export async function runDemoRecharge(opts: DemoOptions, ctx: Context): Promise<
     generate: { customers: opts.customers, rngSeed: opts.seed, bucket: null },
   });
   const clock = new FakeClock(emu.now());
-  const quiet = {
-    ...ctx.io,
-    stdout: new PassThrough().resume(),
-    stderr: new PassThrough().resume(),
-    exitCode: undefined,
-  };
-  const sub = createContext({ ...ctx.globals, db: dbPath, json: false }, quiet, { clock, logger: silentLogger });
+  const sub = createContext({ ...ctx.globals, db: dbPath, json: false }, quietIo(ctx), { clock, logger: silentLogger });
   let daemon: Daemon | undefined;
   try {
     out.note(`Recharge emulator at ${emu.url}: ${opts.customers} customers, its own retries on. Database: ${dbPath}`);
@@ -122,13 +108,7 @@ export async function runDemoRecharge(opts: DemoOptions, ctx: Context): Promise<
     daemon = undefined;
     spinner.succeed(`Simulated ${shadowDays} days in shadow and ${opts.days} live: ${recovered} charges recovered.`);
 
-    let since = clock.now();
-    for (const c of sub.db.cases.iterate()) since = Math.min(since, c.firstFailedAt);
-    const reportCtx = Object.assign(Object.create(sub) as Context, {
-      out,
-      globals: { ...sub.globals, json: ctx.globals.json },
-    });
-    const report = await runReport({ since: new Date(since).toISOString(), html: resolve(opts.html) }, reportCtx);
+    const report = await demoReport(opts, sub, ctx);
     const { treatment: t, control: k } = report.measurement.headline;
     const rate = (a: typeof t) => (a.rate === null ? 'n/a' : `${(a.rate * 100).toFixed(1)}%`);
     out.note(
@@ -138,10 +118,7 @@ export async function runDemoRecharge(opts: DemoOptions, ctx: Context): Promise<
     if (opts.keep) out.note(`Database kept: explore with  recover --db ${dbPath} report --platform recharge`);
   } finally {
     spinner.stop();
-    if (daemon) await daemon.stop();
-    await sub.close();
-    await emu.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await closeDemo({ daemon, sub, emu, dir });
   }
 }
 

@@ -6,25 +6,30 @@
 import { esc } from './charts.js';
 import { formatAmounts } from './money.js';
 import { int, pct, signedPp } from './format.js';
-import type { Amounts, Interval, Report } from './types.js';
+import type { Headline, Interval, Report } from './types.js';
 import type { TextSink } from './render-text.js';
 
 export const PLATFORM_LABEL: Record<string, string> = { stripe: 'Stripe', recharge: 'Recharge', api: 'Recovery API' };
 
-export interface PlatformSummary {
+/** The headline figures a platform's row shows (Headline's meaning, for that platform's cases). */
+type PlatformFigures = Pick<
+  Headline,
+  | 'entered'
+  | 'enteredAmount'
+  | 'recovered'
+  | 'recoveredAmount'
+  | 'resolved'
+  | 'recoveryRate'
+  | 'inDunning'
+  | 'attemptsPerRecovered'
+>;
+
+export interface PlatformSummary extends PlatformFigures {
   platform: string;
   /** Account ids of that platform (`self`, `acct_…`, `rc_<store>`). */
   accounts: string[];
   /** The control arm's baseline on that platform (Smart Retries, or recover's fixed schedule). */
   baselineLabel: string;
-  entered: number;
-  enteredAmount: Amounts;
-  recovered: number;
-  recoveredAmount: Amounts;
-  resolved: number;
-  recoveryRate: number | null;
-  inDunning: number;
-  attemptsPerRecovered: number | null;
   /** The like-for-like lift of cases opened since go-live (the report's measurement headline). */
   lift: {
     status: 'measured' | 'in_progress' | 'no_control';
