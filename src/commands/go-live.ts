@@ -42,7 +42,7 @@ export async function runGoLive(opts: GoLiveOptions, ctx: Context): Promise<void
   const now = () => ctx.clock.now();
 
   const cases = target === 'live' ? casesToPause(db, settings) : casesPaused(db);
-  const retried = [...db.cases.iterate()].filter((c) => c.status === 'in_dunning');
+  const retried = [...db.cases.iterate()].filter((c) => c.status === 'in_dunning' && c.platform === 'stripe');
   const next = nextAttempts(ctx, retried);
   const title = `recover go-live${opts.backToShadow ? ' --back-to-shadow' : ''}`;
   out.line(out.color.bold(`${title}: mode ${settings.mode} → ${target}`));

@@ -16,6 +16,8 @@ import { runCli } from '../helpers/cli.js';
 import { tempDbPath } from '../db/helpers.js';
 import { control, emulator } from './helpers.js';
 import { REQUIRED } from './required-scopes.js';
+import { setup } from '../takeover/helpers.js';
+import { addCase } from '../report/seed.js';
 
 const TOKEN = 'tok_recover_golive_0001';
 const SECRET = 'client_secret_golive_0001';
@@ -85,6 +87,27 @@ describe('recover go-live --platform recharge', () => {
     expect(twice.code, twice.stderr).toBe(0);
     expect(twice.stdout).toContain('rc_store: mode shadow; 0 webhooks deleted.');
     expect(twice.stdout).toContain("Restore Recharge's own retries");
+  });
+
+  it("leaves a Recharge store's cases out of the Stripe go-live in a database holding both", async () => {
+    const s = await setup({ customers: 60, baseline: 'stripe', mode: 'shadow' });
+    expect((await s.takeover()).code).toBe(0);
+    const store = s.store();
+    addCase(store, {
+      platform: 'recharge',
+      account: 'rc_tea',
+      arm: 'treatment',
+      amount: 2450,
+      currency: 'usd',
+      entered: s.emu.now() - DAY,
+    });
+    const r = await runCli([...s.base, '--json', 'go-live', '--platform', 'stripe', '--yes'], {
+      overrides: { clock: s.clock },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const out = json(r.stdout);
+    expect(out).toMatchObject({ mode: 'live', switched: true, handedOver: { failed: 0 } });
+    expect(out.handedOver.changed).toBeGreaterThan(0);
   });
 
   it('refuses clearly when no Recharge store is onboarded, and a bad --platform in one line', async () => {
