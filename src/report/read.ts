@@ -54,6 +54,7 @@ export function readReportInput(store: Store, opts: BuildReportOptions): ReportI
     account,
     // A Recharge store's control arm runs its own fixed schedule (settings.recharge.controlBaseline).
     baseline: (rechargeBaseline ? settings?.recharge?.controlBaseline : settings?.controlBaseline) ?? null,
+    ...(rechargeBaseline ? { platformName: 'Recharge' } : {}),
     caseGroups: r.caseGroups(w, opts.now),
     declineGroups: r.declineCodeGroups(w, opts.now),
     brandGroups: r.cardBrandGroups(w, opts.now),

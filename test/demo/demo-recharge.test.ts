@@ -38,6 +38,10 @@ describe('recover demo --platform recharge', () => {
     expect(t.rate).toBeGreaterThan(k.rate);
     expect(m.backlog.treatment.cases + m.backlog.control.cases).toBeGreaterThan(100);
     expect(report.attribution.find((a: { by: string }) => a.by === 'recover').count).toBeGreaterThan(50);
+    // Recoveries by the platform's own retries (the shadow week) are named after Recharge, not Stripe.
+    expect(report.attribution.find((a: { by: string }) => a.by === 'stripe')).toMatchObject({
+      label: 'Recharge (its own retries)',
+    });
 
     const raw = new Database(db, { readonly: true });
     const settings = JSON.parse((raw.prepare('SELECT json FROM settings').get() as { json: string }).json);
