@@ -191,6 +191,8 @@ export function buildProgram(io: CliIO): Command {
     .command('go-live')
     .description('switch from shadow to live mode safely: show what changes, re-check, pause Stripe\'s retries, switch')
     .option('--back-to-shadow', 'switch back: hand the paused invoices back to Stripe, stop charging')
+    .addOption(new Option('--platform <platform>', 'stripe or recharge (default: recharge when only a Recharge store is set up)')
+      .argParser(enumFlag('--platform', ['stripe', 'recharge'] as const)))
     .option('-y, --yes', 'do not ask for confirmation')
     .action(action(async (o: import('./commands/go-live.js').GoLiveOptions, ctx) => (await import('./commands/go-live.js')).runGoLive(o, ctx), {
       interrupted: 'the invoices handed over so far are recorded, the mode is unchanged: run recover go-live again', existingDb: true,
@@ -199,6 +201,8 @@ export function buildProgram(io: CliIO): Command {
   program
     .command('offboard')
     .description('leave cleanly: every managed invoice back to Stripe, webhook disabled, Smart Retries steps printed')
+    .addOption(new Option('--platform <platform>', 'stripe or recharge (default: recharge when only a Recharge store is set up)')
+      .argParser(enumFlag('--platform', ['stripe', 'recharge'] as const)))
     .option('-y, --yes', 'do not ask for confirmation')
     .action(action(async (o: import('./commands/offboard.js').OffboardOptions, ctx) => (await import('./commands/offboard.js')).runOffboard(o, ctx), {
       interrupted: 'the invoices handed back so far are recorded: run recover offboard again', existingDb: true,
@@ -226,6 +230,8 @@ export function buildProgram(io: CliIO): Command {
     .option('--since <when>', 'cases that entered dunning from: a date (2026-01-01), a date-time, or a duration back (30d)')
     .option('--until <when>', 'up to (exclusive; a date includes that day), same forms; default now')
     .option('--account <id>', 'only this account (self or acct_…)')
+    .addOption(new Option('--platform <platform>', 'only this platform\'s cases (default: all, each also apart)')
+      .argParser(enumFlag('--platform', ['stripe', 'recharge', 'api'] as const)))
     .option('--csv [file]', 'CSV (one figure per line) to a file, or to stdout without one')
     .option('--html <file>', 'also write one self-contained HTML report with charts')
     .option('--feed <n>', 'latest recoveries to list', intFlag('--feed', 0, 1000), 10)
@@ -286,6 +292,8 @@ export function buildProgram(io: CliIO): Command {
     .option('--days <n>', 'simulated days', intFlag('--days', 1, 120), 30)
     .option('--keep', 'keep the database (recover-demo.db, or --db) to explore with report and explain')
     .option('--html <file>', 'where to write the HTML report', 'demo-report.html')
+    .addOption(new Option('--platform <platform>', 'stripe (default) or recharge: onboard, shadow week, go-live, 30 days')
+      .argParser(enumFlag('--platform', ['stripe', 'recharge'] as const)))
     .action(action(async (o: import('./commands/demo.js').DemoOptions, ctx) => (await import('./commands/demo.js')).runDemo(o, ctx), { long: true }));
 
   program

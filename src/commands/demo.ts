@@ -18,6 +18,7 @@ import { GENERATED_KEY, generateMerchant, startEmulator } from '../emulator/inde
 import { silentLogger } from '../log.js';
 import { runOnboard } from './onboard/index.js';
 import { runReport } from './report.js';
+import type { Report } from '../report/index.js';
 import { runTakeover } from './takeover/index.js';
 
 export interface DemoOptions {
@@ -26,6 +27,8 @@ export interface DemoOptions {
   days: number;
   keep?: boolean;
   html: string;
+  /** recharge: the Recharge loop (demo-recharge.ts); default stripe. */
+  platform?: 'stripe' | 'recharge';
 }
 
 /** The emulator's restricted key with exactly the permissions recover declares (the generator declares it). */
@@ -39,7 +42,7 @@ const DEMO_WINDOW_DAYS = 14;
 /** Simulated time advances in steps of this many ms; each step delivers webhooks and runs a pass. */
 const STEP_MS = HOUR_MS;
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
     const s = createServer();
     s.once('error', fail);
@@ -51,10 +54,9 @@ async function freePort(): Promise<number> {
 }
 
 export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
+  if (opts.platform === 'recharge') return (await import('./demo-recharge.js')).runDemoRecharge(opts, ctx);
   const { out } = ctx;
-  const dir = opts.keep ? undefined : mkdtempSync(join(tmpdir(), 'recover-demo-'));
-  const dbPath = opts.keep ? resolve(ctx.globals.db === './recover.db' ? 'recover-demo.db' : ctx.globals.db) : join(dir!, 'recover.db');
-  if (opts.keep) rmSync(dbPath, { force: true });
+  const { dir, dbPath } = demoDatabase(opts, ctx);
   const spinner = out.spinner('Starting the Stripe emulator with a synthetic merchant…');
   const { customers, seed: rngSeed } = opts;
   // The simulated days end now: the merchant's failures lie before them, the kept database
@@ -63,8 +65,7 @@ export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
   const seed = generateMerchant({ customers, rngSeed, smartRetries: `on:${DEMO_WINDOW_DAYS}d:8`, historyEvents: false, start });
   const emu = await startEmulator({ seed, allowLocalWebhooks: true }); // the demo's daemon listens on 127.0.0.1
   const clock = new FakeClock(emu.now());
-  const quiet = { ...ctx.io, stdout: new PassThrough().resume(), stderr: new PassThrough().resume(), exitCode: undefined };
-  const sub = createContext({ ...ctx.globals, db: dbPath, json: false, stripeApiBase: emu.url }, quiet, { clock, logger: silentLogger, signal: ctx.signal });
+  const sub = createContext({ ...ctx.globals, db: dbPath, json: false, stripeApiBase: emu.url }, quietIo(ctx), { clock, logger: silentLogger, signal: ctx.signal });
   let daemon: Daemon | undefined;
   try {
     out.note(`Emulator at ${emu.url}: ${opts.customers} customers, Smart Retries on. Database: ${dbPath}`);
@@ -107,11 +108,7 @@ export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
     await daemon.stop();
     daemon = undefined;
     spinner.succeed(`Simulated ${opts.days} days: ${recovered} invoices recovered.`);
-    // The report covers every case the demo took over: from the earliest first failure.
-    let since = clock.now();
-    for (const c of sub.db.cases.iterate()) since = Math.min(since, c.firstFailedAt);
-    const reportCtx = Object.assign(Object.create(sub) as Context, { out, globals: { ...sub.globals, json: ctx.globals.json } });
-    const report = await runReport({ since: new Date(since).toISOString(), html: resolve(opts.html) }, reportCtx);
+    const report = await demoReport(opts, sub, ctx);
     const bySource = { takeover: 0, webhook: 0, reconciler: 0 };
     for (const c of sub.db.cases.iterate()) bySource[c.source]++;
     out.note(`Cases: ${bySource.takeover} taken over at the start (the backlog), ${bySource.webhook + bySource.reconciler} ` +
@@ -126,14 +123,39 @@ export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
     throw ctx.signal.aborted ? interrupted(opts, dbPath) : e;
   } finally {
     spinner.stop();
-    if (daemon) await daemon.stop();
-    await sub.close();
-    await emu.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await closeDemo({ daemon, sub, emu, dir });
   }
 }
 
 /** The first SIGINT/SIGTERM stopped the demo (src/signals.ts); `finally` has removed its temporary files. */
 function interrupted(opts: DemoOptions, dbPath: string): WorkError {
   return new WorkError(`interrupted; ${opts.keep ? `the database so far is kept: ${dbPath}` : 'nothing was kept'}`);
+}
+
+/** The demo's database: a temporary one, or with --keep recover-demo.db (or --db) started afresh. */
+export function demoDatabase(opts: DemoOptions, ctx: Context): { dir?: string; dbPath: string } {
+  const dir = opts.keep ? undefined : mkdtempSync(join(tmpdir(), 'recover-demo-'));
+  const dbPath = opts.keep ? resolve(ctx.globals.db === './recover.db' ? 'recover-demo.db' : ctx.globals.db) : join(dir!, 'recover.db');
+  if (opts.keep) rmSync(dbPath, { force: true });
+  return { dir, dbPath };
+}
+
+/** The commands the demo runs print nothing of their own: only the demo's notes and the report show. */
+export function quietIo(ctx: Context): Context['io'] {
+  return { ...ctx.io, stdout: new PassThrough().resume(), stderr: new PassThrough().resume(), exitCode: undefined };
+}
+
+/** The report of every case the demo saw (from the earliest first failure), printed and written to --html. */
+export async function demoReport(opts: DemoOptions, sub: Context, ctx: Context): Promise<Report> {
+  let since = sub.clock.now();
+  for (const c of sub.db.cases.iterate()) since = Math.min(since, c.firstFailedAt);
+  const reportCtx = Object.assign(Object.create(sub) as Context, { out: ctx.out, globals: { ...sub.globals, json: ctx.globals.json } });
+  return runReport({ since: new Date(since).toISOString(), html: resolve(opts.html) }, reportCtx);
+}
+
+export async function closeDemo(p: { daemon?: Daemon; sub: Context; emu: { close(): Promise<void> }; dir?: string }): Promise<void> {
+  if (p.daemon) await p.daemon.stop();
+  await p.sub.close();
+  await p.emu.close();
+  if (p.dir) rmSync(p.dir, { recursive: true, force: true });
 }

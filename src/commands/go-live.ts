@@ -19,19 +19,30 @@ import { casesPaused, casesToPause, handOver, tallyOutcomes, type HandOverResult
 export interface GoLiveOptions {
   yes?: boolean;
   backToShadow?: boolean;
+  /** Default: recharge in a database holding only a Recharge store, else stripe. */
+  platform?: 'stripe' | 'recharge';
+}
+
+/** The platform a go-live/offboard acts on when --platform is not given. */
+export function defaultPlatform(ctx: Context): 'stripe' | 'recharge' {
+  const onlyRecharge = Boolean(ctx.db.settings.get()?.recharge) && !ctx.db.secrets.get('primary_key');
+  return onlyRecharge ? 'recharge' : 'stripe';
 }
 
 /** Invoices listed by name before "… and N more". */
 const SHOWN = 5;
 
 export async function runGoLive(opts: GoLiveOptions, ctx: Context): Promise<void> {
+  if ((opts.platform ?? defaultPlatform(ctx)) === 'recharge') {
+    return (await import('./go-live-recharge.js')).runGoLiveRecharge(opts, ctx);
+  }
   const { db, out } = ctx;
   const settings = db.settings.require();
   const target = opts.backToShadow ? 'shadow' : 'live';
   const now = () => ctx.clock.now();
 
   const cases = target === 'live' ? casesToPause(db, settings) : casesPaused(db);
-  const retried = [...db.cases.iterate()].filter((c) => c.status === 'in_dunning');
+  const retried = [...db.cases.iterate()].filter((c) => c.status === 'in_dunning' && c.platform === 'stripe');
   const next = nextAttempts(ctx, retried);
   const title = `recover go-live${opts.backToShadow ? ' --back-to-shadow' : ''}`;
   out.line(out.color.bold(`${title}: mode ${settings.mode} → ${target}`));

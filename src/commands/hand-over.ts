@@ -24,7 +24,9 @@ export interface HandOverResult {
 
 /** Active cases recover retries itself (treatment, and control under a fixed baseline) that Stripe may still retry. */
 export function casesToPause(store: Store, settings: Settings): Case[] {
-  const retriedByUs = (c: Case) => !isTerminalStatus(c.status) && recoverRetries(c.arm, settings);
+  // Only Stripe invoices have auto_advance: a Recharge store's retries are switched off in its portal.
+  const retriedByUs = (c: Case) =>
+    c.platform === 'stripe' && !isTerminalStatus(c.status) && recoverRetries(c.arm, settings);
   return [...store.cases.iterate()].filter((c) => retriedByUs(c) && !c.pausedStripe);
 }
 

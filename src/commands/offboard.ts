@@ -13,9 +13,11 @@ import type { Context } from '../context.js';
 import { NotFound } from '../stripe/index.js';
 import { smartRetriesLink } from './onboard/baseline.js';
 import { casesPaused, handOver, tallyOutcomes } from './hand-over.js';
+import { defaultPlatform } from './go-live.js';
 
 export interface OffboardOptions {
   yes?: boolean;
+  platform?: 'stripe' | 'recharge';
 }
 
 export const SMART_RETRIES_RESTORE = [
@@ -27,6 +29,9 @@ export const SMART_RETRIES_RESTORE = [
 ];
 
 export async function runOffboard(opts: OffboardOptions, ctx: Context): Promise<void> {
+  if ((opts.platform ?? defaultPlatform(ctx)) === 'recharge') {
+    return (await import('./go-live-recharge.js')).runOffboardRecharge(opts, ctx);
+  }
   const { db, out } = ctx;
   const settings = db.settings.require();
   const cases = casesPaused(db);

@@ -16,6 +16,7 @@ export interface ReportOptions {
   since?: string;
   until?: string;
   account?: string;
+  platform?: 'stripe' | 'recharge' | 'api';
   /** true = CSV on stdout; a string = write to that file ("-" = stdout). */
   csv?: boolean | string;
   html?: string;
@@ -48,6 +49,7 @@ export async function runReport(options: ReportOptions, ctx: Context): Promise<R
     since: options.since,
     until: options.until,
     account: options.account ?? null,
+    platform: options.platform ?? null,
     feedLimit: options.feed ?? DEFAULT_FEED_LIMIT,
   });
 

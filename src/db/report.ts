@@ -17,6 +17,8 @@ export interface ReportWindow {
   since: number;
   until: number;
   accountId?: string | null;
+  /** One platform's cases (`stripe`, `recharge`, `api`); null = every platform. */
+  platform?: string | null;
 }
 
 export const CASE_OUTCOMES = ['recovered', 'lost', 'overdue', 'hard_declined', 'closed', 'in_dunning'] as const;
@@ -138,6 +140,7 @@ export interface LiftWindow {
   since: number;
   until: number;
   accountId?: string | null;
+  platform?: string | null;
   /** When the arms were assigned (go-live): a case is `new` if it entered by webhook/reconciler at or after it. */
   assignedAt: number;
 }
@@ -172,9 +175,10 @@ export interface ReportRepo {
   snapshot<T>(fn: () => T): T;
 }
 
-type W = { since: number; until: number; accountId: string | null; now: number };
+type W = { since: number; until: number; accountId: string | null; platform: string | null; now: number };
 
-const COHORT = `c.first_failed_at >= :since AND c.first_failed_at < :until AND (:accountId IS NULL OR c.account_id = :accountId)`;
+const COHORT = `c.first_failed_at >= :since AND c.first_failed_at < :until AND (:accountId IS NULL OR c.account_id = :accountId)
+  AND (:platform IS NULL OR c.platform = :platform)`;
 /**
  * The outcome as of :now (the report's clock, or --as-of): a case that ended after :now was
  * still open then, so a past day's report is reproduced from today's rows.
@@ -288,7 +292,7 @@ export function createReportRepo(db: Db): ReportRepo {
      WHERE source = 'takeover' AND (:accountId IS NULL OR account_id = :accountId)`,
   );
 
-  const w = (x: ReportWindow) => ({ since: x.since, until: x.until, accountId: x.accountId ?? null });
+  const w = (x: ReportWindow) => ({ since: x.since, until: x.until, accountId: x.accountId ?? null, platform: x.platform ?? null });
   // total() returns a float; counts and minor-unit sums are integers.
   const ints = <T extends object>(row: T, keys: (keyof T)[]): T => {
     for (const k of keys) (row as Record<keyof T, unknown>)[k] = Math.round(row[k] as number);

@@ -52,6 +52,8 @@ export interface ReportInput {
   account: string | null;
   /** settings.controlBaseline, or null before onboarding. */
   baseline: string | null;
+  /** Whose own retries `recovered_by = 'stripe'` means: 'Stripe' (default) or 'Recharge' (a Recharge store's report). */
+  platformName?: string;
   caseGroups: readonly CaseGroupRow[];
   declineGroups: readonly KeyedGroupRow[];
   brandGroups: readonly KeyedGroupRow[];
@@ -153,7 +155,7 @@ export function computeReport(input: ReportInput): Report {
 
   // --- headline, attribution, arms ----------------------------------------------------------
   const headline = buildHeadline(input.caseGroups, recovered, retryTotals, input.capViolations);
-  const attribution = buildAttribution(input.caseGroups, headline.recovered);
+  const attribution = buildAttribution(input.caseGroups, headline.recovered, input.platformName);
   const lift = buildLift(input, minResolved, retryTotals);
 
   // --- feed and timeline --------------------------------------------------------------------
@@ -167,7 +169,7 @@ export function computeReport(input: ReportInput): Report {
     currency: r.currency,
     attempt: r.recoveredBy === 'customer' ? null : (perCase.get(r.caseId)?.successAttempt ?? null),
     by: r.recoveredBy,
-    how: HOW[r.recoveredBy],
+    how: r.recoveredBy === 'stripe' && input.platformName ? `${input.platformName} retry` : HOW[r.recoveredBy],
     arm: r.arm,
   }));
 
@@ -267,8 +269,10 @@ function buildHeadline(groups: readonly CaseGroupRow[], recovered: RecoveredCase
   return h;
 }
 
-function buildAttribution(groups: readonly CaseGroupRow[], recovered: number): AttributionRow[] {
-  const rows = (['recover', 'customer', 'stripe'] as const).map((by) => ({ by, label: RECOVERED_BY_LABEL[by], count: 0, share: null as number | null, amount: {} as Amounts }));
+function buildAttribution(groups: readonly CaseGroupRow[], recovered: number, platformName?: string): AttributionRow[] {
+  const label = (by: RecoveredBy) =>
+    by === 'stripe' && platformName ? `${platformName} (its own retries)` : RECOVERED_BY_LABEL[by];
+  const rows = (['recover', 'customer', 'stripe'] as const).map((by) => ({ by, label: label(by), count: 0, share: null as number | null, amount: {} as Amounts }));
   for (const g of groups) {
     if (g.outcome !== 'recovered' || !g.recoveredBy) continue;
     const row = rows.find((r) => r.by === g.recoveredBy)!;

@@ -10,6 +10,7 @@ import { computeReport, type ReportInput } from './compute.js';
 import { resolvePeriod } from './period.js';
 import type { Measurement } from './measurement-types.js';
 import type { Report } from './types.js';
+import { summarizePlatform } from './platforms.js';
 
 /** Longest dunning window settings allow (days), plus margin: how far back a case's attempts can reach. */
 const MAX_CASE_SPAN_MS = 180 * DAY_MS;
@@ -23,6 +24,8 @@ export interface BuildReportOptions {
   until?: string;
   period?: { since: number; until: number };
   account?: string | null;
+  /** One platform's cases only (`recover report --platform`); else all, with each apart in `platforms`. */
+  platform?: string | null;
   feedLimit?: number;
   minResolvedPerArm?: number;
   /** The currency of the headline money figures (--currency); else the one most recoveries are in. */
@@ -36,8 +39,12 @@ export function readReportInput(store: Store, opts: BuildReportOptions): ReportI
   const timezone = isValidTimezone(settings?.defaultTimezone) ? settings!.defaultTimezone : 'UTC';
   const { since, until } = opts.period ?? resolvePeriod({ since: opts.since, until: opts.until, now: opts.now, timezone });
   const account = opts.account ?? null;
-  const w = { since, until, accountId: account };
+  const platform = opts.platform ?? null;
+  const w = { since, until, accountId: account, platform };
   const r = store.report;
+  const accounts = store.accounts.list();
+  const onlyRecharge = accounts.length > 0 && accounts.every((a) => a.platform === 'recharge');
+  const rechargeBaseline = platform === 'recharge' || (platform === null && onlyRecharge);
   const capViolations = auditNetworkCaps(r.cardAttempts(since - CAP_WINDOW_MS, until, since - CAP_WINDOW_MS - MAX_CASE_SPAN_MS, account), since, until);
   return {
     now: opts.now,
@@ -45,7 +52,9 @@ export function readReportInput(store: Store, opts: BuildReportOptions): ReportI
     until,
     timezone,
     account,
-    baseline: settings?.controlBaseline ?? null,
+    // A Recharge store's control arm runs its own fixed schedule (settings.recharge.controlBaseline).
+    baseline: (rechargeBaseline ? settings?.recharge?.controlBaseline : settings?.controlBaseline) ?? null,
+    ...(rechargeBaseline ? { platformName: 'Recharge' } : {}),
     caseGroups: r.caseGroups(w, opts.now),
     declineGroups: r.declineCodeGroups(w, opts.now),
     brandGroups: r.cardBrandGroups(w, opts.now),
@@ -57,7 +66,7 @@ export function readReportInput(store: Store, opts: BuildReportOptions): ReportI
     history: r.historyBaseline(account),
     feedLimit: opts.feedLimit,
     minResolvedPerArm: opts.minResolvedPerArm,
-    measurement: readMeasurement(store, opts, opts.period || opts.since !== undefined ? since : 0, until, account),
+    measurement: readMeasurement(store, opts, opts.period || opts.since !== undefined ? since : 0, until, account, platform),
   };
 }
 
@@ -71,6 +80,7 @@ function readMeasurement(
   since: number,
   until: number,
   account: string | null,
+  platform: string | null,
 ): ReportInput['measurement'] {
   const s = store.settings.get();
   // Without a stored moment: the first case's creation (the takeover), unless that is after
@@ -83,7 +93,7 @@ function readMeasurement(
     : firstCase !== null && firstCase <= opts.now ? [firstCase, 'first_case']
     : lastBacklog !== null ? [lastBacklog, 'backlog']
     : [firstCase, firstCase === null ? 'none' : 'first_case'];
-  const w = { since, until, accountId: account };
+  const w = { since, until, accountId: account, platform };
   const rows = assignedAt === null ? [] : store.report.liftGroups({ ...w, assignedAt }, opts.now);
   return {
     rows,
@@ -97,7 +107,23 @@ function readMeasurement(
   };
 }
 
-/** Reads and computes in one read transaction, so every figure comes from the same snapshot. */
+/**
+ * Reads and computes in one read transaction, so every figure comes from the same snapshot. The
+ * report covers every platform together; each platform with accounts in it is also summarized apart.
+ */
 export function buildReport(store: Store, opts: BuildReportOptions): Report {
-  return store.report.snapshot(() => computeReport(readReportInput(store, opts)));
+  return store.report.snapshot(() => {
+    const report = computeReport(readReportInput(store, opts));
+    const platform = opts.platform ?? null;
+    const byPlatform = new Map<string, string[]>();
+    for (const a of store.accounts.list()) {
+      if ((opts.account && a.id !== opts.account) || (platform && a.platform !== platform)) continue;
+      byPlatform.set(a.platform, [...(byPlatform.get(a.platform) ?? []), a.id]);
+    }
+    const order = (p: string) => ['stripe', 'recharge', 'api'].indexOf(p);
+    const platforms = [...byPlatform].sort(([a], [b]) => order(a) - order(b)).map(([p, accounts]) =>
+      summarizePlatform(p, accounts, computeReport(readReportInput(store, { ...opts, platform: p }))),
+    );
+    return { ...report, platform, platforms };
+  });
 }

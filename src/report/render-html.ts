@@ -8,6 +8,7 @@
  */
 import { barChart, esc } from './charts.js';
 import { heroSection, liftSection, revenueSection } from './html-lift.js';
+import { platformsSection } from './platforms.js';
 import { int, num, pct, pctInterval, signedPp } from './format.js';
 import { formatMoney } from './money.js';
 import { formatDuration, formatPeriod, shortDateTime } from './period.js';
@@ -155,6 +156,7 @@ export function renderHtml(r: Report): string {
     kpi('Attempts per recovery', num(h.attemptsPerRecovered), 'retries per recovered invoice', 'kpi-attempts'),
     kpi('Network-cap violations', String(caps.total), `${int(caps.audited)} attempts audited`, 'kpi-caps', caps.total === 0 ? 'good' : 'bad'),
     `</div>`,
+    platformsSection(r),
     liftSection(r),
     revenueSection(r),
     `<div class="grid2">`,

@@ -8,6 +8,7 @@ import { formatAmounts, formatMoney } from './money.js';
 import { formatDuration, formatPeriod, shortDateTime } from './period.js';
 import { int, num, pct, pctInterval, signedPp } from './format.js';
 import { printMeasurement } from './render-text-lift.js';
+import { printPlatforms } from './platforms.js';
 import type { ArmStats, Report } from './types.js';
 
 /** What the text renderer needs from the CLI's Output. */
@@ -24,7 +25,7 @@ export function printReport(r: Report, out: TextSink): void {
   const h = r.headline;
   const tz = r.period.timezone;
   const period = `${formatPeriod(r.period.since, r.period.until, tz)} (${tz})`;
-  out.line(c.bold(`recover report`) + c.dim(` · cases that entered dunning ${period} · ${r.account ? `account ${r.account}` : 'all accounts'}`));
+  out.line(c.bold(`recover report`) + c.dim(` · cases that entered dunning ${period} · ${r.account ? `account ${r.account}` : 'all accounts'}${r.platform ? ` · platform ${r.platform}` : ''}`));
   out.line();
 
   const caps = h.networkCapViolations;
@@ -52,6 +53,8 @@ export function printReport(r: Report, out: TextSink): void {
     ['attempts per recovered invoice', `${num(h.attemptsPerRecovered)}${h.retriesPerRecovery === null ? '' : c.dim(` (${num(h.retriesPerRecovery)} retries per recovery, counting lost cases)`)}`],
     ['network-cap violations', capText],
   ]);
+
+  printPlatforms(r, out);
 
   out.table(
     ['recovered by', 'invoices', 'share', 'amount'],

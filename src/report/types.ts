@@ -6,6 +6,7 @@
  */
 import type { Arm, RecoveredBy } from '../db/index.js';
 import type { Measurement } from './measurement-types.js';
+import type { PlatformSummary } from './platforms.js';
 
 /** Minor units by currency, e.g. `{ eur: 1900, usd: 12500 }` (keys sorted). */
 export type Amounts = Record<string, number>;
@@ -221,6 +222,10 @@ export interface Report {
   period: ReportPeriod;
   /** null = all accounts. */
   account: string | null;
+  /** null = every platform (`recover report --platform`). */
+  platform?: string | null;
+  /** Each platform with accounts in the database, apart (the rest of the report is them together). */
+  platforms?: PlatformSummary[];
   headline: Headline;
   attribution: AttributionRow[];
   lift: Lift;

@@ -10,6 +10,8 @@ let seq = 0;
 
 export interface SeedCase {
   account?: string;
+  /** Default stripe; a `recharge` case needs an `rc_…` account. */
+  platform?: 'stripe' | 'recharge';
   invoice?: string;
   customer?: string;
   arm: Arm;
@@ -33,8 +35,11 @@ export interface SeedCase {
 export function addCase(store: Store, c: SeedCase): number {
   seq++;
   const accountId = c.account ?? 'self';
-  store.accounts.upsert({ id: accountId, environment: 'test', kind: accountId === 'self' ? 'main' : 'connected' });
+  const platform = c.platform ?? 'stripe';
+  const kind = accountId === 'self' || platform !== 'stripe' ? 'main' : 'connected';
+  store.accounts.upsert({ id: accountId, platform, environment: 'test', kind });
   const { id } = store.cases.upsert({
+    platform,
     accountId,
     invoiceId: c.invoice ?? `in_seed${seq}`,
     customerId: c.customer ?? `cus_seed${seq}`,

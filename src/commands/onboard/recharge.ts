@@ -11,8 +11,7 @@ import { settingsSchema, type Settings } from '../../config/settings.js';
 import type { Context } from '../../context.js';
 import { RechargeClient } from '../../connectors/recharge/client.js';
 import { registerSecret } from '../../redact.js';
-import { NotFound, PlanRequired, InvalidRequest } from '../../connectors/recharge/errors.js';
-import { PORTAL_STEPS, scanRechargeRetries } from '../../connectors/recharge/handoff.js';
+import { PORTAL_STEPS, probeProcess, scanRechargeRetries } from '../../connectors/recharge/handoff.js';
 import { scopeVerdicts } from '../../connectors/recharge/types.js';
 import {
   rechargeSettingsSchema,
@@ -261,16 +260,4 @@ export async function runOnboardRecharge(opts: OnboardRechargeOptions, ctx: Cont
   );
   out.line(`Saved to ${ctx.globals.db}`);
   out.line('Next: recover takeover --platform recharge --dry-run');
-}
-
-/** false when the plan refuses processing; a missing or unprocessable charge means it is allowed. */
-async function probeProcess(client: RechargeClient): Promise<boolean> {
-  try {
-    await client.processCharge(0);
-    return true;
-  } catch (e) {
-    if (e instanceof PlanRequired) return false;
-    if (e instanceof NotFound || e instanceof InvalidRequest) return true;
-    throw e;
-  }
 }

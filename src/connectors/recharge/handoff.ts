@@ -7,6 +7,7 @@
  * retry charge errors" (support.rechargepayments.com/hc/en-us/articles/360030618053).
  */
 import type { RechargeClient } from './client.js';
+import { InvalidRequest, NotFound, PlanRequired } from './errors.js';
 
 export const PORTAL_STEPS: readonly string[] = [
   "Switch Recharge's own retries off in the merchant portal (its API cannot):",
@@ -37,4 +38,19 @@ export async function scanRechargeRetries(client: RechargeClient, limit = 1000):
     }
   }
   return s;
+}
+
+/**
+ * false when the plan refuses `POST /charges/{id}/process` (a paid-plan feature), asked on a
+ * charge id that cannot exist: a missing or unprocessable charge means the call is allowed.
+ */
+export async function probeProcess(client: RechargeClient): Promise<boolean> {
+  try {
+    await client.processCharge(0);
+    return true;
+  } catch (e) {
+    if (e instanceof PlanRequired) return false;
+    if (e instanceof NotFound || e instanceof InvalidRequest) return true;
+    throw e;
+  }
 }
