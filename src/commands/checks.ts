@@ -14,6 +14,7 @@ import { redactKey } from '../redact.js';
 import { createGateway, probePermissions, StripeUnavailable, type StripeGateway } from '../stripe/index.js';
 import { judgeSignal, scanSmartRetries } from './onboard/baseline.js';
 import { permissionsFor } from './onboard/keys.js';
+import { requiredPermissions } from '../stripe/permissions.js';
 
 export type Check = { name: string; ok: boolean; detail: string; warnOnly?: boolean };
 
@@ -53,15 +54,24 @@ export async function runChecks(d: CheckDeps): Promise<Check[]> {
     }
   };
   const primary = store.secrets.get('primary_key');
-  const keyCheck = (label: 'primary' | 'fallback') => {
-    const key = store.secrets.get(`${label}_key`);
-    if (!key) return Promise.resolve(label === 'primary' ? NOT_SAVED : null);
-    return attempt(`${label} key`, async () => {
-      const rows = await probePermissions(quickGateway(d, key), undefined, permissionsFor(settings.scope));
+  const probeKey = (name: string, key: string, permissions: readonly string[]) =>
+    attempt(name, async () => {
+      const rows = await probePermissions(quickGateway(d, key), undefined, permissions);
       const missing = rows.filter((r) => !r.ok).map((r) => r.permission);
       const detail = missing.length ? `missing ${missing.join(', ')}` : `all ${rows.length} permissions ok`;
-      return { name: `${label} key`, ok: missing.length === 0, detail: `${redactKey(key)}: ${detail}` };
+      return { name, ok: missing.length === 0, detail: `${redactKey(key)}: ${detail}` };
     });
+  const keyCheck = (label: 'primary' | 'fallback') => {
+    const key = store.secrets.get(`${label}_key`);
+    if (!key && label === 'primary') return otherIntegrationKey();
+    if (!key) return Promise.resolve(null);
+    return probeKey(`${label} key`, key, permissionsFor(settings.scope));
+  };
+  // No Stripe Billing key: a Recovery API merchant's key is checked instead, a Recharge store has none.
+  const otherIntegrationKey = (): Promise<Check | null> => {
+    const api = store.secrets.get('api_stripe_key');
+    if (!api) return Promise.resolve(settings.recharge ? null : NOT_SAVED);
+    return probeKey('Recovery API key', api, requiredPermissions('api'));
   };
   const gw = primary ? quickGateway(d, primary) : undefined;
   const webhook = () => attempt('webhook endpoint', async () => {
