@@ -3,6 +3,7 @@
  * each attempt with its codes, each decision with its reason, the card-network caps in force,
  * the group (treatment/control), the current state and the next step. Read-only.
  */
+import { settingsForPlatform } from '../connectors/settings.js';
 import { invoiceAttemptNumber } from '../attempt-number.js';
 import type { Context } from '../context.js';
 import { NotFoundError } from '../errors.js';
@@ -26,7 +27,9 @@ const money = formatMinor;
 
 function attemptText(a: Attempt, c: Case): string {
   const no = invoiceAttemptNumber(c, a.n);
-  const who = `${a.by === 'recover' ? 'recover' : a.by === 'stripe' ? "Stripe's" : "the customer's"} attempt ${no}`;
+  // `stripe` means "the platform's own attempt": Stripe's, Recharge's, or the merchant's billing (API).
+  const platform = c.platform === 'recharge' ? "Recharge's" : c.platform === 'api' ? "the merchant's billing's" : "Stripe's";
+  const who = `${a.by === 'recover' ? 'recover' : a.by === 'stripe' ? platform : "the customer's"} attempt ${no}`;
   if (a.finishedAt === null) {
     return a.startedAt === null ? `${who} scheduled for ${iso(a.scheduledAt)}` : `${who} in flight since ${iso(a.startedAt)} (resumed with the same idempotency key after a restart)`;
   }
@@ -95,7 +98,9 @@ function nextStep(c: Case, pending: Attempt | undefined, jobs: Job[], settings: 
 }
 
 export function explainCase(store: Store, c: Case, now: number) {
-  const settings = store.settings.get();
+  const saved = store.settings.get();
+  // A Recharge store's own baseline and mode (settings.recharge), not the Stripe account's.
+  const settings = saved && settingsForPlatform(saved, c.platform);
   const attempts = store.attempts.listForCase(c.id);
   const decisions = store.decisions.listForCase(c.id);
   const jobs = store.jobs.listForCase(c.id);
@@ -127,7 +132,7 @@ export function explainCase(store: Store, c: Case, now: number) {
     currency: c.currency,
     group: c.arm,
     groupNote: c.arm === 'control'
-      ? baseline?.kind === 'stripe' ? "control: left to Stripe's Smart Retries, observed" : `control: retried on the baseline schedule ${settings?.controlBaseline ?? ''}`
+      ? baseline?.kind === 'stripe' && c.platform === 'stripe' ? "control: left to Stripe's Smart Retries, observed" : `control: retried on the baseline schedule ${settings?.controlBaseline ?? ''}`
       : "treatment: retried by recover's policy",
     state: c.status,
     closedReason: c.closedReason,

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
 import { openStore, type Store } from '../../src/db/index.js';
 import { buildReport, renderHtml } from '../../src/report/index.js';
+import { explainCase } from '../../src/commands/explain.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDb, tempDir } from '../helpers/env.js';
 import { addCase, ended, ourAttempt, recovered } from './seed.js';
@@ -144,4 +145,15 @@ describe('recover report with a Stripe account and a Recharge store', () => {
       }
     },
   );
+
+  it('explain names each case by its own platform and baseline', () => {
+    const store = seed(tempDb());
+    const control = (platform: string) =>
+      [...store.cases.iterate()].find((c) => c.platform === platform && c.arm === 'control')!;
+    // The store's control runs Recharge's schedule (fixed:3,5,7 here), not the Stripe account's Smart Retries.
+    expect(explainCase(store, control('recharge'), NOW).groupNote).toBe(
+      'control: retried on the baseline schedule fixed:3,5,7',
+    );
+    expect(explainCase(store, control('stripe'), NOW).groupNote).toBe("control: left to Stripe's Smart Retries, observed");
+  });
 });
