@@ -154,6 +154,8 @@ describe('recover report with a Stripe account and a Recharge store', () => {
     expect(explainCase(store, control('recharge'), NOW).groupNote).toBe(
       'control: retried on the baseline schedule fixed:3,5,7',
     );
-    expect(explainCase(store, control('stripe'), NOW).groupNote).toBe("control: left to Stripe's Smart Retries, observed");
+    expect(explainCase(store, control('stripe'), NOW).groupNote).toBe(
+      "control: left to Stripe's Smart Retries, observed",
+    );
   });
 });
