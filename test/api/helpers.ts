@@ -5,13 +5,13 @@
  */
 import { afterEach, expect } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
-import { openStore, type Store } from '../../src/db/index.js';
+import type { Store } from '../../src/db/index.js';
 import { Daemon, type DaemonOptions } from '../../src/daemon/daemon.js';
 import { driveTo, quiesce as quiesceBoth } from '../helpers/drive.js';
 import type { Emulator } from '../../src/emulator/index.js';
 import { runCli } from '../helpers/cli.js';
 import { LEAST_API_KEY, emulator, tempDb } from '../helpers/env.js';
-import { freePort, memoryLogger, stripeApi } from '../daemon/helpers.js';
+import { freePort, startDaemonOn, stripeApi, type memoryLogger } from '../daemon/helpers.js';
 
 const stops: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -72,21 +72,7 @@ export async function startApiWorld(
     'https://shop.example.com/card-updated',
     ...(o.onboard ?? []),
   ]);
-  const clock = new FakeClock(emu.now());
-  const store = openStore(db, { clock });
-  store.settings.set({ ...store.settings.require(), rateLimitPerSec: 2000, ...(o.settings ?? {}) });
-  const log = memoryLogger();
-  const daemon = new Daemon({
-    store,
-    clock,
-    apiBase: emu.url,
-    http: { host: '127.0.0.1', port },
-    logger: log.logger,
-    ...o.daemon,
-  });
-  stops.push(() => store.close());
-  stops.push(() => daemon.stop());
-  await daemon.start();
+  const { clock, store, log, daemon } = await startDaemonOn(emu, db, port, { settings: o.settings, daemon: o.daemon });
   const url = `http://127.0.0.1:${port}`;
   const call: ApiWorld['call'] = async (method, path, body, headers = {}) => {
     const res = await fetch(`${url}${path}`, {

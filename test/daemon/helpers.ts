@@ -122,6 +122,35 @@ export interface WorldOptions {
   takeover?: boolean;
 }
 
+/**
+ * The daemon on an onboarded database: a FakeClock at the emulator's now, a fast saved rate limit
+ * (2000/s, the emulator's), a memory logger, HTTP on `port`; stopped and closed after the test.
+ */
+export async function startDaemonOn(
+  emu: Emulator,
+  db: string,
+  port: number,
+  o: { settings?: Record<string, unknown>; daemon?: Partial<DaemonOptions>; before?: (store: Store) => unknown } = {},
+): Promise<{ clock: FakeClock; store: Store; log: ReturnType<typeof memoryLogger>; daemon: Daemon }> {
+  const clock = new FakeClock(emu.now());
+  const store = openStore(db, { clock });
+  o.before?.(store);
+  store.settings.set({ ...store.settings.require(), rateLimitPerSec: 2000, ...(o.settings ?? {}) });
+  const log = memoryLogger();
+  const daemon = new Daemon({
+    store,
+    clock,
+    apiBase: emu.url,
+    http: { host: '127.0.0.1', port },
+    logger: log.logger,
+    ...o.daemon,
+  });
+  stops.push(() => store.close());
+  stops.push(() => daemon.stop());
+  await daemon.start();
+  return { clock, store, log, daemon };
+}
+
 export async function startWorld(o: WorldOptions = {}): Promise<World> {
   const emu = await emulator({
     seed: o.seed,
@@ -137,22 +166,11 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
     const t = await runCli(['--db', db, '--stripe-api-base', emu.url, 'takeover', '--clock', 'emulator']);
     expect(t.code, t.stderr).toBe(0);
   }
-  const clock = new FakeClock(emu.now());
-  const store = openStore(db, { clock });
-  if (o.daemonKey) store.secrets.set('primary_key', o.daemonKey);
-  store.settings.set({ ...store.settings.require(), rateLimitPerSec: 2000, ...(o.settings ?? {}) });
-  const log = memoryLogger();
-  const daemon = new Daemon({
-    store,
-    clock,
-    apiBase: emu.url,
-    http: { host: '127.0.0.1', port },
-    logger: log.logger,
-    ...o.daemon,
+  const { clock, store, log, daemon } = await startDaemonOn(emu, db, port, {
+    settings: o.settings,
+    daemon: o.daemon,
+    before: (s) => o.daemonKey && s.secrets.set('primary_key', o.daemonKey),
   });
-  stops.push(() => store.close());
-  stops.push(() => daemon.stop());
-  await daemon.start();
   const gw = createGateway({ primaryKey: KEY, apiBase: emu.url, rateLimitPerSec: 1000 });
 
   const quiesce = () => quiesceBoth({ daemon, emulator: emu });
