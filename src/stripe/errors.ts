@@ -118,7 +118,12 @@ export class PermissionMissing extends StripeGatewayError {
 export class AuthenticationFailed extends StripeGatewayError {
   readonly kind = 'authentication_failed' as const;
   constructor(message: string, info: StripeErrorInfo) {
-    super(message, info, 'check the key (it may have been rolled or revoked), then run `recover onboard stripe` again');
+    super(
+      message,
+      info,
+      'check the key (it may have been rolled or revoked), then save a valid one with `recover onboard stripe` ' +
+        '(the Recovery API\'s key: `recover onboard api`)',
+    );
   }
   override get needsOperator(): boolean {
     return true;

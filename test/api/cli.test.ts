@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/db/index.js';
 import { redactText } from '../../src/redact.js';
 import { runCli } from '../helpers/cli.js';
+import { ScriptedPrompts } from '../helpers/scripted-prompts.js';
 import { LEAST_API_KEY, emulator, tempDb } from '../helpers/env.js';
 import { onboardApi, startApiWorld } from './helpers.js';
 
@@ -70,6 +71,29 @@ describe('recover onboard api', () => {
     expect(store.settings.get()).toBeUndefined();
     expect(store.apiKeys.list()).toHaveLength(0);
     store.close();
+  });
+});
+
+describe('recover onboard api, asked at the prompt', () => {
+  it('a key Stripe refuses (401) is asked for again with the reason; the same key given by env is exit 1', async () => {
+    const emu = await emulator();
+    const db = tempDb();
+    const flags = ['--env', 'test', '--result-webhook-url', 'https://shop.example.com/hooks', '--mode', 'live'];
+    const unknown = 'rk_test_notaknownkey00000000001';
+    // The second ask (after the 401) gets the good key.
+    const prompts = new ScriptedPrompts({ retryStatusUrl: '', stripeKey: unknown }).then('stripeKey', LEAST_API_KEY);
+    const r = await runCli(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'api', ...flags], {
+      overrides: { prompts },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/Invalid API Key provided: rk_test_\*+0001: give another key/);
+    expect(prompts.asked.filter((n) => n === 'stripeKey')).toHaveLength(2);
+    const fromEnv = await runCli(['--db', tempDb(), '--stripe-api-base', emu.url, 'onboard', 'api', ...flags, '--yes'], {
+      env: { RECOVER_STRIPE_KEY: unknown },
+    });
+    expect(fromEnv.code).toBe(1);
+    expect(fromEnv.stderr).toMatch(/Invalid API Key provided.*nothing was saved/);
+    expect(fromEnv.stderr).toMatch(/run recover onboard api again/);
   });
 });
 

@@ -11,11 +11,19 @@ export class ScriptedPrompts implements Prompts {
   readonly interactive = true;
   readonly asked: string[] = [];
   readonly rejected: Array<{ name: string; answer: string; reason: string }> = [];
+  /** Answers for the second, third… time a question is asked (after the program refused the first answer). */
+  private readonly later = new Map<string, unknown[]>();
   constructor(private readonly answers: Record<string, unknown>) {}
+  /** The answer the next time `name` is asked again (a wizard re-asking after e.g. Stripe refused a key). */
+  then(name: string, answer: unknown): this {
+    this.later.set(name, [...(this.later.get(name) ?? []), answer]);
+    return this;
+  }
   private take<T>(q: Base, validate?: (v: string) => true | string): T {
+    const again = this.asked.includes(q.name) && this.later.get(q.name)?.length;
     this.asked.push(q.name);
     if (!(q.name in this.answers)) throw new Error(`unexpected prompt "${q.name}": ${q.message}`);
-    const given = this.answers[q.name];
+    const given = again ? this.later.get(q.name)!.shift() : this.answers[q.name];
     for (const v of Array.isArray(given) ? given : [given]) {
       const ok = validate && typeof v === 'string' ? validate(v) : true;
       if (ok === true) return v as T;

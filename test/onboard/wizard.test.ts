@@ -63,6 +63,22 @@ describe('onboard wizard answers', () => {
     expect(await endpointCount(emu.url)).toBe(1);
   });
 
+  it('a well-formed key Stripe refuses (401) is asked for again with the reason, not the end of the wizard', async () => {
+    const emu = await emulator({ keys: { [PRIMARY]: ALL_PERMS } });
+    const db = tempDb();
+    const prompts = new ScriptedPrompts({
+      env: 'test', scope: 'account', fallbackKey: '', webhookUrl: HOOK, dunningDays: '30', controlShare: '0.1', ...POLICY,
+      primaryKey: 'rk_test_revokedkey0000000000077', save: true,
+    }).then('primaryKey', PRIMARY);
+    const r = await runCli(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'stripe'], { overrides: { prompts } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/the primary key rk_test_\S+: Invalid API Key provided: \S+: give another key/);
+    expect(prompts.asked.filter((n) => n === 'primaryKey')).toHaveLength(2);
+    const store = openStore(db);
+    expect(store.secrets.get('primary_key')).toBe(PRIMARY);
+    store.close();
+  });
+
   it('nothing is written to Stripe or the database when the summary is declined', async () => {
     const emu = await emulator({ keys: { [PRIMARY]: ALL_PERMS } });
     const db = tempDb();

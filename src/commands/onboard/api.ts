@@ -12,7 +12,7 @@ import { SETTABLE_KEYS } from '../../config/settable.js';
 import type { Context } from '../../context.js';
 import { badValue, UsageError, WorkError } from '../../errors.js';
 import { redactKey } from '../../redact.js';
-import { createGateway, probePermissions } from '../../stripe/index.js';
+import { AuthenticationFailed, createGateway, probePermissions } from '../../stripe/index.js';
 import { requiredPermissions } from '../../stripe/permissions.js';
 import { createApiKey } from '../../api/keys.js';
 import { newSigningSecret } from '../../outbox/signing.js';
@@ -88,9 +88,7 @@ export async function runOnboardApi(opts: OnboardApiOptions, ctx: Context): Prom
   out.line(out.color.bold('Stripe key for the Recovery API'));
   out.line(`Create a restricted key with: ${perms.join(', ')}`);
   out.line(`  ${keyLink(env, perms)}`);
-  const key = await stripeKey(ctx, opts, env, yes);
-  const gw = createGateway({ primaryKey: key, apiBase: ctx.apiBase, logger: ctx.logger });
-  const rows = await probePermissions(gw, undefined, perms);
+  const { key, rows } = await probeStripeKey(ctx, await stripeKey(ctx, opts, env, yes), env, perms);
   out.table(
     ['resource', 'permission', 'status', 'detail'],
     rows.map((r) => [
@@ -243,7 +241,36 @@ async function askUrl(
   return v ? merchantUrl(flag, v, local) : undefined;
 }
 
-async function stripeKey(ctx: Context, opts: OnboardApiOptions, env: Env, yes: boolean): Promise<string> {
+/**
+ * Probes the key's permissions. A key typed at the prompt that Stripe refuses (401) is asked for again with
+ * Stripe's reason; one given by flag, file, environment or saved is an error naming the right command.
+ */
+async function probeStripeKey(
+  ctx: Context,
+  given: { key: string; prompted: boolean },
+  env: Env,
+  perms: string[],
+): Promise<{ key: string; rows: Awaited<ReturnType<typeof probePermissions>> }> {
+  for (let key = given.key; ; key = await askStripeKey(ctx, env)) {
+    const gw = createGateway({ primaryKey: key, apiBase: ctx.apiBase, logger: ctx.logger });
+    try {
+      return { key, rows: await probePermissions(gw, undefined, perms) };
+    } catch (e) {
+      if (!(e instanceof AuthenticationFailed)) throw e;
+      if (!given.prompted) {
+        throw new WorkError(`${e.message}; nothing was saved`, 'check the key, then run recover onboard api again');
+      }
+      ctx.out.warn(`${e.message}: give another key`);
+    }
+  }
+}
+
+async function stripeKey(
+  ctx: Context,
+  opts: OnboardApiOptions,
+  env: Env,
+  yes: boolean,
+): Promise<{ key: string; prompted: boolean }> {
   // commander reads RECOVER_STRIPE_KEY from process.env; the context's env is the one a test or wrapper set.
   let given = opts.stripeKey ?? ctx.io.env.RECOVER_STRIPE_KEY;
   let from = '--stripe-key (RECOVER_STRIPE_KEY)';
@@ -266,13 +293,17 @@ async function stripeKey(ctx: Context, opts: OnboardApiOptions, env: Env, yes: b
   if (given) {
     const { warning } = checkKey(from, given, env, ctx.apiBase);
     if (warning) ctx.out.warn(warning);
-    return given;
+    return { key: given, prompted: false };
   }
   const saved = ctx.db.secrets.get('api_stripe_key');
-  if (saved && (yes || !ctx.prompts.interactive)) return saved;
+  if (saved && (yes || !ctx.prompts.interactive)) return { key: saved, prompted: false };
   if (yes || !ctx.prompts.interactive) {
     throw new UsageError(`no Stripe key: set RECOVER_STRIPE_KEY or pass --primary-key-file (accepted: rk_${env}_…)`);
   }
+  return { key: await askStripeKey(ctx, env), prompted: true };
+}
+
+async function askStripeKey(ctx: Context, env: Env): Promise<string> {
   const key = (
     await ctx.prompts.password({
       name: 'stripeKey',

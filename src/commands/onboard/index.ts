@@ -7,7 +7,7 @@ import { settingsSchema, type Settings } from '../../config/settings.js';
 import { WorkError, badValue } from '../../errors.js';
 import { SETTABLE_KEYS } from '../../config/settable.js';
 import { redactKey } from '../../redact.js';
-import { createGateway, probePermissions, type StripeGateway } from '../../stripe/index.js';
+import { AuthenticationFailed, createGateway, probePermissions, type StripeGateway } from '../../stripe/index.js';
 import type { Context } from '../../context.js';
 import { checkKey, givenKey, keyCreationLink, permissionsFor, printProbe, type Env } from './keys.js';
 import { BASELINE_EXPLANATION, SMART_RETRIES_OFF_STEPS, judgeSignal, scanSmartRetries, smartRetriesLink } from './baseline.js';
@@ -76,17 +76,29 @@ export async function runOnboard(opts: OnboardOptions, ctx: Context): Promise<vo
     { key: opts.primaryKey, file: opts.primaryKeyFile, inArgv: inArgv('primaryKey') });
   const fallbackGiven = givenKey(ctx, 'fallback',
     { key: opts.fallbackKey, file: opts.fallbackKeyFile, inArgv: inArgv('fallbackKey') });
-  const primaryKey = await askKey(ctx, 'primary', primaryGiven.from, primaryGiven.key, env, yes, true);
-  const fallbackKey = await askKey(ctx, 'fallback', fallbackGiven.from, fallbackGiven.key, env, yes, false);
+  let primaryKey = await askKey(ctx, 'primary', primaryGiven.from, primaryGiven.key, env, yes, true);
+  let fallbackKey = await askKey(ctx, 'fallback', fallbackGiven.from, fallbackGiven.key, env, yes, false);
 
   // 3. Probe every permission of each key; stop before saving anything if one is missing.
+  // A key typed at the prompt that Stripe refuses (401) is asked for again; a given or saved one is an error.
   const missing: string[] = [];
-  for (const [label, key] of [['primary', primaryKey], ['fallback', fallbackKey]] as const) {
-    if (!key) continue;
-    const gw = createGateway({ primaryKey: key, apiBase, logger: ctx.logger });
-    const rows = await probePermissions(gw, undefined, permissionsFor(scope));
-    missing.push(...printProbe(ctx, label, env, scope, rows).map((p) => `${label}:${p}`));
+  const asked = { primary: primaryKey, fallback: fallbackKey };
+  for (const label of ['primary', 'fallback'] as const) {
+    for (let key = asked[label]; key; key = asked[label]) {
+      const gw = createGateway({ primaryKey: key, apiBase, logger: ctx.logger });
+      try {
+        const rows = await probePermissions(gw, undefined, permissionsFor(scope));
+        missing.push(...printProbe(ctx, label, env, scope, rows).map((p) => `${label}:${p}`));
+        break;
+      } catch (e) {
+        const given = label === 'primary' ? primaryGiven : fallbackGiven;
+        if (!(e instanceof AuthenticationFailed) || given.key || yes || !ctx.prompts.interactive) throw e;
+        out.warn(`the ${label} key ${redactKey(key)}: ${e.message}: give another key`);
+        asked[label] = await askKey(ctx, label, given.from, undefined, env, yes, label === 'primary', false);
+      }
+    }
   }
+  [primaryKey, fallbackKey] = [asked.primary, asked.fallback];
   if (missing.length) {
     throw new WorkError(`missing permissions (${missing.join(', ')}); nothing was saved`, 'add them to the key in the Dashboard and run recover onboard stripe again');
   }
@@ -178,8 +190,11 @@ async function planHook(
   return { url, plan };
 }
 
-async function askKey(ctx: Context, label: 'primary' | 'fallback', flag: string, given: string | undefined, env: Env, yes: boolean, required: boolean): Promise<string | undefined> {
-  const saved = ctx.db.secrets.get(`${label}_key`) ?? undefined;
+async function askKey(
+  ctx: Context, label: 'primary' | 'fallback', flag: string, given: string | undefined, env: Env, yes: boolean,
+  required: boolean, offerSaved = true,
+): Promise<string | undefined> {
+  const saved = offerSaved ? (ctx.db.secrets.get(`${label}_key`) ?? undefined) : undefined;
   if (given) {
     // Given by flag or environment: a bad one is a usage error naming that flag.
     const { warning } = checkKey(flag, given, env, ctx.apiBase);
