@@ -88,9 +88,12 @@ describe('recover onboard api, asked at the prompt', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/Invalid API Key provided: rk_test_\*+0001: give another key/);
     expect(prompts.asked.filter((n) => n === 'stripeKey')).toHaveLength(2);
-    const fromEnv = await runCli(['--db', tempDb(), '--stripe-api-base', emu.url, 'onboard', 'api', ...flags, '--yes'], {
-      env: { RECOVER_STRIPE_KEY: unknown },
-    });
+    const fromEnv = await runCli(
+      ['--db', tempDb(), '--stripe-api-base', emu.url, 'onboard', 'api', ...flags, '--yes'],
+      {
+        env: { RECOVER_STRIPE_KEY: unknown },
+      },
+    );
     expect(fromEnv.code).toBe(1);
     expect(fromEnv.stderr).toMatch(/Invalid API Key provided.*nothing was saved/);
     expect(fromEnv.stderr).toMatch(/run recover onboard api again/);
