@@ -81,13 +81,26 @@ describe('recover onboard api, asked at the prompt', () => {
     const flags = ['--env', 'test', '--result-webhook-url', 'https://shop.example.com/hooks', '--mode', 'live'];
     const unknown = 'rk_test_notaknownkey00000000001';
     // The second ask (after the 401) gets the good key.
-    const prompts = new ScriptedPrompts({ retryStatusUrl: '', stripeKey: unknown }).then('stripeKey', LEAST_API_KEY);
+    const prompts = new ScriptedPrompts({
+      retryStatusUrl: '',
+      stripeKey: unknown,
+      dunningDays: ['0', '21'],
+      windows: '0 9-18 * * 1-5',
+      controlShare: '0.2',
+      controlBaseline: 'fixed:3,5,7',
+      save: true,
+    }).then('stripeKey', LEAST_API_KEY);
     const r = await runCli(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'api', ...flags], {
       overrides: { prompts },
     });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/Invalid API Key provided: rk_test_\*+0001: give another key/);
     expect(prompts.asked.filter((n) => n === 'stripeKey')).toHaveLength(2);
+    // Asked, like onboard stripe: dunning (re-asked after a bad answer), windows, control share and baseline.
+    expect(prompts.rejected.map((x) => x.name)).toEqual(['dunningDays']);
+    const saved = openStore(db);
+    expect(saved.settings.require()).toMatchObject({ dunningDays: 21, windows: ['0 9-18 * * 1-5'], controlShare: 0.2 });
+    saved.close();
     const fromEnv = await runCli(
       ['--db', tempDb(), '--stripe-api-base', emu.url, 'onboard', 'api', ...flags, '--yes'],
       {
@@ -97,6 +110,31 @@ describe('recover onboard api, asked at the prompt', () => {
     expect(fromEnv.code).toBe(1);
     expect(fromEnv.stderr).toMatch(/Invalid API Key provided.*nothing was saved/);
     expect(fromEnv.stderr).toMatch(/run recover onboard api again/);
+  });
+  it('the summary declined: nothing saved, no API key made', async () => {
+    const emu = await emulator();
+    const db = tempDb();
+    const prompts = new ScriptedPrompts({
+      stripeKey: LEAST_API_KEY,
+      resultWebhookUrl: '',
+      retryStatusUrl: '',
+      dunningDays: '30',
+      windows: '0 8-20 * * *',
+      controlShare: '0.1',
+      controlBaseline: 'fixed:3,5,7',
+      mode: 'live',
+      save: false,
+    });
+    const r = await runCli(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'api', '--env', 'test'], {
+      overrides: { prompts },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/not saved; nothing was changed/);
+    expect(r.stdout).not.toMatch(/rcv_test_\w{32}|whsec_/);
+    const store = openStore(db);
+    expect(store.settings.get()).toBeUndefined();
+    expect(store.apiKeys.list()).toHaveLength(0);
+    store.close();
   });
 });
 

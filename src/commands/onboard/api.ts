@@ -18,6 +18,7 @@ import { createApiKey } from '../../api/keys.js';
 import { newSigningSecret } from '../../outbox/signing.js';
 import { API_ACCOUNT } from '../../api/intake.js';
 import { checkKey, shortReason, type Env } from './keys.js';
+import { askApiPolicy } from './policy-questions.js';
 
 export interface OnboardApiOptions {
   env?: Env;
@@ -131,12 +132,32 @@ export async function runOnboardApi(opts: OnboardApiOptions, ctx: Context): Prom
           current?.retryStatusUrl,
           local,
         ));
+  const asked = await askApiPolicy(
+    { ...policy, windows: policy.windows?.join(',') },
+    yes || !prompts.interactive,
+    prompts,
+    current,
+  );
+  const controlBaseline =
+    policy.controlBaseline ??
+    (yes || !prompts.interactive
+      ? (current?.controlBaseline ?? API_DEFAULT_BASELINE)
+      : await prompts.select({
+          name: 'controlBaseline',
+          flag: '--control-baseline',
+          message: 'Control group schedule (Smart Retries never retry PaymentIntents you create)',
+          default: current?.controlBaseline ?? API_DEFAULT_BASELINE,
+          choices: [
+            { value: 'fixed:3,5,7' as const, name: 'fixed:3,5,7', description: 'retried on days 3, 5 and 7' },
+            { value: 'stripe' as const, name: 'stripe', description: 'not retried at all (what Stripe does for them)' },
+          ],
+        }));
   const settings: Settings = settingsSchema.parse({
     env,
     scope: 'account',
-    controlBaseline: API_DEFAULT_BASELINE,
     ...(current ?? {}),
-    ...policy,
+    ...asked,
+    controlBaseline,
     ...(resultWebhookUrl ? { resultWebhookUrl } : {}),
     ...(retryStatusUrl ? { retryStatusUrl } : {}),
     ...(urls.cardUpdateReturnUrl ? { cardUpdateReturnUrl: urls.cardUpdateReturnUrl } : {}),
@@ -149,16 +170,6 @@ export async function runOnboardApi(opts: OnboardApiOptions, ctx: Context): Prom
         '(set --control-baseline fixed:3,5,7 to compare with a schedule)',
     );
   }
-  const created = ctx.db.tx(() => {
-    ctx.db.settings.set(settings);
-    ctx.db.secrets.set('api_stripe_key', key);
-    ctx.db.accounts.upsert({ id: API_ACCOUNT, environment: env, kind: 'main', name: null });
-    const secret = ctx.db.secrets.get('result_webhook_secret') ? null : newSigningSecret();
-    if (secret) ctx.db.secrets.set('result_webhook_secret', secret);
-    const hasKey = ctx.db.apiKeys.list().some((k) => k.revokedAt === null && k.mode === env);
-    const apiKey = hasKey ? null : createApiKey(ctx.db, env, 'first key (onboard api)');
-    return { secret, apiKey };
-  });
   out.table(
     ['setting', 'value'],
     [
@@ -172,6 +183,23 @@ export async function runOnboardApi(opts: OnboardApiOptions, ctx: Context): Prom
     ],
     { title: 'Summary' },
   );
+  if (
+    !yes &&
+    prompts.interactive &&
+    !(await prompts.confirm({ name: 'save', flag: '--yes', message: 'Save?', default: true }))
+  ) {
+    throw new WorkError('not saved; nothing was changed', 'run recover onboard api again');
+  }
+  const created = ctx.db.tx(() => {
+    ctx.db.settings.set(settings);
+    ctx.db.secrets.set('api_stripe_key', key);
+    ctx.db.accounts.upsert({ id: API_ACCOUNT, environment: env, kind: 'main', name: null });
+    const secret = ctx.db.secrets.get('result_webhook_secret') ? null : newSigningSecret();
+    if (secret) ctx.db.secrets.set('result_webhook_secret', secret);
+    const hasKey = ctx.db.apiKeys.list().some((k) => k.revokedAt === null && k.mode === env);
+    const apiKey = hasKey ? null : createApiKey(ctx.db, env, 'first key (onboard api)');
+    return { secret, apiKey };
+  });
   // Shown once, on stdout only (the merchant's billing code needs them); never logged.
   if (created.apiKey) ctx.out.shownOnce('API key (shown once)', created.apiKey.key);
   if (created.secret) ctx.out.shownOnce('Result-webhook signing secret (shown once)', created.secret);

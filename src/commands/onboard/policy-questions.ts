@@ -50,11 +50,7 @@ export function formatDelay(ms: number): string {
 export async function askPolicy(flags: PolicyFlags, yes: boolean, prompts: Prompts, current?: Settings): Promise<PolicyPart> {
   const d = settingsSchema.parse({ env: 'test', scope: 'account', ...(current ?? {}) });
   const useDefault = yes;
-  const dunningDays = check('dunningDays', '--dunning-days',
-    flags.dunningDays ?? (useDefault ? d.dunningDays : plainNumber(await prompts.input({
-      name: 'dunningDays', flag: '--dunning-days', message: 'Dunning length in days (1 to 120)', default: String(d.dunningDays),
-      validate: validator('dunningDays', plainNumber),
-    }))));
+  const dunningDays = await askDunningDays(flags, useDefault, prompts, d);
   const actionType = flags.subscriptionAction ?? (useDefault ? d.subscriptionAction.type : await prompts.select({
     name: 'subscriptionAction', flag: '--subscription-action', message: 'At the end of dunning, the subscription…', default: d.subscriptionAction.type,
     choices: [
@@ -95,26 +91,13 @@ export async function askPolicy(flags: PolicyFlags, yes: boolean, prompts: Promp
       { value: 'invoice_created' as const, name: 'the invoice creation' },
     ],
   }));
-  const windowsRaw = flags.windows ?? (useDefault ? d.windows.join(',') : await prompts.input({
-    name: 'windows', flag: '--windows', message: 'Allowed retry windows (cron, customer local time, comma-separated)', default: d.windows.join(','),
-    validate: validator('windows', splitWindows),
-  }));
-  const windows = check('windows', '--windows', splitWindows(windowsRaw));
+  const windows = await askWindows(flags, useDefault, prompts, d);
   const defaultTimezone = check('defaultTimezone', '--default-timezone', flags.defaultTimezone ?? (useDefault ? d.defaultTimezone : await prompts.input({
     name: 'defaultTimezone', flag: '--default-timezone', message: 'Timezone when the customer’s is unknown (IANA)', default: d.defaultTimezone,
     validate: validator('defaultTimezone', (s) => s),
   })));
-  const controlShare = check('controlShare', '--control-share', flags.controlShare ?? (useDefault ? d.controlShare : plainNumber(await prompts.input({
-    name: 'controlShare', flag: '--control-share', message: 'Control-group share (0 to 0.5)', default: String(d.controlShare),
-    validate: validator('controlShare', plainNumber),
-  }))));
-  const mode = flags.mode ?? (useDefault ? d.mode : await prompts.select({
-    name: 'mode', flag: '--mode', message: 'Mode', default: d.mode,
-    choices: [
-      { value: 'shadow' as const, name: 'shadow', description: 'ingest and schedule, never charge (start here for a week)' },
-      { value: 'live' as const, name: 'live', description: 'retry for real' },
-    ],
-  }));
+  const controlShare = await askControlShare(flags, useDefault, prompts, d);
+  const mode = await askMode(flags, useDefault, prompts, d);
   return { dunningDays, subscriptionAction, invoiceAction, includeSubscriptionCreate, delayFrom, windows, defaultTimezone, controlShare, mode };
 }
 
@@ -135,4 +118,51 @@ export function splitWindows(raw: string): string[] {
     out.push(...crons.filter(Boolean));
   }
   return out;
+}
+
+type Ask<T> = (flags: PolicyFlags, useDefault: boolean, prompts: Prompts, d: Settings) => Promise<T>;
+
+const askDunningDays: Ask<number> = async (flags, useDefault, prompts, d) => check('dunningDays', '--dunning-days',
+  flags.dunningDays ?? (useDefault ? d.dunningDays : plainNumber(await prompts.input({
+    name: 'dunningDays', flag: '--dunning-days', message: 'Dunning length in days (1 to 120)', default: String(d.dunningDays),
+    validate: validator('dunningDays', plainNumber),
+  }))));
+
+const askWindows: Ask<string[]> = async (flags, useDefault, prompts, d) => {
+  const windowsRaw = flags.windows ?? (useDefault ? d.windows.join(',') : await prompts.input({
+    name: 'windows', flag: '--windows', message: 'Allowed retry windows (cron, customer local time, comma-separated)', default: d.windows.join(','),
+    validate: validator('windows', splitWindows),
+  }));
+  const windows = check('windows', '--windows', splitWindows(windowsRaw));
+  return windows;
+};
+
+const askControlShare: Ask<number> = async (flags, useDefault, prompts, d) => {
+  const controlShare = check('controlShare', '--control-share', flags.controlShare ?? (useDefault ? d.controlShare : plainNumber(await prompts.input({
+    name: 'controlShare', flag: '--control-share', message: 'Control-group share (0 to 0.5)', default: String(d.controlShare),
+    validate: validator('controlShare', plainNumber),
+  }))));
+  return controlShare;
+};
+
+const askMode: Ask<Settings['mode']> = async (flags, useDefault, prompts, d) => {
+  const mode = flags.mode ?? (useDefault ? d.mode : await prompts.select({
+    name: 'mode', flag: '--mode', message: 'Mode', default: d.mode,
+    choices: [
+      { value: 'shadow' as const, name: 'shadow', description: 'ingest and schedule, never charge (start here for a week)' },
+      { value: 'live' as const, name: 'live', description: 'retry for real' },
+    ],
+  }));
+  return mode;
+};
+
+/** The Recovery API's policy questions (`onboard api`): no subscription or invoice actions (the merchant's billing owns them). */
+export async function askApiPolicy(flags: PolicyFlags, yes: boolean, prompts: Prompts, current?: Settings) {
+  const d = settingsSchema.parse({ env: 'test', scope: 'account', ...(current ?? {}) });
+  return {
+    dunningDays: await askDunningDays(flags, yes, prompts, d),
+    windows: await askWindows(flags, yes, prompts, d),
+    controlShare: await askControlShare(flags, yes, prompts, d),
+    mode: await askMode(flags, yes, prompts, d),
+  };
 }
