@@ -83,7 +83,7 @@ async function serve(opts: RunOptions, ctx: Context, store: Store, clock: Clock 
       throw listenError(e, opts);
     });
     if (ctx.signal.aborted) onStop(); // aborted before the listener was added
-    ctx.logger.info({ mode, baseline: settings.controlBaseline, reconcile: reconcileCron, clock: opts.clock ?? 'system' }, `recover run: ${daemon.url}/stripe/webhook`);
+    ctx.logger.info({ mode, baseline: settings.controlBaseline, reconcile: reconcileCron, clock: opts.clock ?? 'system' }, `recover run: ${daemon.url} (${daemon.routes().map((r) => r.split(' ')[0]).join(', ')})`);
     await daemon.stopped();
   } finally {
     ctx.signal.removeEventListener('abort', onStop);

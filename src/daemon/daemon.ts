@@ -175,7 +175,7 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
         });
         const where = await this.server.listen(this.o.http.port, this.o.http.host);
         this.url = where.url;
-        this.logger.info({ url: `${where.url}/stripe/webhook` }, 'listening for Stripe webhooks');
+        this.logger.info({ url: where.url, routes: this.routes() }, `listening: ${this.routes().join(', ')}`);
       }
     }
   }
@@ -313,6 +313,19 @@ export class Daemon extends TypedEmitter<DaemonEvents> {
       // Billing work (the reconciler) needs a Billing key: saved, or a gateway object given by a test or bench.
       billing: (Boolean(this.o.gateway) && typeof this.o.gateway !== 'function') || Boolean(store.secrets.get('primary_key')),
     });
+  }
+
+  /** What this database serves on the port (for the start-up log): only the integrations it is set up for. */
+  routes(): string[] {
+    const { store } = this.o;
+    const stripe = this.o.webhookSecret || store.secrets.get('webhook_secret') || store.secrets.get('primary_key');
+    return [
+      ...(stripe ? ['/stripe/webhook (Stripe events)'] : []),
+      ...(store.secrets.get('api_stripe_key') ? ['/v1/ (the Recovery API)'] : []),
+      ...Object.keys(this.platformRoutes()).map((p) => `${p} (Recharge events)`),
+      '/healthz',
+      '/metrics',
+    ];
   }
 
   /** What the Recovery API shares with the loop (src/api/mount.ts builds it on first request). */

@@ -201,7 +201,8 @@ export class JobRunner {
         });
     });
     this.d.metrics.jobs.inc({ kind: job.kind, outcome });
-    this.d.logger.info({ job: job.id, kind: job.kind, caseId, outcome, result }, 'end-of-dunning job');
+    const what = caseId === null ? `job ${job.kind}` : 'end-of-dunning job';
+    this.d.logger.info({ job: job.id, kind: job.kind, caseId, outcome, result }, what);
     this.d.report({ id: job.id, kind: job.kind, caseId, outcome, result });
   }
 }
