@@ -11,6 +11,7 @@ import { isTerminalStatus, type Attempt, type Case, type Decision, type Job, typ
 import { parseBaseline, type Settings } from '../config/settings.js';
 import { classifyDecline, NETWORK_CAPS } from '../policy/index.js';
 import { formatMinor } from '../money.js';
+import { caseIdOfRecovery } from '../outbox/events.js';
 
 export interface ExplainOptions {
   account?: string;
@@ -150,8 +151,12 @@ export function explainCase(store: Store, c: Case, now: number) {
 
 export async function runExplain(invoiceId: string, opts: ExplainOptions, ctx: Context): Promise<void> {
   const store = ctx.readDb; // explain only reads: never creates a database or changes a file's mode
-  const c = store.cases.getByInvoice(invoiceId, opts.account);
-  if (!c) throw new NotFoundError(`no case for invoice ${invoiceId} in ${ctx.globals.db}`);
+  // A Recovery API id (`rcv_<n>`, as in its answers and the result webhooks) names the case itself.
+  const byId = caseIdOfRecovery(invoiceId);
+  const c = (byId !== null ? store.cases.get(byId) : undefined) ?? store.cases.getByInvoice(invoiceId, opts.account);
+  if (!c) {
+    throw new NotFoundError(`no case for invoice ${invoiceId} in ${ctx.globals.db} (accepted: an invoice id or rcv_<n>)`);
+  }
   const x = explainCase(store, c, ctx.clock.now());
   ctx.out.result(x);
   const { out } = ctx;

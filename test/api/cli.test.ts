@@ -11,7 +11,7 @@ import { redactText } from '../../src/redact.js';
 import { runCli } from '../helpers/cli.js';
 import { ScriptedPrompts } from '../helpers/scripted-prompts.js';
 import { LEAST_API_KEY, emulator, tempDb } from '../helpers/env.js';
-import { onboardApi, startApiWorld } from './helpers.js';
+import { failedPayment, onboardApi, startApiWorld } from './helpers.js';
 
 describe('recover onboard api', () => {
   it('prints the API key and the signing secret once, stores the key as a hash, and a rerun keeps them', async () => {
@@ -159,5 +159,23 @@ describe('recover api-keys', () => {
     const bad = await runCli(['--db', w.db, 'api-keys', 'revoke', 'abc']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/invalid value for <id>: "abc"/);
+  });
+});
+
+describe('recover explain on a Recovery API case', () => {
+  it('takes the API id rcv_<n> (as the answers and result webhooks name it) as well as the invoice id', async () => {
+    const w = await startApiWorld();
+    const c = await w.customer();
+    const a = await w.call('POST', '/v1/recoveries', failedPayment(c, 'order-77'), { 'Idempotency-Key': 'x77' });
+    expect(a.status).toBe(202);
+    const id = a.body.id as string;
+    const byId = await runCli(['--db', w.db, '--json', 'explain', id]);
+    expect(byId.code, byId.stderr).toBe(0);
+    expect(JSON.parse(byId.stdout)).toMatchObject({ invoice: 'order-77', account: 'self' });
+    const byInvoice = await runCli(['--db', w.db, '--json', 'explain', 'order-77']);
+    expect(JSON.parse(byInvoice.stdout).invoice).toBe('order-77');
+    const none = await runCli(['--db', w.db, 'explain', 'rcv_999']);
+    expect(none.code).not.toBe(0);
+    expect(none.stderr).toMatch(/no case for invoice rcv_999 .*accepted: an invoice id or rcv_<n>/);
   });
 });
