@@ -20,7 +20,7 @@ export function mainFirst(amounts: Amounts, main: string | null): string {
 }
 
 const HEAD = [
-  'like for like: new cases, final cohorts',
+  'arm',
   'final cases',
   'recovered',
   'rate',
@@ -51,7 +51,9 @@ export function printMeasurement(r: Report, out: TextSink): void {
     arm('treatment (recover)', h.treatment, h.inProgress.treatment),
     arm(`control (${m.baselineLabel})`, h.control, h.inProgress.control),
   ];
-  out.table(HEAD, rows, { title: `lift: cases that entered by webhook ${since}, as of ${shortDateTime(m.asOf, tz)}` });
+  out.table(HEAD, rows, {
+    title: `lift, like for like (new cases, final cohorts): entered ${since}, as of ${shortDateTime(m.asOf, tz)}`,
+  });
   out.line(liftLine(h, out));
   const paint = h.winner === 'recover' ? c.green.bold : h.winner === 'baseline' ? c.red.bold : c.yellow;
   out.line(paint(m.message));
