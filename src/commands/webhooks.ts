@@ -57,16 +57,16 @@ export async function runWebhooksList(o: ListOptions, ctx: Context): Promise<voi
     return;
   }
   ctx.out.table(
-    ['id', 'type', 'recovery', 'created', 'state', 'tries', 'last status'],
+    ['id', 'type', 'case', 'age', 'state', 'HTTP (tries)'],
     rows.map((m) => [
       m.messageId,
       m.type,
       m.caseId === null ? '' : recoveryIdOf(m.caseId),
       ago(m.createdAt, now),
       stateOf(m) + (m.outcome ? '' : ` (next ${ago(m.dueAt, now)})`),
-      String(m.tries),
-      m.lastStatus === null ? '' : String(m.lastStatus),
+      `${m.lastStatus === null ? '—' : m.lastStatus} (${m.tries})`,
     ]),
+    { whole: [0] }, // the id is what `webhooks show|resend` take
   );
 }
 

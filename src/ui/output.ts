@@ -118,10 +118,10 @@ export class Output {
   }
 
   /** Renders a table fitted to the terminal width (long cells wrapped) and prints it with `line`. */
-  table(head: string[], rows: Cell[][], opts: { title?: string } = {}): void {
+  table(head: string[], rows: Cell[][], opts: { title?: string; whole?: number[] } = {}): void {
     if (this.json) return;
     if (opts.title) this.line(this.color.bold(opts.title));
-    this.line(renderTable(head, rows, this.color, this.columns));
+    this.line(renderTable(head, rows, this.color, this.columns, opts.whole));
   }
 
   spinner(text: string): Spinner {
@@ -172,7 +172,8 @@ const MIN_COL = 8;
  * above that first; only if the table still does not fit are words cut (the widest column first,
  * never below MIN_COL). Undefined when the table fits as it is.
  */
-function fitColumns(cells: string[][], width: number): number[] | undefined {
+/** `whole`: columns never narrowed below their natural width (ids the user copies into the next command). */
+function fitColumns(cells: string[][], width: number, whole: readonly number[] = []): number[] | undefined {
   const n = Math.max(...cells.map((r) => r.length));
   const col = (i: number) => cells.map((r) => r[i] ?? '');
   const widest = (i: number, split: RegExp) => Math.max(0, ...col(i).flatMap((c) => c.split(split)).map(visible));
@@ -181,22 +182,30 @@ function fitColumns(cells: string[][], width: number): number[] | undefined {
   if (total(natural) <= width) return undefined;
   const longestWord = (i: number) => widest(i, /\s+/) + 2;
   // A word wider than a third of the terminal (a long URL) may be cut rather than keep its column wide.
-  const floor = natural.map((w, i) => Math.min(w, Math.max(MIN_COL, Math.min(longestWord(i), Math.floor(width / 3)))));
+  const floor = natural.map((w, i) =>
+    whole.includes(i) ? w : Math.min(w, Math.max(MIN_COL, Math.min(longestWord(i), Math.floor(width / 3)))),
+  );
   const w = [...natural];
   while (total(w) > width) {
     const slack = w.map((x, i) => x - floor[i]!);
     let i = slack.indexOf(Math.max(...slack));
-    if (slack[i]! <= 0) i = w.indexOf(Math.max(...w));
+    if (slack[i]! <= 0) {
+      // Out of slack: narrow the widest column, whole ones last (only when the rest are at their minimum).
+      const cut = w.map((x, j) => (whole.includes(j) && w.some((y, k) => !whole.includes(k) && y > MIN_COL) ? 0 : x));
+      i = cut.indexOf(Math.max(...cut));
+    }
     if (w[i]! <= MIN_COL) break;
     w[i]!--;
   }
   return w;
 }
 
-export function renderTable(head: string[], rows: Cell[][], color?: ChalkInstance, width = 80): string {
+export function renderTable(
+  head: string[], rows: Cell[][], color?: ChalkInstance, width = 80, whole: readonly number[] = [],
+): string {
   const styled = color && color.level > 0;
   const body = rows.map((row) => row.map((c) => (c === null || c === undefined ? '' : String(c))));
-  const colWidths = fitColumns([head, ...body], width);
+  const colWidths = fitColumns([head, ...body], width, whole);
   const table = new Table({
     // All-empty headings (a key/value table): no heading row at all.
     head: head.every((h) => !h) ? [] : head.map((h) => (styled ? color!.bold(h) : h)),

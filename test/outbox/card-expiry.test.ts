@@ -60,7 +60,7 @@ describe('card.expiring_soon', () => {
 
       await w.advanceTo(Date.UTC(2026, 3, 3, 12), 12 * HOUR); // 3 April: daily scans all along
       expect(expiring().map((e) => e.data.customerId)).toEqual(['cus_mar', 'cus_apr']);
-      const scans = w.log.lines().filter((l) => l.kind === 'card_expiry_scan' && l.msg === 'end-of-dunning job');
+      const scans = w.log.lines().filter((l) => l.kind === 'card_expiry_scan' && l.msg === 'job card_expiry_scan');
       expect(scans.length).toBeGreaterThanOrEqual(30); // one a day
       // The far card is not read from Stripe every day: its expiry is kept and read again after 30 days.
       const kept = JSON.parse(w.store.meta.get('card_expiry:pm_far')!) as { readAt: number; expYear: number };
