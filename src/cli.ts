@@ -18,7 +18,7 @@ export type { CliIO };
 
 export function buildProgram(io: CliIO): Command {
   const program = new Command('recover')
-    .description('Self-hosted failed-payment recovery for Stripe Billing')
+    .description('Self-hosted failed-payment recovery: Stripe Billing, your own billing (the Recovery API), Recharge')
     .version('0.1.0')
     .exitOverride()
     .configureOutput({

@@ -9,6 +9,9 @@ export function isMemoryPath(path: string): boolean {
 /** Read-only commands never create a database: a missing one is a configuration error (exit 2). */
 export function assertDbExists(path: string): void {
   if (!isMemoryPath(path) && !existsSync(path)) {
-    throw new ConfigError(`no database at ${path}`, 'run `recover onboard stripe` first, or pass --db <path>');
+    throw new ConfigError(
+      `no database at ${path}`,
+      'run `recover onboard stripe` (or `onboard api`, `onboard recharge`) first, or pass --db <path>',
+    );
   }
 }

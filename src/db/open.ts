@@ -29,7 +29,7 @@ export function secureFile(path: string, readonly: boolean): void {
       throw new ConfigError(`cannot create database ${path}: ${why}`);
     }
   } else if (!fs.existsSync(path)) {
-    throw new ConfigError(`database ${path} does not exist`, 'run `recover onboard stripe` first, or pass --db');
+    throw new ConfigError(`database ${path} does not exist`, 'run `recover onboard stripe` (or `onboard api`, `onboard recharge`) first, or pass --db');
   }
   for (const file of [path, `${path}-wal`, `${path}-shm`]) {
     let mode: number;
