@@ -26,6 +26,7 @@ export const BENCH_POLICIES = [
   'recover',
   'recover-no-pay-cycle',
   'recover-no-value-stop',
+  'recover-no-amount-ceiling',
   'recover-with-spend',
   'recover-with-curve',
   'recover-v1',
@@ -133,7 +134,7 @@ export async function benchSimulate(): Promise<Record<string, number | string>> 
     figures[`${world}: recover revenue / smart-like`] = round(vsSmart, 3);
     figures[`${world}: recover revenue / fixed:3,5,7`] = round(vsFixed, 3);
     figures[`${world}: recover attempts per recovered / smart-like`] = round(perRatio, 3);
-    for (const name of BENCH_POLICIES.slice(1, 6))
+    for (const name of BENCH_POLICIES.slice(1, 7))
       figures[`${world}: ${name} revenue recovery (%)`] = round(100 * p.get(name)!.revenueRate, 2);
     figures[`${world}: network-cap violations (all policies)`] = [...p.values()].reduce((a, x) => a + x.violations, 0);
   }
