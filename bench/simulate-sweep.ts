@@ -12,6 +12,7 @@ const worlds = (process.env.SWEEP_WORLDS ?? 'builtin,annual,payroll,fatigue,glob
 const seeds = (process.env.SWEEP_SEEDS ?? '1,2').split(',').map(Number);
 const count = Number(process.env.SWEEP_COUNT ?? 3000);
 const policies = (process.env.SWEEP_POLICIES ?? 'recover').split('|');
+const settings = process.env.SWEEP_COST ? { attemptCost: Number(process.env.SWEEP_COST) } : {};
 const cacheFile = `/tmp/sweep-baselines-${count}.json`;
 const cache: Record<string, { rev: number; per: number }> = existsSync(cacheFile)
   ? JSON.parse(readFileSync(cacheFile, 'utf8'))
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
       const sm = cache[`${w}|${seed}|smart-like`];
       base.smartAtt += sm.per;
       base.smartRec += 1;
-      const rep = await runSimulation({ seed, count, world: `builtin:${w}`, policies });
+      const rep = await runSimulation({ seed, count, world: `builtin:${w}`, policies, settings });
       for (const r of rep.policies) {
         const t = tot.get(r.policy) ?? { rev: 0, att: 0, rec: 0 };
         t.rev += revenue(r);

@@ -120,7 +120,7 @@ describe('decide: recover (treatment)', () => {
     expect(large.n).toBeLessThanOrEqual(11);
   });
 
-  it('the safety ceiling on blind retries per card grows with the amount due: 8 for $29, 14 for $10,000', () => {
+  it('the safety ceiling on blind retries per card grows with the amount due: 8 for $29, 17 for $10,000', () => {
     const after = (n: number, amount: number, name = 'recover') => {
       const attempts = Array.from({ length: n }, (_, i) => failed(FAILED_AT + (i + 1) * 3 * DAY_MS));
       return makePolicy(name).decide(makeInput({ attempts, amount, dunningDays: 60, now: attempts[n - 1].at }));
@@ -128,13 +128,14 @@ describe('decide: recover (treatment)', () => {
     const small = after(8, 2900);
     expect(small).toMatchObject({ action: 'wait', kind: 'needs_card_update' });
     expect(small.reason).toContain('All 8 retries recover allows on this card for this kind of decline are used (a safety ceiling)');
-    // $10,000 = 40,000 attempt costs of 25 ¢: 1.5 more per doubling above 400 (6.6 doublings), at most 14.
+    // $10,000 = 40,000 attempt costs of 25 ¢: 1.5 more per doubling above 400 (6.6 doublings), at most 20.
     const large = retry(after(8, 1_000_000));
-    expect(large.reason).toContain('at most 14, raised from 8 for the amount due');
-    expect(after(14, 1_000_000).reason).toContain('All 14 retries recover allows on this card for this kind of decline are used (a safety ceiling, raised from 8 for the amount due)');
+    expect(large.reason).toContain('at most 17, raised from 8 for the amount due');
+    expect(after(17, 1_000_000).reason).toContain('All 17 retries recover allows on this card for this kind of decline are used (a safety ceiling, raised from 8 for the amount due)');
     // The ablation keeps 8 for every amount.
     expect(after(8, 1_000_000, 'recover-no-amount-ceiling')).toMatchObject({ action: 'wait', kind: 'needs_card_update' });
-    expect([2900, 9900, 20_000, 40_000, 99_000, 499_000, 1_000_000].map((a) => retryCeiling(a, 25))).toEqual([8, 8, 9, 11, 12, 14, 14]);
+    expect([2900, 9900, 20_000, 40_000, 99_000, 499_000, 1_000_000].map((a) => retryCeiling(a, 25))).toEqual([8, 8, 9, 11, 12, 16, 17]);
+    expect(retryCeiling(100_000_000, 25)).toBe(20);
   });
 
   it('never schedules at or after the dunning deadline', () => {
