@@ -26,12 +26,26 @@ export const BENCH_POLICIES = [
   'recover',
   'recover-no-pay-cycle',
   'recover-no-value-stop',
+  'recover-no-amount-ceiling',
   'recover-with-spend',
   'recover-with-curve',
   'recover-v1',
   'fixed:3,5,7',
   'smart-like',
   'daily:7',
+];
+
+/**
+ * The ablation table: [capability, the policy it is compared with, +1 when recover has it on (recover
+ * minus the ablation), −1 when it is off by default (the ablation minus recover)].
+ */
+const ABLATIONS: ReadonlyArray<readonly [string, string, 1 | -1]> = [
+  ['value-aware stopping (on; vs `recover-no-value-stop`)', 'recover-no-value-stop', 1],
+  ['ceiling grows with the amount (on; vs `recover-no-amount-ceiling`)', 'recover-no-amount-ceiling', 1],
+  ['pay-cycle belief (on; vs `recover-no-pay-cycle`)', 'recover-no-pay-cycle', 1],
+  ['expected-value spending (off; `recover-with-spend`)', 'recover-with-spend', -1],
+  ['learned recovery curve (off; `recover-with-curve`)', 'recover-with-curve', -1],
+  [`warm start, ${BENCH_WARM_DAYS} days (\`--warm ${BENCH_WARM_DAYS}\`)`, WARM_LABEL, -1],
 ];
 
 interface Pooled {
@@ -83,6 +97,7 @@ export async function benchSimulate(): Promise<Record<string, number | string>> 
       '| clairvoyant vs fixed:3,5,7 | recover / clairvoyant | oracle ceiling vs fixed:3,5,7 |',
     '|---|---|---|---|---|---|---|---|',
   ];
+  const effects = new Map<string, string[]>();
   for (const world of WORLD_NAMES) {
     const runs = new Map<string, PolicyRunResult[]>();
     for (const seed of BENCH_SEEDS) {
@@ -133,17 +148,31 @@ export async function benchSimulate(): Promise<Record<string, number | string>> 
     figures[`${world}: recover revenue / smart-like`] = round(vsSmart, 3);
     figures[`${world}: recover revenue / fixed:3,5,7`] = round(vsFixed, 3);
     figures[`${world}: recover attempts per recovered / smart-like`] = round(perRatio, 3);
-    for (const name of BENCH_POLICIES.slice(1, 6))
+    for (const name of BENCH_POLICIES.slice(1, 7))
       figures[`${world}: ${name} revenue recovery (%)`] = round(100 * p.get(name)!.revenueRate, 2);
+    for (const [label, other, sign] of ABLATIONS) {
+      const pp = sign * 100 * (rec.revenueRate - p.get(other)!.revenueRate);
+      const text = `${pp >= 0.05 ? '+' : pp <= -0.05 ? '−' : ''}${Math.abs(pp).toFixed(1)}`;
+      effects.set(label, [...(effects.get(label) ?? []), text]);
+    }
     figures[`${world}: network-cap violations (all policies)`] = [...p.values()].reduce((a, x) => a + x.violations, 0);
   }
   const decide = benchDecideTime();
   Object.assign(figures, decide);
   md.push('## Targets (recover)', '', ...targets, '');
+  const roles = WORLD_NAMES.map((w) => `${w} (${WORLD_SPECS[w].role})`);
+  md.push(
+    '## Effect of each capability (revenue recovery, percentage points: on minus off, the rest as shipped)',
+    '',
+    `| capability | ${roles.join(' | ')} |`,
+    `|---|${WORLD_NAMES.map(() => '---|').join('')}`,
+    ...[...effects].map(([label, cells]) => `| ${label} | ${cells.join(' | ')} |`),
+    '',
+  );
   md.push(
     `Decision time with 100 past charges per customer (bench/simulate-decide.ts, 2,000 decisions × 5 rounds): ` +
       `p50 ${decide['decide p50 (ms)']} ms, p99 ${decide['decide p99 (ms)']} ms (median of the rounds' p99: ` +
-      `${decide['decide p99 per round (ms)']}; ` +
+      `${decide['decide p99 per round (ms)']}; p99 of the CPU time per decision ${decide['decide p99 CPU time (ms)']} ms; ` +
       `load average ${decide['load average during the bench (1 min)']} on 2 cores).`,
     '',
   );

@@ -21,20 +21,59 @@ export interface RecoverFeatures {
   spend: boolean;
   /** The recovery curve after a decline learned per category (today's curve as the prior). */
   curve: boolean;
+  /** The safety ceiling on blind retries grows with the amount due (else 8 for every invoice). */
+  amountCeiling: boolean;
 }
 
 /**
  * Defaults chosen on the tuning worlds (builtin, annual; `npm run bench -- simulate`, 3,000 × 3
- * seeds): expected-value spending of the window lost 1.7 pp of revenue on both (and 1.0–2.3 pp on
- * the held-out worlds), the learned recovery curve 0.7 and 0.2 pp (0.2–1.9 on the held-out ones):
- * both stay measured (`recover-with-spend`, `recover-with-curve`) but off.
+ * seeds): expected-value spending of the window lost 1.3 and 2.8 pp of revenue on them (0.8–2.3 pp
+ * on the held-out worlds), the learned recovery curve 0.3 and 1.0 pp (held out −1.2 to +0.5):
+ * both stay measured (`recover-with-spend`, `recover-with-curve`) but off. The amount-aware
+ * ceiling gained 0.4 and 3.9 pp (held out +0.1 to +1.4).
  */
-export const DEFAULT_FEATURES: RecoverFeatures = { payCycle: true, valueStop: true, spend: false, curve: false };
+export const DEFAULT_FEATURES: RecoverFeatures = {
+  payCycle: true,
+  valueStop: true,
+  spend: false,
+  curve: false,
+  amountCeiling: true,
+};
 /** The policy before issue 12 (fixed budgets, pooled estimates, fixed look-ahead, fixed curve). */
-export const LEGACY_FEATURES: RecoverFeatures = { payCycle: false, valueStop: false, spend: false, curve: false };
+export const LEGACY_FEATURES: RecoverFeatures = {
+  payCycle: false,
+  valueStop: false,
+  spend: false,
+  curve: false,
+  amountCeiling: false,
+};
 
-/** A safety ceiling on blind retries per card and decline, whatever the amount (network caps come on top). */
+/** Safety ceiling on blind retries per card and decline up to 400 attempt costs due ($100 at 25 ¢). */
 export const MAX_RETRIES_PER_CARD = 8;
+/** Amount due, in attempt costs, above which the ceiling grows (400 × 25 ¢ = $100). */
+const CEILING_REFERENCE_COSTS = 400;
+/** Retries added per doubling of the amount above the reference (one more per ×1.59). */
+const CEILING_PER_DOUBLING = 1.5;
+/**
+ * The ceiling grows by at most this many (8 + 12 = 20; the network caps bind first: Visa's 15
+ * attempts per card in 30 days, the first failure included, Mastercard's 35).
+ */
+const CEILING_MAX_EXTRA = 12;
+
+/**
+ * The safety ceiling on blind retries for this invoice: 8 up to 400 attempt costs due, then 1.5
+ * more per doubling of the amount, at most 20 (`amount` and `costMinor` in the invoice's minor
+ * units, so the ratio is currency-free): at 25 ¢ a $29 or $99 plan gets 8, $200 9, $400 11, a $990
+ * annual plan 12, $4,990 16. Chosen on the tuning worlds (src/simulate/README.md). Without the
+ * `amountCeiling` capability: always 8.
+ */
+export function retryCeiling(amount: number, costMinor: number, byAmount = true): number {
+  if (!byAmount) return MAX_RETRIES_PER_CARD;
+  const ratio = costMinor > 0 ? amount / costMinor : Infinity;
+  const extra = Math.floor(CEILING_PER_DOUBLING * Math.log2(ratio / CEILING_REFERENCE_COSTS));
+  return MAX_RETRIES_PER_CARD + Math.min(CEILING_MAX_EXTRA, Math.max(0, extra));
+}
+
 /** Below this estimated success an attempt is noise, whatever the amount. */
 export const MIN_WORTHWHILE = 0.015;
 /** Typical spacing between useful further attempts (about one pay-window), ms. */

@@ -17,7 +17,7 @@ import { DAY_MS, MINUTE_MS } from '../clock.js';
 import { earliestAllowed } from './caps.js';
 import { classifyDecline } from './classify.js';
 import { attemptCostIn, type AttemptCost } from './attempt-cost.js';
-import { continuationValue, DEFAULT_FEATURES, MAX_RETRIES_PER_CARD } from './effort.js';
+import { continuationValue, DEFAULT_FEATURES, MAX_RETRIES_PER_CARD, retryCeiling } from './effort.js';
 import { MIN_WORTHWHILE, money, type RecoverFeatures } from './effort.js';
 import { makeEstimator } from './estimate.js';
 import { isPaid, isoDay, lastDecline, newCardPending, pct, retriesOnCurrentCard, retriesSoFar, nextInvoiceAttempt } from './history.js';
@@ -88,15 +88,18 @@ function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
 
   const cat = cls.stat;
   const used = retriesOnCurrentCard(input);
-  const budget = f.valueStop ? MAX_RETRIES_PER_CARD : BUDGET[cat];
+  const cost = attemptCostIn(c.currency, input.settings);
+  const budget = f.valueStop ? retryCeiling(c.amount, cost.minor, f.amountCeiling) : BUDGET[cat];
   const maxTotal = retries - used + budget;
+  // Why the ceiling is above 8: the amount due (effort.ts retryCeiling).
+  const raised = budget > MAX_RETRIES_PER_CARD && f.valueStop ? `, raised from ${MAX_RETRIES_PER_CARD} for the amount due` : '';
   if (used >= budget)
     return {
       action: 'wait',
       kind: 'needs_card_update',
       reason:
         `${cls.label}. All ${budget} retries recover allows on this card for this kind of decline are used` +
-        `${f.valueStop ? ' (a safety ceiling)' : ''}; no more blind retries, waiting for a new payment method ` +
+        `${f.valueStop ? ` (a safety ceiling${raised})` : ''}; no more blind retries, waiting for a new payment method ` +
         `(until ${isoDay(deadline)}).`,
     };
 
@@ -139,7 +142,6 @@ function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
   let best = 0;
   for (let i = 1; i < cands.length; i++) if (value(i) > value(best)) best = i;
   const top = Math.max(...means);
-  const cost = attemptCostIn(c.currency, input.settings);
   const floor = f.valueStop ? Math.max(MIN_WORTHWHILE, cost.minor / c.amount) : MIN_ESTIMATE;
   if (top < floor)
     return {
@@ -181,7 +183,7 @@ function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
   const parts = [
     f.valueStop
       ? `${cls.label}. ${nth}): worth trying while the next attempt's estimated success × ` +
-        `${money(c.amount, c.currency)} due beats its cost (${costText(cost, c.currency)}), at most ${maxTotal}.`
+        `${money(c.amount, c.currency)} due beats its cost (${costText(cost, c.currency)}), at most ${maxTotal}${raised}.`
       : `${cls.label}. ${nth} of at most ${maxTotal}).`,
     `Chose ${formatLocal(tz, slot.at)} ${where}: ${pct(est)} estimated success${tags.length ? ` (${tags.join(', ')})` : ''}` +
       (chosen === 0 ? '.' : ` vs ${pct(means[0])} ${firstLabel}.`),

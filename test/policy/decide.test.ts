@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { DAY_MS, HOUR_MS } from '../../src/clock.js';
-import { BUDGET, LEGACY_FEATURES, decide, learn, makeRecoverDecide, type Decision } from '../../src/policy/index.js';
+import { BUDGET, LEGACY_FEATURES, decide, learn, makePolicy, makeRecoverDecide, type Decision } from '../../src/policy/index.js';
+import { retryCeiling } from '../../src/policy/effort.js';
 import { FAILED_AT, failed, makeInput } from './input.js';
 
 function retry(d: Decision): Extract<Decision, { action: 'retry' }> {
@@ -115,15 +116,26 @@ describe('decide: recover (treatment)', () => {
     expect(small.n).toBeLessThan(large.n);
     expect(small.n).toBeGreaterThan(0);
     expect(small.reason).toMatch(/estimated success × usd 3\.00 due is worth less than an attempt costs \(usd 0\.25\)/);
-    // The ceiling holds whatever the amount (network caps come on top).
-    expect(large.n).toBeLessThanOrEqual(8);
+    // The ceiling holds (network caps come on top): $499 due is 1,996 attempt costs → 8 + 3.
+    expect(large.n).toBeLessThanOrEqual(11);
   });
 
-  it('a safety ceiling of 8 blind retries per card holds for any amount', () => {
-    const attempts = Array.from({ length: 8 }, (_, i) => failed(FAILED_AT + (i + 1) * 3 * DAY_MS));
-    const d = decide(makeInput({ attempts, amount: 1_000_000, dunningDays: 60 }));
-    expect(d).toMatchObject({ action: 'wait', kind: 'needs_card_update' });
-    expect(d.reason).toContain('All 8 retries recover allows on this card for this kind of decline are used (a safety ceiling)');
+  it('the safety ceiling on blind retries per card grows with the amount due: 8 for $29, 17 for $10,000', () => {
+    const after = (n: number, amount: number, name = 'recover') => {
+      const attempts = Array.from({ length: n }, (_, i) => failed(FAILED_AT + (i + 1) * 3 * DAY_MS));
+      return makePolicy(name).decide(makeInput({ attempts, amount, dunningDays: 60, now: attempts[n - 1].at }));
+    };
+    const small = after(8, 2900);
+    expect(small).toMatchObject({ action: 'wait', kind: 'needs_card_update' });
+    expect(small.reason).toContain('All 8 retries recover allows on this card for this kind of decline are used (a safety ceiling)');
+    // $10,000 = 40,000 attempt costs of 25 ¢: 1.5 more per doubling above 400 (6.6 doublings), at most 20.
+    const large = retry(after(8, 1_000_000));
+    expect(large.reason).toContain('at most 17, raised from 8 for the amount due');
+    expect(after(17, 1_000_000).reason).toContain('All 17 retries recover allows on this card for this kind of decline are used (a safety ceiling, raised from 8 for the amount due)');
+    // The ablation keeps 8 for every amount.
+    expect(after(8, 1_000_000, 'recover-no-amount-ceiling')).toMatchObject({ action: 'wait', kind: 'needs_card_update' });
+    expect([2900, 9900, 20_000, 40_000, 99_000, 499_000, 1_000_000].map((a) => retryCeiling(a, 25))).toEqual([8, 8, 9, 11, 12, 16, 17]);
+    expect(retryCeiling(100_000_000, 25)).toBe(20);
   });
 
   it('never schedules at or after the dunning deadline', () => {
