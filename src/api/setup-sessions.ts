@@ -239,13 +239,13 @@ export function replanWithCard(
     const facts = { fingerprint: card.fingerprint, brand: card.brand, funding: card.funding, country: card.country };
     store.cards.upsert(facts, now);
   }
-  const last4 = card.last4 ? ` …${card.last4}` : '';
+  const pm = `${card.paymentMethodId}${card.last4 ? ` …${card.last4}` : ''}`;
   store.decisions.add({
     caseId: c.id,
     at: now,
     action: 'note',
     kind: 'card_update',
-    reason: `A new payment method (${card.paymentMethodId}${last4}) from ${source}: the policy is asked for a prompt retry.`,
+    reason: `A new payment method (${pm}) from ${source}: the policy is asked for a prompt retry.`,
   });
   const next = redecide(store, d.policy, c.id, d.settings, now, { cardUpdatedAt: now });
   recordCardUpdated(store, c.id, card, now, card.paymentMethodId);
