@@ -17,7 +17,10 @@
  * `payment_method` is attached to the session's customer.
  */
 import { describe, expect, it } from 'vitest';
+import type { SeedInput } from '../../src/emulator/index.js';
 import { stripeApi } from '../daemon/helpers.js';
+import { startMerchantServer } from '../helpers/merchant-server.js';
+import { sendResultsTo, verifyReceived } from '../outbox/helpers.js';
 import { failedPayment, startApiWorld } from './helpers.js';
 
 const MIN = 60_000;
@@ -104,5 +107,67 @@ describe('card-update links (Checkout setup sessions) are polled', () => {
     await w.advanceTo(w.clock.now() + 5 * MIN);
     expect(cardNotes(w, caseId)).toHaveLength(1);
     expect(w.store.outbox.list({ caseId, type: 'card.updated' })).toHaveLength(1);
+  });
+});
+
+describe('card.expiring_soon for an API card carries a card-update link', () => {
+  it('a link made with the API key; completing it re-plans the recovery onto the new card', async () => {
+    const server = await startMerchantServer();
+    try {
+      // Valid through December 2026 (PaymentMethods.d.ts card.exp_month/exp_year): inside the 30 days now.
+      const seed = {
+        account: {
+          customers: [
+            {
+              id: 'cus_exp',
+              payment_methods: [
+                {
+                  id: 'pm_exp',
+                  brand: 'visa',
+                  exp_month: 12,
+                  exp_year: 2026,
+                  behaviour: { type: 'decline', decline_code: 'insufficient_funds' },
+                },
+              ],
+            },
+          ],
+        },
+      } as SeedInput;
+      const w = await startApiWorld({ seed, onboard: ['--control-share', '0'] });
+      const secret = sendResultsTo(w.store, server);
+      const a = await w.call(
+        'POST',
+        '/v1/recoveries',
+        failedPayment({ customer: 'cus_exp', token: 'pm_exp' }, 'inv-x'),
+        {
+          'Idempotency-Key': 'x1',
+        },
+      );
+      expect(a.status, JSON.stringify(a.body)).toBe(202);
+      await w.advanceTo(Date.parse(new Date(w.clock.now() + 24 * 60 * MIN).toISOString().slice(0, 10)) + 60 * MIN);
+      const expiring = server.received
+        .map((r) => verifyReceived(secret, r))
+        .filter((e) => e.type === 'card.expiring_soon');
+      expect(expiring).toHaveLength(1);
+      expect(expiring[0]!.data).toMatchObject({ platform: 'api', paymentMethodId: 'pm_exp', recoveryId: a.body.id });
+      const url = expiring[0]!.data.cardUpdateUrl as string;
+      expect(url).toMatch(/\/_emulator\/checkout\/cs_test_/);
+      const sessionId = /\/checkout\/(cs_test_\w+)/.exec(url)![1]!;
+      const row = w.store.setupSessions.get(sessionId)!;
+      expect(row).toMatchObject({ status: 'open', purpose: 'expiring', customer: 'cus_exp', accountId: 'self' });
+      // Stripe's longest session, 24 h (Sessions.d.ts expires_at), for a link sent by email.
+      expect(Math.abs(row.expiresAt - row.createdAt - 24 * 60 * MIN)).toBeLessThan(1000); // Stripe: whole seconds
+      const newPm = w.emu.completeCheckout(sessionId, 'pm_card_mastercard').payment_method.id as string;
+      await w.advanceTo(w.clock.now() + 20 * MIN); // past the first hour: polled every 15 minutes
+      expect(w.store.setupSessions.get(sessionId)!.status).toBe('complete');
+      const caseId = Number(a.body.id.slice(4));
+      expect(w.store.apiRecoveries.get(caseId)!.paymentMethod).toBe(newPm);
+      await w.advanceTo(w.clock.now() + 3 * 24 * 60 * MIN);
+      expect((await w.call('GET', `/v1/recoveries/${a.body.id}`)).body.status).toBe('succeeded');
+      const paid = w.emu.state().charges.filter((c: any) => c.status === 'succeeded');
+      expect(paid.map((c: any) => c.payment_method)).toEqual([newPm]);
+    } finally {
+      await server.close();
+    }
   });
 });
