@@ -84,6 +84,7 @@ async function cardUpdateLink(
 ): Promise<string | undefined> {
   const d = { store: s.d.store, gw: s.d.gateway()!, settings, now, logger: s.d.logger };
   const url = await createCardUpdateLink(d, {
+    platform: 'api',
     accountId: API_ACCOUNT,
     customer,
     currency: c.currency,

@@ -15,9 +15,11 @@
  * transaction. The row's open → complete update makes that happen once per session.
  */
 import type { Settings } from '../config/settings.js';
-import type { CardFunding, Case, SetupSession, SetupSessionPurpose, Store } from '../db/index.js';
+import type { Case, SetupSession, SetupSessionPurpose, Store } from '../db/index.js';
 import { isTerminalStatus } from '../db/index.js';
 import { describeDecision, redecide } from '../daemon/case-ops.js';
+import type { StripeObject } from '../daemon/event-facts.js';
+import { cardOf, type CardFacts } from '../daemon/handlers/card-update.js';
 import type { PolicyContext } from '../daemon/policy-context.js';
 import { recoverRetries } from '../engine/decision.js';
 import type { Logger } from '../log.js';
@@ -34,14 +36,7 @@ export const FAST_FOR_MS = 3_600_000;
 const POLL_BATCH = 100;
 
 /** The new card, as the session's SetupIntent's PaymentMethod gives it. */
-export interface NewCard {
-  paymentMethodId: string;
-  fingerprint: string | null;
-  brand: string | null;
-  funding: CardFunding | null;
-  country: string | null;
-  last4: string | null;
-}
+export type NewCard = CardFacts;
 
 const nextPoll = (s: Pick<SetupSession, 'createdAt'>, now: number) =>
   now + (now - s.createdAt < FAST_FOR_MS ? POLL_FAST_MS : POLL_SLOW_MS);
@@ -53,6 +48,7 @@ export function schedulePoll(store: Store, at: number): void {
 }
 
 export interface LinkRequest {
+  platform: 'stripe' | 'api';
   accountId: string;
   /** The Stripe customer the new card is saved to. */
   customer: string;
@@ -93,6 +89,7 @@ export async function createCardUpdateLink(
   d.store.tx(() => {
     d.store.setupSessions.insert({
       id: session.id,
+      platform: r.platform,
       accountId: r.accountId,
       customer: r.customer,
       purpose: r.purpose,
@@ -136,7 +133,7 @@ export async function pollSetupSessions(d: PollDeps): Promise<string> {
     const si = cs.setup_intent;
     const pm = si && typeof si !== 'string' ? si.payment_method : null;
     if (cs.status === 'complete' && pm) {
-      const card = typeof pm === 'string' ? cardOf({ id: pm }) : cardOf(pm);
+      const card = cardOf(typeof pm === 'string' ? { id: pm } : (pm as unknown as StripeObject))!;
       if (completeSetupSession(d, s.id, card, now)) completed++;
     } else if (cs.status === 'expired') {
       if (store.tx(() => store.setupSessions.expire(s.id, now))) expired++;
@@ -149,35 +146,19 @@ export async function pollSetupSessions(d: PollDeps): Promise<string> {
   return `${due.length} card-update session(s) read: ${completed} complete, ${expired} expired, ${errors} unreadable`;
 }
 
-function cardOf(pm: {
-  id: string;
-  card?: {
-    fingerprint?: string | null;
-    brand?: string;
-    funding?: string;
-    country?: string | null;
-    last4?: string;
-  } | null;
-}): NewCard {
-  const c = pm.card;
-  const f = c?.funding;
-  return {
-    paymentMethodId: pm.id,
-    fingerprint: c?.fingerprint ?? null,
-    brand: c?.brand ?? null,
-    funding: f === 'credit' || f === 'debit' || f === 'prepaid' ? f : f ? 'unknown' : null,
-    country: c?.country ?? null,
-    last4: c?.last4 ?? null,
-  };
-}
-
 /**
  * The cases a new card of a Stripe customer re-plans. The API path: every open case charging that
  * customer (as POST /v1/payment-method-updates; an API case's own customer id is the merchant's);
  * the Billing path: the open ones recover retries (as the payment_method.attached handler).
  */
-export function openCasesOf(store: Store, accountId: string, stripeCustomer: string, settings: Settings): Case[] {
-  if (accountId === API_ACCOUNT) {
+export function openCasesOf(
+  store: Store,
+  at: { platform: string; accountId: string },
+  stripeCustomer: string,
+  settings: Settings,
+): Case[] {
+  const { accountId } = at;
+  if (at.platform === 'api') {
     return store.apiRecoveries
       .listByStripeCustomer(stripeCustomer)
       .map((r) => store.cases.get(r.caseId)!)
@@ -185,7 +166,7 @@ export function openCasesOf(store: Store, accountId: string, stripeCustomer: str
   }
   return store.cases
     .listByCustomer(stripeCustomer, { accountId, activeOnly: true })
-    .filter((c) => recoverRetries(c.arm, settings));
+    .filter((c) => c.platform === 'stripe' && recoverRetries(c.arm, settings));
 }
 
 /**
@@ -203,7 +184,7 @@ export function completeSetupSession(
   return store.tx(() => {
     const s = store.setupSessions.get(sessionId);
     if (!s || !store.setupSessions.complete(sessionId, card.paymentMethodId, now)) return false;
-    for (const c of openCasesOf(store, s.accountId, s.customer, d.settings)) {
+    for (const c of openCasesOf(store, s, s.customer, d.settings)) {
       // Already on this card: the Billing path's payment_method.attached got there first.
       if (c.paymentMethodId === card.paymentMethodId) continue;
       replanWithCard(d, c, card, now, `a completed card-update link (${sessionId})`);

@@ -10,6 +10,8 @@ export type SetupSessionStatus = 'open' | 'complete' | 'expired';
 
 export interface SetupSession {
   id: string;
+  /** Whose cases it serves: the Recovery API's, or Stripe Billing's (account `self` may be both). */
+  platform: 'stripe' | 'api';
   accountId: string;
   customer: string;
   purpose: SetupSessionPurpose;
@@ -25,7 +27,7 @@ export interface SetupSession {
   endedAt: number | null;
 }
 
-export type NewSetupSession = Pick<SetupSession, 'id' | 'accountId' | 'customer' | 'purpose' | 'caseIds'> & {
+export type NewSetupSession = Pick<SetupSession, 'id' | 'platform' | 'accountId' | 'customer' | 'purpose' | 'caseIds'> & {
   expiresAt: number;
   nextPollAt: number;
 };
@@ -34,6 +36,7 @@ type Row = Omit<SetupSession, 'caseIds'> & { caseIds: string };
 
 const COLUMNS: ColumnMap<Row> = {
   id: 'id',
+  platform: 'platform',
   accountId: 'account_id',
   customer: 'customer',
   purpose: 'purpose',
@@ -68,8 +71,9 @@ export function createSetupSessionsRepo(db: Db, now: () => number): SetupSession
   const fromRow = (r: Row | undefined): SetupSession | undefined =>
     r && { ...r, caseIds: (parseJson(r.caseIds) as number[] | null) ?? [] };
   const insert = db.prepare<Record<string, unknown>>(
-    `INSERT INTO setup_sessions (id, account_id, customer, purpose, case_ids, expires_at, next_poll_at, created_at)
-     VALUES (:id, :accountId, :customer, :purpose, :caseIds, :expiresAt, :nextPollAt, :createdAt)
+    `INSERT INTO setup_sessions (id, platform, account_id, customer, purpose, case_ids, expires_at, next_poll_at,
+       created_at)
+     VALUES (:id, :platform, :accountId, :customer, :purpose, :caseIds, :expiresAt, :nextPollAt, :createdAt)
      ON CONFLICT (id) DO NOTHING`,
   );
   const get = db.prepare<[string], Row>(`SELECT ${sel} FROM setup_sessions WHERE id = ?`);

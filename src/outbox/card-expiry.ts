@@ -159,11 +159,13 @@ async function linkFor(d: ScanDeps, k: KnownCard): Promise<string | null> {
   // An API case's customer id is the merchant's; the Stripe customer is in api_recoveries.
   const customer = k.platform === 'api' ? d.store.apiRecoveries.get(k.caseId!)?.stripeCustomer : k.customerId;
   if (!customer) return null;
-  const open = openCasesOf(d.store, k.accountId, customer, d.settings);
+  const platform = k.platform === 'api' ? 'api' : 'stripe';
+  const open = openCasesOf(d.store, { platform, accountId: k.accountId }, customer, d.settings);
   const served = [...new Set([...(k.caseId === null ? [] : [k.caseId]), ...open.map((o) => o.id)])];
   return createCardUpdateLink(
     { store: d.store, gw: d.apiGw, settings: d.settings, now: d.now, logger: d.logger },
     {
+      platform,
       accountId: k.accountId,
       customer,
       currency: c?.currency ?? 'usd',

@@ -16,6 +16,7 @@ export const m009SetupSessions: Migration = {
   up: /* sql */ `
 CREATE TABLE setup_sessions (
   id             TEXT    PRIMARY KEY CHECK (id GLOB 'cs_?*'),     -- Stripe's Checkout Session id
+  platform       TEXT    NOT NULL CHECK (platform IN ('stripe','api')), -- whose cases it serves
   account_id     TEXT    NOT NULL,                                -- the cases' account (API: 'self')
   customer       TEXT    NOT NULL CHECK (customer GLOB 'cus_?*'), -- the Stripe customer
   purpose        TEXT    NOT NULL CHECK (purpose IN ('declined','expiring')),
