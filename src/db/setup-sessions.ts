@@ -27,7 +27,10 @@ export interface SetupSession {
   endedAt: number | null;
 }
 
-export type NewSetupSession = Pick<SetupSession, 'id' | 'platform' | 'accountId' | 'customer' | 'purpose' | 'caseIds'> & {
+export type NewSetupSession = Pick<
+  SetupSession,
+  'id' | 'platform' | 'accountId' | 'customer' | 'purpose' | 'caseIds'
+> & {
   expiresAt: number;
   nextPollAt: number;
 };
