@@ -8,7 +8,8 @@
  * Cadence: every POLL_FAST_MS (60 s) during a session's first FAST_FOR_MS (1 h: the customer is on
  * the page now, or just opened the email), then every POLL_SLOW_MS (15 min) until it expires
  * (Stripe: at most 24 h after creation, Sessions.d.ts `expires_at`). One job of kind
- * SETUP_POLL_JOB on the daemon's jobs queue polls every session due; it schedules the next one.
+ * SETUP_POLL_JOB on the daemon's jobs queue, at the end of a minute, polls every session due by
+ * then and schedules the next one (so a poll comes 60 to 120 s after the last).
  *
  * A completed session is a new payment method exactly as `POST /v1/payment-method-updates` is:
  * the customer's open cases are re-planned at once and `card.updated` is recorded in the same
@@ -32,8 +33,10 @@ export const SETUP_POLL_JOB = 'setup_session_poll';
 export const POLL_FAST_MS = 60_000;
 export const POLL_SLOW_MS = 15 * 60_000;
 export const FAST_FOR_MS = 3_600_000;
-/** Sessions read per poll job (one Stripe GET each); the rest are due again at once. */
+/** Sessions read per poll job (one Stripe GET each); the rest go to the next minute's job. */
 const POLL_BATCH = 100;
+/** A session still unreadable this long (ms) after its expires_at is marked expired: 1 h. */
+const UNREADABLE_GRACE_MS = 3_600_000;
 
 /** The new card, as the session's SetupIntent's PaymentMethod gives it. */
 export type NewCard = CardFacts;
@@ -41,10 +44,18 @@ export type NewCard = CardFacts;
 const nextPoll = (s: Pick<SetupSession, 'createdAt'>, now: number) =>
   now + (now - s.createdAt < FAST_FOR_MS ? POLL_FAST_MS : POLL_SLOW_MS);
 
-/** The poll job at `at` (dedupe key per minute, so a busy minute schedules one, not one per session). */
+/**
+ * The poll job for the sessions due at `at`: one job per minute, run at the minute's end (so every
+ * session due within that minute is due when it runs, and the next job is always a later minute).
+ */
 export function schedulePoll(store: Store, at: number): void {
   const minute = Math.ceil(at / 60_000);
-  store.jobs.schedule({ kind: SETUP_POLL_JOB, dedupeKey: `${SETUP_POLL_JOB}:${minute}`, runAt: at });
+  store.jobs.schedule({ kind: SETUP_POLL_JOB, dedupeKey: `${SETUP_POLL_JOB}:${minute}`, runAt: minute * 60_000 });
+}
+
+/** A poll now (a webhook said a session completed): its own job, keyed by the instant. */
+export function pollNow(store: Store, now: number): void {
+  store.jobs.schedule({ kind: SETUP_POLL_JOB, dedupeKey: `${SETUP_POLL_JOB}:at:${now}`, runAt: now });
 }
 
 export interface LinkRequest {
@@ -127,7 +138,9 @@ export async function pollSetupSessions(d: PollDeps): Promise<string> {
     } catch (e) {
       errors++;
       d.logger.warn({ err: (e as Error).message, session: s.id }, 'could not read a card-update session');
-      store.tx(() => store.setupSessions.polled(s.id, nextPoll(s, now)));
+      // Unreadable long after Stripe expired it anyway (a revoked key, say): stop asking.
+      if (now > s.expiresAt + UNREADABLE_GRACE_MS) store.tx(() => store.setupSessions.expire(s.id, now));
+      else store.tx(() => store.setupSessions.polled(s.id, nextPoll(s, now)));
       continue;
     }
     const si = cs.setup_intent;
@@ -142,7 +155,8 @@ export async function pollSetupSessions(d: PollDeps): Promise<string> {
     }
   }
   const next = store.setupSessions.nextPollAt();
-  if (next !== null && d.gw) store.tx(() => schedulePoll(store, Math.max(next, now + 1000)));
+  // now + 1: a session left due (beyond POLL_BATCH) goes to the next minute's job, not this one's.
+  if (next !== null && d.gw) store.tx(() => schedulePoll(store, Math.max(next, now + 1)));
   return `${due.length} card-update session(s) read: ${completed} complete, ${expired} expired, ${errors} unreadable`;
 }
 

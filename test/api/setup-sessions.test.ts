@@ -53,11 +53,11 @@ describe('card-update links (Checkout setup sessions) are polled', () => {
     const before = (await w.call('GET', `/v1/recoveries/${recovery.id}`)).body;
     const plannedAt = Date.parse(before.nextAttempt.at);
 
-    await w.advanceTo(w.clock.now() + 3 * MIN);
+    await w.advanceTo(w.clock.now() + 5 * MIN);
     expect(w.store.setupSessions.get(sessionId)!.polls).toBeGreaterThanOrEqual(2); // still open: polled each minute
     const done = w.emu.completeCheckout(sessionId, 'pm_card_mastercard');
     const newPm = done.payment_method.id as string;
-    await w.advanceTo(w.clock.now() + 2 * MIN); // the next poll (60 s) sees it
+    await w.advanceTo(w.clock.now() + 3 * MIN); // the next poll (within 2 min) sees it
     expect(w.store.setupSessions.get(sessionId)).toMatchObject({ status: 'complete', paymentMethod: newPm });
     const after = (await w.call('GET', `/v1/recoveries/${recovery.id}`)).body;
     expect(cardNotes(w, caseId)).toHaveLength(1);
@@ -71,6 +71,18 @@ describe('card-update links (Checkout setup sessions) are polled', () => {
     const charges = w.emu.state().charges.filter((c: any) => c.status === 'succeeded');
     expect(charges.map((c: any) => c.payment_method)).toEqual([newPm]);
     expect(cardNotes(w, caseId)).toHaveLength(1); // later polls changed nothing
+  });
+
+  it('links made within the same minute are each polled (one poll job per minute, at its end)', async () => {
+    const w = await startApiWorld({ onboard: ['--control-share', '0'] });
+    const a = await declinedWithLink(w, 'inv-m1');
+    await w.advanceTo(w.clock.now() + 10_000);
+    const b = await declinedWithLink(w, 'inv-m2');
+    w.emu.completeCheckout(b.sessionId, 'pm_card_mastercard');
+    await w.advanceTo(w.clock.now() + 3 * MIN);
+    expect(w.store.setupSessions.get(b.sessionId)!.status).toBe('complete');
+    expect(w.store.setupSessions.get(a.sessionId)).toMatchObject({ status: 'open' });
+    expect(w.store.setupSessions.get(a.sessionId)!.polls).toBeGreaterThanOrEqual(1);
   });
 
   it('an abandoned session is marked expired when Stripe says so, and polled no more', async () => {

@@ -5,7 +5,7 @@
  * SetupIntent permission) and applies the new card once per session, whichever sees it first.
  * Any other Checkout Session is not recover's: skipped.
  */
-import { schedulePoll } from '../../api/setup-sessions.js';
+import { pollNow } from '../../api/setup-sessions.js';
 import { stringField } from '../event-facts.js';
 import type { Handler } from './deps.js';
 
@@ -17,7 +17,7 @@ export const setupSessionCompleted: Handler = async (f, d, commit) => {
   return commit(() => {
     const now = d.now();
     d.store.setupSessions.polled(s.id, now);
-    schedulePoll(d.store, now);
+    pollNow(d.store, now);
     return 'card-update session completed at Stripe: polled now';
   });
 };
