@@ -30,16 +30,16 @@ import { API_ACCOUNT } from './intake.js';
 
 export const SETUP_POLL_JOB = 'setup_session_poll';
 /** Poll cadence, ms: every minute during a session's first hour, then every 15 minutes. */
-export const POLL_FAST_MS = 60_000;
-export const POLL_SLOW_MS = 15 * 60_000;
-export const FAST_FOR_MS = 3_600_000;
+const POLL_FAST_MS = 60_000;
+const POLL_SLOW_MS = 15 * 60_000;
+const FAST_FOR_MS = 3_600_000;
 /** Sessions read per poll job (one Stripe GET each); the rest go to the next minute's job. */
 const POLL_BATCH = 100;
 /** A session still unreadable this long (ms) after its expires_at is marked expired: 1 h. */
 const UNREADABLE_GRACE_MS = 3_600_000;
 
 /** The new card, as the session's SetupIntent's PaymentMethod gives it. */
-export type NewCard = CardFacts;
+type NewCard = CardFacts;
 
 const nextPoll = (s: Pick<SetupSession, 'createdAt'>, now: number) =>
   now + (now - s.createdAt < FAST_FOR_MS ? POLL_FAST_MS : POLL_SLOW_MS);
@@ -48,7 +48,7 @@ const nextPoll = (s: Pick<SetupSession, 'createdAt'>, now: number) =>
  * The poll job for the sessions due at `at`: one job per minute, run at the minute's end (so every
  * session due within that minute is due when it runs, and the next job is always a later minute).
  */
-export function schedulePoll(store: Store, at: number): void {
+function schedulePoll(store: Store, at: number): void {
   const minute = Math.ceil(at / 60_000);
   store.jobs.schedule({ kind: SETUP_POLL_JOB, dedupeKey: `${SETUP_POLL_JOB}:${minute}`, runAt: minute * 60_000 });
 }
@@ -58,7 +58,7 @@ export function pollNow(store: Store, now: number): void {
   store.jobs.schedule({ kind: SETUP_POLL_JOB, dedupeKey: `${SETUP_POLL_JOB}:at:${now}`, runAt: now });
 }
 
-export interface LinkRequest {
+interface LinkRequest {
   platform: 'stripe' | 'api';
   accountId: string;
   /** The Stripe customer the new card is saved to. */
@@ -113,7 +113,7 @@ export async function createCardUpdateLink(
   return session.url ?? null;
 }
 
-export interface PollDeps {
+interface PollDeps {
   store: Store;
   /** The Recovery API's gateway (the key that created the sessions); undefined: none saved. */
   gw: StripeGateway | undefined;
@@ -188,7 +188,7 @@ export function openCasesOf(
  * the poll or a webhook), the customer's open cases take the new card and are re-planned, and
  * `card.updated` is recorded for them and for the cases the link was made for.
  */
-export function completeSetupSession(
+function completeSetupSession(
   d: { store: Store; policy: PolicyContext; settings: Settings },
   sessionId: string,
   card: NewCard,

@@ -202,7 +202,7 @@ export type { Decision, DecisionsRepo, NewDecision } from './decisions.js';
 export type { EventsRepo, InboxEvent } from './events.js';
 export type { CustomerCharge, HistoryCharge, HistoryFilter, HistoryRepo, NewHistoryCharge } from './history.js';
 export type { Job, JobsRepo, NewJob } from './jobs.js';
-export type { NewSetupSession, SetupSession, SetupSessionPurpose, SetupSessionsRepo } from './setup-sessions.js';
+export type { SetupSession, SetupSessionPurpose, SetupSessionsRepo } from './setup-sessions.js';
 export type { NewResultEvent, OutboxMessage, OutboxRepo, ResultEventType, Delivery } from './outbox.js';
 export { RESULT_EVENT_TYPES } from './outbox.js';
 export type { SecretInfo, SecretName, SecretsRepo } from './secrets.js';

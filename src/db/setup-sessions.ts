@@ -6,7 +6,7 @@
 import { parseJson, selectList, type ColumnMap, type Db } from './columns.js';
 
 export type SetupSessionPurpose = 'declined' | 'expiring';
-export type SetupSessionStatus = 'open' | 'complete' | 'expired';
+type SetupSessionStatus = 'open' | 'complete' | 'expired';
 
 export interface SetupSession {
   id: string;
@@ -27,7 +27,7 @@ export interface SetupSession {
   endedAt: number | null;
 }
 
-export type NewSetupSession = Pick<
+type NewSetupSession = Pick<
   SetupSession,
   'id' | 'platform' | 'accountId' | 'customer' | 'purpose' | 'caseIds'
 > & {

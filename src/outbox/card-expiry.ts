@@ -28,7 +28,7 @@ export const CARD_EXPIRY_JOB = 'card_expiry_scan';
 /** Cases ended this long ago (ms) still count their customer's card as known: 60 days. */
 const RECENT_MS = 60 * DAY_MS;
 /** How long an expiring card's update link stays valid, seconds: Stripe's maximum, 24 h (Sessions.d.ts). */
-export const LINK_TTL_SEC = 24 * 3600;
+const LINK_TTL_SEC = 24 * 3600;
 
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const startOfNextUtcDay = (ms: number) => Date.parse(dayOf(ms)) + DAY_MS;
@@ -39,7 +39,7 @@ export function ensureCardExpiryScan(store: Store, now: number): void {
 }
 
 /** After a scan: tomorrow's, at 00:00 UTC. */
-export function scheduleNextCardExpiryScan(store: Store, now: number): void {
+function scheduleNextCardExpiryScan(store: Store, now: number): void {
   const at = startOfNextUtcDay(now);
   store.jobs.schedule({ kind: CARD_EXPIRY_JOB, dedupeKey: `${CARD_EXPIRY_JOB}:${dayOf(at)}`, runAt: at });
 }
@@ -178,7 +178,7 @@ async function linkFor(d: ScanDeps, k: KnownCard): Promise<string | null> {
 }
 
 /** Reads the known cards (cached) and records the events due; returns counts for the job's result. */
-export async function scanExpiringCards(d: ScanDeps): Promise<{ scanned: number; emitted: number; errors: number }> {
+async function scanExpiringCards(d: ScanDeps): Promise<{ scanned: number; emitted: number; errors: number }> {
   const cards = knownCards(d.store, d.now);
   const noticeMs = d.settings.cardExpiryNoticeDays * DAY_MS;
   let emitted = 0;
