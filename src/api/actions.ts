@@ -4,11 +4,11 @@
  */
 import type { Settings } from '../config/settings.js';
 import { isTerminalStatus, type Store } from '../db/index.js';
-import { closeCase, describeDecision, redecide } from '../daemon/case-ops.js';
+import { closeCase } from '../daemon/case-ops.js';
 import type { PolicyContext } from '../daemon/policy-context.js';
 import { ApiError, notFound } from './errors.js';
-import { recordCardUpdated } from '../outbox/events.js';
 import { API_ACCOUNT } from './intake.js';
+import { replanWithCard } from './setup-sessions.js';
 import { buildView, caseIdOf, recoveryId } from './view.js';
 
 export interface Answer {
@@ -61,19 +61,10 @@ export function updatePaymentMethod(
       .map((r) => store.cases.get(r.caseId)!)
       .filter((c) => c.accountId === API_ACCOUNT && !isTerminalStatus(c.status));
     const replanned: string[] = [];
+    const card = { paymentMethodId: token, fingerprint: null, brand: null, funding: null, country: null, last4: null };
     for (const c of cases) {
-      store.apiRecoveries.setPaymentMethod(c.id, token);
-      store.cases.update(c.id, { paymentMethodId: token });
-      store.decisions.add({
-        caseId: c.id,
-        at: now,
-        action: 'note',
-        kind: 'card_update',
-        reason: `A new payment method (${token}) through the API: the policy is asked for a prompt retry.`,
-      });
-      const next = redecide(store, d.policy, c.id, d.settings, now, { cardUpdatedAt: now });
-      recordCardUpdated(store, c.id, { paymentMethodId: token, brand: null, last4: null }, now, token);
-      replanned.push(`${recoveryId(c.id)} (${describeDecision(next)})`);
+      const next = replanWithCard(d, c, card, now, 'the API (POST /v1/payment-method-updates)');
+      replanned.push(`${recoveryId(c.id)} (${next})`);
     }
     const body = {
       object: 'payment_method_update',

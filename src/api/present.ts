@@ -9,6 +9,8 @@
 import type { Settings } from '../config/settings.js';
 import { declineOf, writeDecline, writeSuccess, type OutcomeDeps } from '../daemon/attempt-outcomes.js';
 import type { Answer } from './actions.js';
+import { API_ACCOUNT } from './intake.js';
+import { createCardUpdateLink } from './setup-sessions.js';
 import type { RecoveryService } from './service.js';
 import { buildView, customerFixable, recoveryId } from './view.js';
 
@@ -72,6 +74,7 @@ export async function chargePresent(
   });
 }
 
+/** The link is recorded and polled (setup-sessions.ts): completing it re-plans the customer's cases. */
 async function cardUpdateLink(
   s: RecoveryService,
   settings: Settings,
@@ -79,19 +82,16 @@ async function cardUpdateLink(
   c: { id: number; currency: string; invoiceId: string },
   now: number,
 ): Promise<string | undefined> {
-  const returnUrl = settings.cardUpdateReturnUrl;
-  if (!returnUrl) return undefined;
-  try {
-    const session = await s.d.gateway()!.checkoutSessions.createSetup({
-      customer,
-      currency: c.currency,
-      successUrl: returnUrl,
-      expiresAt: Math.floor(now / 1000) + CARD_UPDATE_TTL_SEC,
-      metadata: { recover_recovery: recoveryId(c.id), recover_invoice: c.invoiceId },
-    });
-    return session.url ?? undefined;
-  } catch (e) {
-    s.d.logger.warn({ err: (e as Error).message }, 'could not create the card-update link');
-    return undefined;
-  }
+  const d = { store: s.d.store, gw: s.d.gateway()!, settings, now, logger: s.d.logger };
+  const url = await createCardUpdateLink(d, {
+    platform: 'api',
+    accountId: API_ACCOUNT,
+    customer,
+    currency: c.currency,
+    purpose: 'declined',
+    caseIds: [c.id],
+    ttlSec: CARD_UPDATE_TTL_SEC,
+    metadata: { recover_recovery: recoveryId(c.id), recover_invoice: c.invoiceId },
+  });
+  return url ?? undefined;
 }

@@ -77,7 +77,9 @@ export const RECOMMENDED_ACTIONS = ['retry_scheduled', 'request_card_update', 'm
 
 const attemptView = z.object({
   n: z.number().int(),
-  by: z.enum(['recover', 'stripe', 'customer']).meta({ description: '`stripe`: the failed payment handed over' }),
+  by: z
+    .enum(['recover', 'merchant', 'customer'])
+    .meta({ description: "`merchant`: the merchant's own billing (the failed payment handed over, attempt 1)" }),
   at: isoTime.nullable(),
   outcome: z
     .string()

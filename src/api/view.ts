@@ -3,7 +3,7 @@
  * attempt, and what the merchant should do next with its reason (the policy's own explanation).
  */
 import type { ApiRecovery, Case, Store } from '../db/index.js';
-import { caseIdOfRecovery, recommendedActionFor, recoveryIdOf } from '../outbox/events.js';
+import { attemptByLabel, caseIdOfRecovery, recommendedActionFor, recoveryIdOf } from '../outbox/events.js';
 import type { RecoveryView } from './schemas.js';
 
 /** Recovery ids are the result webhooks' (`rcv_<case id>`, src/outbox/events.ts). */
@@ -73,7 +73,7 @@ export function buildView(store: Store, c: Case, r: ApiRecovery | undefined): Re
     arm: c.arm,
     attempts: attempts.map((a) => ({
       n: a.n,
-      by: a.by,
+      by: attemptByLabel(c.platform, a.by) as RecoveryView['attempts'][number]['by'],
       at: iso(a.finishedAt ?? a.scheduledAt),
       outcome: a.outcome,
       declineCode: a.declineCode,

@@ -11,7 +11,7 @@ import { isTerminalStatus, type Attempt, type Case, type Decision, type Job, typ
 import { parseBaseline, type Settings } from '../config/settings.js';
 import { classifyDecline, NETWORK_CAPS } from '../policy/index.js';
 import { formatMinor } from '../money.js';
-import { caseIdOfRecovery } from '../outbox/events.js';
+import { attemptByLabel, caseIdOfRecovery } from '../outbox/events.js';
 
 export interface ExplainOptions {
   account?: string;
@@ -143,7 +143,8 @@ export function explainCase(store: Store, c: Case, now: number) {
     dunningDeadline: iso(c.dunningDeadline),
     card: { brand: c.cardBrand, funding: c.cardFunding, country: c.cardCountry, fingerprint: c.cardFingerprint },
     caps: capsInForce(store, c, now),
-    attempts: { recover: attempts.filter((a) => a.by === 'recover' && a.outcome !== 'canceled').length, stripe: attempts.filter((a) => a.by === 'stripe').length, customer: attempts.filter((a) => a.by === 'customer').length },
+    // Keyed as the attempts are labelled: `merchant` for an API case's own billing (attemptByLabel).
+    attempts: { recover: attempts.filter((a) => a.by === 'recover' && a.outcome !== 'canceled').length, [attemptByLabel(c.platform, 'stripe')]: attempts.filter((a) => a.by === 'stripe').length, customer: attempts.filter((a) => a.by === 'customer').length },
     next: nextStep(c, pending, jobs, settings),
     timeline: timeline.map(({ at, kind, text }) => ({ at, kind, text })),
   };
@@ -164,7 +165,8 @@ export async function runExplain(invoiceId: string, opts: ExplainOptions, ctx: C
   out.line(`account ${x.account}, customer ${x.customer}${x.subscription ? `, subscription ${x.subscription}` : ''}`);
   out.line(`group: ${x.groupNote}`);
   out.line(`first failure ${x.firstFailedAt}; dunning ends ${x.dunningDeadline}`);
-  out.line(`card: ${[x.card.brand, x.card.funding, x.card.country].filter(Boolean).join(' ') || 'unknown'}; attempts: recover ${x.attempts.recover}, Stripe ${x.attempts.stripe}, customer ${x.attempts.customer}`);
+  const own = c.platform === 'api' ? `merchant's billing ${x.attempts.merchant}` : `${c.platform === 'recharge' ? 'Recharge' : 'Stripe'} ${x.attempts.stripe}`;
+  out.line(`card: ${[x.card.brand, x.card.funding, x.card.country].filter(Boolean).join(' ') || 'unknown'}; attempts: recover ${x.attempts.recover}, ${own}, customer ${x.attempts.customer}`);
   out.line('caps in force:');
   for (const l of x.caps) out.line(`  - ${l}`);
   out.line('');

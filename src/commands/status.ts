@@ -11,6 +11,7 @@ import type { Context } from '../context.js';
 import { markCheck, runChecks } from './checks.js';
 import { disabledOf } from '../outbox/endpoint.js';
 import { describeRechargeStatus, rechargeStatus } from '../connectors/recharge/status.js';
+import { UNANSWERED_COUNTER } from '../api/retry-status.js';
 
 /** "3 min ago" from two epoch-ms instants. */
 export function ago(then: number, now: number): string {
@@ -75,6 +76,7 @@ export async function runStatus(_opts: unknown, ctx: Context): Promise<void> {
     nextAttemptAt: nextDue,
     nextAttemptOverdue: overdue,
     resultWebhooks: webhooks,
+    retryStatus: retryStatusOf(db, settings),
     healthy: checks.every((c) => c.ok || c.warnOnly),
   };
   out.result(report);
@@ -94,6 +96,7 @@ export async function runStatus(_opts: unknown, ctx: Context): Promise<void> {
     ['events failed', `${failed.givenUp} given up, ${failed.retrying} being retried`],
     ['webhooks rejected', rejected || 'none'],
     ['result webhooks', describeWebhooks(webhooks, now)],
+    ...(report.retryStatus.url ? [['retry-status check', describeRetryStatus(report.retryStatus, now)]] : []),
     ['next scheduled attempt', nextDue === null ? 'none' : iso(nextDue) + (overdue ? ' OVERDUE' : '')],
   ], { title: `recover status (${ctx.globals.db})` });
   out.table(['check', 'status', 'detail'], checks.map((c) => [c.name, markCheck(out.color, c), c.detail]));
@@ -117,4 +120,18 @@ function describeWebhooks(w: ReturnType<typeof resultWebhooks>, now: number): st
   const oldest = w.oldestUndeliveredAt === null ? '' : `, oldest ${ago(w.oldestUndeliveredAt, now)}`;
   const failed = w.lastFailure ? `; last failure ${w.lastFailure.status ?? w.lastFailure.error} ${ago(w.lastFailure.at, now)}` : '';
   return `${where}: ${w.backlog} undelivered${oldest}${failed}`;
+}
+
+/**
+ * The merchant's retry-status check (issue 16 §3): each timeout, 5xx or bad answer meant no charge
+ * and a reschedule; counted by the API connector (UNANSWERED_COUNTER), shown here.
+ */
+function retryStatusOf(db: Context['readDb'], settings: { retryStatusUrl?: string }) {
+  const c = db.counters.list(UNANSWERED_COUNTER).find((x) => x.name === UNANSWERED_COUNTER);
+  return { url: settings.retryStatusUrl ?? null, unanswered: c?.value ?? 0, lastUnansweredAt: c?.updatedAt ?? null };
+}
+
+function describeRetryStatus(r: ReturnType<typeof retryStatusOf>, now: number): string {
+  const last = r.lastUnansweredAt === null ? '' : `, last ${ago(r.lastUnansweredAt, now)}`;
+  return `${r.url}: ${r.unanswered} unanswered (timeout, 5xx or bad JSON: not charged, rescheduled)${last}`;
 }

@@ -17,7 +17,6 @@ import { recordRecovery } from './case-ops.js';
 import { drain } from './drain.js';
 import type { DaemonMetrics } from './metrics.js';
 import type { JobReport, RecoveryReport } from './types.js';
-import { CARD_EXPIRY_JOB, scanExpiringCards, scheduleNextCardExpiryScan } from '../outbox/card-expiry.js';
 
 export interface JobDeps {
   store: Store;
@@ -33,6 +32,12 @@ export interface JobDeps {
   recovered(r: RecoveryReport): void;
   /** The end-of-dunning action of a case on another platform (Recharge), and how its errors classify. */
   platformJob?(c: Case): PlatformJob | undefined;
+  /**
+   * Jobs of no case, by kind (the daily card-expiry scan, the card-update session poll): each
+   * only reads Stripe, so shadow mode runs them too; the result text is the job's result. Each
+   * schedules its own next run.
+   */
+  runners?: Readonly<Record<string, (settings: Settings) => Promise<string>>>;
 }
 
 export interface PlatformJob {
@@ -67,7 +72,8 @@ export class JobRunner {
   }
 
   private async one(job: Job, settings: Settings): Promise<void> {
-    if (job.kind === CARD_EXPIRY_JOB) return this.cardExpiry(job, settings);
+    const runner = this.d.runners?.[job.kind];
+    if (runner) return this.runKind(job, settings, runner);
     const { store } = this.d;
     const c = job.caseId === null ? undefined : store.cases.get(job.caseId);
     const what = WHAT[job.kind] ?? job.kind;
@@ -122,18 +128,15 @@ export class JobRunner {
     );
   }
 
-  /** The daily card-expiry scan (src/outbox/card-expiry.ts): it only reads, so shadow mode runs it too. */
-  private async cardExpiry(job: Job, settings: Settings): Promise<void> {
-    const { store, gw, ctxFor } = this.d;
-    if (!store.jobs.start(job.id, this.d.owner, this.d.now())) return;
+  /** A job of no case (`runners`): a failure is recorded; the runner has scheduled its next run. */
+  private async runKind(job: Job, settings: Settings, run: (s: Settings) => Promise<string>): Promise<void> {
+    if (!this.d.store.jobs.start(job.id, this.d.owner, this.d.now())) return;
     let done: Done;
     try {
-      const r = await scanExpiringCards({ store, gw, settings, now: this.d.now(), ctxFor });
-      done = { outcome: 'done', result: `${r.scanned} cards, ${r.emitted} card.expiring_soon, ${r.errors} unreadable` };
+      done = { outcome: 'done', result: await run(settings) };
     } catch (e) {
       done = { outcome: 'failed', result: (e as Error).message };
     }
-    store.tx(() => scheduleNextCardExpiryScan(store, this.d.now()));
     this.finish(job, done.outcome, done.result, null, done.result);
   }
 

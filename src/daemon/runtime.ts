@@ -27,7 +27,8 @@ import { Scheduler } from './scheduler.js';
 import { callContext } from './stripe-read.js';
 import type { DaemonEvents, PassReport, RecoveryReport } from './types.js';
 import { WebhookDeliverer } from '../outbox/deliver.js';
-import { ensureCardExpiryScan } from '../outbox/card-expiry.js';
+import { CARD_EXPIRY_JOB, ensureCardExpiryScan, runCardExpiryScan } from '../outbox/card-expiry.js';
+import { pollSetupSessions, SETUP_POLL_JOB } from '../api/setup-sessions.js';
 
 /** Wait after a failed reconcile, clock ms. */
 const RECONCILE_RETRY_MS = 15 * 60_000;
@@ -158,6 +159,12 @@ export class Runtime {
         c.platform === 'recharge' && this.recharge
           ? { run: (j, c0, s) => this.recharge!.job(j, c0, s), classify: (e) => this.recharge!.classify(e) }
           : undefined,
+      runners: {
+        [CARD_EXPIRY_JOB]: (s) =>
+          runCardExpiryScan({ store, gw, apiGw: o.apiGateway?.(), settings: s, now: now(), logger, ctxFor }),
+        [SETUP_POLL_JOB]: (s) =>
+          pollSetupSessions({ store, gw: o.apiGateway?.(), policy: this.policy, settings: s, now: now(), logger }),
+      },
     });
     const report = metrics.onDelivery;
     this.webhooks = new WebhookDeliverer({ store, logger, owner, leaseMs, concurrency, now, report });

@@ -43,6 +43,8 @@ export interface ApiRecoveriesRepo {
   byIdempotencyKey(apiKeyId: number, key: string): ApiRecovery | undefined;
   /** The recoveries of one of the merchant's customers (a new card re-plans them). */
   listByMerchantCustomer(customerId: string): ApiRecovery[];
+  /** The recoveries charging one Stripe customer (a completed card-update link re-plans them). */
+  listByStripeCustomer(stripeCustomer: string): ApiRecovery[];
   setPaymentMethod(caseId: number, paymentMethod: string): void;
   setCanceledReason(caseId: number, reason: string): void;
   /**
@@ -78,6 +80,9 @@ export function createApiRecoveriesRepo(db: Db): ApiRecoveriesRepo {
   const byCustomer = db.prepare<[string], Row>(
     `SELECT ${sel} FROM api_recoveries WHERE customer_id = ? ORDER BY case_id`,
   );
+  const byStripe = db.prepare<[string], Row>(
+    `SELECT ${sel} FROM api_recoveries WHERE stripe_customer = ? ORDER BY case_id`,
+  );
   const setPm = db.prepare<[string, number]>(`UPDATE api_recoveries SET payment_method = ? WHERE case_id = ?`);
   const setCanceled = db.prepare<[string, number]>(`UPDATE api_recoveries SET canceled_reason = ? WHERE case_id = ?`);
   const claim = db.prepare<{ id: number; owner: string; until: number; now: number }>(
@@ -100,6 +105,7 @@ export function createApiRecoveriesRepo(db: Db): ApiRecoveriesRepo {
     get: (id) => fromRow(get.get(id)),
     byIdempotencyKey: (k, key) => fromRow(byIdem.get(k, key)),
     listByMerchantCustomer: (c) => byCustomer.all(c).map((r) => fromRow(r)!),
+    listByStripeCustomer: (c) => byStripe.all(c).map((r) => fromRow(r)!),
     setPaymentMethod: (id, pm) => void setPm.run(pm, id),
     setCanceledReason: (id, reason) => void setCanceled.run(reason, id),
     claimAttempt: (id, owner, until, now) => claim.run({ id, owner, until, now }).changes === 1,

@@ -30,6 +30,7 @@ import { createEventsRepo, type EventsRepo } from './events.js';
 import { createHistoryRepo, type HistoryRepo } from './history.js';
 import { createJobsRepo, type JobsRepo } from './jobs.js';
 import { createOutboxRepo, type OutboxRepo } from './outbox.js';
+import { createSetupSessionsRepo, type SetupSessionsRepo } from './setup-sessions.js';
 import { createSecretsRepo, type SecretsRepo } from './secrets.js';
 import { createSettingsRepo, type SettingsRepo } from './settings.js';
 import { createStatsRepo, type StatsRepo } from './stats.js';
@@ -79,6 +80,8 @@ export interface Store {
   readonly apiKeys: ApiKeysRepo;
   readonly apiRequests: ApiRequestsRepo;
   readonly apiRecoveries: ApiRecoveriesRepo;
+  /** Card-update links (Checkout setup sessions) recover created, polled until complete or expired. */
+  readonly setupSessions: SetupSessionsRepo;
   readonly meta: MetaRepo;
   /** `recover takeover`'s per-connection scratch table (TEMP: never written to the file). */
   readonly takeoverStaging: TakeoverStagingRepo;
@@ -159,6 +162,7 @@ function buildStore(
     apiKeys: createApiKeysRepo(db, now),
     apiRequests: createApiRequestsRepo(db),
     apiRecoveries: createApiRecoveriesRepo(db),
+    setupSessions: createSetupSessionsRepo(db, now),
     meta: createMetaRepo(db, now),
     takeoverStaging: createTakeoverStagingRepo(db),
     tx<T>(fn: () => T): T {
@@ -198,6 +202,7 @@ export type { Decision, DecisionsRepo, NewDecision } from './decisions.js';
 export type { EventsRepo, InboxEvent } from './events.js';
 export type { CustomerCharge, HistoryCharge, HistoryFilter, HistoryRepo, NewHistoryCharge } from './history.js';
 export type { Job, JobsRepo, NewJob } from './jobs.js';
+export type { SetupSession, SetupSessionPurpose, SetupSessionsRepo } from './setup-sessions.js';
 export type { NewResultEvent, OutboxMessage, OutboxRepo, ResultEventType, Delivery } from './outbox.js';
 export { RESULT_EVENT_TYPES } from './outbox.js';
 export type { SecretInfo, SecretName, SecretsRepo } from './secrets.js';

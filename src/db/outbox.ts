@@ -85,6 +85,8 @@ export interface OutboxRepo extends Omit<Queue<OutboxMessage>, 'release'> {
   resend(messageId: string, now: number): boolean;
   get(id: number): OutboxMessage | undefined;
   getByMessageId(messageId: string): OutboxMessage | undefined;
+  /** Whether an event with this dedupe key was recorded (before doing work only a new one needs). */
+  hasKey(dedupeKey: string): boolean;
   /** Newest first. */
   list(opts?: { limit?: number; type?: ResultEventType; caseId?: number }): OutboxMessage[];
   addDelivery(d: NewDelivery): number;
@@ -216,6 +218,7 @@ export function createOutboxRepo(db: Db): OutboxRepo {
       const r = byMessage.get(messageId);
       return r ? fromRow(r) : undefined;
     },
+    hasKey: (key) => byKey.get(key) !== undefined,
     list(opts = {}) {
       const where: string[] = [];
       const params: Record<string, unknown> = { limit: opts.limit ?? 50 };

@@ -54,6 +54,15 @@ export function recommendedActionFor(declineCode: string | null, stopKind?: stri
   return 'manual_review';
 }
 
+/**
+ * Who made an attempt, as the merchant reads it. The attempts table says `stripe` for the
+ * platform's own attempt; on an API case that is the merchant's billing (its own failed payment,
+ * handed over as attempt 1), so webhooks, the API view and `explain` say `merchant`.
+ */
+export function attemptByLabel(platform: string, by: string): string {
+  return by === 'stripe' && platform === 'api' ? 'merchant' : by;
+}
+
 const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
 
 /** The fields every recovery event carries. */
@@ -106,7 +115,7 @@ export function recordAttemptFailed(store: Store, caseId: number, attempt: Attem
   const next = store.attempts.pendingForCase(c.id);
   record(store, 'recovery.attempt_failed', `attempt:${attempt.id}`, c, at, {
     attempt: attempt.n,
-    attemptBy: attempt.by,
+    attemptBy: attemptByLabel(c.platform, attempt.by),
     chargeId: attempt.chargeId,
     declineCode: attempt.declineCode,
     nextAttemptAt: iso(next?.scheduledAt),

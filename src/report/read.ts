@@ -116,10 +116,21 @@ export function buildReport(store: Store, opts: BuildReportOptions): Report {
     const report = computeReport(readReportInput(store, opts));
     const platform = opts.platform ?? null;
     const byPlatform = new Map<string, string[]>();
-    for (const a of store.accounts.list()) {
-      if ((opts.account && a.id !== opts.account) || (platform && a.platform !== platform)) continue;
+    const accounts = store.accounts.list().filter((a) => !opts.account || a.id === opts.account);
+    for (const a of accounts) {
+      if (platform && a.platform !== platform) continue;
       byPlatform.set(a.platform, [...(byPlatform.get(a.platform) ?? []), a.id]);
     }
+    // The Recovery API's cases (platform api) sit on account `self`, the row a Stripe Billing account
+    // in account scope also uses (platform stripe): the API is apart by its cases' platform. A
+    // platform whose accounts hold only another platform's cases (an API-only `self`) is left out.
+    const withCases = store.cases.countsByPlatform();
+    const self = accounts.filter((a) => a.id === 'self').map((a) => a.id);
+    if (withCases.api && !byPlatform.has('api') && self.length && (!platform || platform === 'api'))
+      byPlatform.set('api', self);
+    for (const [p, ids] of byPlatform)
+      if (!withCases[p as keyof typeof withCases] && ids.every((id) => id === 'self') && byPlatform.has('api'))
+        byPlatform.delete(p);
     const order = (p: string) => ['stripe', 'recharge', 'api'].indexOf(p);
     const platforms = [...byPlatform].sort(([a], [b]) => order(a) - order(b)).map(([p, accounts]) =>
       summarizePlatform(p, accounts, computeReport(readReportInput(store, { ...opts, platform: p }))),

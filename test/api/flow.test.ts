@@ -10,6 +10,7 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { DAY } from '../daemon/helpers.js';
+import { runCli } from '../helpers/cli.js';
 import { failedPayment, retryStatusServer, startApiWorld } from './helpers.js';
 
 describe('Recovery API: retries, retry-status, customer present', () => {
@@ -50,7 +51,13 @@ describe('Recovery API: retries, retry-status, customer present', () => {
     // Every charge Stripe made: one per succeeded recovery, none for the no, none while unanswered.
     const charges = w.emu.state().charges.filter((ch: any) => ch.status === 'succeeded');
     expect(charges).toHaveLength(3);
-    expect(w.store.counters.get('api_retry_status_unanswered')).toBeGreaterThanOrEqual(4);
+    const unanswered = w.store.counters.get('api_retry_status_unanswered');
+    expect(unanswered).toBeGreaterThanOrEqual(4);
+    // `recover status` shows the count (issue 16 §3), human and --json.
+    const st = await runCli(['--db', w.db, '--stripe-api-base', w.emu.url, '--json', 'status']);
+    expect(JSON.parse(st.stdout).retryStatus).toMatchObject({ url: rs.url, unanswered });
+    const human = await runCli(['--db', w.db, '--stripe-api-base', w.emu.url, 'status']);
+    expect(human.stdout).toMatch(new RegExp(`retry-status check\\s+│ \\S+: ${unanswered} unanswered`));
     const fivexx = await get('inv-5xx');
     expect(fivexx.status).toBe('succeeded');
   });

@@ -8,7 +8,7 @@ import { FakeClock } from '../../src/clock.js';
 import type { Store } from '../../src/db/index.js';
 import { Daemon, type DaemonOptions } from '../../src/daemon/daemon.js';
 import { driveTo, quiesce as quiesceBoth } from '../helpers/drive.js';
-import type { Emulator } from '../../src/emulator/index.js';
+import type { Emulator, SeedInput } from '../../src/emulator/index.js';
 import { runCli } from '../helpers/cli.js';
 import { LEAST_API_KEY, emulator, tempDb } from '../helpers/env.js';
 import { freePort, startDaemonOn, stripeApi, type memoryLogger } from '../daemon/helpers.js';
@@ -62,9 +62,14 @@ export async function onboardApi(
 }
 
 export async function startApiWorld(
-  o: { onboard?: string[]; daemon?: Partial<DaemonOptions>; settings?: Record<string, unknown> } = {},
+  o: {
+    onboard?: string[];
+    daemon?: Partial<DaemonOptions>;
+    settings?: Record<string, unknown>;
+    seed?: SeedInput;
+  } = {},
 ): Promise<ApiWorld> {
-  const emu = await emulator({ webhookRetryMs: 60_000 });
+  const emu = await emulator({ webhookRetryMs: 60_000, seed: o.seed });
   const port = await freePort();
   const db = tempDb();
   const { apiKey, signingSecret, stdout } = await onboardApi(emu.url, db, [

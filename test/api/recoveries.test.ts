@@ -3,6 +3,8 @@
  * emulator behind it (the least-privilege API key) and a real SQLite file.
  */
 import { describe, expect, it } from 'vitest';
+import { explainCase } from '../../src/commands/explain.js';
+import { runCli } from '../helpers/cli.js';
 import { failedPayment, startApiWorld } from './helpers.js';
 
 describe('POST /v1/recoveries', () => {
@@ -56,6 +58,17 @@ describe('POST /v1/recoveries', () => {
     expect(got.body.id).toBe(a.body.id);
     const byKey = await w.call('GET', '/v1/recoveries?idempotency_key=k1');
     expect(byKey.body.data.map((r: { id: string }) => r.id)).toEqual([a.body.id]);
+
+    // The failed payment handed over is the merchant's own billing's attempt 1, not Stripe's: the
+    // same label in the API view, explain's JSON and text.
+    expect(got.body.attempts[0]).toMatchObject({ n: 1, by: 'merchant', declineCode: 'insufficient_funds' });
+    expect(got.body.attempts.map((x: { by: string }) => x.by)).not.toContain('stripe');
+    const x = explainCase(w.store, row, w.clock.now());
+    expect(x.attempts).toEqual({ recover: 1, merchant: 1, customer: 0 });
+    const text = await runCli(['--db', w.db, 'explain', 'inv-1001', '--account', 'self']);
+    expect(text.stdout, text.stderr).toMatch(/attempts: recover 1, merchant's billing 1, customer 0/);
+    expect(text.stdout).toMatch(/the merchant's billing's attempt 1: declined/);
+    expect(text.stdout).not.toMatch(/Stripe/);
   });
 
   it('answers 200 blocked for a hard decline: no retry is ever planned', async () => {

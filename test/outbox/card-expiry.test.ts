@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { SeedInput } from '../../src/emulator/index.js';
 import { DAY, HOUR, startWorld } from '../daemon/helpers.js';
 import { startMerchantServer } from '../helpers/merchant-server.js';
+import { onboardApi } from '../api/helpers.js';
 import { sendResultsTo, verifyReceived } from './helpers.js';
 
 const START = Date.UTC(2026, 2, 2, 9); // 2 March 2026
@@ -67,6 +68,39 @@ describe('card.expiring_soon', () => {
       expect(kept.expYear).toBe(2030);
       const readDay = Math.floor((kept.readAt - START) / DAY);
       expect(readDay === 0 || readDay >= 30, `read again on day ${readDay}`).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a Stripe Billing card gets a link when a Recovery API key is onboarded for the same account', async () => {
+    const server = await startMerchantServer();
+    const seed = {
+      start: new Date(START).toISOString(),
+      account: { customers: [customer('mar', { exp_month: 3, exp_year: 2026 })] },
+    } as SeedInput;
+    const w = await startWorld({ seed, onboard: ['--control-share', '0', '--dunning-days', '20'] });
+    try {
+      // The Billing key holds no Checkout Sessions write; the API key (same Stripe account) does.
+      await onboardApi(w.emu.url, w.db, ['--card-update-return-url', 'https://shop.example.com/card-updated']);
+      const secret = sendResultsTo(w.store, server);
+      await w.advance(2 * HOUR);
+      await w.advanceTo(Date.UTC(2026, 2, 3, 1));
+      const [e] = server.received.map((r) => verifyReceived(secret, r)).filter((x) => x.type === 'card.expiring_soon');
+      expect(e?.data).toMatchObject({ customerId: 'cus_mar', platform: 'stripe' });
+      const sessionId = /\/checkout\/(cs_test_\w+)/.exec(e!.data.cardUpdateUrl)![1]!;
+      const row = w.store.setupSessions.get(sessionId)!;
+      const c = w.store.cases.getByInvoice('in_mar')!;
+      expect(row).toMatchObject({ customer: 'cus_mar', accountId: c.accountId, purpose: 'expiring', caseIds: [c.id] });
+      // Completing it attaches the card (payment_method.attached reaches the Billing webhook) and the
+      // poll sees the session complete: the case takes the new card once.
+      const pm = w.emu.completeCheckout(sessionId, 'pm_card_mastercard').payment_method.id as string;
+      await w.advance(30 * 60_000);
+      expect(w.store.setupSessions.get(sessionId)).toMatchObject({ status: 'complete', paymentMethod: pm });
+      expect(w.store.cases.get(c.id)!.paymentMethodId).toBe(pm);
+      const notes = w.store.decisions.listForCase(c.id).filter((d) => d.kind === 'card_update');
+      expect(notes).toHaveLength(1);
+      expect(w.store.outbox.list({ caseId: c.id, type: 'card.updated' })).toHaveLength(1);
     } finally {
       await server.close();
     }

@@ -12,7 +12,8 @@ import { customerOf, idOf, stringField, type StripeObject } from '../event-facts
 import type { Handler } from './deps.js';
 import { recordCardUpdated } from '../../outbox/events.js';
 
-interface CardFacts {
+/** A payment method's card as recover keeps it (also a completed card-update link's, src/api/setup-sessions.ts). */
+export interface CardFacts {
   paymentMethodId: string;
   fingerprint: string | null;
   brand: string | null;
@@ -21,7 +22,7 @@ interface CardFacts {
   last4: string | null;
 }
 
-function cardOf(pm: StripeObject): CardFacts | null {
+export function cardOf(pm: StripeObject): CardFacts | null {
   const id = stringField(pm, 'id');
   if (!id) return null;
   const card = (pm.card ?? null) as Record<string, unknown> | null;

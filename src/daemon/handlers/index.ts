@@ -4,6 +4,7 @@ import { invoiceEnded, invoiceUpdated, paymentActionRequired, subscriptionChange
 import type { Handler } from './deps.js';
 import { chargeFailed, invoicePaymentFailed } from './failures.js';
 import { chargeRefunded, chargeSucceeded, invoicePaid } from './payments.js';
+import { setupSessionCompleted } from './setup-session.js';
 
 export const HANDLERS: Record<string, Handler> = {
   'invoice.payment_failed': invoicePaymentFailed,
@@ -24,6 +25,8 @@ export const HANDLERS: Record<string, Handler> = {
   'payment_method.attached': cardUpdated,
   'payment_method.updated': cardUpdated,
   'payment_method.automatically_updated': cardUpdated,
+  // Not subscribed to (WEBHOOK_EVENTS): handled when the merchant's endpoint sends it anyway.
+  'checkout.session.completed': setupSessionCompleted,
 };
 
 export type { Handler, HandlerDeps, Commit } from './deps.js';

@@ -8,6 +8,7 @@ import { m005OutboxPlatform } from './005-outbox-platform.js';
 import { m006Api } from './006-api.js';
 import { m007PlatformAccounts } from './007-platform-accounts.js';
 import { m008InboxQueue } from './008-inbox-queue.js';
+import { m009SetupSessions } from './009-setup-sessions.js';
 
 export type { Migration } from './migration.js';
 
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m006Api,
   m007PlatformAccounts,
   m008InboxQueue,
+  m009SetupSessions,
 ];
