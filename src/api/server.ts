@@ -259,7 +259,7 @@ function parse<S extends z.ZodType>(schema: S, raw: Buffer, emptyOk = false): z.
     }
   }
   const p = schema.safeParse(json);
-  if (!p.success) throw fromZod(p.error);
+  if (!p.success) throw fromZod(p.error, json);
   return p.data;
 }
 

@@ -96,7 +96,17 @@ describe('POST /v1/recoveries', () => {
       'Idempotency-Key': 'b2',
     });
     expect(cur.body.error.param).toBe('currency');
-    expect(cur.body.error.message).toMatch(/three-letter/);
+    // One line naming the bad value and what is accepted (not zod's "Invalid input: …").
+    expect(cur.body.error.message).toBe(
+      'currency: "dollars" is not accepted (accepted: a three-letter ISO 4217 code such as "usd")',
+    );
+    expect(bad.body.error.message).toBe('amount: -5 is not accepted (accepted: at least 1)');
+    const missing = await w.call('POST', '/v1/recoveries', { amount: -1 }, { 'Idempotency-Key': 'b5' });
+    expect(missing.body.error.message).toBe('paymentMethod is required (accepted: an object)');
+    const present = await w.call('POST', '/v1/recoveries', failedPayment(c, 'inv-x', { customerPresent: 'yes' }), {
+      'Idempotency-Key': 'b6',
+    });
+    expect(present.body.error.message).toBe('customerPresent: "yes" is not accepted (accepted: a boolean)');
     const unknown = await w.call('POST', '/v1/recoveries', failedPayment(c, 'inv-x', { colour: 'red' }), {
       'Idempotency-Key': 'b3',
     });
