@@ -9,7 +9,7 @@
  * every payment handed over is exactly one case, a "no" is never charged, every completed link
  * became the case's card with a card.updated, every result webhook verifies with the independent
  * `standardwebhooks` package and dedupes by id, and `report` shows the API and Billing cases apart
- * and together. N=API_E2E_N (default DEFAULT_N; 1,000 in bench/api.ts).
+ * and together. N=API_E2E_N (default 1,000).
  * Emulator behaviour: PaymentIntents create with confirm/off_session and idempotency keys
  * (https://docs.stripe.com/api/idempotent_requests: the first answer is replayed for 24 h).
  */
@@ -27,15 +27,15 @@ import { runCli } from '../helpers/cli.js';
 import { onboardApi, retryStatusServer } from './helpers.js';
 
 /**
- * Failed payments through the API, and Stripe Billing subscriptions whose renewal fails. The
- * issue's 1,000 passes too (API_E2E_N=1000: 221 s on this shared 2-core machine, measured
- * 2026-12-02); the default is what fits in about 90 s of CI (300: see the closing note of issue 16).
+ * Failed payments through the API, and Stripe Billing subscriptions whose renewal fails: the
+ * issue's 1,000 by default (221 s on this shared 2-core machine, measured 2026-12-02; vitest runs
+ * the other files beside it). API_E2E_N=300 for a quicker run while working.
  */
-const DEFAULT_N = 300;
+const DEFAULT_N = 1000;
 const N = Number(process.env.API_E2E_N ?? DEFAULT_N);
 const BILLING = Math.max(6, Math.round(N / 20));
 const KILLS = Number(process.env.API_E2E_KILLS ?? 4);
-const PASS_WAIT_MS = 180_000;
+const PASS_WAIT_MS = 420_000; // the whole 30 days of work at 1,000 payments on a busy CI machine
 let entry: string;
 beforeAll(() => {
   entry = buildChildCli();
@@ -50,7 +50,7 @@ const kindOf = (inv: string): Kind => {
 describe('Recovery API end to end', () => {
   it(
     `${N} failed payments through the API, ${KILLS} SIGKILLs, 30 days: no double charge`,
-    { timeout: 600_000 },
+    { timeout: 900_000 },
     async () => {
       // The Billing side: renewals that fail on insufficient funds; half are paid after 3 days.
       const billing = Array.from({ length: BILLING }, (_, i) => ({
