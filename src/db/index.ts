@@ -195,7 +195,7 @@ export type { Case, CaseFilter, CasePatch, CasesRepo, CaseUpsert, Page, SetStatu
 export type { Counter, CountersRepo, MetaRepo } from './counters.js';
 export type { Cursor, CursorsRepo } from './cursors.js';
 export type { Decision, DecisionsRepo, NewDecision } from './decisions.js';
-export type { EventsRepo, InboxEvent } from './events.js';
+export type { EventsRepo, InboxEvent, NewEvent } from './events.js';
 export type { CustomerCharge, HistoryCharge, HistoryFilter, HistoryRepo, NewHistoryCharge } from './history.js';
 export type { Job, JobsRepo, NewJob } from './jobs.js';
 export type { NewResultEvent, OutboxMessage, OutboxRepo, ResultEventType, Delivery } from './outbox.js';
