@@ -123,7 +123,8 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
       const rec = best(runs.rec);
       const at = `${concurrency} in flight`;
       figures[`${at}: reference events/s (stored ${ref.stored})`] = perSec(ref);
-      figures[`${at}: recover events/s (stored ${rec.stored}, processed ${rec.processed} by the last ack)`] = perSec(rec);
+      const recKey = `${at}: recover events/s (stored ${rec.stored}, processed ${rec.processed} by the last ack)`;
+      figures[recKey] = perSec(rec);
       figures[`${at}: throughput ratio recover / reference (target >= 0.7)`] = round(perSec(rec) / perSec(ref));
       figures[`${at}: reference p99 ack (ms)`] = round(ref.p99, 2);
       figures[`${at}: recover p99 ack (ms)`] = round(rec.p99, 2);

@@ -6,7 +6,8 @@
  * because Stripe stamps `t=` with the time the delivery is sent; the previous secret is accepted
  * too while a rotation is under way) and inserted into the inbox — with the other requests of the
  * same event-loop turn, in one transaction (inbox-writer.ts) — before the 200 is written. A kill -9
- * after the answer therefore loses nothing; a kill before it means Stripe retries. Anything rejected (400/413) stores nothing but a counter.
+ * after the answer therefore loses nothing; a kill before it means Stripe retries. Anything
+ * rejected (400/413) stores nothing but a counter.
  *
  * A flood of unsigned requests must not cost a log line and a transaction each: rejections are
  * logged and counted one by one only up to a burst of LOG_BURST (refilled at one a second); the rest
