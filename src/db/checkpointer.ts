@@ -35,6 +35,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true, timeout: workerData.busyTimeoutMs });
 let timer;
+let lastLog = -1;
 function run() {
   let delay = workerData.intervalMs;
   try {
@@ -45,6 +46,12 @@ function run() {
     const behind = r && r.log > 0 ? r.log - r.checkpointed : 0;
     if (behind >= workerData.catchUpFrames) delay = 0;
     else if (behind > 0) delay = Math.min(delay, workerData.behindMs);
+    // The WAL moved since the last run (a writer is busy): come back soon too. A busy writer
+    // restarts the WAL every few hundred ms; a worker asleep for intervalMs would leave the whole
+    // copy to the commit that crosses the main connection's threshold (issue 18).
+    const log = r ? r.log : 0;
+    if (log !== lastLog) delay = Math.min(delay, workerData.behindMs);
+    lastLog = log;
   } catch { /* busy or closing: try again next time */ }
   timer = setTimeout(run, delay);
 }
