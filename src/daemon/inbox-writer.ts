@@ -18,9 +18,9 @@
 import type { NewEvent, Store } from '../db/index.js';
 
 /** Most events in one group commit (bounds the transaction, ms of work, at ~20 µs an insert). */
-export const MAX_GROUP = 256;
+const MAX_GROUP = 256;
 /** The loop is woken at most this often by new events, wall ms (an event waits at most this long). */
-export const NOTIFY_MS = 10;
+const NOTIFY_MS = 10;
 
 interface Waiting {
   event: NewEvent;

@@ -27,9 +27,9 @@ import type { ProcessedReport } from './types.js';
 export const MAX_TRIES = 6;
 const BATCH = 200;
 /** Longest run of event processing between two yields to I/O, wall ms. */
-export const SLICE_MS = 4;
+const SLICE_MS = 4;
 /** Longest pause after a slice while the receiver is busy, wall ms (the inbox keeps >= 25% of the loop). */
-export const PAUSE_MS = 12;
+const PAUSE_MS = 12;
 /** A loop turn shorter than this means no request was waiting, wall ms. */
 const QUIET_MS = 0.5;
 
