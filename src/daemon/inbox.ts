@@ -127,7 +127,15 @@ export class InboxProcessor {
     this.store.tx(() => {
       for (const { ev } of done) this.store.events.markProcessed(ev.id, null);
     });
-    for (const { ev, result } of done) this.processed(ev, result);
+    for (const { ev, result } of done) {
+      try {
+        this.processed(ev, result);
+      } catch (e) {
+        // Marked already; only a report/listener after it failed (as in one()).
+        const err = (e as Error).message ?? String(e);
+        this.logger.warn({ event: ev.id, type: ev.type, err }, 'event processed, but reporting it failed');
+      }
+    }
   }
 
   private processed(ev: InboxEvent, result: string): void {
