@@ -73,8 +73,8 @@ async function daemonReceiver(file: string): Promise<Receiver> {
   store.secrets.set('primary_key', 'sk_test_bench');
   store.secrets.set('webhook_secret', SECRET);
   // The loop runs, as in `recover run`: the inbox is processed on the same event loop while the
-  // receiver answers (no account is set up, so each event is claimed, parsed, skipped and marked
-  // processed in its own transaction: the inbox's own cost, without Stripe calls).
+  // receiver answers (no account is set up, so each event is claimed, started, parsed, skipped
+  // and marked processed: the inbox's own cost, without Stripe calls).
   const daemon = new Daemon({ store, apiBase: 'http://127.0.0.1:9', http: { host: '127.0.0.1', port: 0 } });
   await daemon.start();
   return {

@@ -1,8 +1,9 @@
 /**
  * The webhook inbox. The receiver calls `insertManyIfNew` (a group of requests in one transaction,
  * src/daemon/inbox-writer.ts) and answers each 200 only after it returns: the commit is durable
- * against a process kill as soon as it returns (see the WAL note in open.ts). Processing claims due events through
- * the one lease protocol (queue.ts, by rowid) and runs them in Stripe's order (created, then arrival).
+ * against a process kill as soon as it returns (see the WAL note in open.ts). Processing claims
+ * due events through the one lease protocol (queue.ts, by rowid) and runs them in Stripe's order
+ * (created, then arrival).
  */
 import { orNull, selectList, type ColumnMap, type Db } from './columns.js';
 import { createQueue, type Queue, type QueueSpec } from './queue.js';
