@@ -6,6 +6,13 @@
  * written to be re-run safely. A failing event is given back with a backoff (its invoice's later
  * events wait behind it, keeping per-invoice order) and given up after MAX_TRIES, with the error
  * kept for `recover explain`.
+ *
+ * The processor shares the event loop with the webhook receiver, and the receiver's acks come
+ * first (issue 18: 200 events in one go held every ack for tens of ms). A batch is worked in
+ * slices of at most SLICE_MS; after each, the processor yields to I/O (setImmediate) and keeps
+ * yielding while the receiver is busy (a loop turn took QUIET_MS or more), for at most PAUSE_MS:
+ * under a burst the inbox gets at least SLICE_MS / (SLICE_MS + PAUSE_MS) of the loop and catches
+ * up after it; with the receiver quiet it runs flat out.
  */
 import type { InboxEvent, Store } from '../db/index.js';
 import type { Logger } from '../log.js';
@@ -19,6 +26,25 @@ import type { ProcessedReport } from './types.js';
 /** Failures after which an event that is not transient is given up (kept for `explain`). */
 export const MAX_TRIES = 6;
 const BATCH = 200;
+/** Longest run of event processing between two yields to I/O, wall ms. */
+const SLICE_MS = 4;
+/** Longest pause after a slice while the receiver is busy, wall ms (the inbox keeps >= 25% of the loop). */
+const PAUSE_MS = 12;
+/** A loop turn shorter than this means no request was waiting, wall ms. */
+const QUIET_MS = 0.5;
+
+const immediate = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Yields to I/O until a loop turn comes back quick (nothing waiting) or PAUSE_MS have passed. */
+async function yieldToReceiver(): Promise<void> {
+  const t0 = performance.now();
+  for (;;) {
+    const t = performance.now();
+    await immediate();
+    const now = performance.now();
+    if (now - t < QUIET_MS || now - t0 >= PAUSE_MS) return;
+  }
+}
 
 /** Deliveries of another platform (e.g. `recharge:*`, src/connectors/recharge/daemon-part.ts) and their handler. */
 export interface PlatformInbox {
@@ -42,6 +68,9 @@ export class InboxProcessor {
   private readonly logger: Logger;
   private readonly report: (r: ProcessedReport) => void;
   private readonly platform: PlatformInbox | undefined;
+  /** Processed events that wrote nothing (skipped), to be marked together in one transaction. */
+  private skipped: Array<{ ev: InboxEvent; result: string }> = [];
+  private skippedObjects = new Set<string>();
 
   constructor(private readonly o: InboxOptions) {
     ({ store: this.store, logger: this.logger, report: this.report, platform: this.platform } = o);
@@ -57,13 +86,20 @@ export class InboxProcessor {
       shouldStop,
       run: async (batch) => {
         batch.sort((x, y) => x.created - y.created || x.receivedAt - y.receivedAt || x.seq - y.seq);
+        let sliceStart = performance.now();
         for (const ev of batch) {
+          if (performance.now() - sliceStart >= SLICE_MS) {
+            this.markSkipped();
+            await yieldToReceiver();
+            sliceStart = performance.now();
+          }
           if (shouldStop()) {
             q.release(ev.seq, this.o.owner);
             continue;
           }
           // An earlier event of the same invoice is still to do (a retry's backoff): wait until just
           // after it is due (+1 ms: due ties are claimed by rowid, which may put this one first).
+          if (ev.objectId !== null && this.skippedObjects.has(ev.objectId)) this.markSkipped();
           const blocker = this.store.events.blockerDueAt(ev);
           if (blocker !== null) {
             q.release(ev.seq, this.o.owner, Math.max(blocker, deps.now()) + 1);
@@ -72,9 +108,45 @@ export class InboxProcessor {
           if (!q.start(ev.seq, this.o.owner, deps.now())) continue; // lease lost: its new owner runs it
           if (await this.one(ev, ev.tries + 1, deps)) done++;
         }
+        this.markSkipped();
       },
     });
     return done;
+  }
+
+  /**
+   * Marks the skipped events processed, all in one transaction, then reports them. A skipped event
+   * wrote nothing, so a crash before this only means it is skipped again (handlers are safe to
+   * re-run); one commit per skip was most of the inbox's WAL volume (issue 18).
+   */
+  private markSkipped(): void {
+    if (this.skipped.length === 0) return;
+    const done = this.skipped;
+    this.skipped = [];
+    this.skippedObjects.clear();
+    this.store.tx(() => {
+      for (const { ev } of done) this.store.events.markProcessed(ev.id, null);
+    });
+    for (const { ev, result } of done) {
+      try {
+        this.processed(ev, result);
+      } catch (e) {
+        // Marked already; only a report/listener after it failed (as in one()).
+        const err = (e as Error).message ?? String(e);
+        this.logger.warn({ event: ev.id, type: ev.type, err }, 'event processed, but reporting it failed');
+      }
+    }
+  }
+
+  private processed(ev: InboxEvent, result: string): void {
+    this.logger.debug({ event: ev.id, type: ev.type, result }, 'event processed');
+    this.report({ id: ev.id, type: ev.type, outcome: 'processed', result });
+  }
+
+  /** The handler wrote nothing: marked processed with the next group (markSkipped). */
+  private skip(ev: InboxEvent, result: string): void {
+    this.skipped.push({ ev, result });
+    if (ev.objectId !== null) this.skippedObjects.add(ev.objectId);
   }
 
   /** Earliest clock time an event becomes due again, or null. */
@@ -98,17 +170,17 @@ export class InboxProcessor {
       let result: string;
       if (this.platform?.handles(type)) {
         result = await this.platform.apply(type, raw, deps.settings, commit);
-        if (!committed) commit(() => result);
       } else if (!handler) {
         result = 'unknown type: stored and skipped';
-        commit(() => result);
       } else {
         const f = eventFacts(JSON.parse(raw));
         result = await handler(f, deps, commit);
-        if (!committed) commit(() => result);
       }
-      this.logger.debug({ event: id, type, result }, 'event processed');
-      this.report({ id, type, outcome: 'processed', result });
+      if (!committed) {
+        this.skip(ev, result);
+        return true;
+      }
+      this.processed(ev, result);
       return true;
     } catch (e) {
       const message = (e as Error).message ?? String(e);

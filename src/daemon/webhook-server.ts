@@ -4,9 +4,10 @@
  * A webhook is verified over the raw bytes with the SDK's own code (300 s tolerance against the
  * WALL clock, Date.now(), never the daemon's clock — which may be fake or follow the emulator —
  * because Stripe stamps `t=` with the time the delivery is sent; the previous secret is accepted
- * too while a rotation is under way) and inserted into the inbox — one autocommit INSERT, i.e.
- * its own transaction — before the 200 is written. A kill -9 after the answer therefore loses
- * nothing; a kill before it means Stripe retries. Anything rejected (400/413) stores nothing but a counter.
+ * too while a rotation is under way) and inserted into the inbox — with the other requests of the
+ * same event-loop turn, in one transaction (inbox-writer.ts) — before the 200 is written. A kill -9
+ * after the answer therefore loses nothing; a kill before it means Stripe retries. Anything
+ * rejected (400/413) stores nothing but a counter.
  *
  * A flood of unsigned requests must not cost a log line and a transaction each: rejections are
  * logged and counted one by one only up to a burst of LOG_BURST (refilled at one a second); the rest
@@ -20,6 +21,7 @@ import { constructEvent, DEFAULT_WEBHOOK_TOLERANCE_SEC, WebhookSignatureInvalid 
 import type { DaemonClock } from './clock.js';
 import type { TypedEmitter } from './emitter.js';
 import { eventFacts } from './event-facts.js';
+import { InboxWriter } from './inbox-writer.js';
 import type { DaemonMetrics } from './metrics.js';
 import type { DaemonEvents, DaemonState } from './types.js';
 
@@ -37,7 +39,7 @@ export interface WebhookServerDeps {
   state: () => DaemonState;
   /** The health checks (health.ts) for /healthz and the gauges. */
   health: () => { healthy: boolean } & Record<string, unknown>;
-  /** A new event is in the inbox. */
+  /** A new event is in the inbox (called at most once per NOTIFY_MS, inbox-writer.ts). */
   onEvent: () => void;
   /** Secrets cache lifetime, wall ms (default SECRETS_TTL_MS). */
   secretsTtlMs?: number;
@@ -136,9 +138,11 @@ export class WebhookServer {
   private readonly server: http.Server;
   private secretsCache: { at: number; values: string[] } | undefined;
   private readonly tally: RejectionTally;
+  private readonly inbox: InboxWriter;
 
   constructor(private readonly d: WebhookServerDeps) {
     this.tally = new RejectionTally(d.store, d.logger);
+    this.inbox = new InboxWriter(d.store, d.onEvent);
     // The timeouts below are enforced by a sweep every connectionsCheckingInterval (Node's default 30 s).
     this.server = http.createServer({ connectionsCheckingInterval: TIMEOUT_SWEEP_MS }, (req, res) => {
       this.route(req, res).catch((e: unknown) => {
@@ -170,8 +174,8 @@ export class WebhookServer {
   close(): Promise<void> {
     this.tally.close();
     return new Promise((resolve) => {
-      if (!this.server.listening) return resolve();
-      this.server.close(() => resolve());
+      if (!this.server.listening) return resolve(this.inbox.close());
+      this.server.close(() => resolve(this.inbox.close()));
       this.server.closeIdleConnections();
       setTimeout(() => this.server.closeAllConnections(), 2000).unref();
     });
@@ -213,7 +217,6 @@ export class WebhookServer {
     const header = req.headers['stripe-signature'];
     if (Array.isArray(header))
       return this.reject(res, 400, 'header_malformed', 'more than one Stripe-Signature header');
-    const { store } = this.d;
     const secrets = this.secrets();
     if (secrets.length === 0)
       return this.reject(res, 400, 'no_secret', 'no webhook signing secret configured (run recover onboard stripe)');
@@ -238,8 +241,8 @@ export class WebhookServer {
     const f = eventFacts(raw);
     if (!f.id.startsWith('evt_') || f.type === '')
       return this.reject(res, 400, 'payload_not_event', 'not a Stripe event');
-    // Stored before answering: the 200 promises Stripe that the event is durable.
-    const inserted = store.events.insertIfNew({
+    // Stored (committed with its group) before answering: the 200 promises Stripe that the event is durable.
+    const inserted = await this.inbox.add({
       id: f.id,
       type: f.type,
       accountId: f.account,
@@ -276,7 +279,7 @@ export class WebhookServer {
     this.d.metrics.ackSeconds.observe((performance.now() - started) / 1000);
     if (e.inserted) {
       this.d.metrics.received.inc({ type: e.type });
-      this.d.onEvent();
+      this.inbox.notify(); // the loop is told once per NOTIFY_MS, not per event
     } else {
       this.d.metrics.duplicates.inc();
     }

@@ -10,8 +10,15 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
-/** Main-connection auto-checkpoint threshold in background mode (pages of 4 KiB: 40 MiB). */
-export const SAFETY_AUTOCHECKPOINT_PAGES = 10_000;
+/**
+ * Main-connection auto-checkpoint threshold in background mode (pages of 4 KiB: 8 MiB). Under a
+ * steady stream of commits the worker's PASSIVE checkpoints never find the WAL whole, so SQLite
+ * never restarts it: it grows to this threshold and the commit that crosses it checkpoints. At
+ * 10,000 pages that commit copied and synced up to 40 MiB (40–65 ms, every ~1,300 webhooks:
+ * issue 18's ingest p99); at 2,000 the worker has backfilled nearly all of it, the commit copies
+ * the rest and syncs (~8 ms) and the WAL restarts.
+ */
+export const SAFETY_AUTOCHECKPOINT_PAGES = 2000;
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 250;
 /**
  * A checkpoint that leaves at least this many WAL frames (4 KiB pages) behind is followed by
@@ -28,6 +35,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true, timeout: workerData.busyTimeoutMs });
 let timer;
+let lastLog = -1;
 function run() {
   let delay = workerData.intervalMs;
   try {
@@ -38,6 +46,12 @@ function run() {
     const behind = r && r.log > 0 ? r.log - r.checkpointed : 0;
     if (behind >= workerData.catchUpFrames) delay = 0;
     else if (behind > 0) delay = Math.min(delay, workerData.behindMs);
+    // The WAL moved since the last run (a writer is busy): come back soon too. A busy writer
+    // restarts the WAL every few hundred ms; a worker asleep for intervalMs would leave the whole
+    // copy to the commit that crosses the main connection's threshold (issue 18).
+    const log = r ? r.log : 0;
+    if (log !== lastLog) delay = Math.min(delay, workerData.behindMs);
+    lastLog = log;
   } catch { /* busy or closing: try again next time */ }
   timer = setTimeout(run, delay);
 }

@@ -1,8 +1,9 @@
 /**
- * The webhook inbox. The receiver calls `insertIfNew` and answers 200 only after it returns:
- * the insert is one autocommit statement, i.e. its own transaction, durable against a process
- * kill as soon as it returns (see the WAL note in index.ts). Processing claims due events through
- * the one lease protocol (queue.ts, by rowid) and runs them in Stripe's order (created, then arrival).
+ * The webhook inbox. The receiver calls `insertManyIfNew` (a group of requests in one transaction,
+ * src/daemon/inbox-writer.ts) and answers each 200 only after it returns: the commit is durable
+ * against a process kill as soon as it returns (see the WAL note in open.ts). Processing claims
+ * due events through the one lease protocol (queue.ts, by rowid) and runs them in Stripe's order
+ * (created, then arrival).
  */
 import { orNull, selectList, type ColumnMap, type Db } from './columns.js';
 import { createQueue, type Queue, type QueueSpec } from './queue.js';
@@ -32,7 +33,7 @@ export interface InboxEvent {
   claimedBy: string | null;
 }
 
-interface NewEvent {
+export interface NewEvent {
   id: string;
   type: string;
   accountId?: string | null;
@@ -71,6 +72,12 @@ const INBOX_QUEUE: QueueSpec = {
 export interface EventsRepo {
   /** Stores the event unless its id is already there; true if it was new. A duplicate changes nothing. */
   insertIfNew(event: NewEvent): boolean;
+  /**
+   * Stores several in ONE transaction (a group commit: the pages they share, e.g. the index
+   * leaves they all append to, are written to the WAL once); one flag per event, in order.
+   * If any insert fails, nothing of the group is stored and the error is thrown.
+   */
+  insertManyIfNew(events: readonly NewEvent[]): boolean[];
   get(id: string): InboxEvent | undefined;
   /** Unprocessed events, oldest first by (created, received_at, arrival). */
   listUnprocessed(limit: number): InboxEvent[];
@@ -137,17 +144,21 @@ export function createEventsRepo(db: Db, now: () => number): EventsRepo {
   );
   const prune = db.prepare<[number]>(`DELETE FROM events WHERE processed_at IS NOT NULL AND received_at < ?`);
 
+  const insertOne = (e: NewEvent, at: number): boolean =>
+    insert.run({
+      id: e.id,
+      type: e.type,
+      accountId: orNull(e.accountId),
+      objectId: orNull(e.objectId),
+      created: e.created,
+      raw: e.raw,
+      now: at,
+    }).changes === 1;
+  const insertMany = db.transaction((events: readonly NewEvent[], at: number) => events.map((e) => insertOne(e, at)));
+
   return {
-    insertIfNew: (e) =>
-      insert.run({
-        id: e.id,
-        type: e.type,
-        accountId: orNull(e.accountId),
-        objectId: orNull(e.objectId),
-        created: e.created,
-        raw: e.raw,
-        now: now(),
-      }).changes === 1,
+    insertIfNew: (e) => insertOne(e, now()),
+    insertManyIfNew: (events) => insertMany.immediate(events, now()),
     get: (id) => get.get(id),
     listUnprocessed: (limit) => unprocessed.all(limit),
     listForObject: (objectId) => forObject.all(objectId),
