@@ -80,7 +80,7 @@ describe('recover run / recover explain (CLI)', () => {
     expect(x.next).toMatch(/^none: the case ended .* \(recovered, by recover\)$/);
     const missing = await runCli(['--db', w.db, 'explain', 'in_nope']);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toBe(`recover: no case for invoice in_nope in ${w.db}\n`);
+    expect(missing.stderr).toBe(`recover: no case for invoice in_nope in ${w.db} (accepted: an invoice id or rcv_<n>)\n`);
     expect(missing.stdout).toBe('');
   });
 
