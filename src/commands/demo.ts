@@ -14,7 +14,8 @@ import { DAY_MS, FakeClock, HOUR_MS } from '../clock.js';
 import { createContext, type Context } from '../context.js';
 import { WorkError } from '../errors.js';
 import { Daemon } from '../daemon/daemon.js';
-import { GENERATED_KEY, generateMerchant, startEmulator } from '../emulator/index.js';
+import { GENERATED_KEY } from '../emulator/index.js';
+import { startDemoEmulator } from './demo-emulator.js';
 import { silentLogger } from '../log.js';
 import { runOnboard } from './onboard/index.js';
 import { runReport } from './report.js';
@@ -62,8 +63,9 @@ export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
   // The simulated days end now: the merchant's failures lie before them, the kept database
   // answers report/explain/status with their defaults, and renewals fail while the daemon runs.
   const start = Math.floor((Date.now() - opts.days * DAY_MS) / 1000) * 1000;
-  const seed = generateMerchant({ customers, rngSeed, smartRetries: `on:${DEMO_WINDOW_DAYS}d:8`, historyEvents: false, start });
-  const emu = await startEmulator({ seed, allowLocalWebhooks: true }); // the demo's daemon listens on 127.0.0.1
+  // The emulator runs in a worker thread, on the other core (demo-emulator.ts); the daemon listens on 127.0.0.1.
+  const merchant = { customers, rngSeed, smartRetries: `on:${DEMO_WINDOW_DAYS}d:8` as const, historyEvents: false, start };
+  const emu = await startDemoEmulator({ merchant });
   const clock = new FakeClock(emu.now());
   const sub = createContext({ ...ctx.globals, db: dbPath, json: false, stripeApiBase: emu.url }, quietIo(ctx), { clock, logger: silentLogger, signal: ctx.signal });
   let daemon: Daemon | undefined;
