@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
 import { DAY_MS, FakeClock, HOUR_MS } from '../clock.js';
 import { createContext, type Context } from '../context.js';
 import { WorkError } from '../errors.js';
@@ -67,7 +68,9 @@ export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
   const merchant = { customers, rngSeed, smartRetries: `on:${DEMO_WINDOW_DAYS}d:8` as const, historyEvents: false, start };
   const emu = await startDemoEmulator({ merchant });
   const clock = new FakeClock(emu.now());
-  const sub = createContext({ ...ctx.globals, db: dbPath, json: false, stripeApiBase: emu.url }, quietIo(ctx), { clock, logger: silentLogger, signal: ctx.signal });
+  const subContext = () =>
+    createContext({ ...ctx.globals, db: dbPath, json: false, stripeApiBase: emu.url }, quietIo(ctx), { clock, logger: silentLogger, signal: ctx.signal });
+  let sub = subContext();
   let daemon: Daemon | undefined;
   try {
     out.note(`Emulator at ${emu.url}: ${opts.customers} customers, Smart Retries on. Database: ${dbPath}`);
@@ -83,6 +86,13 @@ export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
     sub.db.settings.set({ ...sub.db.settings.require(), rateLimitPerSec: 5000, baselineWindowDays: DEMO_WINDOW_DAYS, armsAssignedAt: emu.now() });
     spinner.update('Taking over the failed invoices…');
     await runTakeover({ pauseStripe: true }, sub);
+    // The takeover tunes its process and connection for a one-off import (takeover/index.ts: V8's
+    // --optimize-for-size, process-wide; db/takeover-staging.ts: an 8 MiB page cache and TEMP
+    // tables). The daemon after it runs as `recover run` would, in a process of its own: V8's
+    // defaults and a fresh connection (issue 18: 6 s of the demo's CPU ran under the takeover's tuning).
+    setFlagsFromString('--no-optimize-for-size');
+    await sub.close();
+    sub = subContext();
     const counts = sub.db.cases.countsByStatus();
     const taken = Object.values(counts).reduce((a, b) => a + b, 0);
     out.note(`Took over ${taken} failed invoices (${counts.observing} left to Smart Retries as the control group).`);
