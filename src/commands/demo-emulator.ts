@@ -22,7 +22,7 @@ export interface FromWorker {
 }
 
 /** What the demo drives: the subset of `Emulator` (src/emulator/index.ts) it uses. */
-export interface DemoEmulator {
+interface DemoEmulator {
   url: string;
   /** The emulator's clock as of the last request answered, epoch ms. */
   now(): number;
