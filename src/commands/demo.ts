@@ -64,12 +64,13 @@ export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
   // The simulated days end now: the merchant's failures lie before them, the kept database
   // answers report/explain/status with their defaults, and renewals fail while the daemon runs.
   const start = Math.floor((Date.now() - opts.days * DAY_MS) / 1000) * 1000;
-  // The emulator runs in a worker thread, on the other core (demo-emulator.ts); the daemon listens on 127.0.0.1.
-  const merchant = { customers, rngSeed, smartRetries: `on:${DEMO_WINDOW_DAYS}d:8` as const, historyEvents: false, start };
-  const emu = await startDemoEmulator({ merchant });
+  // The emulator runs in a worker thread, on the other core (demo-emulator.ts); the daemon listens
+  // on 127.0.0.1.
+  const smartRetries = `on:${DEMO_WINDOW_DAYS}d:8` as const;
+  const emu = await startDemoEmulator({ merchant: { customers, rngSeed, smartRetries, historyEvents: false, start } });
   const clock = new FakeClock(emu.now());
-  const subContext = () =>
-    createContext({ ...ctx.globals, db: dbPath, json: false, stripeApiBase: emu.url }, quietIo(ctx), { clock, logger: silentLogger, signal: ctx.signal });
+  const globals = { ...ctx.globals, db: dbPath, json: false, stripeApiBase: emu.url };
+  const subContext = () => createContext(globals, quietIo(ctx), { clock, logger: silentLogger, signal: ctx.signal });
   let sub = subContext();
   let daemon: Daemon | undefined;
   try {
@@ -89,7 +90,7 @@ export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
     // The takeover tunes its process and connection for a one-off import (takeover/index.ts: V8's
     // --optimize-for-size, process-wide; db/takeover-staging.ts: an 8 MiB page cache and TEMP
     // tables). The daemon after it runs as `recover run` would, in a process of its own: V8's
-    // defaults and a fresh connection (issue 18: 6 s of the demo's CPU ran under the takeover's tuning).
+    // defaults and a fresh connection (issue 18: about 9 s of the demo's 48 s of CPU).
     setFlagsFromString('--no-optimize-for-size');
     await sub.close();
     sub = subContext();
