@@ -2,7 +2,9 @@
  * `recover demo` as a newcomer runs it (`npm run bench -- demo-speed`): bin/recover in its own
  * process, 2,000 customers over 30 days with renewals, the report and its HTML written to a
  * temporary directory. Figure: wall time against the target (issue 18: <= 30 s on this machine)
- * and the process's own CPU time (bench/child-cpu.ts), RECOVER_BENCH_DEMO_RUNS runs (default 2).
+ * and the process's own CPU time (bench/child-cpu.ts: user + system of every thread, the
+ * emulator's worker included), RECOVER_BENCH_DEMO_RUNS runs (default 2). The CPU time is the
+ * figure to compare on a shared machine; the wall time needs the load printed beside it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -15,6 +17,7 @@ export async function benchDemoSpeed(): Promise<Record<string, number | string>>
   const dir = mkdtempSync(join(tmpdir(), 'recover-bench-demo-'));
   const args = ['demo', '--html', join(dir, 'demo-report.html')];
   const runs: ChildRun[] = [];
+  const loadBefore = loadavg()[0];
   try {
     for (let i = 0; i < RUNS; i++) runs.push(await runRecover(args, dir));
   } finally {
@@ -27,7 +30,8 @@ export async function benchDemoSpeed(): Promise<Record<string, number | string>>
     'wall time, median (s; target <= 30)': round(s.median, 1),
     'wall time, each run (s)': s.walls,
     'CPU time, each run (s)': s.cpus,
+    'CPU time, least (s)': round(s.bestCpu, 1),
     'ratio target / median wall time': round(30 / s.median, 3),
-    'load average (1 min) at the end': round(loadavg()[0]),
+    'load average (1 min) before and at the end': `${round(loadBefore)}, ${round(loadavg()[0])}`,
   };
 }

@@ -10,11 +10,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
 import { DAY_MS, FakeClock, HOUR_MS } from '../clock.js';
 import { createContext, type Context } from '../context.js';
 import { WorkError } from '../errors.js';
 import { Daemon } from '../daemon/daemon.js';
-import { GENERATED_KEY, generateMerchant, startEmulator } from '../emulator/index.js';
+import { GENERATED_KEY } from '../emulator/index.js';
+import { startDemoEmulator } from './demo-emulator.js';
 import { silentLogger } from '../log.js';
 import { runOnboard } from './onboard/index.js';
 import { runReport } from './report.js';
@@ -62,10 +64,14 @@ export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
   // The simulated days end now: the merchant's failures lie before them, the kept database
   // answers report/explain/status with their defaults, and renewals fail while the daemon runs.
   const start = Math.floor((Date.now() - opts.days * DAY_MS) / 1000) * 1000;
-  const seed = generateMerchant({ customers, rngSeed, smartRetries: `on:${DEMO_WINDOW_DAYS}d:8`, historyEvents: false, start });
-  const emu = await startEmulator({ seed, allowLocalWebhooks: true }); // the demo's daemon listens on 127.0.0.1
+  // The emulator runs in a worker thread, on the other core (demo-emulator.ts); the daemon listens
+  // on 127.0.0.1.
+  const smartRetries = `on:${DEMO_WINDOW_DAYS}d:8` as const;
+  const emu = await startDemoEmulator({ merchant: { customers, rngSeed, smartRetries, historyEvents: false, start } });
   const clock = new FakeClock(emu.now());
-  const sub = createContext({ ...ctx.globals, db: dbPath, json: false, stripeApiBase: emu.url }, quietIo(ctx), { clock, logger: silentLogger, signal: ctx.signal });
+  const globals = { ...ctx.globals, db: dbPath, json: false, stripeApiBase: emu.url };
+  const subContext = () => createContext(globals, quietIo(ctx), { clock, logger: silentLogger, signal: ctx.signal });
+  let sub = subContext();
   let daemon: Daemon | undefined;
   try {
     out.note(`Emulator at ${emu.url}: ${opts.customers} customers, Smart Retries on. Database: ${dbPath}`);
@@ -81,6 +87,13 @@ export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
     sub.db.settings.set({ ...sub.db.settings.require(), rateLimitPerSec: 5000, baselineWindowDays: DEMO_WINDOW_DAYS, armsAssignedAt: emu.now() });
     spinner.update('Taking over the failed invoices…');
     await runTakeover({ pauseStripe: true }, sub);
+    // The takeover tunes its process and connection for a one-off import (takeover/index.ts: V8's
+    // --optimize-for-size, process-wide; db/takeover-staging.ts: an 8 MiB page cache and TEMP
+    // tables). The daemon after it runs as `recover run` would, in a process of its own: V8's
+    // defaults and a fresh connection (issue 18: about 9 s of the demo's 48 s of CPU).
+    setFlagsFromString('--no-optimize-for-size');
+    await sub.close();
+    sub = subContext();
     const counts = sub.db.cases.countsByStatus();
     const taken = Object.values(counts).reduce((a, b) => a + b, 0);
     out.note(`Took over ${taken} failed invoices (${counts.observing} left to Smart Retries as the control group).`);

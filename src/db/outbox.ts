@@ -181,8 +181,10 @@ export function createOutboxRepo(db: Db): OutboxRepo {
      FROM webhook_deliveries d JOIN outbox o ON o.id = d.outbox_id
      WHERE d.status IS NULL OR d.status NOT BETWEEN 200 AND 299 ORDER BY d.attempted_at DESC, d.id DESC LIMIT 1`,
   );
+  // Runs every pass while no endpoint is set: through the partial index of undone rows, not
+  // outbox_created, which walked every message ever skipped (issue 18: 1.5 s of a demo).
   const skip = db.prepare<{ before: number; at: number }>(
-    `UPDATE outbox SET done_at = :at, outcome = 'skipped'
+    `UPDATE outbox INDEXED BY outbox_due SET done_at = :at, outcome = 'skipped'
      WHERE done_at IS NULL AND claimed_until IS NULL AND created_at < :before`,
   );
   const queue = createQueue<Row, OutboxMessage>(

@@ -35,9 +35,16 @@ export function createSettingsRepo(db: Db, path: string, now: () => number): Set
      ON CONFLICT (id) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at`,
   );
 
+  // Validation runs once per stored value, not once per read: the daemon reads the settings several
+  // times per pass and per event (issue 18: 6 s of zod in a demo). The row is still read each time,
+  // so a change by `config set`, another process or a hand edit is seen (and checked) at once. The
+  // cached object is frozen: it is shared by every reader.
+  let cached: { json: string; value: Settings } | undefined;
+
   function get(): Settings | undefined {
     const row = select.get();
     if (!row) return undefined;
+    if (cached?.json === row.json) return cached.value;
     let value: unknown;
     try {
       value = JSON.parse(row.json);
@@ -48,7 +55,8 @@ export function createSettingsRepo(db: Db, path: string, now: () => number): Set
     if (!parsed.success) {
       throw new ConfigError(`settings stored in ${path} are invalid: ${describe(parsed.error)}`, 'run `recover onboard stripe` again');
     }
-    return parsed.data;
+    cached = { json: row.json, value: deepFreeze(parsed.data) };
+    return cached.value;
   }
 
   return {
@@ -68,4 +76,13 @@ export function createSettingsRepo(db: Db, path: string, now: () => number): Set
       return select.get()?.updatedAt ?? null;
     },
   };
+}
+
+/** Freezes `v` and everything it holds (plain JSON data: objects and arrays). */
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
 }

@@ -172,7 +172,11 @@ export class World {
       payment_methods: make(byCustomer),
       subscriptions: make(byCustomer),
       invoices: make({ ...byCustomer, subscription: (d) => d._s?.parent?.subscription_details?.subscription ?? null }),
-      invoice_payments: make({ invoice: (d) => d.invoice as string }),
+      invoice_payments: make({
+        invoice: (d) => d.invoice as string,
+        // A lookup by payment (the SDK's `payment[payment_intent]`) walks only that intent's rows.
+        payment_intent: (d) => (d.payment as { payment_intent?: string } | undefined)?.payment_intent ?? null,
+      }),
       payment_intents: make(byCustomer),
       charges: make({ ...byCustomer, payment_intent: (d) => d.payment_intent as string | null }),
       credit_notes: make({ ...byCustomer, invoice: (d) => d.invoice as string | null }),

@@ -51,6 +51,22 @@ describe('settings', () => {
     expect((error as Error).message).toMatch(/settings stored in .* are invalid: .*controlShare/);
     expect((error as Error).message).toMatch(/windows\.0: must be a 5-field cron expression/);
   });
+
+  it('is validated once per stored value: reads share one frozen copy, a change by another connection is seen', () => {
+    const p = tempDbPath();
+    const store = open(p);
+    store.settings.set({ env: 'test', scope: 'account', dunningDays: 21 });
+    const first = store.settings.require();
+    expect(store.settings.require()).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.windows)).toBe(true);
+    expect(() => ((first as { dunningDays: number }).dunningDays = 3)).toThrow(TypeError);
+    const raw = new Database(p);
+    raw.prepare(`UPDATE settings SET json = json_set(json, '$.dunningDays', 9)`).run();
+    expect(store.settings.require().dunningDays).toBe(9);
+    raw.prepare(`UPDATE settings SET json = json_set(json, '$.controlShare', 0.9)`).run();
+    raw.close();
+    expect(() => store.settings.get()).toThrow(/are invalid: .*controlShare/);
+  });
 });
 
 describe('secrets', () => {

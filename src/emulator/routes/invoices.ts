@@ -109,7 +109,11 @@ function paymentsList(ctx: RouteCtx) {
   const invoice = str(p, 'invoice');
   const status = str(p, 'status');
   const payment = p.payment as { payment_intent?: string; type?: string } | undefined;
-  const spec = over(ctx, 'invoice_payments', ['invoice', invoice]);
+  // Walk the narrowest index (a pure speed-up: the filter below still checks every condition).
+  const pi = payment?.payment_intent || undefined;
+  const index: [string, string | undefined] =
+    invoice === undefined && pi ? ['payment_intent', pi] : ['invoice', invoice];
+  const spec = over(ctx, 'invoice_payments', index);
   spec.filter = (r: Row) =>
     (status === undefined || r.doc.status === status) &&
     (!payment?.payment_intent || r.doc.payment?.payment_intent === payment.payment_intent);
