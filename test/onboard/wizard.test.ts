@@ -107,4 +107,20 @@ describe('onboard wizard answers', () => {
     const checks = JSON.parse(st.stdout).checks as Array<{ name: string; ok: boolean }>;
     expect(checks.find((c) => c.name === 'webhook endpoint')).toMatchObject({ ok: true });
   });
+
+  it('against --stripe-api-base (test keys only) the environment question offers test alone; --env live is exit 2', async () => {
+    // Before: "live" was offered, then every key was refused (rk_live_: only test keys; rk_test_: wrong
+    // environment), so the key question could never be answered.
+    const emu = await emulator({ keys: { [PRIMARY]: ALL_PERMS } });
+    const db = tempDb();
+    const r = await runCli(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'stripe', '--env', 'live', '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      'recover: invalid value for --env: "live" (accepted: test (the only environment with --stripe-api-base))',
+    );
+    const prompts = new ScriptedPrompts({ env: 'live', scope: 'account' });
+    const r2 = await runCli(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'stripe'], { overrides: { prompts } });
+    expect(r2.code).not.toBe(0);
+    expect(r2.stderr).toContain('scripted answer for "env" is not a choice');
+  });
 });

@@ -50,11 +50,18 @@ export async function runOnboard(opts: OnboardOptions, ctx: Context): Promise<vo
   }
   const current = ctx.db.settings.get() ?? undefined;
   const apiBase = ctx.apiBase;
+  // A custom API base (the emulator) takes test keys only: "live" could never be answered by a key.
+  if (apiBase && opts.env === 'live') {
+    throw badValue('--env', opts.env, 'test (the only environment with --stripe-api-base)');
+  }
 
   // 1. Environment and scope.
-  const env: Env = opts.env ?? (yes ? (current?.env ?? 'test') : await prompts.select({
-    name: 'env', flag: '--env', message: 'Environment', default: current?.env ?? 'test',
-    choices: [{ value: 'test' as const, name: 'test' }, { value: 'live' as const, name: 'live' }],
+  const envChoices = apiBase
+    ? [{ value: 'test' as const, name: 'test', description: 'the only environment with --stripe-api-base' }]
+    : [{ value: 'test' as const, name: 'test' }, { value: 'live' as const, name: 'live' }];
+  const savedEnv = apiBase ? 'test' : (current?.env ?? 'test');
+  const env: Env = opts.env ?? (yes ? savedEnv : await prompts.select({
+    name: 'env', flag: '--env', message: 'Environment', default: savedEnv, choices: envChoices,
   }));
   const scope = opts.scope ?? (yes ? (current?.scope ?? 'account') : await prompts.select({
     name: 'scope', flag: '--scope', message: 'Scope', default: current?.scope ?? 'account',
