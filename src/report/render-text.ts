@@ -15,7 +15,7 @@ import type { ArmStats, Report } from './types.js';
 export interface TextSink {
   readonly color: ChalkInstance;
   line(text?: string): void;
-  table(head: string[], rows: Cell[][], opts?: { title?: string }): void;
+  table(head: string[], rows: Cell[][], opts?: { title?: string; whole?: number[] }): void;
 }
 
 const CATEGORY: Record<string, string> = { hard: 'hard', needs_card_update: 'needs new card', soft: 'soft', retry_after: 'soft, wait' };
@@ -110,7 +110,7 @@ export function printReport(r: Report, out: TextSink): void {
     out.table(
       ['recovered at', 'customer', 'invoice', 'amount', 'attempt', 'how'],
       r.feed.map((f) => [shortDateTime(f.at, tz), f.customerId, f.invoiceId, formatMoney(f.amount, f.currency), f.attempt === null ? '—' : String(f.attempt), f.how]),
-      { title: 'latest recoveries' },
+      { title: 'latest recoveries', whole: [2] }, // the invoice id is what `recover explain` takes
     );
   }
 }
