@@ -53,6 +53,9 @@ describe('recover run / recover explain (CLI)', () => {
     await w.advance(2 * HOUR);
     const mid = await runCli(['--db', w.db, 'explain', 'in_cli1'], { overrides: { clock: w.clock } });
     expect(mid.code).toBe(0);
+    // Long lines wrap between words to the width (80 when piped), continuation lines indented.
+    for (const line of mid.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+    mid.stdout = mid.stdout.replace(/\n +/g, ' ');
     expect(mid.stdout).toContain('in_cli1 — 50.00 USD — in_dunning');
     expect(mid.stdout).toContain("group: treatment: retried by recover's policy");
     expect(mid.stdout).toMatch(/Visa: at most 15 attempts on this card in 30 days \(1 used\)/);
@@ -80,7 +83,7 @@ describe('recover run / recover explain (CLI)', () => {
     expect(x.next).toMatch(/^none: the case ended .* \(recovered, by recover\)$/);
     const missing = await runCli(['--db', w.db, 'explain', 'in_nope']);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toBe(`recover: no case for invoice in_nope in ${w.db}\n`);
+    expect(missing.stderr).toBe(`recover: no case for invoice in_nope in ${w.db} (accepted: an invoice id or rcv_<n>)\n`);
     expect(missing.stdout).toBe('');
   });
 
