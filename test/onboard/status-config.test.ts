@@ -16,6 +16,17 @@ async function onboarded(perms = ALL_PERMS) {
 }
 
 describe('recover status', () => {
+  it('names the saved emulator URL when it is unreachable (recover demo --keep once its emulator stopped)', async () => {
+    const { emu, db } = await onboarded();
+    await emu.close();
+    const r = await runCli(['--db', db, '--json', 'status']);
+    expect(r.code).toBe(1);
+    const checks = JSON.parse(r.stdout).checks as Array<{ name: string; detail: string }>;
+    expect(checks.find((c) => c.name === 'primary key')?.detail).toMatch(
+      `Stripe unreachable at ${emu.url} (is the emulator running?): `,
+    );
+  });
+
   it('reports a healthy set-up with every check ok', async () => {
     const { emu, db } = await onboarded();
     const r = await runCli(['--db', db, '--stripe-api-base', emu.url, 'status', '--json']);
