@@ -79,6 +79,29 @@ describe('onboard wizard answers', () => {
     store.close();
   });
 
+  it('a key typed at the prompt that lacks a permission is asked for again, naming what it lacks', async () => {
+    const WEAK = 'rk_test_weakprimary00000000000001';
+    const emu = await emulator({ keys: { [PRIMARY]: ALL_PERMS, [WEAK]: ['rak_charge_read'] } });
+    const db = tempDb();
+    const prompts = new ScriptedPrompts({
+      env: 'test', scope: 'account', fallbackKey: '', webhookUrl: HOOK, dunningDays: '30', controlShare: '0.1', ...POLICY,
+      primaryKey: WEAK, save: true,
+    }).then('primaryKey', PRIMARY);
+    const r = await runCli(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'stripe'], { overrides: { prompts } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/the primary key rk_test_…0001 lacks rak_customer_read, .*rak_event_read: add them/);
+    expect(prompts.asked.filter((n) => n === 'primaryKey')).toHaveLength(2);
+    const store = openStore(db);
+    expect(store.secrets.get('primary_key')).toBe(PRIMARY);
+    store.close();
+    // Given by flag, the same key is still exit 1 with nothing saved (a script cannot be re-asked).
+    const db2 = tempDb();
+    const flag = await runCli(['--db', db2, '--stripe-api-base', emu.url, 'onboard', 'stripe', '--env', 'test',
+      '--scope', 'account', '--primary-key', WEAK, '--no-webhook', '--control-baseline', 'stripe', '--yes']);
+    expect(flag.code).toBe(1);
+    expect(flag.stderr).toContain('nothing was saved');
+  });
+
   it('nothing is written to Stripe or the database when the summary is declined', async () => {
     const emu = await emulator({ keys: { [PRIMARY]: ALL_PERMS } });
     const db = tempDb();

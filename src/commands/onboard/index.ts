@@ -87,19 +87,27 @@ export async function runOnboard(opts: OnboardOptions, ctx: Context): Promise<vo
   let fallbackKey = await askKey(ctx, 'fallback', fallbackGiven.from, fallbackGiven.key, env, yes, false);
 
   // 3. Probe every permission of each key; stop before saving anything if one is missing.
-  // A key typed at the prompt that Stripe refuses (401) is asked for again; a given or saved one is an error.
+  // A key typed at the prompt that Stripe refuses (401) or that lacks a permission is asked for
+  // again (the same key once fixed in the Dashboard, or a new one); a given or saved one is an error.
   const missing: string[] = [];
   const asked = { primary: primaryKey, fallback: fallbackKey };
   for (const label of ['primary', 'fallback'] as const) {
+    const given = label === 'primary' ? primaryGiven : fallbackGiven;
+    const canAsk = !given.key && !yes && ctx.prompts.interactive;
     for (let key = asked[label]; key; key = asked[label]) {
       const gw = createGateway({ primaryKey: key, apiBase, logger: ctx.logger });
       try {
         const rows = await probePermissions(gw, undefined, permissionsFor(scope));
-        missing.push(...printProbe(ctx, label, env, scope, rows).map((p) => `${label}:${p}`));
+        const lacking = printProbe(ctx, label, env, scope, rows);
+        if (lacking.length && canAsk) {
+          out.warn(`the ${label} key ${redactKey(key)} lacks ${lacking.join(', ')}: add them and paste it again, or a new key`);
+          asked[label] = await askKey(ctx, label, given.from, undefined, env, yes, label === 'primary', false);
+          continue;
+        }
+        missing.push(...lacking.map((p) => `${label}:${p}`));
         break;
       } catch (e) {
-        const given = label === 'primary' ? primaryGiven : fallbackGiven;
-        if (!(e instanceof AuthenticationFailed) || given.key || yes || !ctx.prompts.interactive) throw e;
+        if (!(e instanceof AuthenticationFailed) || !canAsk) throw e;
         out.warn(`the ${label} key ${redactKey(key)}: ${e.message}: give another key`);
         asked[label] = await askKey(ctx, label, given.from, undefined, env, yes, label === 'primary', false);
       }
