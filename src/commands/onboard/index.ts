@@ -100,7 +100,8 @@ export async function runOnboard(opts: OnboardOptions, ctx: Context): Promise<vo
         const rows = await probePermissions(gw, undefined, permissionsFor(scope));
         const lacking = printProbe(ctx, label, env, scope, rows);
         if (lacking.length && canAsk) {
-          out.warn(`the ${label} key ${redactKey(key)} lacks ${lacking.join(', ')}: add them and paste it again, or a new key`);
+          const n = lacking.length === 1 ? lacking[0] : `${lacking.length} permissions (above)`;
+          out.warn(`the ${label} key ${redactKey(key)} lacks ${n}: add them and paste it again, or paste a new key`);
           asked[label] = await askKey(ctx, label, given.from, undefined, env, yes, label === 'primary', false);
           continue;
         }
