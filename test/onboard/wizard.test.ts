@@ -102,6 +102,23 @@ describe('onboard wizard answers', () => {
     expect(flag.stderr).toContain('nothing was saved');
   });
 
+  it('a webhook URL Stripe refuses (localhost) at the end is named, with the way out; nothing is saved', async () => {
+    // Stripe refuses non-public endpoint URLs ("URL must be publicly accessible", src/emulator/public-url.ts).
+    const emu = await emulator({ keys: { [PRIMARY]: ALL_PERMS }, allowLocalWebhooks: false });
+    const db = tempDb();
+    const r = await runCli(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'stripe', '--env', 'test', '--scope',
+      'account', '--primary-key', PRIMARY, '--webhook-url', 'http://localhost:4242/stripe/webhook', '--yes']);
+    expect(r.code).toBe(1);
+    const [first, hint] = r.stderr.trim().split('\n').filter((l) => !l.startsWith('warning: '));
+    expect(first).toMatch(/^recover: Stripe refused the webhook URL http:\/\/localhost:4242\/stripe\/webhook: .*publicly/);
+    expect(first).toMatch(/Nothing was saved$/);
+    expect(hint).toContain('--no-webhook');
+    expect(await endpointCount(emu.url)).toBe(0);
+    const store = openStore(db);
+    expect(store.settings.get()).toBeFalsy();
+    store.close();
+  });
+
   it('nothing is written to Stripe or the database when the summary is declined', async () => {
     const emu = await emulator({ keys: { [PRIMARY]: ALL_PERMS } });
     const db = tempDb();

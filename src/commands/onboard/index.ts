@@ -7,7 +7,7 @@ import { settingsSchema, type Settings } from '../../config/settings.js';
 import { WorkError, badValue } from '../../errors.js';
 import { SETTABLE_KEYS } from '../../config/settable.js';
 import { redactKey } from '../../redact.js';
-import { AuthenticationFailed, createGateway, probePermissions, type StripeGateway } from '../../stripe/index.js';
+import { AuthenticationFailed, InvalidRequest, createGateway, probePermissions, type StripeGateway } from '../../stripe/index.js';
 import type { Context } from '../../context.js';
 import { checkKey, givenKey, keyCreationLink, permissionsFor, printProbe, type Env } from './keys.js';
 import { BASELINE_EXPLANATION, SMART_RETRIES_OFF_STEPS, judgeSignal, scanSmartRetries, smartRetriesLink } from './baseline.js';
@@ -168,7 +168,12 @@ export async function runOnboard(opts: OnboardOptions, ctx: Context): Promise<vo
     if (!ok) throw new WorkError('not saved; nothing was changed here or at Stripe', 'run recover onboard stripe again');
   }
   ctx.io.interruptNote = 'the webhook endpoint may exist at Stripe already; run recover onboard stripe again to finish (it finds it)';
-  const webhook = hook ? await applyWebhook(gw, hook.plan, hook.url, scope === 'connect') : null;
+  const webhook = hook ? await applyWebhook(gw, hook.plan, hook.url, scope === 'connect').catch((e: unknown) => {
+    // Stripe judges the URL only now (e.g. localhost): say which one, that nothing was saved, and the way out.
+    if (!(e instanceof InvalidRequest)) throw e;
+    throw new WorkError(`Stripe refused the webhook URL ${hook.url}: ${e.message} Nothing was saved`,
+      'give a public URL (a reverse proxy or tunnel in front of recover run), or onboard with --no-webhook and use stripe listen');
+  }) : null;
   const settings: Settings = settingsSchema.parse({ ...draft, webhookEndpointId: webhook?.endpointId });
   ctx.db.tx(() => {
     ctx.db.settings.set(settings);
