@@ -100,6 +100,15 @@ describe('recover config', () => {
     const store = openStore(db);
     expect(store.settings.require()).toMatchObject({ dunningDays: 45, windows: ['0 9-17 * * 1-5', '0 10 * * 6'] });
     store.close();
+    // Values are printed in the form config set takes back (they were JSON: {"type":"cancel_after_delay",…}).
+    const act = await runCli(['--db', db, 'config', 'set', 'subscriptionAction', 'cancel_after_delay:2d6h:prorate']);
+    expect(act.stdout).toBe('subscriptionAction: cancel_at_period_end → cancel_after_delay:2d6h:prorate\n');
+    const text = (await runCli(['--db', db, 'config', 'show'])).stdout;
+    expect(text).toMatch(/│ subscriptionAction +│ cancel_after_delay:2d6h:prorate +│/);
+    expect(text).toMatch(/│ windows +│ 0 9-17 \* \* 1-5,0 10 \* \* 6 +│/);
+    expect(text).toMatch(/│ attemptCost +│ 25 \(US cents per attempt\) +│/);
+    const again = await runCli(['--db', db, 'config', 'set', 'windows', '0 9-17 * * 1-5,0 10 * * 6']);
+    expect(again.stdout).toBe('windows: 0 9-17 * * 1-5,0 10 * * 6 → 0 9-17 * * 1-5,0 10 * * 6\n');
   });
 
   it('rejects a bad value or key with exit 2 and changes nothing', async () => {
