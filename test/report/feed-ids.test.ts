@@ -35,6 +35,9 @@ describe('report text at 80 columns', () => {
     expect(lift).toMatch(/│ attempts per recovery +│ \S+ +│ \S+ +│/);
     expect(lift).not.toContain('…');
     for (const l of lift.split('\n')) expect(l.length).toBeLessThanOrEqual(80);
+    const period = lines[lines.findIndex((l) => l.includes("This period's cases by arm")) + 1]!;
+    expect(period).toMatch(/│ attempts per recovered +│ \S+ +│ \S+ +│/);
+    for (const l of period.split('\n')) expect(l.length).toBeLessThanOrEqual(80);
     const feed = lines.slice(lines.findIndex((l) => l.includes('latest recoveries')));
     expect(feed.join('\n').split(ID).length - 1).toBe(r.feed.length);
     for (const l of feed.join('\n').split('\n')) expect(l.length).toBeLessThanOrEqual(80);
