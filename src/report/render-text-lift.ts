@@ -8,6 +8,7 @@ import type { CohortArm, PopulationLift } from './measurement-types.js';
 import { formatMoney } from './money.js';
 import { shortDateTime } from './period.js';
 import type { TextSink } from './render-text.js';
+import { wrapText } from '../ui/wrap.js';
 import type { Amounts, Report } from './types.js';
 
 /** Money in the main currency first, the others after it: "$800.00 (also €12.00, ¥300)". */
@@ -33,7 +34,17 @@ const MEASURES = [
   'in progress (not final)',
 ];
 
-export function printMeasurement(r: Report, out: TextSink): void {
+export function printMeasurement(r: Report, sink: TextSink): void {
+  // Long prose lines wrap between words, continuation lines indented by 2.
+  const line = (t?: string) => sink.line(t && sink.columns ? wrapText(t, sink.columns, { indent: 2 }) : t);
+  const out: TextSink = {
+    color: sink.color,
+    line,
+    table: (head, rows, opts) => {
+      if (opts?.title) line(sink.color.bold(opts.title)); // wrapped like the rest, as Output.table prints it
+      sink.table(head, rows, { ...opts, title: undefined });
+    },
+  };
   const c = out.color;
   const m = r.measurement;
   const tz = r.period.timezone;

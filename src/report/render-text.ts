@@ -15,6 +15,8 @@ import type { ArmStats, Report } from './types.js';
 export interface TextSink {
   readonly color: ChalkInstance;
   line(text?: string): void;
+  /** Terminal width: prose lines wrap between words to it (the terminal would cut mid-word). */
+  readonly columns?: number;
   table(head: string[], rows: Cell[][], opts?: { title?: string; whole?: number[] }): void;
 }
 

@@ -23,6 +23,7 @@ describe('report text at 80 columns', () => {
     const color = new Chalk({ level: 0 });
     printReport(r, {
       color,
+      columns: 80,
       line: (t = '') => lines.push(t),
       table: (head, rows, opts) => {
         if (opts?.title) lines.push(opts.title); // as Output.table prints it
@@ -35,6 +36,14 @@ describe('report text at 80 columns', () => {
     expect(lift).toMatch(/│ attempts per recovery +│ \S+ +│ \S+ +│/);
     expect(lift).not.toContain('…');
     for (const l of lift.split('\n')) expect(l.length).toBeLessThanOrEqual(80);
+    // Its prose lines (the verdict, both intervals, the backlog) wrap between words at 80.
+    const from = lines.findIndex((l) => l.startsWith('lift, like for like'));
+    const prose = lines.slice(
+      from,
+      lines.findIndex((l) => l.includes("This period's cases by arm")),
+    );
+    for (const l of prose.join('\n').split('\n')) expect(l.length, l).toBeLessThanOrEqual(80);
+    expect(prose.join('\n')).toMatch(/\n {2}\S/);
     const period = lines[lines.findIndex((l) => l.includes("This period's cases by arm")) + 1]!;
     expect(period).toMatch(/│ attempts per recovered +│ \S+ +│ \S+ +│/);
     for (const l of period.split('\n')) expect(l.length).toBeLessThanOrEqual(80);
