@@ -1,31 +1,16 @@
 /** takeover's closing hint: in shadow mode the daemon charges nothing, so it must not promise retries. */
 import { describe, expect, it } from 'vitest';
 import { generateMerchant } from '../../src/emulator/index.js';
-import { runCli } from '../helpers/cli.js';
+import { onboardNoWebhook, runCli } from '../helpers/cli.js';
 import { LEAST_KEY, emulator, tempDb } from '../helpers/env.js';
 
 describe('takeover: the next step', () => {
   it('names shadow mode and go-live in shadow mode, the retries in live mode', async () => {
     const emu = await emulator({ seed: generateMerchant({ customers: 30, rngSeed: 2 }) });
     for (const mode of ['shadow', 'live'] as const) {
-      const base = ['--db', tempDb(), '--stripe-api-base', emu.url];
-      const onboard = await runCli([
-        ...base,
-        'onboard',
-        'stripe',
-        '--env',
-        'test',
-        '--scope',
-        'account',
-        '--primary-key',
-        LEAST_KEY,
-        '--no-webhook',
-        '--control-baseline',
-        'stripe',
-        '--mode',
-        mode,
-        '--yes',
-      ]);
+      const db = tempDb();
+      const base = ['--db', db, '--stripe-api-base', emu.url];
+      const onboard = await runCli([...onboardNoWebhook(db, emu.url), '--primary-key', LEAST_KEY, '--mode', mode]);
       expect(onboard.code, onboard.stderr).toBe(0);
       const r = await runCli([...base, 'takeover']);
       expect(r.code, r.stderr).toBe(0);
