@@ -247,11 +247,11 @@ export function buildProgram(io: CliIO): Command {
     .option('--policy <names>', 'recover, fixed:a,b,c, daily:N, smart-like (comma-separated; default all four)')
     .option('--world <world>', 'builtin, builtin:<annual|payroll|fatigue|global>, file.json, or ./world.mjs', 'builtin')
     // The simulation's own bounds (a 32-bit seed; 200,000 invoices × 365 days fit in memory).
-    .option('--seed <n>', 'random seed', intFlag('--seed', 0, 2 ** 32 - 1))
-    .option('--count <n>', 'number of failed invoices', intFlag('--count', 1, 200_000))
-    .option('--days <n>', 'days over which failures arrive', intFlag('--days', 1, 365))
-    .option('--dunning-days <n>', 'dunning length in days', intFlag('--dunning-days', 1, 120))
-    .option('--warm <days>', 'first learn from this many earlier days of failures', intFlag('--warm', 0, 365))
+    .option('--seed <n>', 'random seed (default 1)', intFlag('--seed', 0, 2 ** 32 - 1))
+    .option('--count <n>', 'number of failed invoices (default 2000)', intFlag('--count', 1, 200_000))
+    .option('--days <n>', 'days over which failures arrive (default 30)', intFlag('--days', 1, 365))
+    .option('--dunning-days <n>', 'dunning length in days (default 30)', intFlag('--dunning-days', 1, 120))
+    .option('--warm <days>', 'days of earlier failures to learn from first (default 0)', intFlag('--warm', 0, 365))
     .action(action(async (opts: Record<string, unknown>, ctx) => {
       await (await import('./commands/simulate.js')).runSimulate({ ...opts, json: ctx.globals.json }, ctx);
     }));

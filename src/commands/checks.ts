@@ -49,7 +49,9 @@ export async function runChecks(d: CheckDeps): Promise<Check[]> {
     try {
       return await fn();
     } catch (e) {
-      const why = e instanceof StripeUnavailable ? 'Stripe unreachable: ' : '';
+      // A custom base is an emulator (saved at onboarding): name it, it may simply have stopped.
+      const at = d.apiBase ? ` at ${d.apiBase} (is the emulator running?)` : '';
+      const why = e instanceof StripeUnavailable ? `Stripe unreachable${at}: ` : '';
       return { name, ok: false, detail: why + (e as Error).message.split('\n')[0]! };
     }
   };

@@ -29,8 +29,38 @@ export async function runConfigShow(_opts: unknown, ctx: Context): Promise<void>
     return [n, v ? redactKey(v) : null];
   }));
   ctx.out.result({ settings, secrets });
-  ctx.out.table(['setting', 'value'], Object.entries(settings).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]), { title: `Settings in ${ctx.globals.db}` });
+  const rows = Object.entries(settings).map(([k, v]) => [k, textOf(k, v)]);
+  ctx.out.table(['setting', 'value'], rows, { title: `Settings in ${ctx.globals.db}` });
   ctx.out.table(['secret', 'saved'], Object.entries(secrets).map(([k, v]) => [k, v ?? 'no']));
+}
+
+const UNITS: Array<[string, number]> = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000]];
+
+/** ms as `config set` takes a duration: 2d6h, 30m; 0 is 0m. */
+function durationText(ms: number): string {
+  let rest = ms;
+  const parts = UNITS.map(([u, size]) => {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    return n ? `${n}${u}` : '';
+  });
+  return parts.join('') || '0m';
+}
+
+/**
+ * A setting as text, in the form `config set` takes back (not JSON: a user copies it), with the
+ * unit where the number alone would not say it.
+ */
+function textOf(key: string, v: unknown): string {
+  if (key === 'subscriptionAction') {
+    const a = v as Settings['subscriptionAction'];
+    if (a.type !== 'cancel_after_delay') return a.type;
+    return `cancel_after_delay:${durationText(a.delayMs)}:${a.prorate ? 'prorate' : 'no-prorate'}`;
+  }
+  if (key === 'windows' && Array.isArray(v)) return v.join(',');
+  if (key === 'armsAssignedAt' && typeof v === 'number') return new Date(v).toISOString();
+  if (key === 'attemptCost' && typeof v === 'number') return `${v} (US cents per attempt)`;
+  return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
 type Settable = keyof typeof SETTABLE_KEYS;
@@ -117,7 +147,7 @@ export async function runConfigSet(key: string, value: string, _opts: unknown, c
     assertBaselineSwitchSafe(ctx, current.controlBaseline, parsed.data.controlBaseline);
   }
   ctx.db.settings.set(parsed.data);
-  const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
   ctx.out.result({ key: settable, old: current[settable] ?? null, new: parsed.data[settable] });
-  ctx.out.line(`${settable}: ${show(current[settable] ?? 'unset')} → ${show(parsed.data[settable])}`);
+  const old = current[settable] === undefined ? 'unset' : textOf(settable, current[settable]);
+  ctx.out.line(`${settable}: ${old} → ${textOf(settable, parsed.data[settable])}`);
 }

@@ -11,6 +11,7 @@ import { isTerminalStatus, type Attempt, type Case, type Decision, type Job, typ
 import { parseBaseline, type Settings } from '../config/settings.js';
 import { classifyDecline, NETWORK_CAPS } from '../policy/index.js';
 import { formatMinor } from '../money.js';
+import { wrapText } from '../ui/wrap.js';
 import { attemptByLabel, caseIdOfRecovery } from '../outbox/events.js';
 
 export interface ExplainOptions {
@@ -163,14 +164,23 @@ export async function runExplain(invoiceId: string, opts: ExplainOptions, ctx: C
   const { out } = ctx;
   out.line(out.color.bold(`${x.invoice} — ${money(x.amountDue, x.currency)} — ${x.state}${x.recoveredBy ? ` by ${x.recoveredBy}` : ''}`));
   out.line(`account ${x.account}, customer ${x.customer}${x.subscription ? `, subscription ${x.subscription}` : ''}`);
-  out.line(`group: ${x.groupNote}`);
+  // Long lines wrap between words with a hanging indent (the terminal would cut mid-word).
+  const wrap = (body: string, head = '', indent = 2) => out.line(wrapText(body, out.columns, { head, indent }));
+  wrap(`group: ${x.groupNote}`);
   out.line(`first failure ${x.firstFailedAt}; dunning ends ${x.dunningDeadline}`);
-  const own = c.platform === 'api' ? `merchant's billing ${x.attempts.merchant}` : `${c.platform === 'recharge' ? 'Recharge' : 'Stripe'} ${x.attempts.stripe}`;
-  out.line(`card: ${[x.card.brand, x.card.funding, x.card.country].filter(Boolean).join(' ') || 'unknown'}; attempts: recover ${x.attempts.recover}, ${own}, customer ${x.attempts.customer}`);
+  const card = [x.card.brand, x.card.funding, x.card.country].filter(Boolean).join(' ') || 'unknown';
+  const own =
+    c.platform === 'api'
+      ? `merchant's billing ${x.attempts.merchant}`
+      : `${c.platform === 'recharge' ? 'Recharge' : 'Stripe'} ${x.attempts.stripe}`;
+  wrap(`card: ${card}; attempts: recover ${x.attempts.recover}, ${own}, customer ${x.attempts.customer}`);
   out.line('caps in force:');
-  for (const l of x.caps) out.line(`  - ${l}`);
+  for (const l of x.caps) wrap(l, '  - ', 4);
   out.line('');
   out.line('timeline (UTC):');
-  for (const e of x.timeline) out.line(`  ${e.at.replace('T', ' ').replace('Z', '')}  ${e.kind.padEnd(8)}  ${e.text}`);
-  out.line(`next: ${x.next}`);
+  for (const e of x.timeline) {
+    const head = `  ${e.at.replace('T', ' ').replace('Z', '')}  ${e.kind.padEnd(8)}  `;
+    wrap(e.text, head, head.length);
+  }
+  wrap(`next: ${x.next}`);
 }

@@ -36,10 +36,14 @@ export async function runOffboard(opts: OffboardOptions, ctx: Context): Promise<
   const settings = db.settings.require();
   const cases = casesPaused(db);
   out.line(out.color.bold('recover offboard'));
-  out.line(`  ${cases.length} invoices recover paused go back to Stripe's retries`);
-  out.line('  (auto_advance=true, metadata recover_managed removed);');
-  out.line(`  webhook endpoint ${settings.webhookEndpointId ?? '(none registered)'} disabled;`);
-  out.line(`  mode ${settings.mode} → shadow.`);
+  // A second run changes nothing: the plan says so instead of "0 invoices go back" and "shadow → shadow".
+  if (cases.length) {
+    out.line(`  ${cases.length} invoices recover paused go back to Stripe's retries`);
+    out.line('  (auto_advance=true, metadata recover_managed removed);');
+  } else out.line('  no invoice is paused by recover (none to hand back);');
+  const endpoint = settings.webhookEndpointId;
+  out.line(endpoint ? `  webhook endpoint ${endpoint} disabled (if it is not already);` : '  no webhook endpoint registered;');
+  out.line(settings.mode === 'shadow' ? '  mode stays shadow.' : `  mode ${settings.mode} → shadow.`);
   const message = `Hand ${cases.length} invoices back to Stripe and disable the webhook?`;
   const ok = opts.yes || (await ctx.prompts.confirm({ name: 'offboard', flag: '--yes', message, default: false }));
   if (!ok) {

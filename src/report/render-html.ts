@@ -153,7 +153,8 @@ export function renderHtml(r: Report): string {
     `<div class="kpis">`,
     kpi('Recovery rate', pct(h.recoveryRate), `of ${int(h.resolved)} resolved · ${int(h.inDunning)} still in dunning`, 'kpi-rate'),
     kpi('Median time to recover', formatDuration(h.medianTimeToRecoverMs), 'from the first failure', 'kpi-median'),
-    kpi('Attempts per recovery', num(h.attemptsPerRecovered), 'retries per recovered invoice', 'kpi-attempts'),
+    // Not "per recovery": the lift table's "per recovery" counts the retries on lost cases too.
+    kpi('Retries per recovered invoice', num(h.attemptsPerRecovered), 'up to the one that paid', 'kpi-attempts'),
     kpi('Network-cap violations', String(caps.total), `${int(caps.audited)} attempts audited`, 'kpi-caps', caps.total === 0 ? 'good' : 'bad'),
     `</div>`,
     platformsSection(r),
@@ -162,7 +163,7 @@ export function renderHtml(r: Report): string {
     `<div class="grid2">`,
     `<section class="card" id="by-attempt"><h2>Success by attempt number</h2>${
       attemptBars.length ? barChart({ id: 'chart-attempts', title: 'Success rate by attempt number (1 = the failed first payment)', bars: attemptBars, tick: (v) => `${Math.round(v * 100)}%`, yMax: 1 }) : '<p class="note">No retry yet.</p>'
-    }<p class="note">Share of retries that succeeded; attempt 1 is the first retry after the failure.</p></section>`,
+    }<p class="note">Share of retries that succeeded, by attempt on the invoice: 1 is the failed first payment, so the first retry is 2.</p></section>`,
     `<section class="card" id="by-hour"><h2>Success rate by local hour</h2>` +
       barChart({ id: 'chart-hours', title: 'Success rate by local hour of day', bars: hourBars, tick: percent, yMax: 1 }) +
       `<p class="note">Share of retries that succeeded, by the customer's local hour (else ${esc(tz)}); ` +

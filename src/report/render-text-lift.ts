@@ -8,6 +8,7 @@ import type { CohortArm, PopulationLift } from './measurement-types.js';
 import { formatMoney } from './money.js';
 import { shortDateTime } from './period.js';
 import type { TextSink } from './render-text.js';
+import { wrapText } from '../ui/wrap.js';
 import type { Amounts, Report } from './types.js';
 
 /** Money in the main currency first, the others after it: "$800.00 (also €12.00, ¥300)". */
@@ -19,25 +20,37 @@ export function mainFirst(amounts: Amounts, main: string | null): string {
   return formatMoney(amounts[first], first) + (rest.length ? ` (also ${also})` : '');
 }
 
-const HEAD = [
-  'arm',
+/**
+ * One row per measure, one column per arm: eight columns of figures did not fit 80–110 columns
+ * (labels cut to "treatm…", amounts to "$2,034.…"); three do, long cells wrapping between words.
+ */
+const MEASURES = [
   'final cases',
   'recovered',
   'rate',
   'attempts per case',
-  'per recovery',
+  'attempts per recovery',
   'recovered per 100 invoices',
   'in progress (not final)',
 ];
 
-export function printMeasurement(r: Report, out: TextSink): void {
+export function printMeasurement(r: Report, sink: TextSink): void {
+  // Long prose lines wrap between words, continuation lines indented by 2.
+  const line = (t?: string) => sink.line(t && sink.columns ? wrapText(t, sink.columns, { indent: 2 }) : t);
+  const out: TextSink = {
+    color: sink.color,
+    line,
+    table: (head, rows, opts) => {
+      if (opts?.title) line(sink.color.bold(opts.title)); // wrapped like the rest, as Output.table prints it
+      sink.table(head, rows, { ...opts, title: undefined });
+    },
+  };
   const c = out.color;
   const m = r.measurement;
   const tz = r.period.timezone;
   const since =
     m.assignedAt === null ? 'no case yet' : `since the arms were assigned (${shortDateTime(m.assignedAt, tz)})`;
-  const arm = (label: string, a: CohortArm, p: CohortArm): Cell[] => [
-    label,
+  const arm = (a: CohortArm, p: CohortArm): Cell[] => [
     int(a.cases),
     int(a.recovered),
     c.bold(pct(a.rate)),
@@ -47,11 +60,10 @@ export function printMeasurement(r: Report, out: TextSink): void {
     p.cases ? `${int(p.recovered)}/${int(p.cases)} ${pct(p.rate)}` : '—',
   ];
   const h = m.headline;
-  const rows = [
-    arm('treatment (recover)', h.treatment, h.inProgress.treatment),
-    arm(`control (${m.baselineLabel})`, h.control, h.inProgress.control),
-  ];
-  out.table(HEAD, rows, {
+  const treatment = arm(h.treatment, h.inProgress.treatment);
+  const control = arm(h.control, h.inProgress.control);
+  const rows = MEASURES.map((label, i): Cell[] => [label, treatment[i], control[i]]);
+  out.table(['', 'treatment (recover)', `control (${m.baselineLabel})`], rows, {
     title: `lift, like for like (new cases, final cohorts): entered ${since}, as of ${shortDateTime(m.asOf, tz)}`,
   });
   out.line(liftLine(h, out));

@@ -15,7 +15,9 @@ import type { ArmStats, Report } from './types.js';
 export interface TextSink {
   readonly color: ChalkInstance;
   line(text?: string): void;
-  table(head: string[], rows: Cell[][], opts?: { title?: string }): void;
+  /** Terminal width: prose lines wrap between words to it (the terminal would cut mid-word). */
+  readonly columns?: number;
+  table(head: string[], rows: Cell[][], opts?: { title?: string; whole?: number[] }): void;
 }
 
 const CATEGORY: Record<string, string> = { hard: 'hard', needs_card_update: 'needs new card', soft: 'soft', retry_after: 'soft, wait' };
@@ -110,7 +112,7 @@ export function printReport(r: Report, out: TextSink): void {
     out.table(
       ['recovered at', 'customer', 'invoice', 'amount', 'attempt', 'how'],
       r.feed.map((f) => [shortDateTime(f.at, tz), f.customerId, f.invoiceId, formatMoney(f.amount, f.currency), f.attempt === null ? '—' : String(f.attempt), f.how]),
-      { title: 'latest recoveries' },
+      { title: 'latest recoveries', whole: [2] }, // the invoice id is what `recover explain` takes
     );
   }
 }
@@ -119,8 +121,7 @@ function printLift(r: Report, out: TextSink): void {
   const c = out.color;
   const l = r.lift;
   out.line(c.dim(`This period's cases by arm (all sources, outcomes so far; not like for like):`));
-  const row = (s: ArmStats, label: string): Cell[] => [
-    label,
+  const arm = (s: ArmStats): Cell[] => [
     int(s.entered),
     int(s.resolved),
     int(s.recovered),
@@ -129,10 +130,10 @@ function printLift(r: Report, out: TextSink): void {
     num(s.attemptsPerRecovered),
     formatAmounts(s.recoveredAmount),
   ];
-  out.table(
-    ['arm', 'entered', 'resolved', 'recovered', 'rate (95% CI)', 'in dunning', 'attempts per recovered', 'amount recovered'],
-    [row(l.treatment, 'treatment (recover)'), row(l.control, `control (${l.baselineLabel})`)],
-  );
+  // One column per arm, as in the like-for-like table: eight columns did not fit 80–110 columns.
+  const measures = ['entered', 'resolved', 'recovered', 'rate (95% CI)', 'in dunning', 'attempts per recovered', 'amount recovered'];
+  const [t, k] = [arm(l.treatment), arm(l.control)];
+  out.table(['', 'treatment (recover)', `control (${l.baselineLabel})`], measures.map((m, i) => [m, t[i], k[i]]));
   if (l.status === 'measured') {
     const d = l.difference!;
     const ci = l.ci95!;

@@ -178,7 +178,7 @@ export interface DeclineBreakdownRow extends GroupBreakdownRow {
 }
 
 export interface AttemptNumberRow {
-  /** 1 = the first retry after the failure that opened the case. */
+  /** Numbered on the invoice (src/attempt-number.ts): 1 = the failed first payment, 2 = the first retry. */
   n: number;
   attempts: number;
   successes: number;
@@ -208,7 +208,7 @@ export interface FeedRow {
   customerId: string;
   amount: number;
   currency: string;
-  /** The retry that paid (1 = first retry); null for a customer payment. */
+  /** The attempt on the invoice that paid (1 = the first payment, 2 = the first retry); null for a customer payment. */
   attempt: number | null;
   by: RecoveredBy;
   how: string;

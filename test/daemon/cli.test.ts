@@ -53,6 +53,9 @@ describe('recover run / recover explain (CLI)', () => {
     await w.advance(2 * HOUR);
     const mid = await runCli(['--db', w.db, 'explain', 'in_cli1'], { overrides: { clock: w.clock } });
     expect(mid.code).toBe(0);
+    // Long lines wrap between words to the width (80 when piped), continuation lines indented.
+    for (const line of mid.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+    mid.stdout = mid.stdout.replace(/\n +/g, ' ');
     expect(mid.stdout).toContain('in_cli1 — 50.00 USD — in_dunning');
     expect(mid.stdout).toContain("group: treatment: retried by recover's policy");
     expect(mid.stdout).toMatch(/Visa: at most 15 attempts on this card in 30 days \(1 used\)/);

@@ -123,6 +123,10 @@ describe('recover offboard', () => {
     expect([...store.cases.iterate()].some((c) => c.pausedStripe)).toBe(false);
     const plain = await runCli([...s.base, 'offboard', '--yes'], { overrides: { clock: s.clock } });
     expect(plain.stdout).toContain('0 invoices handed back');
+    // The second run's plan says there is nothing left to change (it said "0 invoices … go back", "shadow → shadow").
+    expect(plain.stdout).toContain('no invoice is paused by recover (none to hand back);');
+    expect(plain.stdout).toContain('mode stays shadow.');
+    expect(plain.stdout).not.toContain('shadow → shadow');
     expect(plain.stdout).toContain('revenue_recovery/retries');
   });
 });

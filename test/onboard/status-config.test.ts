@@ -16,6 +16,17 @@ async function onboarded(perms = ALL_PERMS) {
 }
 
 describe('recover status', () => {
+  it('names the saved emulator URL when it is unreachable (recover demo --keep once its emulator stopped)', async () => {
+    const { emu, db } = await onboarded();
+    await emu.close();
+    const r = await runCli(['--db', db, '--json', 'status']);
+    expect(r.code).toBe(1);
+    const checks = JSON.parse(r.stdout).checks as Array<{ name: string; detail: string }>;
+    expect(checks.find((c) => c.name === 'primary key')?.detail).toMatch(
+      `Stripe unreachable at ${emu.url} (is the emulator running?): `,
+    );
+  });
+
   it('reports a healthy set-up with every check ok', async () => {
     const { emu, db } = await onboarded();
     const r = await runCli(['--db', db, '--stripe-api-base', emu.url, 'status', '--json']);
@@ -89,6 +100,15 @@ describe('recover config', () => {
     const store = openStore(db);
     expect(store.settings.require()).toMatchObject({ dunningDays: 45, windows: ['0 9-17 * * 1-5', '0 10 * * 6'] });
     store.close();
+    // Values are printed in the form config set takes back (they were JSON: {"type":"cancel_after_delay",…}).
+    const act = await runCli(['--db', db, 'config', 'set', 'subscriptionAction', 'cancel_after_delay:2d6h:prorate']);
+    expect(act.stdout).toBe('subscriptionAction: cancel_at_period_end → cancel_after_delay:2d6h:prorate\n');
+    const text = (await runCli(['--db', db, 'config', 'show'])).stdout;
+    expect(text).toMatch(/│ subscriptionAction +│ cancel_after_delay:2d6h:prorate +│/);
+    expect(text).toMatch(/│ windows +│ 0 9-17 \* \* 1-5,0 10 \* \* 6 +│/);
+    expect(text).toMatch(/│ attemptCost +│ 25 \(US cents per attempt\) +│/);
+    const again = await runCli(['--db', db, 'config', 'set', 'windows', '0 9-17 * * 1-5,0 10 * * 6']);
+    expect(again.stdout).toBe('windows: 0 9-17 * * 1-5,0 10 * * 6 → 0 9-17 * * 1-5,0 10 * * 6\n');
   });
 
   it('rejects a bad value or key with exit 2 and changes nothing', async () => {

@@ -79,6 +79,46 @@ describe('onboard wizard answers', () => {
     store.close();
   });
 
+  it('a key typed at the prompt that lacks a permission is asked for again, naming what it lacks', async () => {
+    const WEAK = 'rk_test_weakprimary00000000000001';
+    const emu = await emulator({ keys: { [PRIMARY]: ALL_PERMS, [WEAK]: ['rak_charge_read'] } });
+    const db = tempDb();
+    const prompts = new ScriptedPrompts({
+      env: 'test', scope: 'account', fallbackKey: '', webhookUrl: HOOK, dunningDays: '30', controlShare: '0.1', ...POLICY,
+      primaryKey: WEAK, save: true,
+    }).then('primaryKey', PRIMARY);
+    const r = await runCli(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'stripe'], { overrides: { prompts } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('the primary key rk_test_…0001 lacks 8 permissions (above): add them and paste it again');
+    expect(prompts.asked.filter((n) => n === 'primaryKey')).toHaveLength(2);
+    const store = openStore(db);
+    expect(store.secrets.get('primary_key')).toBe(PRIMARY);
+    store.close();
+    // Given by flag, the same key is still exit 1 with nothing saved (a script cannot be re-asked).
+    const db2 = tempDb();
+    const flag = await runCli(['--db', db2, '--stripe-api-base', emu.url, 'onboard', 'stripe', '--env', 'test',
+      '--scope', 'account', '--primary-key', WEAK, '--no-webhook', '--control-baseline', 'stripe', '--yes']);
+    expect(flag.code).toBe(1);
+    expect(flag.stderr).toContain('nothing was saved');
+  });
+
+  it('a webhook URL Stripe refuses (localhost) at the end is named, with the way out; nothing is saved', async () => {
+    // Stripe refuses non-public endpoint URLs ("URL must be publicly accessible", src/emulator/public-url.ts).
+    const emu = await emulator({ keys: { [PRIMARY]: ALL_PERMS }, allowLocalWebhooks: false });
+    const db = tempDb();
+    const r = await runCli(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'stripe', '--env', 'test', '--scope',
+      'account', '--primary-key', PRIMARY, '--webhook-url', 'http://localhost:4242/stripe/webhook', '--yes']);
+    expect(r.code).toBe(1);
+    const [first, hint] = r.stderr.trim().split('\n').filter((l) => !l.startsWith('warning: '));
+    expect(first).toMatch(/^recover: Stripe refused the webhook URL http:\/\/localhost:4242\/stripe\/webhook: .*publicly/);
+    expect(first).toMatch(/Nothing was saved$/);
+    expect(hint).toContain('--no-webhook');
+    expect(await endpointCount(emu.url)).toBe(0);
+    const store = openStore(db);
+    expect(store.settings.get()).toBeFalsy();
+    store.close();
+  });
+
   it('nothing is written to Stripe or the database when the summary is declined', async () => {
     const emu = await emulator({ keys: { [PRIMARY]: ALL_PERMS } });
     const db = tempDb();
@@ -106,5 +146,21 @@ describe('onboard wizard answers', () => {
     const st = await runCli(['--db', db, '--json', 'status']);
     const checks = JSON.parse(st.stdout).checks as Array<{ name: string; ok: boolean }>;
     expect(checks.find((c) => c.name === 'webhook endpoint')).toMatchObject({ ok: true });
+  });
+
+  it('against --stripe-api-base (test keys only) the environment question offers test alone; --env live is exit 2', async () => {
+    // Before: "live" was offered, then every key was refused (rk_live_: only test keys; rk_test_: wrong
+    // environment), so the key question could never be answered.
+    const emu = await emulator({ keys: { [PRIMARY]: ALL_PERMS } });
+    const db = tempDb();
+    const r = await runCli(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'stripe', '--env', 'live', '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      'recover: invalid value for --env: "live" (accepted: test (the only environment with --stripe-api-base))',
+    );
+    const prompts = new ScriptedPrompts({ env: 'live', scope: 'account' });
+    const r2 = await runCli(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'stripe'], { overrides: { prompts } });
+    expect(r2.code).not.toBe(0);
+    expect(r2.stderr).toContain('scripted answer for "env" is not a choice');
   });
 });

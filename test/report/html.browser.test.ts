@@ -129,6 +129,9 @@ describe.skipIf(skip)('the HTML report in chromium', () => {
     expect(await page.locator('#other-currencies').textContent()).toBe('also €5.00 · ¥3,000');
     expect(await page.locator('#hero-lift .v').textContent()).toBe('in progress');
     expect(await page.locator('#kpi-rate .v').textContent()).toBe('54.5%');
+    // Attempts are numbered on the invoice (README "Attempt numbers"): the chart starts at 2.
+    expect(await page.locator('#by-attempt .note').textContent()).toContain('1 is the failed first payment');
+    expect(await page.locator('#kpi-attempts').textContent()).toContain('Retries per recovered invoice');
     expect(await page.locator('#kpi-caps .v').textContent()).toBe('0');
     expect(await page.locator('#feed tbody tr').count()).toBe(6);
     await page.close();

@@ -7,7 +7,7 @@ import { settingsSchema, type Settings } from '../../config/settings.js';
 import { WorkError, badValue } from '../../errors.js';
 import { SETTABLE_KEYS } from '../../config/settable.js';
 import { redactKey } from '../../redact.js';
-import { AuthenticationFailed, createGateway, probePermissions, type StripeGateway } from '../../stripe/index.js';
+import { AuthenticationFailed, InvalidRequest, createGateway, probePermissions, type StripeGateway } from '../../stripe/index.js';
 import type { Context } from '../../context.js';
 import { checkKey, givenKey, keyCreationLink, permissionsFor, printProbe, type Env } from './keys.js';
 import { BASELINE_EXPLANATION, SMART_RETRIES_OFF_STEPS, judgeSignal, scanSmartRetries, smartRetriesLink } from './baseline.js';
@@ -50,11 +50,18 @@ export async function runOnboard(opts: OnboardOptions, ctx: Context): Promise<vo
   }
   const current = ctx.db.settings.get() ?? undefined;
   const apiBase = ctx.apiBase;
+  // A custom API base (the emulator) takes test keys only: "live" could never be answered by a key.
+  if (apiBase && opts.env === 'live') {
+    throw badValue('--env', opts.env, 'test (the only environment with --stripe-api-base)');
+  }
 
   // 1. Environment and scope.
-  const env: Env = opts.env ?? (yes ? (current?.env ?? 'test') : await prompts.select({
-    name: 'env', flag: '--env', message: 'Environment', default: current?.env ?? 'test',
-    choices: [{ value: 'test' as const, name: 'test' }, { value: 'live' as const, name: 'live' }],
+  const envChoices = apiBase
+    ? [{ value: 'test' as const, name: 'test', description: 'the only environment with --stripe-api-base' }]
+    : [{ value: 'test' as const, name: 'test' }, { value: 'live' as const, name: 'live' }];
+  const savedEnv = apiBase ? 'test' : (current?.env ?? 'test');
+  const env: Env = opts.env ?? (yes ? savedEnv : await prompts.select({
+    name: 'env', flag: '--env', message: 'Environment', default: savedEnv, choices: envChoices,
   }));
   const scope = opts.scope ?? (yes ? (current?.scope ?? 'account') : await prompts.select({
     name: 'scope', flag: '--scope', message: 'Scope', default: current?.scope ?? 'account',
@@ -80,19 +87,28 @@ export async function runOnboard(opts: OnboardOptions, ctx: Context): Promise<vo
   let fallbackKey = await askKey(ctx, 'fallback', fallbackGiven.from, fallbackGiven.key, env, yes, false);
 
   // 3. Probe every permission of each key; stop before saving anything if one is missing.
-  // A key typed at the prompt that Stripe refuses (401) is asked for again; a given or saved one is an error.
+  // A key typed at the prompt that Stripe refuses (401) or that lacks a permission is asked for
+  // again (the same key once fixed in the Dashboard, or a new one); a given or saved one is an error.
   const missing: string[] = [];
   const asked = { primary: primaryKey, fallback: fallbackKey };
   for (const label of ['primary', 'fallback'] as const) {
+    const given = label === 'primary' ? primaryGiven : fallbackGiven;
+    const canAsk = !given.key && !yes && ctx.prompts.interactive;
     for (let key = asked[label]; key; key = asked[label]) {
       const gw = createGateway({ primaryKey: key, apiBase, logger: ctx.logger });
       try {
         const rows = await probePermissions(gw, undefined, permissionsFor(scope));
-        missing.push(...printProbe(ctx, label, env, scope, rows).map((p) => `${label}:${p}`));
+        const lacking = printProbe(ctx, label, env, scope, rows);
+        if (lacking.length && canAsk) {
+          const n = lacking.length === 1 ? lacking[0] : `${lacking.length} permissions (above)`;
+          out.warn(`the ${label} key ${redactKey(key)} lacks ${n}: add them and paste it again, or paste a new key`);
+          asked[label] = await askKey(ctx, label, given.from, undefined, env, yes, label === 'primary', false);
+          continue;
+        }
+        missing.push(...lacking.map((p) => `${label}:${p}`));
         break;
       } catch (e) {
-        const given = label === 'primary' ? primaryGiven : fallbackGiven;
-        if (!(e instanceof AuthenticationFailed) || given.key || yes || !ctx.prompts.interactive) throw e;
+        if (!(e instanceof AuthenticationFailed) || !canAsk) throw e;
         out.warn(`the ${label} key ${redactKey(key)}: ${e.message}: give another key`);
         asked[label] = await askKey(ctx, label, given.from, undefined, env, yes, label === 'primary', false);
       }
@@ -152,7 +168,12 @@ export async function runOnboard(opts: OnboardOptions, ctx: Context): Promise<vo
     if (!ok) throw new WorkError('not saved; nothing was changed here or at Stripe', 'run recover onboard stripe again');
   }
   ctx.io.interruptNote = 'the webhook endpoint may exist at Stripe already; run recover onboard stripe again to finish (it finds it)';
-  const webhook = hook ? await applyWebhook(gw, hook.plan, hook.url, scope === 'connect') : null;
+  const webhook = hook ? await applyWebhook(gw, hook.plan, hook.url, scope === 'connect').catch((e: unknown) => {
+    // Stripe judges the URL only now (e.g. localhost): say which one, that nothing was saved, and the way out.
+    if (!(e instanceof InvalidRequest)) throw e;
+    throw new WorkError(`Stripe refused the webhook URL ${hook.url}: ${e.message} Nothing was saved`,
+      'give a public URL (a reverse proxy or tunnel in front of recover run), or onboard with --no-webhook and use stripe listen');
+  }) : null;
   const settings: Settings = settingsSchema.parse({ ...draft, webhookEndpointId: webhook?.endpointId });
   ctx.db.tx(() => {
     ctx.db.settings.set(settings);

@@ -183,7 +183,11 @@ function report(
   if (plan) plan.close(summary);
   else ctx.out.result(summary);
   printSummary(ctx.out, runs, total, { dryRun: o.dryRun, pausing, history: o.history, complete: o.complete });
-  if (o.complete && !o.dryRun) ctx.out.line('Next: recover run (the daemon retries the imported invoices)');
+  // In shadow mode the daemon charges nothing: the hint must not promise retries.
+  const next = o.settings.mode === 'live'
+    ? 'recover run (the daemon retries the imported invoices)'
+    : 'recover run (shadow mode: it schedules and explains, charges nothing; recover go-live after the shadow week)';
+  if (o.complete && !o.dryRun) ctx.out.line(`Next: ${next}`);
   if (o.complete && o.dryRun) ctx.out.line('Next: recover takeover (without --dry-run) to import them');
 }
 
