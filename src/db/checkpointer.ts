@@ -11,14 +11,14 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 /**
- * Main-connection auto-checkpoint threshold in background mode (pages of 4 KiB: 8 MiB). Under a
- * steady stream of commits the worker's PASSIVE checkpoints never find the WAL whole, so SQLite
- * never restarts it: it grows to this threshold and the commit that crosses it checkpoints. At
- * 10,000 pages that commit copied and synced up to 40 MiB (40–65 ms, every ~1,300 webhooks:
- * issue 18's ingest p99); at 2,000 the worker has backfilled nearly all of it, the commit copies
- * the rest and syncs (~8 ms) and the WAL restarts.
+ * Main-connection auto-checkpoint threshold in background mode (pages of 4 KiB: 40 MiB). The
+ * worker below keeps the WAL backfilled (it comes back within behindMs while the WAL moves), so
+ * this is only a safety net. 2,000 pages was tried for issue 18's ingest p99: on a quiet machine
+ * it did not lower the ingest p99 at 32 in flight (1.8–2.2× vs 2.2–2.3×) and gave the scheduler
+ * 4 ticks over 50 ms (max 117 ms) in 60 s with 1,000,000 cases, against 0 (max 47 ms) at 10,000
+ * (`RECOVER_BENCH_TICK_SECONDS=60 npm run bench -- daemon`, 2 Dec).
  */
-export const SAFETY_AUTOCHECKPOINT_PAGES = 2000;
+export const SAFETY_AUTOCHECKPOINT_PAGES = 10_000;
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 250;
 /**
  * A checkpoint that leaves at least this many WAL frames (4 KiB pages) behind is followed by
