@@ -133,28 +133,23 @@ const askWindows: Ask<string[]> = async (flags, useDefault, prompts, d) => {
     name: 'windows', flag: '--windows', message: 'Allowed retry windows (cron, customer local time, comma-separated)', default: d.windows.join(','),
     validate: validator('windows', splitWindows),
   }));
-  const windows = check('windows', '--windows', splitWindows(windowsRaw));
-  return windows;
+  return check('windows', '--windows', splitWindows(windowsRaw));
 };
 
-const askControlShare: Ask<number> = async (flags, useDefault, prompts, d) => {
-  const controlShare = check('controlShare', '--control-share', flags.controlShare ?? (useDefault ? d.controlShare : plainNumber(await prompts.input({
+const askControlShare: Ask<number> = async (flags, useDefault, prompts, d) =>
+  check('controlShare', '--control-share', flags.controlShare ?? (useDefault ? d.controlShare : plainNumber(await prompts.input({
     name: 'controlShare', flag: '--control-share', message: 'Control-group share (0 to 0.5)', default: String(d.controlShare),
     validate: validator('controlShare', plainNumber),
   }))));
-  return controlShare;
-};
 
-const askMode: Ask<Settings['mode']> = async (flags, useDefault, prompts, d) => {
-  const mode = flags.mode ?? (useDefault ? d.mode : await prompts.select({
+const askMode: Ask<Settings['mode']> = async (flags, useDefault, prompts, d) =>
+  flags.mode ?? (useDefault ? d.mode : await prompts.select({
     name: 'mode', flag: '--mode', message: 'Mode', default: d.mode,
     choices: [
       { value: 'shadow' as const, name: 'shadow', description: 'ingest and schedule, never charge (start here for a week)' },
       { value: 'live' as const, name: 'live', description: 'retry for real' },
     ],
   }));
-  return mode;
-};
 
 /** The Recovery API's policy questions (`onboard api`): no subscription or invoice actions (the merchant's billing owns them). */
 export async function askApiPolicy(flags: PolicyFlags, yes: boolean, prompts: Prompts, current?: Settings) {
