@@ -111,6 +111,37 @@ describe('recover onboard api, asked at the prompt', () => {
     expect(fromEnv.stderr).toMatch(/Invalid API Key provided.*nothing was saved/);
     expect(fromEnv.stderr).toMatch(/run recover onboard api again/);
   });
+  it('a typed key lacking a permission is asked for again (as in onboard stripe); live is refused with the emulator', async () => {
+    const weak = 'rk_test_apinocheckout000002';
+    const emu = await emulator({ keys: { [weak]: ['rak_payment_intent_write', 'rak_customer_read'] } });
+    const db = tempDb();
+    // The environment is asked too: against the emulator only `test` is a choice (ScriptedPrompts throws on
+    // an answer that is not one), and --env live is one line, exit 2, before any question.
+    const prompts = new ScriptedPrompts({
+      env: 'test',
+      stripeKey: weak,
+      resultWebhookUrl: '',
+      retryStatusUrl: '',
+      dunningDays: '30',
+      windows: '0 8-20 * * *',
+      controlShare: '0.1',
+      controlBaseline: 'fixed:3,5,7',
+      mode: 'shadow',
+      save: true,
+    }).then('stripeKey', LEAST_API_KEY);
+    const r = await runCli(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'api'], { overrides: { prompts } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/the key rk_test_\S+ lacks 3 permissions \(above\): add them and paste it again/);
+    expect(prompts.asked.filter((n) => n === 'stripeKey')).toHaveLength(2);
+    const saved = openStore(db);
+    expect(saved.secrets.get('api_stripe_key')).toBe(LEAST_API_KEY);
+    saved.close();
+    const live = await runCli(['--db', tempDb(), '--stripe-api-base', emu.url, 'onboard', 'api', '--env', 'live']);
+    expect(live.code).toBe(2);
+    expect(live.stderr.trim()).toBe(
+      'recover: invalid value for --env: "live" (accepted: test (the only environment with --stripe-api-base))',
+    );
+  });
   it('the summary declined: nothing saved, no API key made', async () => {
     const emu = await emulator();
     const db = tempDb();

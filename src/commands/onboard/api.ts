@@ -17,7 +17,7 @@ import { requiredPermissions } from '../../stripe/permissions.js';
 import { createApiKey } from '../../api/keys.js';
 import { newSigningSecret } from '../../outbox/signing.js';
 import { API_ACCOUNT } from '../../api/intake.js';
-import { checkKey, shortReason, type Env } from './keys.js';
+import { askEnv, checkKey, shortReason, type Env } from './keys.js';
 import { askApiPolicy } from './policy-questions.js';
 
 export interface OnboardApiOptions {
@@ -69,44 +69,14 @@ export async function runOnboardApi(opts: OnboardApiOptions, ctx: Context): Prom
       : {}),
     ...(opts.mode !== undefined ? { mode: opts.mode } : {}),
   };
-  const env: Env =
-    opts.env ??
-    (yes
-      ? (current?.env ?? 'test')
-      : await prompts.select({
-          name: 'env',
-          flag: '--env',
-          message: 'Environment',
-          default: current?.env ?? 'test',
-          choices: [
-            { value: 'test' as const, name: 'test' },
-            { value: 'live' as const, name: 'live' },
-          ],
-        }));
+  const env: Env = await askEnv(ctx, opts.env, current?.env, yes);
 
   // The Stripe key recover charges with: restricted to what the API path calls.
   const perms = [...requiredPermissions('api')];
   out.line(out.color.bold('Stripe key for the Recovery API'));
   out.line(`Create a restricted key with: ${perms.join(', ')}`);
   out.line(`  ${keyLink(env, perms)}`);
-  const { key, rows } = await probeStripeKey(ctx, await stripeKey(ctx, opts, env, yes), env, perms);
-  out.table(
-    ['resource', 'permission', 'status', 'detail'],
-    rows.map((r) => [
-      r.resource,
-      r.permission,
-      r.ok ? out.color.green('ok') : out.color.red('missing'),
-      r.ok ? '' : shortReason(r),
-    ]),
-    { title: 'Permissions of the key' },
-  );
-  const missing = rows.filter((r) => !r.ok).map((r) => r.permission);
-  if (missing.length) {
-    throw new WorkError(
-      `missing permissions (${missing.join(', ')}); nothing was saved`,
-      'add them to the key in the Dashboard and run recover onboard api again',
-    );
-  }
+  const key = await probeStripeKey(ctx, await stripeKey(ctx, opts, env, yes), env, perms);
 
   const resultWebhookUrl =
     urls.resultWebhookUrl ??
@@ -270,26 +240,50 @@ async function askUrl(
 }
 
 /**
- * Probes the key's permissions. A key typed at the prompt that Stripe refuses (401) is asked for again with
- * Stripe's reason; one given by flag, file, environment or saved is an error naming the right command.
+ * Probes the key's permissions and prints them. A key typed at the prompt that Stripe refuses (401) or that
+ * lacks a permission is asked for again (the same key once fixed in the Dashboard, or a new one), as in
+ * `onboard stripe`; one given by flag, file, environment or saved is an error naming the right command.
  */
 async function probeStripeKey(
   ctx: Context,
   given: { key: string; prompted: boolean },
   env: Env,
   perms: string[],
-): Promise<{ key: string; rows: Awaited<ReturnType<typeof probePermissions>> }> {
+): Promise<string> {
+  const { out } = ctx;
   for (let key = given.key; ; key = await askStripeKey(ctx, env)) {
     const gw = createGateway({ primaryKey: key, apiBase: ctx.apiBase, logger: ctx.logger });
+    let rows: Awaited<ReturnType<typeof probePermissions>>;
     try {
-      return { key, rows: await probePermissions(gw, undefined, perms) };
+      rows = await probePermissions(gw, undefined, perms);
     } catch (e) {
       if (!(e instanceof AuthenticationFailed)) throw e;
       if (!given.prompted) {
         throw new WorkError(`${e.message}; nothing was saved`, 'check the key, then run recover onboard api again');
       }
-      ctx.out.warn(`${e.message}: give another key`);
+      out.warn(`${e.message}: give another key`);
+      continue;
     }
+    out.table(
+      ['resource', 'permission', 'status', 'detail'],
+      rows.map((r) => [
+        r.resource,
+        r.permission,
+        r.ok ? out.color.green('ok') : out.color.red('missing'),
+        r.ok ? '' : shortReason(r),
+      ]),
+      { title: 'Permissions of the key' },
+    );
+    const missing = rows.filter((r) => !r.ok).map((r) => r.permission);
+    if (!missing.length) return key;
+    if (!given.prompted) {
+      throw new WorkError(
+        `missing permissions (${missing.join(', ')}); nothing was saved`,
+        'add them to the key in the Dashboard and run recover onboard api again',
+      );
+    }
+    const n = missing.length === 1 ? missing[0] : `${missing.length} permissions (above)`;
+    out.warn(`the key ${redactKey(key)} lacks ${n}: add them and paste it again, or paste a new key`);
   }
 }
 

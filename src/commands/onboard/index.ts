@@ -9,7 +9,7 @@ import { SETTABLE_KEYS } from '../../config/settable.js';
 import { redactKey } from '../../redact.js';
 import { AuthenticationFailed, InvalidRequest, createGateway, probePermissions, type StripeGateway } from '../../stripe/index.js';
 import type { Context } from '../../context.js';
-import { checkKey, givenKey, keyCreationLink, permissionsFor, printProbe, type Env } from './keys.js';
+import { askEnv, checkKey, givenKey, keyCreationLink, permissionsFor, printProbe, type Env } from './keys.js';
 import { BASELINE_EXPLANATION, SMART_RETRIES_OFF_STEPS, judgeSignal, scanSmartRetries, smartRetriesLink } from './baseline.js';
 import { askBaselineWindow } from './baseline-window.js';
 import { askPolicy, type PolicyFlags } from './policy-questions.js';
@@ -50,19 +50,9 @@ export async function runOnboard(opts: OnboardOptions, ctx: Context): Promise<vo
   }
   const current = ctx.db.settings.get() ?? undefined;
   const apiBase = ctx.apiBase;
-  // A custom API base (the emulator) takes test keys only: "live" could never be answered by a key.
-  if (apiBase && opts.env === 'live') {
-    throw badValue('--env', opts.env, 'test (the only environment with --stripe-api-base)');
-  }
 
   // 1. Environment and scope.
-  const envChoices = apiBase
-    ? [{ value: 'test' as const, name: 'test', description: 'the only environment with --stripe-api-base' }]
-    : [{ value: 'test' as const, name: 'test' }, { value: 'live' as const, name: 'live' }];
-  const savedEnv = apiBase ? 'test' : (current?.env ?? 'test');
-  const env: Env = opts.env ?? (yes ? savedEnv : await prompts.select({
-    name: 'env', flag: '--env', message: 'Environment', default: savedEnv, choices: envChoices,
-  }));
+  const env: Env = await askEnv(ctx, opts.env, current?.env, yes);
   const scope = opts.scope ?? (yes ? (current?.scope ?? 'account') : await prompts.select({
     name: 'scope', flag: '--scope', message: 'Scope', default: current?.scope ?? 'account',
     choices: [

@@ -12,6 +12,24 @@ import type { Context } from '../../context.js';
 
 export type Env = 'test' | 'live';
 
+/**
+ * The environment: the flag, the saved one with --yes, else asked. A custom API base (the emulator)
+ * takes test keys only, so "live" is neither offered nor accepted there: no key could answer it.
+ */
+export async function askEnv(ctx: Context, given: Env | undefined, saved: Env | undefined, yes: boolean): Promise<Env> {
+  const apiBase = ctx.apiBase;
+  if (apiBase && given === 'live') {
+    throw badValue('--env', given, 'test (the only environment with --stripe-api-base)');
+  }
+  const choices = apiBase
+    ? [{ value: 'test' as const, name: 'test', description: 'the only environment with --stripe-api-base' }]
+    : [{ value: 'test' as const, name: 'test' }, { value: 'live' as const, name: 'live' }];
+  const fallback = apiBase ? 'test' : (saved ?? 'test');
+  if (given) return given;
+  if (yes) return fallback;
+  return ctx.prompts.select({ name: 'env', flag: '--env', message: 'Environment', default: fallback, choices });
+}
+
 /** Connect scope also lists the connected accounts. */
 export function permissionsFor(scope: 'account' | 'connect'): string[] {
   return scope === 'connect' ? [...REQUIRED_PERMISSIONS, 'rak_connected_account_read'] : [...REQUIRED_PERMISSIONS];
