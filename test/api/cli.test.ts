@@ -111,7 +111,7 @@ describe('recover onboard api, asked at the prompt', () => {
     expect(fromEnv.stderr).toMatch(/Invalid API Key provided.*nothing was saved/);
     expect(fromEnv.stderr).toMatch(/run recover onboard api again/);
   });
-  it('a typed key lacking a permission is asked again (as in onboard stripe); live refused with the emulator', async () => {
+  it('a typed key lacking a permission is asked again; live refused with the emulator', async () => {
     const weak = 'rk_test_apinocheckout000002';
     const emu = await emulator({ keys: { [weak]: ['rak_payment_intent_write', 'rak_customer_read'] } });
     const db = tempDb();
