@@ -7,6 +7,7 @@
  * context (SQLite, the Stripe SDK, pino, prompts) are imported when that command runs, so
  * `recover --help` loads none of them (bench/startup.ts measures it).
  */
+import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { CliIO, Context, GlobalOptions } from './context.js';
 import { LOG_LEVELS } from './log-levels.js';
@@ -46,20 +47,28 @@ export function buildProgram(io: CliIO): Command {
    * exit 2 before anything heavy is loaded, so a mistyped --db creates nothing.
    * A `long` command gets the one shutdown path (src/signals.ts) as `ctx.signal`; a second signal
    * returns at once with 128 + its number, leaving the context open under calls still in flight.
+   * An onboarding (`setup`) that created the database and failed before saving anything removes it.
    */
   const action =
-    <O>(fn: (opts: O, ctx: Context) => Promise<void>, o: { existingDb?: boolean; interrupted?: string; long?: boolean } = {}) =>
+    <O>(fn: (opts: O, ctx: Context) => Promise<void>, o: { existingDb?: boolean; interrupted?: string; long?: boolean; setup?: boolean } = {}) =>
     async (opts: O) => {
       if (o.interrupted) io.interruptNote = o.interrupted;
       const globals = program.opts<GlobalOptions>();
-      if (o.existingDb && !io.overrides?.db) (await import('./db-path.js')).assertDbExists(globals.db);
+      const { assertDbExists, isMemoryPath } = await import('./db-path.js');
+      if (o.existingDb && !io.overrides?.db) assertDbExists(globals.db);
+      const fresh = o.setup && !io.overrides?.db && !isMemoryPath(globals.db) && !existsSync(globals.db);
       const { createContext } = await import('./context.js');
       if (!o.long) {
         const ctx = createContext(globals, io);
+        let failed = false;
         try {
           await fn(opts, ctx);
+        } catch (e) {
+          failed = true;
+          throw e;
         } finally {
           await ctx.close();
+          if (failed && fresh) (await import('./db/discard.js')).discardIfUnsaved(globals.db);
         }
         return;
       }
@@ -98,7 +107,7 @@ export function buildProgram(io: CliIO): Command {
       // A key typed in argv is warned about; one from RECOVER_*_KEY is not (commander reads both).
       const keysInArgv = (['primaryKey', 'fallbackKey'] as const).filter((k) => cmd.getOptionValueSource(k) === 'cli');
       await action(async (o: import('./commands/onboard/index.js').OnboardOptions, ctx) =>
-        (await import('./commands/onboard/index.js')).runOnboard(o, ctx))({ ...opts, keysInArgv });
+        (await import('./commands/onboard/index.js')).runOnboard(o, ctx), { setup: true })({ ...opts, keysInArgv });
     });
 
   onboard
@@ -118,7 +127,7 @@ export function buildProgram(io: CliIO): Command {
     .addOption(new Option('--mode <mode>', 'shadow (never charge) or live').argParser(enumFlag('--mode', ['shadow', 'live'] as const)))
     .option('-y, --yes', 'accept defaults (and saved answers) instead of asking')
     .action(action(async (o: import('./commands/onboard/api.js').OnboardApiOptions, ctx) =>
-      (await import('./commands/onboard/api.js')).runOnboardApi(o, ctx)));
+      (await import('./commands/onboard/api.js')).runOnboardApi(o, ctx), { setup: true }));
 
   const apiKeys = program.command('api-keys').description('the Recovery API keys (rcv_test_…/rcv_live_…): create, list, revoke');
   apiKeys.command('create').description('create a key; printed once, stored only as a hash')
@@ -152,7 +161,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--control-share <share>', 'control-group share, 0 to 0.5 (default 0.1)', numberFlag('--control-share', 0, 0.5))
     .option('-y, --yes', 'accept defaults (and saved answers) instead of asking')
     .action(action(async (o: import('./commands/onboard/recharge.js').OnboardRechargeOptions, ctx) =>
-      (await import('./commands/onboard/recharge.js')).runOnboardRecharge(o, ctx)));
+      (await import('./commands/onboard/recharge.js')).runOnboardRecharge(o, ctx), { setup: true }));
 
   const config = program.command('config').description('read and change the saved policy');
   config.command('show').description('print the saved settings (secrets redacted)')

@@ -4,7 +4,7 @@
  * permission exit 1 naming it, revoked keys refused by the API.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/db/index.js';
 import { redactText } from '../../src/redact.js';
@@ -67,6 +67,8 @@ describe('recover onboard api', () => {
     });
     expect(weak.code).toBe(1);
     expect(weak.stderr).toMatch(/missing permissions \(.*rak_checkout_session_write/);
+    // The run created the database and saved nothing: it is removed, so `status` says "no database".
+    expect(existsSync(db)).toBe(false);
     const store = openStore(db);
     expect(store.settings.get()).toBeUndefined();
     expect(store.apiKeys.list()).toHaveLength(0);

@@ -4,6 +4,7 @@
  * at Stripe, a full onboarding then fits 80 columns, and go-live asks before switching.
  * The emulator runs in this process; the CLI is bin/recover in the pane (see tmux.ts).
  */
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/db/index.js';
 import { ALL_PERMS, emulator, tempDb } from '../helpers/env.js';
@@ -61,6 +62,7 @@ describe.skipIf(!hasTmux() && !process.env.CI)('the wizard in a terminal', () =>
     noTrace(screen);
     expect(screen).not.toMatch(/--(webhook-url|primary-key)/); // no flag the user did not type
     expect(await endpointCount(emu.url)).toBe(0);
+    expect(existsSync(db)).toBe(false); // the database this run created, with nothing saved, is removed
   });
 
   it('re-asks bad numbers with their range, confirms the summary, fits 80 columns; go-live asks first', async () => {
