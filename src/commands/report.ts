@@ -53,7 +53,7 @@ export async function runReport(options: ReportOptions, ctx: Context): Promise<R
     feedLimit: options.feed ?? DEFAULT_FEED_LIMIT,
   });
 
-  if (options.currency !== undefined) checkCurrency(report, options.currency.toLowerCase());
+  if (options.currency !== undefined) checkCurrency(report, options.currency);
   if (options.html) write(options.html, renderHtml(report), 'HTML report', ctx);
   if (typeof options.csv === 'string' && !csvToStdout) write(options.csv, renderCsv(report), 'CSV', ctx);
 
@@ -64,13 +64,15 @@ export async function runReport(options: ReportOptions, ctx: Context): Promise<R
 }
 
 /** --currency must be one the cases are in; nothing is written otherwise. */
-function checkCurrency(report: Report, currency: string): void {
+function checkCurrency(report: Report, given: string): void {
+  const currency = given.toLowerCase();
   const m = report.measurement;
   const arms = [m.headline, m.backlog].flatMap((p) => [p.treatment, p.control, p.inProgress.treatment, p.inProgress.control]);
   const known = new Set(Object.keys(report.headline.enteredAmount));
   for (const a of arms) for (const cur of Object.keys(a.amountDue)) known.add(cur);
   if (!known.has(currency)) {
-    throw badValue('--currency', currency, known.size ? [...known].sort().join(', ') : 'no case has entered yet');
+    // The value as typed (XYZ, not xyz): the message names what the user gave.
+    throw badValue('--currency', given, known.size ? [...known].sort().join(', ') : 'no case has entered yet');
   }
 }
 

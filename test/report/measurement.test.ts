@@ -182,6 +182,7 @@ describe('the like-for-like lift', () => {
       [['--as-of', '2027-01-01'], 'invalid value for --as-of: "2027-01-01" (accepted: a date (2026-01-31) or date-time'],
       [['--as-of', 'yesterday'], 'invalid value for --as-of: "yesterday"'],
       [['--currency', 'eur'], 'invalid value for --currency: "eur" (accepted: usd)'],
+      [['--currency', 'XYZ'], 'invalid value for --currency: "XYZ" (accepted: usd)'], // as typed, not lowercased
       [['--currency', 'dollars'], 'invalid value for --currency: "dollars" (accepted: a three-letter currency code such as usd)'],
       [['--effect', '0'], '--effect'],
     ] as const) {
