@@ -100,6 +100,7 @@ export function renderCsv(r: Report): string {
   }
 
   measurementCsv(r, add, money);
+  platformCsv(r, add, money);
 
   if (r.preTakeover) {
     const p = r.preTakeover;
@@ -145,6 +146,36 @@ export function renderCsv(r: Report): string {
     add('feed', f.invoiceId, 'how', f.by);
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Section `platform` (only when the cases span platforms: Stripe, Recharge, the Recovery API): key = the
+ * platform, each with its own cohort figures and like-for-like lift against its own baseline.
+ */
+function platformCsv(r: Report, add: Add, money: Money): void {
+  for (const p of r.platforms ?? []) {
+    const S = 'platform';
+    add(S, p.platform, 'accounts', p.accounts.join(' '));
+    add(S, p.platform, 'baseline', p.baselineLabel);
+    add(S, p.platform, 'entered', p.entered);
+    money(S, p.platform, 'entered_amount', p.enteredAmount);
+    add(S, p.platform, 'recovered', p.recovered);
+    money(S, p.platform, 'recovered_amount', p.recoveredAmount);
+    add(S, p.platform, 'resolved', p.resolved);
+    add(S, p.platform, 'recovery_rate', p.recoveryRate);
+    add(S, p.platform, 'in_dunning', p.inDunning);
+    add(S, p.platform, 'attempts_per_recovered', p.attemptsPerRecovered);
+    add(S, p.platform, 'lift_status', p.lift.status);
+    for (const arm of ['treatment', 'control'] as const) {
+      add(S, p.platform, `${arm}_cases`, p.lift[arm].cases);
+      add(S, p.platform, `${arm}_recovered`, p.lift[arm].recovered);
+      add(S, p.platform, `${arm}_rate`, p.lift[arm].rate);
+    }
+    add(S, p.platform, 'rate_difference', p.lift.difference);
+    add(S, p.platform, 'anytime_cs95_low', p.lift.anytime?.low);
+    add(S, p.platform, 'anytime_cs95_high', p.lift.anytime?.high);
+    add(S, p.platform, 'winner', p.lift.winner);
+  }
 }
 
 /** Section `measurement`: key = population (new | backlog) or population.arm[.in_progress]. */

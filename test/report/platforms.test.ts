@@ -108,6 +108,13 @@ describe('recover report with a Stripe account and a Recharge store', () => {
     ]);
     const one = await runCli(['--json', ...base, '--platform', 'stripe']);
     expect(JSON.parse(one.stdout)).toMatchObject({ platform: 'stripe', headline: { entered: 6, recovered: 3 } });
+    // The CSV (`--csv` to stdout) carries the same rows: section `platform`, one key per platform.
+    const csv = await runCli([...base, '--csv']);
+    expect(csv.code, csv.stderr).toBe(0);
+    expect(csv.stdout).toContain('\nplatform,stripe,entered,6,\n');
+    expect(csv.stdout).toContain('\nplatform,recharge,entered,5,\n');
+    expect(csv.stdout).toContain('\nplatform,recharge,recovered_amount,60.00,usd\n');
+    expect(csv.stdout).toContain('\nplatform,stripe,treatment_recovered,2,\n');
     const bad = await runCli([...base, '--platform', 'paypal']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('paypal');
