@@ -37,6 +37,19 @@ export function formatAmounts(amounts: Amounts, empty = '—'): string {
   return keys.map((c) => formatMoney(amounts[c], c)).join(' + ');
 }
 
+/**
+ * For a narrow table cell: the main currency's amount and how many other currencies there are,
+ * "$4,567.00 + 7 more" — eight currencies listed in full made a 12-line row at 80 columns. Without the
+ * main currency among them, the largest count of minor units is not comparable, so the first code.
+ */
+export function compactAmounts(amounts: Amounts, main: string | null, empty = '—'): { text: string; more: number } {
+  const keys = Object.keys(amounts).sort();
+  if (keys.length === 0) return { text: empty, more: 0 };
+  const first = main && keys.includes(main) ? main : keys[0];
+  const more = keys.length - 1;
+  return { text: formatMoney(amounts[first], first) + (more ? ` + ${more} more` : ''), more };
+}
+
 /** Adds `minor` to `amounts[currency]` in place. */
 export function addAmount(amounts: Amounts, currency: string, minor: number): void {
   amounts[currency] = (amounts[currency] ?? 0) + minor;

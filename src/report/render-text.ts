@@ -4,12 +4,12 @@
  */
 import type { ChalkInstance } from 'chalk';
 import type { Cell } from '../ui/output.js';
-import { formatAmounts, formatMoney } from './money.js';
+import { compactAmounts, formatAmounts, formatMoney } from './money.js';
 import { formatDuration, formatPeriod, shortDateTime } from './period.js';
 import { int, num, pct, pctInterval, signedPp } from './format.js';
 import { printMeasurement } from './render-text-lift.js';
 import { printPlatforms } from './platforms.js';
-import type { ArmStats, Report } from './types.js';
+import type { Amounts, ArmStats, Report } from './types.js';
 
 /** What the text renderer needs from the CLI's Output. */
 export interface TextSink {
@@ -58,10 +58,25 @@ export function printReport(r: Report, out: TextSink): void {
 
   printPlatforms(r, out);
 
+  // Narrow amount columns show the main currency and a count of the others, explained once, under the first.
+  let other: 'none' | 'pending' | 'noted' = 'none';
+  const amount = (amounts: Amounts): string => {
+    const { text, more } = compactAmounts(amounts, r.measurement.mainCurrency);
+    if (more && other === 'none') other = 'pending';
+    return text;
+  };
+  const note = () => {
+    if (other !== 'pending') return;
+    other = 'noted';
+    const main = (r.measurement.mainCurrency ?? '').toUpperCase();
+    out.line(c.dim(`amounts in ${main}; "+ N more": other currencies (all in --json, --csv, --html)`));
+  };
+
   out.table(
     ['recovered by', 'invoices', 'share', 'amount'],
-    r.attribution.map((a) => [a.label, int(a.count), pct(a.share), formatAmounts(a.amount)]),
+    r.attribution.map((a) => [a.label, int(a.count), pct(a.share), amount(a.amount)]),
   );
+  note();
 
   printMeasurement(r, out);
   printLift(r, out);
@@ -82,14 +97,16 @@ export function printReport(r: Report, out: TextSink): void {
   if (b.byDeclineCode.length > 0) {
     out.table(
       ['decline code', 'kind', 'cases', 'recovered', 'rate', 'in dunning', 'amount recovered'],
-      b.byDeclineCode.map((d) => [d.key, CATEGORY[d.category] ?? d.category, int(d.cases), int(d.recovered), pct(d.rate), int(d.inDunning), formatAmounts(d.recoveredAmount)]),
+      b.byDeclineCode.map((d) => [d.key, CATEGORY[d.category] ?? d.category, int(d.cases), int(d.recovered), pct(d.rate), int(d.inDunning), amount(d.recoveredAmount)]),
     );
+    note();
   }
   if (b.byCardBrand.length > 0) {
     out.table(
       ['card brand', 'cases', 'recovered', 'rate', 'in dunning', 'amount recovered'],
-      b.byCardBrand.map((d) => [d.key, int(d.cases), int(d.recovered), pct(d.rate), int(d.inDunning), formatAmounts(d.recoveredAmount)]),
+      b.byCardBrand.map((d) => [d.key, int(d.cases), int(d.recovered), pct(d.rate), int(d.inDunning), amount(d.recoveredAmount)]),
     );
+    note();
   }
   if (b.byAttemptNumber.length > 0) {
     out.table(

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../src/clock.js';
 import { UsageError } from '../../src/errors.js';
 import { computeReport, printReport, renderCsv, renderHtml, resolvePeriod } from '../../src/report/index.js';
-import { currencyDecimals, formatAmounts, formatMoney, majorString } from '../../src/report/money.js';
+import { compactAmounts, currencyDecimals, formatAmounts, formatMoney, majorString } from '../../src/report/money.js';
 import { formatPeriod } from '../../src/report/period.js';
 import { Output } from '../../src/ui/output.js';
 
@@ -25,6 +25,9 @@ describe('money', () => {
     expect(majorString(1500, 'kwd')).toBe('1.500');
     expect(formatAmounts({ usd: 100, eur: 200 })).toBe('€2.00 + $1.00');
     expect(formatAmounts({})).toBe('—');
+    expect(compactAmounts({ usd: 100, eur: 200, jpy: 5 }, 'usd')).toEqual({ text: '$1.00 + 2 more', more: 2 });
+    expect(compactAmounts({ eur: 200 }, 'usd')).toEqual({ text: '€2.00', more: 0 });
+    expect(compactAmounts({}, 'usd').text).toBe('—');
   });
 });
 

@@ -269,6 +269,9 @@ describe('recover report on a hand-computed case set', () => {
     expect(text.stdout).toMatch(/recovery rate\s+│ 54\.5% of 11 resolved cases/);
     expect(text.stdout).toContain('measurement in progress: needs 27 more resolved control cases');
     expect(text.stdout).toMatch(/median time to recover\s+│ 3\.1 days/);
+    // Narrow amount columns: the main currency and a count of the others (eight in full made 12-line rows).
+    expect(text.stdout).toMatch(/│ our retry\s+│ 3\s+│ 50\.0%\s+│ \$10\.00 \+ 2 more\s+│/);
+    expect(text.stdout).toContain('amounts in USD; "+ N more": other currencies (all in --json, --csv, --html)');
     expect(text.stdout).toContain('in_T3');
 
 
