@@ -18,7 +18,7 @@ import { GENERATED_TOKEN } from '../emulators/recharge/generator.js';
 import { SHADOW_DAYS_RECOMMENDED } from '../connectors/recharge/settings.js';
 import { silentLogger } from '../log.js';
 import type { DemoOptions } from './demo.js';
-import { closeDemo, demoDatabase, demoReport, freePort, quietIo } from './demo.js';
+import { closeDemo, demoDatabase, demoReport, freePort, quietIo, sinceDay } from './demo.js';
 import { runGoLiveRecharge } from './go-live-recharge.js';
 import { runOnboardRecharge } from './onboard/recharge.js';
 import { runRechargeTakeover } from './takeover/recharge.js';
@@ -116,7 +116,7 @@ export async function runDemoRecharge(opts: DemoOptions, ctx: Context): Promise<
       `New failures since go-live: recover ${t.recovered}/${t.cases} (${rate(t)}), ` +
         `Recharge's schedule ${k.recovered}/${k.cases} (${rate(k)}), both within ${DEMO_WINDOW_DAYS} days.`,
     );
-    if (opts.keep) out.note(`Database kept: explore with  recover --db ${dbPath} report --platform recharge`);
+    if (opts.keep) out.note(`Database kept: explore with  recover --db ${dbPath} report --platform recharge --since ${sinceDay(report)}`);
   } finally {
     spinner.stop();
     await closeDemo({ daemon, sub, emu, dir });

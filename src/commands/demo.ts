@@ -130,7 +130,11 @@ export async function runDemo(opts: DemoOptions, ctx: Context): Promise<void> {
     const per = (n: number | null) => (n === null ? 'n/a' : n.toFixed(2));
     out.note(`Attempts per recovery on those new cases: recover ${per(t.attemptsPerRecovery)}, Stripe Smart Retries ${per(k.attemptsPerRecovery)} ` +
       `(both arms retry within the same ${DEMO_WINDOW_DAYS}-day window).`);
-    if (opts.keep) out.note(`Database kept: explore with  recover --db ${dbPath} report  or  recover --db ${dbPath} explain <invoice>`);
+    if (opts.keep) {
+      // --since: the demo's report covers every case since the first failure, not `report`'s default 30 days.
+      out.note(`Database kept: explore with  recover --db ${dbPath} report --since ${sinceDay(report)}  or  ` +
+        `recover --db ${dbPath} explain <invoice>`);
+    }
   } catch (e) {
     // Ctrl-C in any step (the takeover's own message included): one line, the same for each.
     throw ctx.signal.aborted ? interrupted(opts, dbPath) : e;
@@ -164,6 +168,11 @@ export async function demoReport(opts: DemoOptions, sub: Context, ctx: Context):
   for (const c of sub.db.cases.iterate()) since = Math.min(since, c.firstFailedAt);
   const reportCtx = Object.assign(Object.create(sub) as Context, { out: ctx.out, globals: { ...sub.globals, json: ctx.globals.json } });
   return runReport({ since: new Date(since).toISOString(), html: resolve(opts.html) }, reportCtx);
+}
+
+/** The report's first day (UTC date), as `report --since` takes it: the same cases as the demo's report. */
+export function sinceDay(report: Report): string {
+  return report.period.sinceIso.slice(0, 10);
 }
 
 export async function closeDemo(p: { daemon?: Daemon; sub: Context; emu: { close(): Promise<void> }; dir?: string }): Promise<void> {

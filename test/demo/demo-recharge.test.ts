@@ -59,5 +59,14 @@ describe('recover demo --platform recharge', () => {
     raw.close();
     expect(existsSync(html)).toBe(true);
     expect(readFileSync(html, 'utf8')).toContain('fixed schedule (1, 6, 6, 6, 6, 6, 6 days)');
+    // The kept database's hint (`report --platform recharge --since <first day>`, printed without --json)
+    // reports the same cases as the demo did, not `report`'s default last 30 days.
+    const since = ['--platform', 'recharge', '--since', String(report.period.sinceIso).slice(0, 10)];
+    const again = await runCli(['--db', db, '--json', 'report', ...since]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(report.headline.entered).toBeGreaterThan(
+      JSON.parse((await runCli(['--db', db, '--json', 'report'])).stdout).headline.entered,
+    );
+    expect(JSON.parse(again.stdout).headline.entered).toBe(report.headline.entered);
   }, 180_000);
 });
