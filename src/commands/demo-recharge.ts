@@ -116,7 +116,9 @@ export async function runDemoRecharge(opts: DemoOptions, ctx: Context): Promise<
       `New failures since go-live: recover ${t.recovered}/${t.cases} (${rate(t)}), ` +
         `Recharge's schedule ${k.recovered}/${k.cases} (${rate(k)}), both within ${DEMO_WINDOW_DAYS} days.`,
     );
-    if (opts.keep) out.note(`Database kept: explore with  recover --db ${dbPath} report --platform recharge --since ${sinceDay(report)}`);
+    if (opts.keep) {
+      out.note(`Database kept: explore with  recover --db ${dbPath} report --platform recharge --since ${sinceDay(report)}`);
+    }
   } finally {
     spinner.stop();
     await closeDemo({ daemon, sub, emu, dir });
