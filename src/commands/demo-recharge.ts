@@ -117,7 +117,8 @@ export async function runDemoRecharge(opts: DemoOptions, ctx: Context): Promise<
         `Recharge's schedule ${k.recovered}/${k.cases} (${rate(k)}), both within ${DEMO_WINDOW_DAYS} days.`,
     );
     if (opts.keep) {
-      out.note(`Database kept: explore with  recover --db ${dbPath} report --platform recharge --since ${sinceDay(report)}`);
+      const command = `recover --db ${dbPath} report --platform recharge --since ${sinceDay(report)}`;
+      out.note(`Database kept: explore with  ${command}`);
     }
   } finally {
     spinner.stop();
