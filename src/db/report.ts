@@ -235,7 +235,8 @@ export function createReportRepo(db: Db): ReportRepo {
     `SELECT * FROM (
        SELECT a.id AS attemptId, c.id AS caseId, a.made_by AS by, a.finished_at AS at, a.outcome AS outcome,
          coalesce(a.amount, c.amount_due) AS amount, coalesce(a.currency, c.currency) AS currency,
-         coalesce(k1.fingerprint, k2.fingerprint, c.card_fingerprint) AS fingerprint,
+         -- No fingerprint (Recharge never exposes one): the case is the card, as the policy counts it there.
+         coalesce(k1.fingerprint, k2.fingerprint, c.card_fingerprint, 'case:' || c.id) AS fingerprint,
          coalesce(nullif(lower(d.brand), ''), nullif(lower(c.card_brand), '')) AS brand,
          a.decline_code AS declineCode, a.advice_code AS adviceCode,
          a.network_advice_code AS networkAdviceCode, a.network_decline_code AS networkDeclineCode

@@ -8,7 +8,8 @@
  *   than 35 attempts for the same amount and currency in the trailing 30 days;
  * - any brand: it came after a decline that bans the card (Visa category 1, Mastercard MAC 03/21,
  *   advice `do_not_try_again`…, as `cardBan` reads them).
- * Windows are half-open, (t − window, t], like the policy's.
+ * Windows are half-open, (t − window, t], like the policy's. A case whose card has no fingerprint (Recharge
+ * never exposes one) is counted as its own card, as the policy counts it: within the case, not across them.
  */
 import { DAY_MS, HOUR_MS } from '../clock.js';
 import type { CardAttemptRow } from '../db/index.js';

@@ -37,6 +37,10 @@ describe('recover demo --platform recharge', () => {
     expect(k.cases).toBeGreaterThan(40);
     expect(t.rate).toBeGreaterThan(k.rate);
     expect(m.backlog.treatment.cases + m.backlog.control.cases).toBeGreaterThan(100);
+    // Recharge exposes no card fingerprint: the audit counts each case as its card (as the policy does),
+    // so recover's attempts are audited (before: 0 audited) and break no rule.
+    expect(report.headline.networkCapViolations.audited).toBeGreaterThan(300);
+    expect(report.headline.networkCapViolations.total).toBe(0);
     expect(report.attribution.find((a: { by: string }) => a.by === 'recover').count).toBeGreaterThan(50);
     // Recoveries by the platform's own retries (the shadow week) are named after Recharge, not Stripe.
     expect(report.attribution.find((a: { by: string }) => a.by === 'stripe')).toMatchObject({
