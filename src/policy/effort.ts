@@ -9,7 +9,7 @@
  *   best chance is a payday next week waits for it.
  */
 import { DAY_MS } from '../clock.js';
-import { majorString } from '../money.js';
+import { formatMinor } from '../money.js';
 
 /** The capabilities of recover's policy; each can be switched off (the bench's ablations). */
 export interface RecoverFeatures {
@@ -96,7 +96,7 @@ export function continuationValue(t: number, deadline: number, meanEstimate: num
   return 1 - miss;
 }
 
-/** "usd 29.00", "jpy 3000", "bhd 1.500" (the currency's decimals, src/money.ts). */
+/** "29.00 USD", "3000 JPY", "1.500 BHD": the form of every decision reason, log and `explain` (src/money.ts). */
 export function money(minor: number, currency: string): string {
-  return `${currency.toLowerCase()} ${majorString(minor, currency)}`;
+  return formatMinor(minor, currency);
 }

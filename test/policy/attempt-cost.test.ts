@@ -77,8 +77,8 @@ describe('attemptCost across currencies', () => {
     // The costs span the threshold: the cheap ones retry, the dear ones wait.
     expect([...seen].sort()).toEqual(['retry', 'wait']);
     const [, jpy] = at20({ attemptCost: 25 });
-    expect(jpy.reason).toContain('beats its cost (jpy 38)');
+    expect(jpy.reason).toContain('beats its cost (38 JPY)');
     const [, , kwd] = at20({ attemptCost: 25 });
-    expect(kwd.reason).toContain('beats its cost (kwd 0.077)');
+    expect(kwd.reason).toContain('beats its cost (0.077 KWD)');
   });
 });

@@ -23,7 +23,7 @@ describe('decide: recover (treatment)', () => {
     expect(local.hour).toBeLessThan(12);
     expect(d.attemptNumber).toBe(1);
     expect(d.reason).toMatch(
-      /^insufficient_funds \(soft\)\. Attempt 2 on this invoice \(retry 1\): worth trying while the next attempt's estimated success × usd 29\.00 due beats its cost \(usd 0\.25\), at most 8\. Chose \w{3} \d+ Jan \d\d:00 America\/Chicago: \d+% estimated success \(.*morning\) vs \d+% at the earliest allowed time \(Wed 7 Jan 08:00\)\./,
+      /^insufficient_funds \(soft\)\. Attempt 2 on this invoice \(retry 1\): worth trying while the next attempt's estimated success × 29\.00 USD due beats its cost \(0\.25 USD\), at most 8\. Chose \w{3} \d+ Jan \d\d:00 America\/Chicago: \d+% estimated success \(.*morning\) vs \d+% at the earliest allowed time \(Wed 7 Jan 08:00\)\./,
     );
     expect(d.reason).toContain('Pay-cycle belief from 1 charge of this customer: no clear pattern yet');
     expect(d.estimate).toBeGreaterThan(0);
@@ -115,7 +115,7 @@ describe('decide: recover (treatment)', () => {
     const large = retriesUntilStop(49_900);
     expect(small.n).toBeLessThan(large.n);
     expect(small.n).toBeGreaterThan(0);
-    expect(small.reason).toMatch(/estimated success × usd 3\.00 due is worth less than an attempt costs \(usd 0\.25\)/);
+    expect(small.reason).toMatch(/estimated success × 3\.00 USD due is worth less than an attempt costs \(0\.25 USD\)/);
     // The ceiling holds (network caps come on top): $499 due is 1,996 attempt costs → 8 + 3.
     expect(large.n).toBeLessThanOrEqual(11);
   });

@@ -1,14 +1,9 @@
 /** One line of a `--dry-run` plan per invoice, streamed as pages arrive (memory stays flat). */
+import { formatMinor } from '../../money.js';
 import type { PlanEntry } from './plan.js';
 
-/** Minor units → "12.34 usd" (zero-decimal currencies such as jpy print as integers). */
-export function money(amount: number, currency: string): string {
-  const zeroDecimal = ZERO_DECIMAL.has(currency.toLowerCase());
-  return `${zeroDecimal ? String(amount) : (amount / 100).toFixed(2)} ${currency}`;
-}
-
-// Stripe's zero-decimal currencies (https://docs.stripe.com/currencies#zero-decimal).
-const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
+/** Minor units → "12.34 USD", "3000 JPY", "1.500 BHD": as decision reasons and `explain` show money. */
+export const money = formatMinor;
 
 export function printEntry(e: PlanEntry): string {
   const head = `${e.action.padEnd(7)} ${e.invoice}  ${e.account}  ${e.customer}  ${money(e.amount, e.currency)}`;
