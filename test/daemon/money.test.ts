@@ -3,6 +3,7 @@
  * Source: Stripe's docs, docs.stripe.com/currencies#zero-decimal ("¥500 … amount=500") and
  * #three-decimal (BHD, JOD, KWD, OMR, TND: amounts in thousandths, "5.124 KWD … 5124").
  */
+import { money as planMoney } from '../../src/commands/takeover/print.js';
 import { describe, expect, it } from 'vitest';
 import type { SeedInput } from '../../src/emulator/index.js';
 import { currencyDecimals, formatMinor, majorString } from '../../src/money.js';
@@ -42,6 +43,8 @@ describe('money in minor units of each currency', () => {
     expect(formatMinor(5000, 'usd')).toBe('50.00 USD');
     expect(formatMinor(5124, 'kwd')).toBe('5.124 KWD');
     expect(majorString(-5, 'bhd')).toBe('-0.005');
+    // The takeover's --dry-run plan prints the same form (its own table printed BHD 1.500 as "15.00 bhd").
+    expect(planMoney(1500, 'bhd')).toBe('1.500 BHD');
   });
 
   it('a ¥3,000 and a BHD 1.500 invoice: the daemon records and explain shows them in their own units', async () => {
