@@ -29,6 +29,7 @@ export const BENCH_POLICIES = [
   'recover-no-amount-ceiling',
   'recover-with-spend',
   'recover-with-curve',
+  'recover-with-probe',
   'recover-v1',
   'fixed:3,5,7',
   'smart-like',
@@ -45,6 +46,7 @@ const ABLATIONS: ReadonlyArray<readonly [string, string, 1 | -1]> = [
   ['pay-cycle belief (on; vs `recover-no-pay-cycle`)', 'recover-no-pay-cycle', 1],
   ['expected-value spending (off; `recover-with-spend`)', 'recover-with-spend', -1],
   ['learned recovery curve (off; `recover-with-curve`)', 'recover-with-curve', -1],
+  ['first retry early or planned, learned (off; `recover-with-probe`)', 'recover-with-probe', -1],
   [`warm start, ${BENCH_WARM_DAYS} days (\`--warm ${BENCH_WARM_DAYS}\`)`, WARM_LABEL, -1],
 ];
 
@@ -148,7 +150,7 @@ export async function benchSimulate(): Promise<Record<string, number | string>> 
     figures[`${world}: recover revenue / smart-like`] = round(vsSmart, 3);
     figures[`${world}: recover revenue / fixed:3,5,7`] = round(vsFixed, 3);
     figures[`${world}: recover attempts per recovered / smart-like`] = round(perRatio, 3);
-    for (const name of BENCH_POLICIES.slice(1, 7))
+    for (const name of BENCH_POLICIES.slice(1, 8))
       figures[`${world}: ${name} revenue recovery (%)`] = round(100 * p.get(name)!.revenueRate, 2);
     for (const [label, other, sign] of ABLATIONS) {
       const pp = sign * 100 * (rec.revenueRate - p.get(other)!.revenueRate);

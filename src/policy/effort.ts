@@ -23,6 +23,8 @@ export interface RecoverFeatures {
   curve: boolean;
   /** The safety ceiling on blind retries grows with the amount due (else 8 for every invoice). */
   amountCeiling: boolean;
+  /** Early probes: a share of first retries at the earliest allowed day, feeding the learned curve. */
+  probe: boolean;
 }
 
 /**
@@ -38,6 +40,7 @@ export const DEFAULT_FEATURES: RecoverFeatures = {
   spend: false,
   curve: false,
   amountCeiling: true,
+  probe: false,
 };
 /** The policy before issue 12 (fixed budgets, pooled estimates, fixed look-ahead, fixed curve). */
 export const LEGACY_FEATURES: RecoverFeatures = {
@@ -46,6 +49,7 @@ export const LEGACY_FEATURES: RecoverFeatures = {
   spend: false,
   curve: false,
   amountCeiling: false,
+  probe: false,
 };
 
 /** Safety ceiling on blind retries per card and decline up to 400 attempt costs due ($100 at 25 ¢). */
