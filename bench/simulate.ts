@@ -17,6 +17,8 @@ import { benchDecideTime } from './simulate-decide.js';
 
 export const BENCH_SEEDS = [1, 2, 3];
 export const BENCH_COUNT = 3_000;
+/** The per-attempt cost the net column subtracts, US cents (recover's default `attemptCost`). */
+const NET_ATTEMPT_COST_CENTS = 25;
 /** recover is also run after warming its learned state on this many earlier days (steady state). */
 export const BENCH_WARM_DAYS = 30;
 const WARM_LABEL = `recover (warmed ${BENCH_WARM_DAYS} days)`;
@@ -117,13 +119,17 @@ export async function benchSimulate(): Promise<Record<string, number | string>> 
     const ceilingSure = ceilings.reduce((a, x) => a + x.withoutWindfalls, 0) / ceilings.length;
     const spec = WORLD_SPECS[world];
     md.push(`## ${world} (${spec.role}): ${spec.summary}`, '');
-    md.push('| policy | revenue recovery | recovered revenue | attempts per recovered | violations | median days |');
-    md.push('|---|---|---|---|---|---|');
+    md.push(
+      '| policy | revenue recovery | recovered revenue | net of attempts at 25 ¢ | attempts per recovered | violations ' +
+        '| median days |',
+    );
+    md.push('|---|---|---|---|---|---|---|');
     const p = new Map([...runs].map(([k, v]) => [k, pool(v)]));
     for (const [name, x] of p) {
       const revenue = Math.round(x.revenue).toLocaleString('en-US');
       const per = x.perRecovered.toFixed(2);
-      const cells = [name, pctText(x.revenueRate), revenue, per, x.violations, x.medianDays.toFixed(1)];
+      const net = Math.round(x.revenue - (x.attempts * NET_ATTEMPT_COST_CENTS) / 100).toLocaleString('en-US');
+      const cells = [name, pctText(x.revenueRate), revenue, net, per, x.violations, x.medianDays.toFixed(1)];
       md.push(`| ${cells.join(' | ')} |`);
     }
     md.push(

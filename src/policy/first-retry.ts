@@ -6,7 +6,8 @@
  * (the best slot in the first day it may retry) against `planned` (the usual choice). It follows the
  * arm whose learned success per attempt is higher — trusted only once the early arm has `minOutcomes`
  * outcomes, until then planned, as before — and sends `share` of first retries to the other arm, so
- * both keep being measured (the arms are chosen at random, so the comparison is fair).
+ * both keep being measured (the arms are chosen at random, so the comparison is fair); once they
+ * differ by `decidedZ` standard errors, only `decidedShare`, so a settled question costs little.
  */
 import { HOUR_MS } from '../clock.js';
 import type { StatCategory } from './decline-codes.js';
@@ -16,8 +17,11 @@ import type { LearnedStats } from './types.js';
 
 export const FIRST_RETRY = {
   categories: ['funds', 'issuer'] as readonly StatCategory[],
-  /** Share of first retries sent to the arm not followed (the experiment's cost), 0..1. */
+  /** Share of first retries sent to the arm not followed (the experiment's cost) while undecided, 0..1. */
   share: 0.15,
+  /** The share once the arms differ by `decidedZ` standard errors (the experiment keeps watching). */
+  decidedShare: 0.03,
+  decidedZ: 3,
   /** The early arm retries within this long after the earliest allowed time (recover's minimum gap), ms. */
   windowMs: 24 * HOUR_MS,
   /** Outcomes of the early arm before its rate is trusted. */
@@ -34,6 +38,8 @@ export interface FirstRetryPlan {
   probe: boolean;
   /** The arm the evidence says to follow. */
   follow: FirstRetryArm;
+  /** The share of first retries on the other arm now (smaller once the evidence is decisive). */
+  share: number;
   early: { mean: number; n: number };
   planned: { mean: number; n: number };
 }
@@ -45,9 +51,19 @@ export function planFirstRetry(stats: LearnedStats, cat: StatCategory, u: number
   const early = posterior(stats, statKey.firstRetry(cat, 'early'), prior, FIRST_RETRY.strength);
   const planned = posterior(stats, statKey.firstRetry(cat, 'planned'), prior, FIRST_RETRY.strength);
   const follow: FirstRetryArm = early.n >= FIRST_RETRY.minOutcomes && early.mean > planned.mean ? 'early' : 'planned';
-  const probe = u < FIRST_RETRY.share;
+  const se = Math.sqrt(betaVariance(early) + betaVariance(planned));
+  const decided = early.n >= FIRST_RETRY.minOutcomes && Math.abs(early.mean - planned.mean) > FIRST_RETRY.decidedZ * se;
+  const share = decided ? FIRST_RETRY.decidedShare : FIRST_RETRY.share;
+  const probe = u < share;
   const arm: FirstRetryArm = probe ? (follow === 'early' ? 'planned' : 'early') : follow;
-  return { arm, probe, follow, early: { mean: early.mean, n: early.n }, planned: { mean: planned.mean, n: planned.n } };
+  const e = { mean: early.mean, n: early.n };
+  return { arm, probe, follow, share, early: e, planned: { mean: planned.mean, n: planned.n } };
+}
+
+/** Variance of a Beta(α, β) posterior. */
+function betaVariance(x: { alpha: number; beta: number }): number {
+  const s = x.alpha + x.beta;
+  return (x.alpha * x.beta) / (s * s * (s + 1));
 }
 
 const pct = (x: number) => `${Math.round(100 * x)}%`;
@@ -60,7 +76,7 @@ export function firstRetrySentence(p: FirstRetryPlan): string {
   if (p.probe)
     return (
       `First retry ${p.arm === 'early' ? 'early (within a day)' : 'at the planned slot'} as an experiment ` +
-      `(${pct(FIRST_RETRY.share)} of first retries), so both timings stay measured: ${evidence}.`
+      `(${pct(p.share)} of first retries), so both timings stay measured: ${evidence}.`
     );
   if (p.follow === 'early') return `First retry early: declines here clear fast; ${evidence}.`;
   const trust =
