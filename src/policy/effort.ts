@@ -32,7 +32,9 @@ export interface RecoverFeatures {
  * seeds): expected-value spending of the window lost 1.3 and 2.8 pp of revenue on them (0.8–2.3 pp
  * on the held-out worlds), the learned recovery curve 0.3 and 1.0 pp (held out −1.2 to +0.5):
  * both stay measured (`recover-with-spend`, `recover-with-curve`) but off. The amount-aware
- * ceiling gained 0.4 and 3.9 pp (held out +0.1 to +1.4).
+ * ceiling gained 0.4 and 3.9 pp (held out +0.1 to +1.4). The first-retry experiment (`probe`,
+ * first-retry.ts) moved revenue by less than the seed noise (about ±1 pp) on every world, the
+ * held-out `quick` and `noise` included, so it stays measured (`recover-with-probe`) but off.
  */
 export const DEFAULT_FEATURES: RecoverFeatures = {
   payCycle: true,
