@@ -30,9 +30,9 @@ export const FIRST_RETRY = {
   strength: 10,
 } as const;
 
-export type FirstRetryArm = 'early' | 'planned';
+type FirstRetryArm = 'early' | 'planned';
 
-export interface FirstRetryPlan {
+interface FirstRetryPlan {
   arm: FirstRetryArm;
   /** This decision tries the arm not followed (the experiment). */
   probe: boolean;
