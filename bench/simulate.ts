@@ -17,6 +17,8 @@ import { benchDecideTime } from './simulate-decide.js';
 
 export const BENCH_SEEDS = [1, 2, 3];
 export const BENCH_COUNT = 3_000;
+/** The per-attempt cost the net column subtracts, US cents (recover's default `attemptCost`). */
+const NET_ATTEMPT_COST_CENTS = 25;
 /** recover is also run after warming its learned state on this many earlier days (steady state). */
 export const BENCH_WARM_DAYS = 30;
 const WARM_LABEL = `recover (warmed ${BENCH_WARM_DAYS} days)`;
@@ -29,6 +31,7 @@ export const BENCH_POLICIES = [
   'recover-no-amount-ceiling',
   'recover-with-spend',
   'recover-with-curve',
+  'recover-with-probe',
   'recover-v1',
   'fixed:3,5,7',
   'smart-like',
@@ -45,6 +48,7 @@ const ABLATIONS: ReadonlyArray<readonly [string, string, 1 | -1]> = [
   ['pay-cycle belief (on; vs `recover-no-pay-cycle`)', 'recover-no-pay-cycle', 1],
   ['expected-value spending (off; `recover-with-spend`)', 'recover-with-spend', -1],
   ['learned recovery curve (off; `recover-with-curve`)', 'recover-with-curve', -1],
+  ['first retry early or planned, learned (off; `recover-with-probe`)', 'recover-with-probe', -1],
   [`warm start, ${BENCH_WARM_DAYS} days (\`--warm ${BENCH_WARM_DAYS}\`)`, WARM_LABEL, -1],
 ];
 
@@ -115,13 +119,17 @@ export async function benchSimulate(): Promise<Record<string, number | string>> 
     const ceilingSure = ceilings.reduce((a, x) => a + x.withoutWindfalls, 0) / ceilings.length;
     const spec = WORLD_SPECS[world];
     md.push(`## ${world} (${spec.role}): ${spec.summary}`, '');
-    md.push('| policy | revenue recovery | recovered revenue | attempts per recovered | violations | median days |');
-    md.push('|---|---|---|---|---|---|');
+    md.push(
+      '| policy | revenue recovery | recovered revenue | net of attempts at 25 ¢ | attempts per recovered | violations ' +
+        '| median days |',
+    );
+    md.push('|---|---|---|---|---|---|---|');
     const p = new Map([...runs].map(([k, v]) => [k, pool(v)]));
     for (const [name, x] of p) {
       const revenue = Math.round(x.revenue).toLocaleString('en-US');
       const per = x.perRecovered.toFixed(2);
-      const cells = [name, pctText(x.revenueRate), revenue, per, x.violations, x.medianDays.toFixed(1)];
+      const net = Math.round(x.revenue - (x.attempts * NET_ATTEMPT_COST_CENTS) / 100).toLocaleString('en-US');
+      const cells = [name, pctText(x.revenueRate), revenue, net, per, x.violations, x.medianDays.toFixed(1)];
       md.push(`| ${cells.join(' | ')} |`);
     }
     md.push(
@@ -148,7 +156,7 @@ export async function benchSimulate(): Promise<Record<string, number | string>> 
     figures[`${world}: recover revenue / smart-like`] = round(vsSmart, 3);
     figures[`${world}: recover revenue / fixed:3,5,7`] = round(vsFixed, 3);
     figures[`${world}: recover attempts per recovered / smart-like`] = round(perRatio, 3);
-    for (const name of BENCH_POLICIES.slice(1, 7))
+    for (const name of BENCH_POLICIES.slice(1, 8))
       figures[`${world}: ${name} revenue recovery (%)`] = round(100 * p.get(name)!.revenueRate, 2);
     for (const [label, other, sign] of ABLATIONS) {
       const pp = sign * 100 * (rec.revenueRate - p.get(other)!.revenueRate);

@@ -23,6 +23,8 @@ export interface RecoverFeatures {
   curve: boolean;
   /** The safety ceiling on blind retries grows with the amount due (else 8 for every invoice). */
   amountCeiling: boolean;
+  /** Early probes: a share of first retries at the earliest allowed day, feeding the learned curve. */
+  probe: boolean;
 }
 
 /**
@@ -30,7 +32,9 @@ export interface RecoverFeatures {
  * seeds): expected-value spending of the window lost 1.3 and 2.8 pp of revenue on them (0.8–2.3 pp
  * on the held-out worlds), the learned recovery curve 0.3 and 1.0 pp (held out −1.2 to +0.5):
  * both stay measured (`recover-with-spend`, `recover-with-curve`) but off. The amount-aware
- * ceiling gained 0.4 and 3.9 pp (held out +0.1 to +1.4).
+ * ceiling gained 0.4 and 3.9 pp (held out +0.1 to +1.4). The first-retry experiment (`probe`,
+ * first-retry.ts) moved revenue by less than the seed noise (about ±1 pp) on every world, the
+ * held-out `quick` and `noise` included, so it stays measured (`recover-with-probe`) but off.
  */
 export const DEFAULT_FEATURES: RecoverFeatures = {
   payCycle: true,
@@ -38,6 +42,7 @@ export const DEFAULT_FEATURES: RecoverFeatures = {
   spend: false,
   curve: false,
   amountCeiling: true,
+  probe: false,
 };
 /** The policy before issue 12 (fixed budgets, pooled estimates, fixed look-ahead, fixed curve). */
 export const LEGACY_FEATURES: RecoverFeatures = {
@@ -46,6 +51,7 @@ export const LEGACY_FEATURES: RecoverFeatures = {
   spend: false,
   curve: false,
   amountCeiling: false,
+  probe: false,
 };
 
 /** Safety ceiling on blind retries per card and decline up to 400 attempt costs due ($100 at 25 ¢). */

@@ -20,6 +20,7 @@ import { attemptCostIn, type AttemptCost } from './attempt-cost.js';
 import { continuationValue, DEFAULT_FEATURES, MAX_RETRIES_PER_CARD, retryCeiling } from './effort.js';
 import { MIN_WORTHWHILE, money, type RecoverFeatures } from './effort.js';
 import { makeEstimator } from './estimate.js';
+import { FIRST_RETRY, firstRetrySentence, planFirstRetry } from './first-retry.js';
 import { isPaid, isoDay, lastDecline, newCardPending, pct, retriesOnCurrentCard, retriesSoFar, nextInvoiceAttempt } from './history.js';
 import { formatLocal, resolveTimezone } from './local-time.js';
 import {
@@ -124,6 +125,9 @@ function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
   const horizon = f.spend ? deadline - from : Math.max(fair, belief ? untilLikelyPayday(belief, slots, from) : 0);
   let cands = slots.filter((s) => s.at < from + horizon);
   if (cands.length === 0) cands = [slots[0]];
+  const firstPlan = f.probe && used === 0 ? planFirstRetry(input.stats, cat, input.random()) : undefined;
+  if (firstPlan?.arm === 'early') cands = cands.filter((s) => s.at < from + FIRST_RETRY.windowMs);
+  if (cands.length === 0) cands = [slots[0]];
   const n = used + 1;
   const estimatorOpts = {
     stats: input.stats,
@@ -191,6 +195,7 @@ function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
   if (belief) parts.push(beliefSentence(belief));
   if (cls.retryNotBeforeMs) parts.push(`Not before ${formatLocal(tz, decline.at + cls.retryNotBeforeMs)} as the issuer/network advised.`);
   if (capBound) parts.push(`Held back by a network limit: ${caps.reason}.`);
+  if (firstPlan) parts.push(firstRetrySentence(firstPlan));
   if (explored) parts.push(`Exploring: a near-best slot the model is less sure about (at most ${Math.round(EXPLORATION.share * 100)}% of decisions).`);
   parts.push(seen > 0 ? `Estimates: industry priors updated with ${seen} of your own outcomes.` : 'Estimates: industry priors (no outcomes of your own yet).');
   return {
@@ -204,6 +209,7 @@ function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
       at: slot.at,
       timezone: tz,
       ...(f.curve ? { declineAt: decline.at } : {}),
+      ...(firstPlan ? { firstRetry: firstPlan.arm } : {}),
       ...(belief && belief.topP >= MIX_CONFIDENCE ? { paySchedule: belief.top.id } : {}),
     },
     reason: parts.join(' '),

@@ -7,6 +7,7 @@
  *   cat:<category>|how:<dow><hh>   by local hour of week, e.g. cat:funds|how:fri09
  *   cat:<category>|dom:<dd>        by local day of month, e.g. cat:funds|dom:15
  *   cat:<category>|since:<h>h      by time since the decline reacted to (recovery-curve.ts), e.g. cat:funds|since:48h
+ *   first:<category>|<early|planned>  first retries after the decline, by arm (first-retry.ts)
  *   pay:<schedule id>              population mix of pay schedules (pay-cycle.ts), when the
  *                                  customer's belief was confident
  * <category> is a StatCategory (funds, velocity, issuer, technical, new_card, other).
@@ -33,6 +34,7 @@ export const statKey = {
   attempt: (c: StatCategory, n: number) => `cat:${c}|n:${Math.min(Math.max(1, n), MAX_ATTEMPT_KEY)}`,
   hourOfWeek: (c: StatCategory, weekday: number, hour: number) => `cat:${c}|how:${DOW_KEY[weekday]}${String(hour).padStart(2, '0')}`,
   dayOfMonth: (c: StatCategory, day: number) => `cat:${c}|dom:${String(day).padStart(2, '0')}`,
+  firstRetry: (c: StatCategory, arm: 'early' | 'planned') => `first:${c}|${arm}`,
   since: (c: StatCategory, sinceMs: number) => `cat:${c}|since:${SINCE_EDGES_H[sinceBucket(sinceMs)]}h`,
 };
 
@@ -41,8 +43,10 @@ export function statKeysFor(ctx: OutcomeContext): string[] {
   const p = localParts(ctx.timezone, ctx.at);
   const mix = ctx.paySchedule ? [payMixKey(ctx.paySchedule)] : [];
   const since = ctx.declineAt !== undefined ? [statKey.since(ctx.category, ctx.at - ctx.declineAt)] : [];
+  const first = ctx.firstRetry ? [statKey.firstRetry(ctx.category, ctx.firstRetry)] : [];
   return [
     ...mix,
+    ...first,
     ...since,
     statKey.category(ctx.category),
     statKey.attempt(ctx.category, ctx.attemptNumber),

@@ -133,6 +133,8 @@ export interface OutcomeContext {
   declineAt?: number;
   /** The customer's most likely pay schedule (pay-schedules.ts id), when the belief was confident. */
   paySchedule?: string;
+  /** A first retry's arm in the early-or-planned experiment (first-retry.ts). */
+  firstRetry?: 'early' | 'planned';
 }
 
 export type StopKind = 'hard_decline' | 'dunning_over' | 'network_cap' | 'needs_card_update';

@@ -8,7 +8,7 @@
 import { DAY_MS, HOUR_MS } from '../clock.js';
 import type { CustomerPayment } from '../policy/types.js';
 import { hashSeed, mulberry32 } from '../policy/random.js';
-import { lastDepositAtOrBefore } from './builtin-paydays.js';
+import { lastDeposit } from './random-deposits.js';
 import type { Hidden } from './builtin-population.js';
 import type { WorldSpec } from './zoo.js';
 
@@ -37,7 +37,7 @@ export function pastPayments(
     }
     out.push({ at: anchor, succeeded: false, declineCode: 'insufficient_funds' });
     for (let d = 0; d <= 35; d++) {
-      const dep = lastDepositAtOrBefore(h.pay, h.tz, anchor + d * DAY_MS, h.earlyDays);
+      const dep = lastDeposit(h, anchor + d * DAY_MS);
       if (dep !== null && dep > anchor) {
         const paid = dep + (3 + r() * 6) * HOUR_MS;
         if (paid < failedAt) out.push({ at: paid, succeeded: true }); // else still unpaid when this case starts

@@ -8,6 +8,7 @@ import { localParts, localToUtc } from '../policy/local-time.js';
 import { hashSeed, mulberry32, sampleNormal, type Random } from '../policy/random.js';
 import { drawPaySchedule, type PaySchedule } from './builtin-paydays.js';
 import { pastPayments } from './builtin-history.js';
+import { drawDeposits } from './random-deposits.js';
 import type { CasesOptions, SimCase } from './types.js';
 import { WORLD_SPECS, type WorldSpec } from './zoo.js';
 
@@ -24,6 +25,8 @@ export interface Hidden {
   cover: number;
   /** How long after a deposit the money stays available, ms. */
   holdMs: number;
+  /** Deposits at random times (worlds with `randomFunds`), replacing the pay schedule for funds. */
+  deposits?: number[];
   /** issuer/technical: when the block clears (null = never). */
   clearAt: number | null;
   /** velocity: resets at local midnight (daily limit) or when the statement is paid. */
@@ -162,14 +165,14 @@ export function generatePopulation(
     const id = `in_sim_${opts.seed}_${i}`;
     const sibling = i > 0 && r() < 0.06 ? cases[Math.floor(r() * i)] : undefined;
     const annual = spec.annualShare > 0 && r() < spec.annualShare; // an annual plan: 10 × the monthly price
-    const amount = pick<readonly [number, number]>(r, PRICES)[1] * (annual ? 10 : 1);
+    const amount = pick<readonly [number, number]>(r, spec.prices ?? PRICES)[1] * (annual ? 10 : 1);
     if (sibling) {
       // A second subscription of the same customer failing on the same card a little later.
       const h0 = hidden.get(sibling.id)!;
       const failedAt = sibling.failedAt + HOUR_MS + r() * 47 * HOUR_MS;
       const adv = drawAdvice(r, sibling.card.brand, h0.declineCode, h0.cause, failedAt);
       const cause = adv.dead ? 'dead' : h0.cause;
-      const clearAt = drawClear(r, cause, failedAt);
+      const clearAt = drawClear(r, cause, failedAt, spec.issuerClearMedianH);
       const c: SimCase = { ...sibling, id, amount, failedAt, invoiceCreatedAt: failedAt - r() * 2 * HOUR_MS, adviceCode: adv.adviceCode, networkAdviceCode: adv.networkAdviceCode };
       cases.push(c);
       hidden.set(id, { ...h0, cause, clearAt, ...adv, cardUpdateAt: h0.cardUpdateAt !== null && h0.cardUpdateAt > failedAt ? h0.cardUpdateAt : null });
@@ -201,13 +204,14 @@ export function generatePopulation(
       pay,
       earlyDays: funding === 'debit' && r() < 0.15 ? 2 : 0,
       cover: chronic ? 0.04 : Math.min(0.97, Math.max(0.2, (0.78 + 0.15 * sampleNormal(r)) * amountFactor)),
-      holdMs: (weekly ? 1.5 + r() * 2 : 3 + r() * 5) * DAY_MS,
-      clearAt: drawClear(r, cause, failedAt),
+      holdMs: holdDays(spec, weekly, r()) * DAY_MS,
+      clearAt: drawClear(r, cause, failedAt, spec.issuerClearMedianH),
       velocity: r() < 0.5 ? 'daily' : 'statement',
       declineCode: code,
       ...adv,
       cardUpdateAt: drawCardUpdate(r, code, cause, failedAt, spec.cardUpdateScale),
     };
+    if (spec.randomFunds) h.deposits = drawDeposits([spec.name, opts.seed, i], failedAt, spec.randomFunds);
     const payments = pastPayments(spec, opts.seed, i, h, failedAt, chronic);
     hidden.set(id, h);
     cases.push({
@@ -231,9 +235,15 @@ export function generatePopulation(
   return { cases, hidden };
 }
 
-/** When an issuer block (lognormal, median 30 h) or a technical fault (exponential, mean 3 h) clears. */
-function drawClear(r: Random, cause: HiddenCause, failedAt: number): number | null {
-  if (cause === 'issuer') return failedAt + Math.exp(Math.log(30 * HOUR_MS) + sampleNormal(r));
+/** Days a deposit's money stays: 1.5–3.5 (weekly pay) or 3–8 (monthly), or the world's random-funds range. */
+function holdDays(spec: WorldSpec, weekly: boolean, u: number): number {
+  if (spec.randomFunds) return spec.randomFunds.holdDays[0] + u * (spec.randomFunds.holdDays[1] - spec.randomFunds.holdDays[0]);
+  return weekly ? 1.5 + u * 2 : 3 + u * 5;
+}
+
+/** When an issuer block (lognormal, median 30 h by default) or a technical fault (exponential, mean 3 h) clears. */
+function drawClear(r: Random, cause: HiddenCause, failedAt: number, issuerMedianH = 30): number | null {
+  if (cause === 'issuer') return failedAt + Math.exp(Math.log(issuerMedianH * HOUR_MS) + sampleNormal(r));
   if (cause === 'technical') return r() < 0.95 ? failedAt + exp(r, 3 * HOUR_MS) : null;
   return null;
 }

@@ -13,6 +13,7 @@ import { DAY_MS } from '../clock.js';
 import { localParts, localToUtc } from '../policy/local-time.js';
 import { hashUniform } from '../policy/random.js';
 import { lastDepositAtOrBefore } from './builtin-paydays.js';
+import { lastDeposit } from './random-deposits.js';
 import { generatePopulation, type Hidden } from './builtin-population.js';
 import type { AttemptResult, CasesOptions, SimCase, WorldModule } from './types.js';
 import { WORLD_SPECS, type WorldSpec } from './zoo.js';
@@ -38,7 +39,7 @@ function issuerHourFactor(hour: number): number {
 
 /** Money for the invoice is on the account at `at` (a covering deposit still held, or a windfall). */
 export function fundsAvailable(seed: number, c: SimCase, h: Hidden, at: number, windfalls = true): boolean {
-  const dep = lastDepositAtOrBefore(h.pay, h.tz, at, h.earlyDays);
+  const dep = lastDeposit(h, at);
   // Money that was already there at the failure did not cover the invoice; only new deposits can.
   const held = dep !== null && dep > c.failedAt && at - dep < h.holdMs;
   if (held && hashUniform(seed, c.customerId, dep, 'cover') < h.cover) return true;

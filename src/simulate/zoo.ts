@@ -1,3 +1,5 @@
+import type { RandomFunds } from './random-deposits.js';
+
 /**
  * The world zoo: variants of the built-in merchant built from different assumptions, so the
  * policy's defaults can be chosen on some worlds ("tuning") and checked on the others ("held out").
@@ -30,6 +32,12 @@ export interface WorldSpec {
   cardUpdateScale: number;
   /** Share of customers with past successful charges the policy may see (`customer.payments`). */
   historyShare: number;
+  /** Money arrives at random times, not on paydays (random-deposits.ts); undefined = paydays. */
+  randomFunds?: RandomFunds;
+  /** Median time until an issuer block lifts, hours (lognormal, σ = 1); undefined = 30. */
+  issuerClearMedianH?: number;
+  /** Price mix override: [weight, monthly price in cents]; undefined = $9–$499 (builtin-population.ts). */
+  prices?: ReadonlyArray<readonly [number, number]>;
   /** Region weights override: [weight, country, timezone]; undefined = the built-in mix. */
   regions?: ReadonlyArray<readonly [number, string, string]>;
 }
@@ -98,6 +106,35 @@ export const WORLD_SPECS: Readonly<Record<string, WorldSpec>> = {
       [0.1, 'JP', 'Asia/Tokyo'],
       [0.13, 'AU', 'Australia/Sydney'],
       [0.1, 'BR', 'America/Sao_Paulo'],
+    ],
+  },
+  // Issue 12's independent world was "built from different assumptions": these three drop the
+  // structure every world above shares (money on paydays, declines that clear slowly, mid-size plans).
+  quick: {
+    ...BUILTIN,
+    name: 'quick',
+    role: 'held-out',
+    summary: 'failures that clear fast: money at random hours, the first deposit a mean 1 day after; issuer blocks 8 h',
+    randomFunds: { firstMeanDays: 1, everyMeanDays: 5, holdDays: [1, 3] },
+    issuerClearMedianH: 8,
+  },
+  noise: {
+    ...BUILTIN,
+    name: 'noise',
+    role: 'held-out',
+    summary: 'no pay cycle at all: deposits at random times, every 10 days on average, money held 1.5–4 days',
+    randomFunds: { firstMeanDays: 10, everyMeanDays: 10, holdDays: [1.5, 4] },
+  },
+  smallticket: {
+    ...BUILTIN,
+    name: 'smallticket',
+    role: 'held-out',
+    summary: 'small plans: $5 30 %, $9 35 %, $15 25 %, $29 10 %, so an attempt costs 1–5 % of the amount due',
+    prices: [
+      [0.3, 500],
+      [0.35, 900],
+      [0.25, 1500],
+      [0.1, 2900],
     ],
   },
 };

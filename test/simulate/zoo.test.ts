@@ -11,12 +11,14 @@ import { WORLD_NAMES, WORLD_SPECS, HELD_OUT_WORLDS, TUNING_WORLDS } from '../../
 import { createBuiltinWorld, runSimulation } from '../../src/simulate/index.js';
 
 const START = Date.UTC(2026, 0, 5);
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 const quiet = { out: { line: () => undefined, result: () => undefined } };
 
 describe('world zoo', () => {
   it('has tuning and held-out worlds, each deterministic and different from the others', () => {
     expect(TUNING_WORLDS).toEqual(['builtin', 'annual']);
-    expect(HELD_OUT_WORLDS).toEqual(['payroll', 'fatigue', 'global']);
+    expect(HELD_OUT_WORLDS).toEqual(['payroll', 'fatigue', 'global', 'quick', 'noise', 'smallticket']);
     const firsts = new Set<string>();
     for (const name of WORLD_NAMES) {
       const w = createBuiltinWorld(WORLD_SPECS[name]);
@@ -60,6 +62,40 @@ describe('world zoo', () => {
     expect(isPayday({ kind: 'monthly', days: [15], shift: 'after' }, 2025, 11, 14)).toBe(false);
   });
 
+  it('quick and noise bring money at random hours, quick clears fast, smallticket sells small plans', () => {
+    const opts = { seed: 3, count: 3000, start: START, days: 30 };
+    const pop = (name: string) => generatePopulation(opts, WORLD_SPECS[name]);
+    const firstWaitDays = (name: string) => {
+      const { cases, hidden } = pop(name);
+      const waits = cases.flatMap((c) => {
+        const d = hidden.get(c.id)!.deposits?.find((t) => t > c.failedAt);
+        return d === undefined ? [] : [(d - c.failedAt) / DAY_MS];
+      });
+      return waits.sort((a, b) => a - b)[Math.floor(waits.length / 2)];
+    };
+    expect(pop('builtin').hidden.get('in_sim_3_0')!.deposits).toBeUndefined();
+    expect(firstWaitDays('quick')).toBeLessThan(1); // exponential, mean 1 day: median 0.69
+    expect(firstWaitDays('noise')).toBeGreaterThan(5); // mean 10 days: median 6.9
+    // Random hours, not 05:00 on a payday: deposits spread over the day.
+    const hours = new Set(
+      [...pop('noise').hidden.values()].flatMap((h) => h.deposits!.slice(0, 5)).map((t) => new Date(t).getUTCHours()),
+    );
+    expect(hours.size).toBe(24);
+    const issuerMedianH = (name: string) => {
+      const { cases, hidden } = pop(name);
+      const h = cases.flatMap((c) => {
+        const x = hidden.get(c.id)!;
+        return x.cause === 'issuer' && x.clearAt ? [(x.clearAt - c.failedAt) / HOUR_MS] : [];
+      });
+      return h.sort((a, b) => a - b)[Math.floor(h.length / 2)];
+    };
+    expect(issuerMedianH('quick')).toBeLessThan(12);
+    expect(issuerMedianH('builtin')).toBeGreaterThan(20);
+    const amounts = pop('smallticket').cases.map((c) => c.amount);
+    expect(Math.max(...amounts)).toBe(2900);
+    expect(amounts.filter((a) => a <= 900).length / amounts.length).toBeGreaterThan(0.55);
+  });
+
   it('gives a share of customers a payment history from before the failure', () => {
     const cases = createBuiltinWorld().cases({ seed: 4, count: 1000, start: START, days: 30 });
     const withHistory = cases.filter((c) => c.customer.payments?.length);
@@ -78,7 +114,9 @@ describe('world zoo', () => {
   it('--world builtin:<unknown> is a UsageError naming the value and the worlds', async () => {
     await expect(runSimulate({ world: 'builtin:mars', count: 10 }, quiet)).rejects.toBeInstanceOf(UsageError);
     const mars = runSimulate({ world: 'builtin:mars', count: 10 }, quiet);
-    await expect(mars).rejects.toThrow(/--world: "builtin:mars" \(accepted: builtin, builtin:<builtin\|annual\|payroll\|fatigue\|global>/);
+    await expect(mars).rejects.toThrow(
+      /--world: "builtin:mars" \(accepted: builtin, builtin:<builtin\|annual\|payroll\|fatigue\|global\|quick\|noise\|smallticket>/,
+    );
     // --warm's bounds are the commander table's: test/simulate/worlds.test.ts ('recover simulate: flags').
   });
 
