@@ -14,7 +14,7 @@
  * under a burst the inbox gets at least SLICE_MS / (SLICE_MS + PAUSE_MS) of the loop and catches
  * up after it; with the receiver quiet it runs flat out.
  */
-import type { InboxEvent, Store } from '../db/index.js';
+import type { QueuedEvent, Store } from '../db/index.js';
 import type { Logger } from '../log.js';
 import { isGatewayError, isRetryable } from '../stripe/index.js';
 import { backoffDelayMs, INBOX_BACKOFF } from './backoff.js';
@@ -69,7 +69,7 @@ export class InboxProcessor {
   private readonly report: (r: ProcessedReport) => void;
   private readonly platform: PlatformInbox | undefined;
   /** Processed events that wrote nothing (skipped), to be marked together in one transaction. */
-  private skipped: Array<{ ev: InboxEvent; result: string }> = [];
+  private skipped: Array<{ ev: QueuedEvent; result: string }> = [];
   private skippedObjects = new Set<string>();
 
   constructor(private readonly o: InboxOptions) {
@@ -80,7 +80,7 @@ export class InboxProcessor {
   async drain(deps: HandlerDeps, shouldStop: () => boolean): Promise<number> {
     const q = this.store.events.queue;
     let done = 0;
-    await drain<InboxEvent>({
+    await drain<QueuedEvent>({
       claim: (limit) => q.claimDue(deps.now(), this.o.leaseMs, limit, this.o.owner),
       concurrency: BATCH,
       shouldStop,
@@ -138,13 +138,13 @@ export class InboxProcessor {
     }
   }
 
-  private processed(ev: InboxEvent, result: string): void {
+  private processed(ev: QueuedEvent, result: string): void {
     this.logger.debug({ event: ev.id, type: ev.type, result }, 'event processed');
     this.report({ id: ev.id, type: ev.type, outcome: 'processed', result });
   }
 
   /** The handler wrote nothing: marked processed with the next group (markSkipped). */
-  private skip(ev: InboxEvent, result: string): void {
+  private skip(ev: QueuedEvent, result: string): void {
     this.skipped.push({ ev, result });
     if (ev.objectId !== null) this.skippedObjects.add(ev.objectId);
   }
@@ -155,9 +155,15 @@ export class InboxProcessor {
   }
 
   /** Runs one started event (`tries` counts this start); true when it is done (processed or given up). */
-  private async one(ev: InboxEvent, tries: number, deps: HandlerDeps): Promise<boolean> {
-    const { id, type, raw } = ev;
+  private async one(ev: QueuedEvent, tries: number, deps: HandlerDeps): Promise<boolean> {
+    const { id, type } = ev;
     const handler = HANDLERS[type];
+    // The body is read only for an event that has a handler (migration 010: it is not in the claimed row).
+    const raw = (): string => {
+      const body = this.store.events.body(ev.seq);
+      if (body === undefined) throw new Error(`event ${id} has no stored body`);
+      return body;
+    };
     let committed = false;
     const commit = (fn: () => string): string =>
       this.store.tx(() => {
@@ -169,11 +175,11 @@ export class InboxProcessor {
     try {
       let result: string;
       if (this.platform?.handles(type)) {
-        result = await this.platform.apply(type, raw, deps.settings, commit);
+        result = await this.platform.apply(type, raw(), deps.settings, commit);
       } else if (!handler) {
         result = 'unknown type: stored and skipped';
       } else {
-        const f = eventFacts(JSON.parse(raw));
+        const f = eventFacts(JSON.parse(raw()));
         result = await handler(f, deps, commit);
       }
       if (!committed) {
