@@ -14,6 +14,11 @@
  * it finds; woken per event it ran one pass per event and the receiver got a fifth of the
  * reference's throughput. The loop is told at most once per NOTIFY_MS instead; each pass then
  * finds the events of that window together.
+ *
+ * Flushed ahead of the inbox's slices (`flushWaiting`): a group waits for a setImmediate queued
+ * during the poll phase, and the inbox processor's own yield (inbox.ts) was queued earlier, in the
+ * previous check phase, so it ran first and the requests already read waited a whole slice for
+ * their commit (issue 18). The processor commits the waiting group before each slice instead.
  */
 import type { NewEvent, Store } from '../db/index.js';
 
@@ -21,6 +26,23 @@ import type { NewEvent, Store } from '../db/index.js';
 const MAX_GROUP = 256;
 /** The loop is woken at most this often by new events, wall ms (an event waits at most this long). */
 const NOTIFY_MS = 10;
+
+/** The writers on each store, for `flushWaiting` (a store has one receiver; tests may run several). */
+const WRITERS = new WeakMap<Store, Set<InboxWriter>>();
+
+/** Commits every group waiting on `store` now, so its requests are answered before other work runs. */
+export function flushWaiting(store: Store): void {
+  for (const w of WRITERS.get(store) ?? []) w.flush();
+}
+
+/**
+ * Whether a writer on `store` will wake the loop within NOTIFY_MS (events arrived since its last
+ * wake): the inbox then leaves those events to that wake instead of asking for a pass at once.
+ */
+export function wakeScheduled(store: Store): boolean {
+  for (const w of WRITERS.get(store) ?? []) if (w.wakePending()) return true;
+  return false;
+}
 
 interface Waiting {
   event: NewEvent;
@@ -37,7 +59,11 @@ export class InboxWriter {
     private readonly store: Store,
     /** Wakes the daemon's loop (a new event is in the inbox). */
     private readonly onEvent: () => void,
-  ) {}
+  ) {
+    let writers = WRITERS.get(store);
+    if (!writers) WRITERS.set(store, (writers = new Set()));
+    writers.add(this);
+  }
 
   /** Resolves with whether the event was new once it is committed; rejects if it could not be stored. */
   add(event: NewEvent): Promise<boolean> {
@@ -57,6 +83,10 @@ export class InboxWriter {
       this.notifyTimer = undefined;
       this.onEvent();
     }, NOTIFY_MS);
+  }
+
+  wakePending(): boolean {
+    return this.notifyTimer !== undefined;
   }
 
   /** Commits what is waiting now (the server's close calls it so no request is left unanswered). */
@@ -79,6 +109,7 @@ export class InboxWriter {
   /** Cancels a pending wake (the daemon is stopping). */
   close(): void {
     this.flush();
+    WRITERS.get(this.store)?.delete(this);
     clearTimeout(this.notifyTimer);
     this.notifyTimer = undefined;
   }

@@ -220,16 +220,19 @@ export class WebhookServer {
     const secrets = this.secrets();
     if (secrets.length === 0)
       return this.reject(res, 400, 'no_secret', 'no webhook signing secret configured (run recover onboard stripe)');
+    // Decoded once here: the SDK signs and parses the decoded text anyway (node_modules/stripe/cjs/
+    // Webhooks.js parseEventDetails, parsePayload), and given bytes it decoded them twice per secret.
+    const text = body.toString('utf8');
     let raw: unknown;
     try {
-      raw = this.verify(body, header, secrets);
+      raw = this.verify(text, header, secrets);
     } catch (e) {
       if (!(e instanceof WebhookSignatureInvalid)) throw e;
       if (e.reason === 'signature_mismatch' && this.secretsCache) {
         // A secret rotated within the cache's lifetime: read them again before refusing.
         this.secretsCache = undefined;
         try {
-          raw = this.verify(body, header, this.secrets());
+          raw = this.verify(text, header, this.secrets());
         } catch (e2) {
           if (!(e2 instanceof WebhookSignatureInvalid)) throw e2;
           return this.reject(res, 400, e2.reason, e2.message);
@@ -248,7 +251,7 @@ export class WebhookServer {
       accountId: f.account,
       objectId: f.objectId,
       created: f.created,
-      raw: body.toString('utf8'),
+      raw: text,
     });
     this.ack(res, started, { id: f.id, type: f.type, inserted });
   }
@@ -297,7 +300,7 @@ export class WebhookServer {
     return this.secretsCache.values;
   }
 
-  private verify(body: Buffer, header: string | undefined, secrets: string[]): unknown {
+  private verify(body: string, header: string | undefined, secrets: string[]): unknown {
     // Wall clock on purpose: the signature's `t=` is when Stripe sent it, not the account's time.
     return constructEvent(body, header, secrets, DEFAULT_WEBHOOK_TOLERANCE_SEC, Math.floor(Date.now() / 1000));
   }

@@ -8,7 +8,8 @@
 import { orNull, selectList, type ColumnMap, type Db } from './columns.js';
 import { createQueue, type Queue, type QueueSpec } from './queue.js';
 
-export interface InboxEvent {
+/** An inbox row as the queue claims it: everything but the body (read apart, `body(seq)`). */
+export interface QueuedEvent {
   /** Stripe's event id (evt_…). */
   id: string;
   /** The row's rowid: arrival order, and the key the queue leases it by. */
@@ -20,8 +21,6 @@ export interface InboxEvent {
   objectId: string | null;
   /** Stripe's `created`, in ms (Stripe sends seconds: multiply by 1000). */
   created: number;
-  /** The verified request body, unchanged. */
-  raw: string;
   receivedAt: number;
   processedAt: number | null;
   error: string | null;
@@ -33,6 +32,11 @@ export interface InboxEvent {
   claimedBy: string | null;
 }
 
+export interface InboxEvent extends QueuedEvent {
+  /** The verified request body, unchanged. */
+  raw: string;
+}
+
 export interface NewEvent {
   id: string;
   type: string;
@@ -42,14 +46,13 @@ export interface NewEvent {
   raw: string;
 }
 
-const COLUMNS: ColumnMap<InboxEvent> = {
+const COLUMNS: ColumnMap<QueuedEvent> = {
   id: 'id',
   seq: 'rowid',
   type: 'type',
   accountId: 'account_id',
   objectId: 'object_id',
   created: 'created',
-  raw: 'raw',
   receivedAt: 'received_at',
   processedAt: 'processed_at',
   error: 'error',
@@ -59,6 +62,9 @@ const COLUMNS: ColumnMap<InboxEvent> = {
   claimedBy: 'claimed_by',
 };
 const COLS = selectList(COLUMNS);
+/** The whole event with its body, from `events AS e JOIN event_bodies AS b` (migration 010). */
+const WITH_BODY = `${selectList(COLUMNS, 'e')}, b.raw AS "raw"`;
+const JOIN_BODY = 'JOIN event_bodies AS b ON b.seq = e.rowid';
 const INBOX_QUEUE: QueueSpec = {
   table: 'events',
   idColumn: 'rowid',
@@ -87,13 +93,15 @@ export interface EventsRepo {
   markProcessed(id: string, error?: string | null): boolean;
   /** A processing try failed and will be retried: the error is kept, it stays unprocessed. */
   recordFailure(id: string, error: string): boolean;
-  /** The lease protocol over unprocessed events (claimDue, start, release… by `seq`). */
-  readonly queue: Queue<InboxEvent>;
+  /** The lease protocol over unprocessed events (claimDue, start, release… by `seq`); rows without their body. */
+  readonly queue: Queue<QueuedEvent>;
+  /** A stored event's body by its `seq` (undefined if there is no such event). */
+  body(seq: number): string | undefined;
   /**
    * The due time of the earliest unprocessed event of the same object before `e` in Stripe's order
    * (created, received, arrival), or null: `e` must wait behind it (per-invoice order).
    */
-  blockerDueAt(e: InboxEvent): number | null;
+  blockerDueAt(e: QueuedEvent): number | null;
   /** received_at of the most recently stored event, or null if none. */
   lastReceivedAt(): number | null;
   count(): number;
@@ -106,11 +114,13 @@ export interface EventsRepo {
 
 export function createEventsRepo(db: Db, now: () => number): EventsRepo {
   type Insert = { id: string; type: string; accountId: string | null; objectId: string | null; created: number };
-  const insert = db.prepare<Insert & { raw: string; now: number }>(
-    `INSERT INTO events (id, type, account_id, object_id, created, raw, received_at, due_at)
-     VALUES (:id, :type, :accountId, :objectId, :created, :raw, :now, :now)
+  const insert = db.prepare<Insert & { now: number }>(
+    `INSERT INTO events (id, type, account_id, object_id, created, received_at, due_at)
+     VALUES (:id, :type, :accountId, :objectId, :created, :now, :now)
      ON CONFLICT (id) DO NOTHING`,
   );
+  const insertBody = db.prepare<[number | bigint, string]>(`INSERT INTO event_bodies (seq, raw) VALUES (?, ?)`);
+  const body = db.prepare<[number], { raw: string }>(`SELECT raw FROM event_bodies WHERE seq = ?`);
   const blocker = db.prepare<{ objectId: string; created: number; receivedAt: number; seq: number }, { t: number }>(
     `SELECT due_at AS t FROM events INDEXED BY events_object
      WHERE object_id = :objectId AND processed_at IS NULL AND rowid <> :seq
@@ -118,13 +128,14 @@ export function createEventsRepo(db: Db, now: () => number): EventsRepo {
             OR (received_at = :receivedAt AND rowid < :seq))))
      ORDER BY due_at DESC LIMIT 1`,
   );
-  const get = db.prepare<[string], InboxEvent>(`SELECT ${COLS} FROM events WHERE id = ?`);
+  const get = db.prepare<[string], InboxEvent>(`SELECT ${WITH_BODY} FROM events AS e ${JOIN_BODY} WHERE e.id = ?`);
   const unprocessed = db.prepare<[number], InboxEvent>(
-    `SELECT ${COLS} FROM events INDEXED BY events_unprocessed
-     WHERE processed_at IS NULL ORDER BY created, received_at, rowid LIMIT ?`,
+    `SELECT ${WITH_BODY} FROM events AS e INDEXED BY events_unprocessed ${JOIN_BODY}
+     WHERE e.processed_at IS NULL ORDER BY e.created, e.received_at, e.rowid LIMIT ?`,
   );
   const forObject = db.prepare<[string], InboxEvent>(
-    `SELECT ${COLS} FROM events WHERE object_id = ? ORDER BY created, received_at, rowid`,
+    `SELECT ${WITH_BODY} FROM events AS e ${JOIN_BODY}
+     WHERE e.object_id = ? ORDER BY e.created, e.received_at, e.rowid`,
   );
   const processed = db.prepare<{ id: string; error: string | null; now: number }>(
     `UPDATE events SET processed_at = :now, error = :error WHERE id = :id`,
@@ -144,27 +155,27 @@ export function createEventsRepo(db: Db, now: () => number): EventsRepo {
   );
   const prune = db.prepare<[number]>(`DELETE FROM events WHERE processed_at IS NOT NULL AND received_at < ?`);
 
-  const insertOne = (e: NewEvent, at: number): boolean =>
-    insert.run({
-      id: e.id,
-      type: e.type,
-      accountId: orNull(e.accountId),
-      objectId: orNull(e.objectId),
-      created: e.created,
-      raw: e.raw,
-      now: at,
-    }).changes === 1;
+  // The row, then (only if it is new) its body under the row's rowid: a duplicate writes nothing.
+  const insertOne = (e: NewEvent, at: number): boolean => {
+    const p = { id: e.id, type: e.type, accountId: orNull(e.accountId), objectId: orNull(e.objectId) };
+    const r = insert.run({ ...p, created: e.created, now: at });
+    if (r.changes !== 1) return false;
+    insertBody.run(r.lastInsertRowid, e.raw);
+    return true;
+  };
+  const insertAlone = db.transaction((e: NewEvent, at: number) => insertOne(e, at));
   const insertMany = db.transaction((events: readonly NewEvent[], at: number) => events.map((e) => insertOne(e, at)));
 
   return {
-    insertIfNew: (e) => insertOne(e, now()),
+    insertIfNew: (e) => insertAlone.immediate(e, now()),
     insertManyIfNew: (events) => insertMany.immediate(events, now()),
     get: (id) => get.get(id),
     listUnprocessed: (limit) => unprocessed.all(limit),
     listForObject: (objectId) => forObject.all(objectId),
     markProcessed: (id, error) => processed.run({ id, error: error ?? null, now: now() }).changes > 0,
     recordFailure: (id, error) => failure.run({ id, error }).changes > 0,
-    queue: createQueue<InboxEvent, InboxEvent>(db, INBOX_QUEUE, (e) => e, (e) => e.dueAt, (e) => e.seq),
+    queue: createQueue<QueuedEvent, QueuedEvent>(db, INBOX_QUEUE, (e) => e, (e) => e.dueAt, (e) => e.seq),
+    body: (seq) => body.get(seq)?.raw,
     blockerDueAt: (e) =>
       e.objectId === null
         ? null

@@ -199,7 +199,7 @@ export type { Case, CaseFilter, CasePatch, CasesRepo, CaseUpsert, Page, SetStatu
 export type { Counter, CountersRepo, MetaRepo } from './counters.js';
 export type { Cursor, CursorsRepo } from './cursors.js';
 export type { Decision, DecisionsRepo, NewDecision } from './decisions.js';
-export type { EventsRepo, InboxEvent, NewEvent } from './events.js';
+export type { EventsRepo, InboxEvent, NewEvent, QueuedEvent } from './events.js';
 export type { CustomerCharge, HistoryCharge, HistoryFilter, HistoryRepo, NewHistoryCharge } from './history.js';
 export type { Job, JobsRepo, NewJob } from './jobs.js';
 export type { SetupSession, SetupSessionPurpose, SetupSessionsRepo } from './setup-sessions.js';

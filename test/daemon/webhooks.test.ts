@@ -23,7 +23,9 @@ describe('webhook receiver', () => {
     const secret = w.store.secrets.get('webhook_secret')!;
     const url = `${w.daemon.url}/stripe/webhook`;
     const nowSec = Math.floor(Date.now() / 1000); // signatures are checked against the wall clock
-    const body = JSON.stringify(event('evt_hook_1', 'invoice.created', { created: nowSec }));
+    // Multi-byte text: the receiver decodes the bytes once and verifies and stores that text.
+    const data = { object: { id: 'in_hook1', object: 'invoice', description: 'Café ☕ — 3 €' } };
+    const body = JSON.stringify(event('evt_hook_1', 'invoice.created', { created: nowSec, data }));
     const post = () =>
       fetch(url, {
         method: 'POST',

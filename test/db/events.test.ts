@@ -1,5 +1,8 @@
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
+import { MIGRATIONS } from '../../src/db/index.js';
+import { migrate } from '../../src/db/migrate.js';
 import { open, T0, tempDbPath } from './helpers.js';
 
 const raw = (id: string) => JSON.stringify({ id, object: 'event' });
@@ -61,5 +64,34 @@ describe('events (webhook inbox)', () => {
   it('rejects ids that are not Stripe event ids', () => {
     const store = open();
     expect(() => store.events.insertIfNew({ id: 'nope', type: 't', created: 0, raw: '{}' })).toThrow(/CHECK/);
+  });
+
+  it('keeps the body apart from the row (migration 010): claimed rows lack it, body(seq) has it', () => {
+    const store = open();
+    store.events.insertIfNew({ id: 'evt_q', type: 't', created: 0, raw: raw('evt_q') });
+    const [claimed] = store.events.queue.claimDue(T0 + 1, 1000, 10, 'me');
+    expect(claimed.id).toBe('evt_q');
+    expect('raw' in claimed).toBe(false);
+    expect(store.events.body(claimed.seq)).toBe(raw('evt_q'));
+    expect(store.events.body(claimed.seq + 1)).toBeUndefined();
+  });
+
+  it('migration 010 moves the bodies of a v9 database under the same rowid; a delete takes its body along', () => {
+    const p = tempDbPath();
+    const db = new Database(p);
+    migrate(db, p, MIGRATIONS.slice(0, 9), () => T0);
+    const insert = db.prepare(
+      `INSERT INTO events (id, type, created, raw, received_at, due_at) VALUES (?, 't', 0, ?, ?, ?)`,
+    );
+    for (const id of ['evt_m1', 'evt_m2', 'evt_m3']) insert.run(id, raw(id), T0, T0);
+    db.prepare(`DELETE FROM events WHERE id = 'evt_m1'`).run(); // a gap: rowids 2 and 3 remain
+    db.close();
+    const store = open(p);
+    expect(store.events.get('evt_m3')).toMatchObject({ seq: 3, raw: raw('evt_m3') });
+    expect(store.events.body(2)).toBe(raw('evt_m2'));
+    store.events.markProcessed('evt_m2');
+    expect(store.events.prune(T0 + 1)).toBe(1);
+    expect(store.events.body(2)).toBeUndefined();
+    expect(store.events.body(3)).toBe(raw('evt_m3'));
   });
 });

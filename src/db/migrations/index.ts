@@ -9,6 +9,7 @@ import { m006Api } from './006-api.js';
 import { m007PlatformAccounts } from './007-platform-accounts.js';
 import { m008InboxQueue } from './008-inbox-queue.js';
 import { m009SetupSessions } from './009-setup-sessions.js';
+import { m010EventBodies } from './010-event-bodies.js';
 
 export type { Migration } from './migration.js';
 
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m007PlatformAccounts,
   m008InboxQueue,
   m009SetupSessions,
+  m010EventBodies,
 ];
