@@ -67,6 +67,8 @@ export class Reconciler {
    */
   private finalSkips = new Map<string, Set<string>>();
   private finalSkipsFor = '';
+  /** The first cron occurrence after the last run `last`, epoch ms. */
+  private dueAfter: { last: number; at: number } | undefined;
 
   constructor(private readonly d: ReconcilerDeps) {}
 
@@ -75,15 +77,21 @@ export class Reconciler {
     return v ? Number(v) : null;
   }
 
-  /** Due when it never ran, or a cron occurrence passed since the last run (also after downtime). */
+  /**
+   * Due when it never ran, or a cron occurrence passed since the last run (also after downtime):
+   * the first occurrence after the last run (strictly after, as cron-parser's next() gives it) is
+   * before now. Computed once per last run, not at every pass (issue 18: 2,000 passes in the demo).
+   */
   isDue(now: number): boolean {
     const last = this.lastRunAt();
     if (last === null) return true;
-    return (
-      CronExpressionParser.parse(this.d.cron, { currentDate: new Date(now), tz: 'UTC' })
-        .prev()
-        .getTime() > last
-    );
+    if (this.dueAfter?.last !== last) {
+      const at = CronExpressionParser.parse(this.d.cron, { currentDate: new Date(last), tz: 'UTC' })
+        .next()
+        .getTime();
+      this.dueAfter = { last, at };
+    }
+    return this.dueAfter.at < now;
   }
 
   nextAt(now: number): number {
@@ -174,20 +182,23 @@ export class Reconciler {
       { created: { gte: since }, types: [...WEBHOOK_EVENTS], limit: 100 },
       this.d.ctxFor(acct.id),
     )) {
-      for (const e of page) {
-        r.eventsSeen++;
-        const f = eventFacts(e);
-        newest = Math.max(newest, e.created);
-        const inserted = store.events.insertIfNew({
-          id: f.id,
-          type: f.type,
-          accountId: f.account ?? (acct.kind === 'connected' ? acct.id : null),
-          objectId: f.objectId,
-          created: f.created,
-          raw: JSON.stringify(e),
-        });
-        if (inserted) r.eventsInserted++;
-      }
+      // One transaction per page, not one per event: nearly all of them are already stored.
+      store.tx(() => {
+        for (const e of page) {
+          r.eventsSeen++;
+          const f = eventFacts(e);
+          newest = Math.max(newest, e.created);
+          const inserted = store.events.insertIfNew({
+            id: f.id,
+            type: f.type,
+            accountId: f.account ?? (acct.kind === 'connected' ? acct.id : null),
+            objectId: f.objectId,
+            created: f.created,
+            raw: JSON.stringify(e),
+          });
+          if (inserted) r.eventsInserted++;
+        }
+      });
       // Events come newest first: the cursor may move only once the whole listing is read.
       if (stop()) return;
     }
