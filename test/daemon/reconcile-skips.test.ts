@@ -6,7 +6,7 @@
  * Real parts: the SDK over HTTP against the emulator, whose request log counts the reads.
  */
 import { describe, expect, it } from 'vitest';
-import { DAY, oneCustomer, SOFT, startWorld } from './helpers.js';
+import { DAY, HOUR, oneCustomer, SOFT, startWorld } from './helpers.js';
 
 const seed = oneCustomer('rsk1', SOFT);
 const READ = 'GET /v1/invoices/:id';
@@ -43,5 +43,25 @@ describe('reconciler: final skips are remembered', () => {
     await w.daemon.pass({ reconcile: 'always' });
     expect(reads()).toBeGreaterThan(first);
     expect(w.store.cases.getByInvoice('in_rsk1')?.source).toBe('reconciler');
+  });
+});
+
+describe('intake: a skip the invoice alone decides', () => {
+  it('an invoice waiting for 3D Secure is read again at each re-listing, without its charge', async () => {
+    const w = await startWorld({
+      onboard: ['--control-share', '0'],
+      seed: oneCustomer('rsk2', { type: 'requires_action' }),
+      daemon: { loop: false },
+    });
+    const count = (route: string) => w.emu.state().requests.byRoute[route] ?? 0;
+    await w.advance(2 * HOUR);
+    await w.daemon.pass({ reconcile: 'always' });
+    expect(w.store.cases.getByInvoice('in_rsk2')).toBeUndefined();
+    const first = count(READ);
+    expect(first).toBeGreaterThan(0);
+    // The customer may still authenticate or fail: not remembered, but read with one call, not two.
+    await w.daemon.pass({ reconcile: 'always' });
+    expect(count(READ)).toBe(first + 1);
+    expect(count('GET /v1/payment_intents/:id')).toBe(0);
   });
 });
