@@ -182,12 +182,14 @@ export class Reconciler {
       { created: { gte: since }, types: [...WEBHOOK_EVENTS], limit: 100 },
       this.d.ctxFor(acct.id),
     )) {
-      // One transaction per page, not one per event: nearly all of them are already stored.
+      // One transaction per page, not one per event.
       store.tx(() => {
         for (const e of page) {
           r.eventsSeen++;
-          const f = eventFacts(e);
           newest = Math.max(newest, e.created);
+          // Nearly every one came by webhook already: a lookup by id, not a serialisation and an insert.
+          if (store.events.get(e.id)) continue;
+          const f = eventFacts(e);
           const inserted = store.events.insertIfNew({
             id: f.id,
             type: f.type,
