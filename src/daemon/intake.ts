@@ -5,14 +5,22 @@
  */
 import type { Settings } from '../config/settings.js';
 import type { CaseSource, Store } from '../db/index.js';
-import { applyIntake, planIntake, SKIP_REASONS, type IntakePlan } from '../engine/intake.js';
-import { InvalidRequest, type CallContext, type StripeGateway } from '../stripe/index.js';
+import {
+  applyIntake,
+  planIntake,
+  skipReason,
+  SKIP_REASONS,
+  type IntakePlan,
+  type SkipReason,
+} from '../engine/intake.js';
+import { invoiceFacts } from '../engine/stripe-facts.js';
+import { InvalidRequest, type CallContext, type Invoice, type StripeGateway } from '../stripe/index.js';
 import { describeDecision } from './case-ops.js';
 import { recordDecision } from '../outbox/events.js';
 import { customerPayments } from '../engine/customer-payments.js';
 import { managedMetadata } from '../engine/managed.js';
 import type { PolicyContext } from './policy-context.js';
-import { readInvoiceContext } from './stripe-read.js';
+import { readInvoice, readInvoiceContext, subscriptionOf } from './stripe-read.js';
 
 export interface IntakeOutcome {
   plan: IntakePlan;
@@ -81,7 +89,10 @@ async function planFromStripe(
   ctx: CallContext | undefined,
   source: CaseSource,
 ): Promise<IntakePlan> {
-  const ic = await readInvoiceContext(d.gw, invoiceId, accountId, ctx);
+  const invoice = await readInvoice(d.gw, invoiceId, ctx);
+  const skip = skipWithoutCharge(d, invoice, accountId);
+  if (skip) return { kind: 'skip', invoiceId, accountId, reason: skip };
+  const ic = await readInvoiceContext(d.gw, invoice, accountId, ctx);
   const existing = d.store.cases.getByInvoice(invoiceId, accountId);
   const fp = ic.lastCharge?.card?.fingerprint;
   return planIntake({
@@ -98,4 +109,21 @@ async function planFromStripe(
     random: d.policy.randomFor(accountId, invoiceId, d.now),
     customerPayments: existing ? undefined : customerPayments(d.store, accountId, ic.facts.customerId, d.now),
   });
+}
+
+/**
+ * The skip planIntake would decide from the invoice alone, for an invoice without a case: every
+ * skip reason but the dunning window's reads no charge (skipReason), so the latest charge's read
+ * is spared (issue 18: the reconciler re-checks the open invoices waiting for 3D Secure daily,
+ * 2 calls each). Null when the charge is needed (a new case, the window, a case to refresh).
+ */
+function skipWithoutCharge(d: IntakeDeps, invoice: Invoice, accountId: string): SkipReason | null {
+  if (d.store.cases.getByInvoice(invoice.id, accountId)) return null;
+  const reason = skipReason(invoiceFacts(invoice, accountId), {
+    settings: d.settings,
+    now: d.now,
+    subscriptionStatus: subscriptionOf(invoice)?.status ?? null,
+    lastCharge: null,
+  });
+  return reason === 'past_dunning_window' ? null : reason;
 }

@@ -19,6 +19,7 @@ import { PermissionMissing, type CallContext, type StripeGateway } from '../stri
 import { closeCase, recordRecovery } from './case-ops.js';
 import { eventFacts } from './event-facts.js';
 import type { IntakeOutcome } from './intake.js';
+import type { SkipReason } from '../engine/intake.js';
 import { readInvoice } from './stripe-read.js';
 import type { ReconcileReport, RecoveryReport } from './types.js';
 
@@ -50,8 +51,24 @@ export interface ReconcilerDeps {
   recovered(r: RecoveryReport): void;
 }
 
+/**
+ * Skip reasons only a settings change can undo: the first failure of an invoice is fixed and time
+ * only moves on (past the window), and an invoice's billing reason never changes.
+ */
+const FINAL_SKIPS: ReadonlySet<SkipReason> = new Set(['past_dunning_window', 'subscription_create']);
+
 export class Reconciler {
   private warnedEvents = false;
+  /**
+   * Open invoices intake skipped for a final reason, by account then invoice id, for the settings
+   * in `finalSkipsFor`. Each re-listing would otherwise read every one again (2 Stripe calls and a
+   * policy context apiece; issue 18: 14,000 of the 30-day demo's 18,000 reconciler intakes). Only
+   * invoices the last complete listing of their account still saw open are kept.
+   */
+  private finalSkips = new Map<string, Set<string>>();
+  private finalSkipsFor = '';
+  /** The first cron occurrence after the last run `last`, epoch ms. */
+  private dueAfter: { last: number; at: number } | undefined;
 
   constructor(private readonly d: ReconcilerDeps) {}
 
@@ -60,15 +77,21 @@ export class Reconciler {
     return v ? Number(v) : null;
   }
 
-  /** Due when it never ran, or a cron occurrence passed since the last run (also after downtime). */
+  /**
+   * Due when it never ran, or a cron occurrence passed since the last run (also after downtime):
+   * the first occurrence after the last run (strictly after, as cron-parser's next() gives it) is
+   * before now. Computed once per last run, not at every pass (issue 18: 2,000 passes in the demo).
+   */
   isDue(now: number): boolean {
     const last = this.lastRunAt();
     if (last === null) return true;
-    return (
-      CronExpressionParser.parse(this.d.cron, { currentDate: new Date(now), tz: 'UTC' })
-        .prev()
-        .getTime() > last
-    );
+    if (this.dueAfter?.last !== last) {
+      const at = CronExpressionParser.parse(this.d.cron, { currentDate: new Date(last), tz: 'UTC' })
+        .next()
+        .getTime();
+      this.dueAfter = { last, at };
+    }
+    return this.dueAfter.at < now;
   }
 
   nextAt(now: number): number {
@@ -101,6 +124,9 @@ export class Reconciler {
       complete: false,
     };
     const accounts = store.accounts.list();
+    const skipsFor = `${settings.dunningDays}:${settings.includeSubscriptionCreate}`;
+    if (skipsFor !== this.finalSkipsFor) this.finalSkips.clear();
+    this.finalSkipsFor = skipsFor;
     const openByAccount = new Map<string, Set<string>>();
     const createdGte = Math.floor((at - (settings.dunningDays + 35) * DAY_MS) / 1000);
     for (const acct of accounts) {
@@ -122,7 +148,7 @@ export class Reconciler {
     await drain();
     for (const acct of accounts) {
       if (stop()) return r;
-      openByAccount.set(acct.id, await this.openInvoices(acct, createdGte, r, stop));
+      openByAccount.set(acct.id, await this.openInvoices(acct, settings, createdGte, r, stop));
     }
     if (stop()) return r;
     await drain();
@@ -156,20 +182,25 @@ export class Reconciler {
       { created: { gte: since }, types: [...WEBHOOK_EVENTS], limit: 100 },
       this.d.ctxFor(acct.id),
     )) {
-      for (const e of page) {
-        r.eventsSeen++;
-        const f = eventFacts(e);
-        newest = Math.max(newest, e.created);
-        const inserted = store.events.insertIfNew({
-          id: f.id,
-          type: f.type,
-          accountId: f.account ?? (acct.kind === 'connected' ? acct.id : null),
-          objectId: f.objectId,
-          created: f.created,
-          raw: JSON.stringify(e),
-        });
-        if (inserted) r.eventsInserted++;
-      }
+      // One transaction per page, not one per event.
+      store.tx(() => {
+        for (const e of page) {
+          r.eventsSeen++;
+          newest = Math.max(newest, e.created);
+          // Nearly every one came by webhook already: a lookup by id, not a serialisation and an insert.
+          if (store.events.get(e.id)) continue;
+          const f = eventFacts(e);
+          const inserted = store.events.insertIfNew({
+            id: f.id,
+            type: f.type,
+            accountId: f.account ?? (acct.kind === 'connected' ? acct.id : null),
+            objectId: f.objectId,
+            created: f.created,
+            raw: JSON.stringify(e),
+          });
+          if (inserted) r.eventsInserted++;
+        }
+      });
       // Events come newest first: the cursor may move only once the whole listing is read.
       if (stop()) return;
     }
@@ -178,11 +209,14 @@ export class Reconciler {
 
   private async openInvoices(
     acct: Account,
+    settings: Settings,
     createdGte: number,
     r: ReconcileReport,
     stop: () => boolean,
   ): Promise<Set<string>> {
     const open = new Set<string>();
+    const skipped = this.finalSkips.get(acct.id) ?? new Set<string>();
+    let complete = true;
     const params = {
       status: 'open' as const,
       collection_method: 'charge_automatically' as const,
@@ -190,15 +224,22 @@ export class Reconciler {
       limit: 100,
     };
     for await (const { page } of this.d.gw.invoices.listAll(params, this.d.ctxFor(acct.id))) {
-      if (stop()) break;
+      if (stop()) {
+        complete = false;
+        break;
+      }
       for (const inv of page) {
         r.invoicesSeen++;
         open.add(inv.id);
-        if (inv.attempt_count < 1 || this.d.store.cases.getByInvoice(inv.id, acct.id)) continue;
+        if (inv.attempt_count < 1 || skipped.has(inv.id)) continue;
+        // The listing carries the billing reason: intake would skip this one too (skipReason).
+        if (inv.billing_reason === 'subscription_create' && !settings.includeSubscriptionCreate) continue;
+        if (this.d.store.cases.getByInvoice(inv.id, acct.id)) continue;
         try {
           const o = await this.d.intake(inv.id, acct.id, 'reconciler');
           this.d.store.tx(() => o.apply());
           if (o.plan.kind === 'new') r.casesOpened++;
+          if (o.plan.kind === 'skip' && FINAL_SKIPS.has(o.plan.reason)) skipped.add(inv.id);
         } catch (e) {
           this.d.logger.warn(
             { invoice: inv.id, err: (e as Error).message },
@@ -207,6 +248,8 @@ export class Reconciler {
         }
       }
     }
+    if (complete) for (const id of skipped) if (!open.has(id)) skipped.delete(id);
+    this.finalSkips.set(acct.id, skipped);
     return open;
   }
 

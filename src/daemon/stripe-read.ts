@@ -62,14 +62,16 @@ export async function readInvoice(
   return gw.invoices.retrieve(invoiceId, { expand: INVOICE_EXPAND }, ctx);
 }
 
-/** Everything `planIntake` needs about one invoice: 2 Stripe calls (1 when it never had a payment). */
+/**
+ * Everything `planIntake` needs about an invoice read with readInvoice: 1 more Stripe call, for
+ * the latest charge (none when it never had a payment).
+ */
 export async function readInvoiceContext(
   gw: StripeGateway,
-  invoiceId: string,
+  invoice: Invoice,
   accountId: string,
   ctx: CallContext | undefined,
 ): Promise<InvoiceContext> {
-  const invoice = await readInvoice(gw, invoiceId, ctx);
   const pi = latestPaymentIntent(invoice);
   let lastCharge: ChargeFacts | null = null;
   const chargeId = pi ? (typeof pi.latest_charge === 'string' ? pi.latest_charge : pi.latest_charge?.id) : undefined;

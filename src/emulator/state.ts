@@ -107,7 +107,7 @@ export function snapshot(
     events: [],
     webhooks: {
       delivered: hooks.delivered, failed: hooks.failed, queued: hooks.queued, pendingRetries: hooks.pendingRetries,
-      log: opts.summary ? [] : hooks.log.slice(),
+      log: opts.summary ? [] : hooks.recentLog(),
       faults: { dropped: faults?.dropped ?? 0, duplicated: faults?.duplicated ?? 0, reordered: faults?.reordered ?? 0 },
     },
     requests: opts.summary ? { ...requests, log: [] } : requests,

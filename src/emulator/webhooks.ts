@@ -66,7 +66,7 @@ export class WebhookDispatcher {
   private holds = 0;
   /** Per endpoint, a delivery held back to go after the next one (reorder fault). */
   private held = new Map<string, Delivery>();
-  readonly log: DeliveryRecord[] = [];
+  private readonly log: DeliveryRecord[] = [];
   delivered = 0;
   failed = 0;
 
@@ -74,6 +74,11 @@ export class WebhookDispatcher {
     private readonly world: World,
     private readonly opts: { retryMs: number; maxAttempts: number; concurrency: number; faults?: DeliveryFaults },
   ) {}
+
+  /** The last LOG_LIMIT deliveries, oldest first (a copy). */
+  recentLog(): DeliveryRecord[] {
+    return this.log.slice(-LOG_LIMIT);
+  }
 
   get pendingRetries(): number {
     return this.timers.size;
@@ -235,7 +240,9 @@ export class WebhookDispatcher {
       ok,
       at: Date.now(),
     });
-    if (this.log.length > LOG_LIMIT) this.log.splice(0, this.log.length - LOG_LIMIT);
+    // Trimmed by a tenth at a time, not by one at every delivery past the limit (a 10,000-entry
+    // move per webhook: issue 18); recentLog() gives the last LOG_LIMIT.
+    if (this.log.length > LOG_LIMIT * 1.1) this.log.splice(0, this.log.length - LOG_LIMIT);
   }
 }
 
