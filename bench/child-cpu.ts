@@ -1,6 +1,8 @@
 /**
- * Runs `bin/recover` in its own process and returns its wall time and its own CPU time (user +
- * system, s), read by a module preloaded with --import that writes process.cpuUsage() at exit.
+ * Runs `bin/recover` in its own process and returns its wall time, its own CPU time (user +
+ * system, s) and its peak RSS (MiB, every thread's: the process's maxRSS), read by a module
+ * preloaded with --import that writes them at exit. (The runner's own "peak RSS" is the bench
+ * process's, not the child's.)
  * On a shared machine the wall time grows with the neighbours' work, the CPU time much less, so
  * the speed benchmarks print both.
  */
@@ -12,18 +14,21 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const BIN = resolve(import.meta.dirname, '../../bin/recover');
-// Writes the process's CPU time (µs) to $RECOVER_BENCH_CPU_FILE as it exits.
+// Writes "<CPU time, µs> <maxRSS, KiB>" to $RECOVER_BENCH_CPU_FILE as the process exits.
 const CPU_HOOK =
   'data:text/javascript,' +
   encodeURIComponent(
     "import { writeFileSync } from 'node:fs';" +
       "process.on('exit', () => { const u = process.cpuUsage();" +
-      ' writeFileSync(process.env.RECOVER_BENCH_CPU_FILE, String(u.user + u.system)); });',
+      ' const rss = process.resourceUsage().maxRSS;' +
+      ' writeFileSync(process.env.RECOVER_BENCH_CPU_FILE, `${u.user + u.system} ${rss}`); });',
   );
 
 export interface ChildRun {
   wallSeconds: number;
   cpuSeconds: number;
+  /** Peak resident set of the child (MiB). */
+  peakRssMiB: number;
   stdout: string;
 }
 
@@ -38,7 +43,8 @@ export async function runRecover(args: string[], cwd?: string): Promise<ChildRun
       maxBuffer: 16 * 1024 * 1024,
     });
     const wallSeconds = (performance.now() - t0) / 1000;
-    return { wallSeconds, cpuSeconds: Number(readFileSync(cpuFile, 'utf8')) / 1e6, stdout };
+    const [cpuMicros, rssKiB] = readFileSync(cpuFile, 'utf8').split(' ').map(Number);
+    return { wallSeconds, cpuSeconds: cpuMicros / 1e6, peakRssMiB: Math.round(rssKiB / 1024), stdout };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -47,7 +53,13 @@ export async function runRecover(args: string[], cwd?: string): Promise<ChildRun
 export const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
 
 /** The median of the runs' wall times, each run's wall and CPU time, for the figures. */
-export function summarise(runs: ChildRun[]): { median: number; walls: string; cpus: string; bestCpu: number } {
+export function summarise(runs: ChildRun[]): {
+  median: number;
+  walls: string;
+  cpus: string;
+  bestCpu: number;
+  peakRssMiB: number;
+} {
   const walls = runs.map((r) => r.wallSeconds);
   const sorted = [...walls].sort((a, b) => a - b);
   return {
@@ -55,5 +67,6 @@ export function summarise(runs: ChildRun[]): { median: number; walls: string; cp
     walls: walls.map((w) => round(w, 1)).join(', '),
     cpus: runs.map((r) => round(r.cpuSeconds, 1)).join(', '),
     bestCpu: Math.min(...runs.map((r) => r.cpuSeconds)),
+    peakRssMiB: Math.max(...runs.map((r) => r.peakRssMiB)),
   };
 }

@@ -32,6 +32,7 @@ export async function benchDemoSpeed(): Promise<Record<string, number | string>>
     'CPU time, each run (s)': s.cpus,
     'CPU time, least (s)': round(s.bestCpu, 1),
     'ratio target / median wall time': round(30 / s.median, 3),
+    'peak RSS of the recover process, most of the runs (MiB)': s.peakRssMiB,
     'load average (1 min) before and at the end': `${round(loadBefore)}, ${round(loadavg()[0])}`,
   };
 }

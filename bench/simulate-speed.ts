@@ -25,6 +25,7 @@ export async function benchSimulateSpeed(): Promise<Record<string, number | stri
     'wall time, each run (s)': s.walls,
     'CPU time, each run (s)': s.cpus,
     'ratio target / median wall time': round(10 / s.median, 3),
+    'peak RSS of the recover process, most of the runs (MiB)': s.peakRssMiB,
     'cases x days per second (median wall)': Math.round((CASES * DAYS) / s.median),
     'cases x days per CPU second (best run)': Math.round((CASES * DAYS) / s.bestCpu),
     'load average (1 min) at the end': round(loadavg()[0]),
