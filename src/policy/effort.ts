@@ -25,6 +25,8 @@ export interface RecoverFeatures {
   amountCeiling: boolean;
   /** Early probes: a share of first retries at the earliest allowed day, feeding the learned curve. */
   probe: boolean;
+  /** The estimate corrected by learned observed ÷ expected success per time since the failure (calibration.ts). */
+  calibrate: boolean;
 }
 
 /**
@@ -43,6 +45,7 @@ export const DEFAULT_FEATURES: RecoverFeatures = {
   curve: false,
   amountCeiling: true,
   probe: false,
+  calibrate: false,
 };
 /** The policy before issue 12 (fixed budgets, pooled estimates, fixed look-ahead, fixed curve). */
 export const LEGACY_FEATURES: RecoverFeatures = {
@@ -52,6 +55,7 @@ export const LEGACY_FEATURES: RecoverFeatures = {
   curve: false,
   amountCeiling: false,
   probe: false,
+  calibrate: false,
 };
 
 /** Safety ceiling on blind retries per card and decline up to 400 attempt costs due ($100 at 25 ¢). */
