@@ -51,7 +51,8 @@ async function main(): Promise<void> {
     const smartPer = base.smartAtt / base.smartRec;
     for (const [p, t] of tot)
       rows.push(
-        `${w.padEnd(11)} ${p.padEnd(40)} ${((100 * t.rev) / t.risk).toFixed(1)} %  ${(t.rev / base.fixed).toFixed(3)}× fixed  ` +
+        `${w.padEnd(11)} ${p.padEnd(40)} ${((100 * t.rev) / t.risk).toFixed(1)} %  ` +
+          `${(t.rev / base.fixed).toFixed(3)}× fixed  ` +
           `${(t.att / t.rec / smartPer).toFixed(3)}× attempts`,
       );
     console.log(rows.slice(-tot.size).join('\n'));
