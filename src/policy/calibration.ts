@@ -38,7 +38,7 @@ export function calibrationKey(cat: StatCategory, sinceFailureMs: number, estima
   return keyOf(cat, bucketOf(sinceFailureMs), decileOf(estimate));
 }
 
-export interface BucketCalibration {
+interface BucketCalibration {
   /** Bucket label, e.g. "1–2 days". */
   label: string;
   observed: number;
