@@ -2,7 +2,7 @@
  * A quick sweep for tuning (not part of `npm run bench`): recover variants against the cached
  * baselines, per zoo world and seed. SWEEP_WORLDS, SWEEP_SEEDS, SWEEP_COUNT, SWEEP_POLICIES (comma-
  * separated; `|` separates policy names since fixed:3,5,7 has commas). Prints revenue ÷ fixed:3,5,7
- * and attempts per recovered ÷ smart-like, pooled over the seeds.
+ * revenue recovery rate, revenue ÷ fixed:3,5,7 and attempts per recovered ÷ smart-like, pooled over the seeds.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { runSimulation } from '../src/simulate/index.js';
@@ -23,7 +23,7 @@ const revenue = (r: PolicyRunResult) => Object.values(r.revenueRecovered).reduce
 async function main(): Promise<void> {
   const rows: string[] = [];
   for (const w of worlds) {
-    const tot = new Map<string, { rev: number; att: number; rec: number }>();
+    const tot = new Map<string, { rev: number; att: number; rec: number; risk: number }>();
     const base = { fixed: 0, smartAtt: 0, smartRec: 0 };
     for (const seed of seeds) {
       for (const b of ['fixed:3,5,7', 'smart-like']) {
@@ -40,7 +40,8 @@ async function main(): Promise<void> {
       base.smartRec += 1;
       const rep = await runSimulation({ seed, count, world: `builtin:${w}`, policies, settings });
       for (const r of rep.policies) {
-        const t = tot.get(r.policy) ?? { rev: 0, att: 0, rec: 0 };
+        const t = tot.get(r.policy) ?? { rev: 0, att: 0, rec: 0, risk: 0 };
+        t.risk += Object.values(r.revenueAtRisk).reduce((a, b) => a + b, 0);
         t.rev += revenue(r);
         t.att += r.attempts;
         t.rec += r.recovered;
@@ -50,7 +51,8 @@ async function main(): Promise<void> {
     const smartPer = base.smartAtt / base.smartRec;
     for (const [p, t] of tot)
       rows.push(
-        `${w.padEnd(8)} ${p.padEnd(40)} ${(t.rev / base.fixed).toFixed(3)}× fixed  ` +
+        `${w.padEnd(11)} ${p.padEnd(40)} ${((100 * t.rev) / t.risk).toFixed(1)} %  ` +
+          `${(t.rev / base.fixed).toFixed(3)}× fixed  ` +
           `${(t.att / t.rec / smartPer).toFixed(3)}× attempts`,
       );
     console.log(rows.slice(-tot.size).join('\n'));

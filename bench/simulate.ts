@@ -32,6 +32,7 @@ export const BENCH_POLICIES = [
   'recover-with-spend',
   'recover-with-curve',
   'recover-with-probe',
+  'recover-with-calibrate',
   'recover-v1',
   'fixed:3,5,7',
   'smart-like',
@@ -49,6 +50,7 @@ const ABLATIONS: ReadonlyArray<readonly [string, string, 1 | -1]> = [
   ['expected-value spending (off; `recover-with-spend`)', 'recover-with-spend', -1],
   ['learned recovery curve (off; `recover-with-curve`)', 'recover-with-curve', -1],
   ['first retry early or planned, learned (off; `recover-with-probe`)', 'recover-with-probe', -1],
+  ['timing after the failure, learned observed ÷ expected (off; `recover-with-calibrate`)', 'recover-with-calibrate', -1],
   [`warm start, ${BENCH_WARM_DAYS} days (\`--warm ${BENCH_WARM_DAYS}\`)`, WARM_LABEL, -1],
 ];
 

@@ -21,11 +21,11 @@ export const FIRST_RETRY = {
   share: 0.15,
   /** The share once the arms differ by `decidedZ` standard errors (the experiment keeps watching). */
   decidedShare: 0.03,
-  decidedZ: 3,
+  decidedZ: 2,
   /** The early arm retries within this long after the earliest allowed time (recover's minimum gap), ms. */
   windowMs: 24 * HOUR_MS,
   /** Outcomes of the early arm before its rate is trusted. */
-  minOutcomes: 40,
+  minOutcomes: 20,
   /** Pseudo-observations of each arm's prior (the base rate of a first retry). */
   strength: 10,
 } as const;

@@ -7,7 +7,7 @@ import { decideTreatment, makeRecoverDecide } from './recover-policy.js';
 import type { Decision, Policy, PolicyInput } from './types.js';
 
 export const POLICY_NAMES_HELP =
-  'recover, recover-v1, recover-<no|with>-<pay-cycle|value-stop|spend|curve|amount-ceiling|probe>..., ' +
+  'recover, recover-v1, recover-<no|with>-<pay-cycle|value-stop|spend|curve|amount-ceiling|probe|calibrate>..., ' +
   'fixed:<days>,<days>,... (e.g. fixed:3,5,7), daily or daily:<N> (1–30), smart-like';
 
 /**
@@ -22,14 +22,15 @@ const ABLATION: Record<string, keyof RecoverFeatures> = {
   curve: 'curve',
   'amount-ceiling': 'amountCeiling',
   probe: 'probe',
+  calibrate: 'calibrate',
 };
 
 function recoverVariant(name: string): Policy | undefined {
   if (name === 'recover-v1') return { name, decide: makeRecoverDecide(LEGACY_FEATURES) };
-  const m = /^recover((?:-(?:no|with)-(?:pay-cycle|value-stop|spend|curve|amount-ceiling|probe))+)$/.exec(name);
+  const m = /^recover((?:-(?:no|with)-(?:pay-cycle|value-stop|spend|curve|amount-ceiling|probe|calibrate))+)$/.exec(name);
   if (!m) return undefined;
   const f: RecoverFeatures = { ...DEFAULT_FEATURES };
-  for (const [, sw, part] of m[1].matchAll(/-(no|with)-(pay-cycle|value-stop|spend|curve|amount-ceiling|probe)/g)) {
+  for (const [, sw, part] of m[1].matchAll(/-(no|with)-(pay-cycle|value-stop|spend|curve|amount-ceiling|probe|calibrate)/g)) {
     f[ABLATION[part]] = sw === 'with';
   }
   return { name, decide: makeRecoverDecide(f) };

@@ -21,6 +21,7 @@ import { continuationValue, DEFAULT_FEATURES, MAX_RETRIES_PER_CARD, retryCeiling
 import { MIN_WORTHWHILE, money, type RecoverFeatures } from './effort.js';
 import { makeEstimator } from './estimate.js';
 import { FIRST_RETRY, firstRetrySentence, planFirstRetry } from './first-retry.js';
+import { calibrationSentence, makeCalibration } from './calibration.js';
 import { isPaid, isoDay, lastDecline, newCardPending, pct, retriesOnCurrentCard, retriesSoFar, nextInvoiceAttempt } from './history.js';
 import { formatLocal, resolveTimezone } from './local-time.js';
 import {
@@ -138,7 +139,11 @@ function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
     learnedCurve: f.curve,
   };
   const mean = makeEstimator({ ...estimatorOpts, mode: 'mean' });
-  const means = cands.map((s) => mean.at(s));
+  // Learned timing after the failure (calibration.ts): the estimate × its bucket's observed ÷ expected.
+  const cal = f.calibrate ? makeCalibration(input.stats, cat) : undefined;
+  const fix = (i: number) => (cal ? cal(cands[i].at - c.failedAt).ratio : 1);
+  const raw = cands.map((s) => mean.at(s));
+  const means = cal ? raw.map((m, i) => Math.min(0.97, m * fix(i))) : raw;
   const discount = (s: Slot) => 1 - DISCOUNT_PER_DAY * Math.max(0, (s.at - now) / DAY_MS);
   const avg = means.reduce((a, b) => a + b, 0) / means.length;
   const later = (i: number) => (1 - means[i]) * continuationValue(cands[i].at, deadline, avg, remaining - 1);
@@ -169,7 +174,7 @@ function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
     for (let i = 0; i < cands.length; i++) {
       // Bounded: only near-best slots, and only near the greedy choice, so exploring costs little.
       if (means[i] < EXPLORATION.minRatioOfBest * top || Math.abs(cands[i].at - cands[best].at) > EXPLORATION.maxShiftMs) continue;
-      const v = sampler.at(cands[i]) * discount(cands[i]);
+      const v = sampler.at(cands[i]) * fix(i) * discount(cands[i]);
       if (v > bestSample) {
         bestSample = v;
         chosen = i;
@@ -196,6 +201,7 @@ function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
   if (cls.retryNotBeforeMs) parts.push(`Not before ${formatLocal(tz, decline.at + cls.retryNotBeforeMs)} as the issuer/network advised.`);
   if (capBound) parts.push(`Held back by a network limit: ${caps.reason}.`);
   if (firstPlan) parts.push(firstRetrySentence(firstPlan));
+  if (cal) parts.push(calibrationSentence(cal(slot.at - c.failedAt)));
   if (explored) parts.push(`Exploring: a near-best slot the model is less sure about (at most ${Math.round(EXPLORATION.share * 100)}% of decisions).`);
   parts.push(seen > 0 ? `Estimates: industry priors updated with ${seen} of your own outcomes.` : 'Estimates: industry priors (no outcomes of your own yet).');
   return {
@@ -210,6 +216,7 @@ function decideWith(f: RecoverFeatures, input: PolicyInput): Decision {
       timezone: tz,
       ...(f.curve ? { declineAt: decline.at } : {}),
       ...(firstPlan ? { firstRetry: firstPlan.arm } : {}),
+      ...(cal ? { calibration: { failedAt: c.failedAt, estimate: raw[chosen] } } : {}),
       ...(belief && belief.topP >= MIX_CONFIDENCE ? { paySchedule: belief.top.id } : {}),
     },
     reason: parts.join(' '),

@@ -8,11 +8,13 @@
  *   cat:<category>|dom:<dd>        by local day of month, e.g. cat:funds|dom:15
  *   cat:<category>|since:<h>h      by time since the decline reacted to (recovery-curve.ts), e.g. cat:funds|since:48h
  *   first:<category>|<early|planned>  first retries after the decline, by arm (first-retry.ts)
+ *   cal:<category>|sf:<d>d|p:<decile>  by time since the failure and the estimate (calibration.ts)
  *   pay:<schedule id>              population mix of pay schedules (pay-cycle.ts), when the
  *                                  customer's belief was confident
  * <category> is a StatCategory (funds, velocity, issuer, technical, new_card, other).
  */
 import type { StatCategory } from './decline-codes.js';
+import { calibrationKey } from './calibration.js';
 import { localParts } from './local-time.js';
 import { payMixKey } from './pay-cycle.js';
 import type { LearnedStats, OutcomeContext, StatCounts } from './types.js';
@@ -43,10 +45,14 @@ export function statKeysFor(ctx: OutcomeContext): string[] {
   const p = localParts(ctx.timezone, ctx.at);
   const mix = ctx.paySchedule ? [payMixKey(ctx.paySchedule)] : [];
   const since = ctx.declineAt !== undefined ? [statKey.since(ctx.category, ctx.at - ctx.declineAt)] : [];
+  const cal = ctx.calibration
+    ? [calibrationKey(ctx.category, ctx.at - ctx.calibration.failedAt, ctx.calibration.estimate)]
+    : [];
   const first = ctx.firstRetry ? [statKey.firstRetry(ctx.category, ctx.firstRetry)] : [];
   return [
     ...mix,
     ...first,
+    ...cal,
     ...since,
     statKey.category(ctx.category),
     statKey.attempt(ctx.category, ctx.attemptNumber),

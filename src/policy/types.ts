@@ -135,6 +135,8 @@ export interface OutcomeContext {
   paySchedule?: string;
   /** A first retry's arm in the early-or-planned experiment (first-retry.ts). */
   firstRetry?: 'early' | 'planned';
+  /** For the learned timing after the failure (calibration.ts): the case's failure and the estimate before it. */
+  calibration?: { failedAt: number; estimate: number };
 }
 
 export type StopKind = 'hard_decline' | 'dunning_over' | 'network_cap' | 'needs_card_update';

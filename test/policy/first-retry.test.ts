@@ -49,7 +49,8 @@ describe('first retry early or planned (recover-with-probe)', () => {
     // recover's minimum gap after a funds decline is 20 h; the early arm looks 24 h past it.
     expect(early.at - FAILED_AT).toBeLessThan(44 * HOUR_MS + 1);
     expect(early.reason).toMatch(/First retry early: declines here clear fast; .*succeeded 4\d% \(200 outcomes\)/);
-    expect(planned.reason).toMatch(/First retry at the planned slot: .*trusted from 40 outcomes/);
+    const trusted = `trusted from ${FIRST_RETRY.minOutcomes} outcomes`;
+    expect(planned.reason).toMatch(new RegExp(`First retry at the planned slot: .*${trusted}`));
     // A later retry (not the first) carries no arm, and the default policy none at all.
     const second = makeInput({
       attempts: [{ at: FAILED_AT + 2 * DAY_MS, outcome: 'failed', declineCode: 'insufficient_funds', by: 'recover' }],
