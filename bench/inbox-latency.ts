@@ -24,21 +24,19 @@
  * 25 req/s, then runs in ~1–2 min); BENCH_INBOX_LATENCY_CONFIGS picks configurations, e.g.
  * "250/25,250/100" (latency ms / req/s).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { openStore } from '../src/db/index.js';
 import { EmulatorClock } from '../src/daemon/clock.js';
 import { Daemon } from '../src/daemon/daemon.js';
 import { GENERATED_KEY, generateMerchant } from '../src/emulator/index.js';
 import { main } from '../src/main.js';
+import { requestCounts, startEmulator, stopEmulator, type EmulatorChild as Emu } from './emulator-child.js';
 import { pct } from './load.js';
 
-const BIN = fileURLToPath(new URL('../../bin/recover', import.meta.url));
 const HOUR_MS = 3_600_000;
 /** The 1st of the month, when merchants bill: the clock start of every run. */
 const START = Date.UTC(2026, 11, 1, 9);
@@ -47,11 +45,6 @@ const BASE_CUSTOMERS = 200;
 const NO_RECONCILE = '0 0 1 1 *';
 /** Longest wait for the burst's cases, wall ms (a run is meant to take <= 2 min). */
 const TIMEOUT_MS = 240_000;
-
-interface Emu {
-  url: string;
-  proc: ChildProcess;
-}
 
 /** The generated merchant plus `n` customers whose renewal fails 70 min after START. */
 function seedFile(dir: string, n: number): string {
@@ -75,30 +68,6 @@ function seedFile(dir: string, n: number): string {
   const file = join(dir, 'seed.json');
   writeFileSync(file, JSON.stringify(seed));
   return file;
-}
-
-/** Starts `recover emulator` in a child process; resolves once it prints its URL. */
-function startEmulator(args: string[]): Promise<Emu> {
-  const proc = spawn(process.execPath, [BIN, 'emulator', '--port', '0', '--allow-local-webhooks', ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let text = '';
-  return new Promise((resolve, reject) => {
-    proc.on('exit', (code) => reject(new Error(`emulator exited (${code}) before it was ready:\n${text}`)));
-    proc.stdout!.on('data', (c: Buffer) => {
-      text += c.toString('utf8');
-      const url = /listening on (\S+)/.exec(text)?.[1];
-      if (url && text.includes('Press Ctrl-C')) resolve({ url, proc });
-    });
-  });
-}
-
-function stopEmulator(emu: Emu): Promise<void> {
-  return new Promise((resolve) => {
-    emu.proc.removeAllListeners('exit');
-    emu.proc.on('exit', () => resolve());
-    emu.proc.kill('SIGTERM');
-  });
 }
 
 async function cli(args: string[]): Promise<void> {
@@ -133,9 +102,7 @@ async function control(
 }
 
 /** API requests the emulator has answered so far (its request log). */
-async function requests(emu: Emu): Promise<number> {
-  return ((await control(emu, 'GET', 'state?summary=1')).requests as { total: number }).total;
-}
+const requests = async (emu: Emu) => (await requestCounts(emu)).total;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -176,24 +143,9 @@ async function burst(latencyMs: number, limit: number, n: number): Promise<Burst
     const db = join(dir, 'recover.db');
     const port = await freePort();
     const base = ['--db', db, '--stripe-api-base', emu.url];
-    await cli([
-      ...base,
-      'onboard',
-      'stripe',
-      '--env',
-      'test',
-      '--scope',
-      'account',
-      '--primary-key',
-      GENERATED_KEY,
-      '--webhook-url',
-      `http://127.0.0.1:${port}/stripe/webhook`,
-      '--control-baseline',
-      'stripe',
-      '--mode',
-      'live',
-      '--yes',
-    ]);
+    const onboard = 'onboard stripe --env test --scope account --control-baseline stripe --mode live --yes'.split(' ');
+    const webhook = `http://127.0.0.1:${port}/stripe/webhook`;
+    await cli([...base, ...onboard, '--primary-key', GENERATED_KEY, '--webhook-url', webhook]);
     // Just under the emulator's limit, as a merchant would set it: the token bucket paces, 429s stay rare.
     await cli([...base, 'config', 'set', 'rateLimitPerSec', String(limit * 0.97)]);
     await clock.start();
