@@ -4,6 +4,7 @@ import { benchDaemon } from './daemon.js';
 import { benchDb } from './db.js';
 import { benchDemoSpeed } from './demo-speed.js';
 import { benchEmulator } from './emulator.js';
+import { benchInboxLatency } from './inbox-latency.js';
 import { benchIngest } from './ingest.js';
 import { benchRechargeEmulator } from './recharge-emulator.js';
 import { benchReport } from './report.js';
@@ -21,6 +22,7 @@ export const BENCHES: Record<string, Bench> = {
   db: benchDb,
   'demo-speed': benchDemoSpeed,
   emulator: benchEmulator,
+  'inbox-latency': benchInboxLatency,
   ingest: benchIngest,
   'recharge-emulator': benchRechargeEmulator,
   report: benchReport,

@@ -13,40 +13,22 @@
  * BENCH_TAKEOVER_CUSTOMERS overrides the size (default 130,000 customers ≈ 100,000 open
  * invoices; at 100 req/s the live part then takes about 17 minutes, bounded by the pauses).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { main } from '../src/main.js';
 import type { ContextOverrides } from '../src/context.js';
+import { BIN, requestCounts, startEmulator, stopEmulator, type EmulatorChild as Emu } from './emulator-child.js';
 
-const BIN = fileURLToPath(new URL('../../bin/recover', import.meta.url));
 const LATENCY_MS = 50;
 const LIMIT_PER_SEC = 100;
 
-interface Emu {
-  url: string;
-  clockStart: number;
-  proc: ChildProcess;
-}
-
-/** Starts `recover emulator` in a child process; resolves once it prints its URL and clock. */
-async function startEmulator(customers: number): Promise<Emu> {
-  const proc = spawn(process.execPath, [BIN, 'emulator', '--port', '0', '--generate', String(customers), '--accounts', '2', '--rng-seed', '11',
-    '--latency-ms', String(LATENCY_MS), '--rate-limit', String(LIMIT_PER_SEC),
-    '--allow-local-webhooks'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let text = '';
-  return new Promise((resolve, reject) => {
-    proc.on('exit', (code) => reject(new Error(`emulator exited (${code}) before it was ready:\n${text}`)));
-    proc.stdout!.on('data', (c: Buffer) => {
-      text += c.toString('utf8');
-      const url = /listening on (\S+)/.exec(text)?.[1];
-      const clock = /clock (\S+?);?$/m.exec(text)?.[1] ?? /clock (\S+)/.exec(text)?.[1];
-      if (url && clock && text.includes('Press Ctrl-C')) resolve({ url, clockStart: Date.parse(clock), proc });
-    });
-  });
+/** Starts `recover emulator` in a child process with the generated merchant, the latency and the limit. */
+function startTakeoverEmulator(customers: number): Promise<Emu> {
+  return startEmulator(['--generate', String(customers), '--accounts', '2', '--rng-seed', '11',
+    '--latency-ms', String(LATENCY_MS), '--rate-limit', String(LIMIT_PER_SEC)]);
 }
 
 async function cli(args: string[], overrides: ContextOverrides = {}): Promise<string> {
@@ -63,13 +45,6 @@ async function cli(args: string[], overrides: ContextOverrides = {}): Promise<st
 
 interface Totals {
   listed: number; imported: number; invoicePages: number; intentPages: number; paused: number; skippedTotal: number;
-}
-
-/** The emulator's count of API requests answered so far (its request log), by status. */
-async function requestCounts(emu: Emu): Promise<{ total: number; byStatus: Record<string, number> }> {
-  const res = await fetch(`${emu.url}/_emulator/state?summary=1`);
-  const state = (await res.json()) as { requests: { total: number; byStatus: Record<string, number> } };
-  return state.requests;
 }
 
 interface Run { t: Totals; seconds: number; cpu: number; rssMiB: number; requests: number; throttled: number }
@@ -135,14 +110,6 @@ function totalsFromTail(tail: string): Totals {
   throw new Error(`unterminated totals at the end of the dry-run plan: …${tail.slice(-300)}`);
 }
 
-function stop(emu: Emu): Promise<void> {
-  return new Promise((resolve) => {
-    emu.proc.removeAllListeners('exit');
-    emu.proc.on('exit', () => resolve());
-    emu.proc.kill('SIGTERM');
-  });
-}
-
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
 export async function benchTakeover(): Promise<Record<string, number | string>> {
@@ -151,7 +118,7 @@ export async function benchTakeover(): Promise<Record<string, number | string>> 
     command: `BENCH_TAKEOVER_CUSTOMERS=${customers} npm run bench -- takeover`,
     emulator: `${LATENCY_MS} ms latency, ${LIMIT_PER_SEC} req/s per key`,
   };
-  const emu = await startEmulator(customers);
+  const emu = await startTakeoverEmulator(customers);
   try {
     const live = await takeover(emu, 'live');
     const t = live.t;
@@ -181,7 +148,7 @@ export async function benchTakeover(): Promise<Record<string, number | string>> 
     figures['dry run: CPU per invoice (ms)'] = round((dry.cpu * 1000) / Math.max(1, dry.t.listed), 3);
     figures['dry run: takeover peak RSS (MiB; target <= 150)'] = dry.rssMiB;
   } finally {
-    await stop(emu);
+    await stopEmulator(emu);
   }
   // The bench shares the machine with the emulator (and whatever else runs): say how busy it was.
   figures['load average (1 min) at the end'] = round(loadavg()[0], 2);

@@ -24,6 +24,8 @@ export interface ProcessedReport {
   result: string;
   /** Set when processing failed (and will be retried) or was given up. */
   error?: string;
+  /** Inbox events being processed when this one settled, itself included (concurrency, issue 18). */
+  inFlight?: number;
 }
 
 export interface AttemptReport {
