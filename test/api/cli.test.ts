@@ -76,6 +76,18 @@ describe('recover onboard api', () => {
   });
 });
 
+/** The wizard's answers after the key: no URLs, the default policy, live mode, saved. */
+const DEFAULT_ANSWERS = {
+  resultWebhookUrl: '',
+  retryStatusUrl: '',
+  dunningDays: '30',
+  windows: '0 8-20 * * *',
+  controlShare: '0.1',
+  controlBaseline: 'fixed:3,5,7',
+  mode: 'live',
+  save: true,
+};
+
 describe('recover onboard api, asked at the prompt', () => {
   it('a key Stripe refuses (401) is asked for again with the reason; the same key given by env is exit 1', async () => {
     const emu = await emulator();
@@ -119,18 +131,10 @@ describe('recover onboard api, asked at the prompt', () => {
     const db = tempDb();
     // The environment is asked too: against the emulator only `test` is a choice (ScriptedPrompts throws on
     // an answer that is not one), and --env live is one line, exit 2, before any question.
-    const prompts = new ScriptedPrompts({
-      env: 'test',
-      stripeKey: weak,
-      resultWebhookUrl: '',
-      retryStatusUrl: '',
-      dunningDays: '30',
-      windows: '0 8-20 * * *',
-      controlShare: '0.1',
-      controlBaseline: 'fixed:3,5,7',
-      mode: 'shadow',
-      save: true,
-    }).then('stripeKey', LEAST_API_KEY);
+    const prompts = new ScriptedPrompts({ ...DEFAULT_ANSWERS, env: 'test', stripeKey: weak, mode: 'shadow' }).then(
+      'stripeKey',
+      LEAST_API_KEY,
+    );
     const r = await runCli(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'api'], { overrides: { prompts } });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/the key rk_test_\S+ lacks 3 permissions \(above\): add them and paste it again/);
@@ -147,17 +151,7 @@ describe('recover onboard api, asked at the prompt', () => {
   it('the summary declined: nothing saved, no API key made', async () => {
     const emu = await emulator();
     const db = tempDb();
-    const prompts = new ScriptedPrompts({
-      stripeKey: LEAST_API_KEY,
-      resultWebhookUrl: '',
-      retryStatusUrl: '',
-      dunningDays: '30',
-      windows: '0 8-20 * * *',
-      controlShare: '0.1',
-      controlBaseline: 'fixed:3,5,7',
-      mode: 'live',
-      save: false,
-    });
+    const prompts = new ScriptedPrompts({ ...DEFAULT_ANSWERS, stripeKey: LEAST_API_KEY, save: false });
     const r = await runCli(['--db', db, '--stripe-api-base', emu.url, 'onboard', 'api', '--env', 'test'], {
       overrides: { prompts },
     });
